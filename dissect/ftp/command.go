@@ -1,0 +1,91 @@
+package ftp
+
+// Command is one client line read as an FTP command (RFC 959 §5.3).
+type Command struct {
+	// Verb is the command name in upper case ("RETR"); commands are
+	// case-insensitive on the wire.
+	Verb string
+	// Arg is everything after the single space that follows the verb,
+	// as sent (file names may contain spaces).
+	Arg string
+	// Valid reports a verb of 3 or 4 ASCII letters, as every FTP command
+	// has. Anything else is still returned, so it can be shown and counted.
+	Valid bool
+}
+
+// verbs interns the commands of RFC 959, 1639, 2228, 2389, 2428, 2640, 3659,
+// 4217 and 7151 plus common extensions, so parsing a known command does not
+// allocate its verb.
+var verbs = map[string]string{}
+
+func init() {
+	for _, v := range []string{
+		"ABOR", "ACCT", "ADAT", "ALLO", "APPE", "AUTH", "CCC", "CDUP", "CLNT", "CONF",
+		"CWD", "DELE", "ENC", "EPRT", "EPSV", "FEAT", "HELP", "HOST", "LANG", "LIST",
+		"LPRT", "LPSV", "MDTM", "MFMT", "MIC", "MKD", "MLSD", "MLST", "MODE", "NLST",
+		"NOOP", "OPTS", "PASS", "PASV", "PBSZ", "PORT", "PROT", "PWD", "QUIT", "REIN",
+		"REST", "RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "SMNT", "STAT", "STOR",
+		"STOU", "STRU", "SYST", "TYPE", "USER", "XCUP", "XCWD", "XMKD", "XPWD", "XRMD",
+	} {
+		verbs[v] = v
+	}
+}
+
+// ParseCommand reads a command line (without its CR LF).
+func ParseCommand(line []byte) Command {
+	// Leading spaces are not allowed by RFC 959 but cost nothing to skip.
+	for len(line) > 0 && line[0] == ' ' {
+		line = line[1:]
+	}
+	i := 0
+	for i < len(line) && line[i] != ' ' {
+		i++
+	}
+	word := line[:i]
+	var arg []byte
+	if i < len(line) {
+		arg = line[i+1:]
+	}
+	var upper [8]byte
+	valid := len(word) >= 3 && len(word) <= 4
+	for j, c := range word {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if c < 'A' || c > 'Z' {
+			valid = false
+		}
+		if j < len(upper) {
+			upper[j] = c
+		}
+	}
+	var verb string
+	if len(word) <= len(upper) {
+		if v, ok := verbs[string(upper[:len(word)])]; ok {
+			verb = v
+		} else {
+			verb = string(upper[:len(word)])
+		}
+	} else {
+		verb = string(word)
+	}
+	return Command{Verb: verb, Arg: string(arg), Valid: valid}
+}
+
+// IsTransfer reports whether verb opens a data connection (RFC 959 §4.1.3,
+// RFC 3659 MLSD).
+func IsTransfer(verb string) bool {
+	switch verb {
+	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
+		return true
+	}
+	return false
+}
+
+// IsUpload reports whether a transfer verb sends data from client to server.
+func IsUpload(verb string) bool {
+	switch verb {
+	case "STOR", "STOU", "APPE":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,97 @@
+package ftp
+
+import (
+	"strings"
+	"testing"
+)
+
+func readReplies(in string) []Reply {
+	var s Splitter
+	var rr ReplyReader
+	var out []Reply
+	emit := func(l Line) {
+		if r, done := rr.Line(l); done {
+			out = append(out, r)
+		}
+	}
+	s.Write([]byte(in), emit)
+	s.Flush(emit)
+	if r, ok := rr.Flush(); ok {
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestReplies(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        string
+		codes     []int
+		lines     []int
+		firstText string
+	}{
+		{"single", "220 ready\r\n", []int{220}, []int{1}, "ready"},
+		{"bare code", "200\r\n", []int{200}, []int{1}, ""},
+		// RFC 959 §4.2: inner lines need not carry the code.
+		{"rfc959 multi", "123-First line\r\nSecond line\r\n  234 A line beginning with numbers\r\n123 The last line\r\n",
+			[]int{123}, []int{4}, "First line"},
+		// Inner lines with the same code and a hyphen do not end the reply
+		// (NetBSD ftpd's 230 in the Zeek corpus).
+		{"inner hyphen lines", "230-Welcome\r\n230-\r\n230-more\r\n230 Guest login ok\r\n", []int{230}, []int{4}, "Welcome"},
+		{"inner other code", "211-Features:\r\n 211 not the end\r\n226 not the end either\r\n211 End\r\n", []int{211}, []int{4}, "Features:"},
+		{"two in a row", "150 Opening\r\n226 Done\r\n", []int{150, 226}, []int{1, 1}, "Opening"},
+		{"malformed", "SSH-2.0-mod_sftp/0.9.7\r\n530 Sorry\r\n", []int{0, 530}, []int{1, 1}, "SSH-2.0-mod_sftp/0.9.7"},
+		{"bad first digit", "620 what\r\n", []int{0}, []int{1}, "620 what"},
+		{"no separator", "220Welcome\r\n", []int{0}, []int{1}, "220Welcome"},
+		{"unterminated multi", "220-Hello\r\nworld\r\n", []int{220}, []int{2}, "Hello"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := readReplies(tt.in)
+			if len(got) != len(tt.codes) {
+				t.Fatalf("replies of %q: got %d (%+v), want %d", tt.in, len(got), got, len(tt.codes))
+			}
+			for i, r := range got {
+				if r.Code != tt.codes[i] || r.Lines != tt.lines[i] {
+					t.Errorf("reply %d of %q: code %d lines %d, want %d lines %d", i, tt.in, r.Code, r.Lines, tt.codes[i], tt.lines[i])
+				}
+				if (r.Code == 0) != r.Malformed {
+					t.Errorf("reply %d of %q: Malformed = %v with code %d", i, tt.in, r.Malformed, r.Code)
+				}
+			}
+			if got[0].Text != tt.firstText {
+				t.Errorf("first text of %q = %q, want %q", tt.in, got[0].Text, tt.firstText)
+			}
+		})
+	}
+}
+
+func TestReplyLinesBounded(t *testing.T) {
+	in := "211-x\r\n" + strings.Repeat("line\r\n", 10000) + "211 end\r\n"
+	got := readReplies(in)
+	if len(got) != 1 || got[0].Lines != 10002 || len(got[0].More) != MaxReplyLines {
+		t.Fatalf("got %d replies, lines %d, kept %d", len(got), got[0].Lines, len(got[0].More))
+	}
+}
+
+func TestParseReplyLine(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		code int
+		sep  byte
+		ok   bool
+	}{
+		{"227 Entering", 227, ' ', true},
+		{"230-", 230, '-', true},
+		{"421", 421, ' ', true},
+		{"22", 0, 0, false},
+		{"099 x", 0, 0, false},
+		{"2a0 x", 0, 0, false},
+		{"2000 x", 0, 0, false},
+	} {
+		code, sep, _, ok := ParseReplyLine([]byte(tt.in))
+		if code != tt.code || sep != tt.sep || ok != tt.ok {
+			t.Errorf("ParseReplyLine(%q) = %d %q %v, want %d %q %v", tt.in, code, sep, ok, tt.code, tt.sep, tt.ok)
+		}
+	}
+}

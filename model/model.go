@@ -1,0 +1,341 @@
+package model
+
+import (
+	"strconv"
+	"time"
+)
+
+// Schema is the value of the report's "schema" field.
+const Schema = "ftpscope.report/1"
+
+// Time is a capture timestamp. It marshals as RFC 3339 in UTC with nine
+// fractional digits, so reports sort and diff as text.
+type Time struct{ time.Time }
+
+// TimeLayout is the textual form of a Time.
+const TimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+// At wraps t; the zero time gives the zero Time.
+func At(t time.Time) Time { return Time{t} }
+
+// MarshalJSON implements json.Marshaler.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	b := make([]byte, 0, len(TimeLayout)+2)
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, TimeLayout)
+	return append(b, '"'), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		t.Time = time.Time{}
+		return nil
+	}
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	t.Time = v
+	return err
+}
+
+// Tool names the program that wrote a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Source is one packet source: a capture file or a live interface.
+type Source struct {
+	Label        string   `json:"label"`
+	Kind         string   `json:"kind"` // "file" or "live"
+	Name         string   `json:"name"`
+	LinkType     string   `json:"link_type,omitempty"`
+	Packets      uint64   `json:"packets"`
+	Bytes        uint64   `json:"bytes"`
+	First        *Time    `json:"first,omitempty"`
+	Last         *Time    `json:"last,omitempty"`
+	Dropped      uint64   `json:"dropped"`
+	DecodeErrors uint64   `json:"decode_errors"`
+	Warnings     []string `json:"warnings,omitempty"`
+	// Interfaces lists the capture interfaces seen in this source; each one
+	// is a vantage point of its own (a gateway's "-i any" shows both legs).
+	Interfaces []string `json:"interfaces,omitempty"`
+}
+
+// Session is one FTP control connection as seen at one vantage point.
+type Session struct {
+	ID     string `json:"id"`
+	Source string `json:"source"`
+	// Vantage is the interface within the source when it has several.
+	Vantage string  `json:"vantage,omitempty"`
+	Client  string  `json:"client"`
+	Server  string  `json:"server"`
+	Start   Time    `json:"start"`
+	End     Time    `json:"end"`
+	User    *string `json:"user"`
+	TLS     bool    `json:"tls"`
+	// TLSOpaqueBytes counts control bytes that went by encrypted.
+	TLSOpaqueBytes int64 `json:"tls_opaque_bytes,omitempty"`
+	Commands       int   `json:"commands"`
+	Replies        int   `json:"replies"`
+	// HandshakeSeen is false when the capture started mid-session.
+	HandshakeSeen bool `json:"handshake_seen"`
+	// Closed says how the control connection ended: "fin", "rst",
+	// "timeout" or "capture-end".
+	Closed string `json:"closed,omitempty"`
+	// Greeting is the server's first reply, when seen.
+	Greeting *DialogEntry `json:"greeting,omitempty"`
+	// ControlBytes counts control payload by direction (sequence space).
+	ControlBytesToServer int64 `json:"control_bytes_to_server"`
+	ControlBytesToClient int64 `json:"control_bytes_to_client"`
+	// GapBytes counts control-stream bytes missing from the capture.
+	GapBytes int64 `json:"gap_bytes,omitempty"`
+	// DialogDropped counts dialog entries left out to bound memory.
+	DialogDropped int            `json:"dialog_dropped,omitempty"`
+	Dialog        []DialogEntry  `json:"dialog"`
+	Channels      []Channel      `json:"channels"`
+	Anomalies     []string       `json:"anomalies,omitempty"`
+	Frames        FrameRange     `json:"frames"`
+}
+
+// FrameRange gives the first and last frame of a session within its source.
+type FrameRange struct {
+	First uint64 `json:"first"`
+	Last  uint64 `json:"last"`
+}
+
+// DialogEntry is one command or one (possibly multi-line) reply.
+type DialogEntry struct {
+	TS    Time   `json:"ts"`
+	Kind  string `json:"kind"` // "command" or "reply"
+	Verb  string `json:"verb,omitempty"`
+	Arg   string `json:"arg,omitempty"`
+	Code  int    `json:"code,omitempty"`
+	Text  string `json:"text,omitempty"`
+	Lines int    `json:"lines,omitempty"`
+	// LatencyMS is the time from a command to its final reply, on the
+	// command's entry and on that final reply.
+	LatencyMS *float64 `json:"latency_ms,omitempty"`
+	Frame     uint64   `json:"frame"`
+	// Preliminary marks a 1yz reply; Unsolicited a reply no command asked
+	// for; Malformed a server line that is not a reply; Truncated a line cut
+	// at the line-length bound.
+	Preliminary bool `json:"preliminary,omitempty"`
+	Unsolicited bool `json:"unsolicited,omitempty"`
+	Malformed   bool `json:"malformed,omitempty"`
+	Truncated   bool `json:"truncated,omitempty"`
+	// Unanswered marks a command that got no final reply.
+	Unanswered bool `json:"unanswered,omitempty"`
+	// Segment locates the line in its TCP segment, for the ALG prediction.
+	Segment *SegmentPlace `json:"segment,omitempty"`
+}
+
+// SegmentPlace says where a line sat in the TCP segments that carried it.
+type SegmentPlace struct {
+	Offset   int  `json:"offset"`             // bytes before the line in its first segment
+	Split    bool `json:"split,omitempty"`    // the line spans several segments
+	Index    int  `json:"index"`              // lines before it in the same segment
+	Segments int  `json:"segments,omitempty"` // number of segments it spans
+}
+
+// Channel is one data-channel attempt: an announcement and/or a transfer
+// command and the data connection observed for it.
+type Channel struct {
+	ID         string      `json:"id"`
+	Mode       string      `json:"mode"` // "active" or "passive"
+	Announce   *Announce   `json:"announce,omitempty"`
+	Transfer   *Transfer   `json:"transfer,omitempty"`
+	Connection *Connection `json:"connection"`
+	Status     string      `json:"status"`
+}
+
+// Announce is a PORT, EPRT or LPRT command or a 227, 228 or 229 reply.
+type Announce struct {
+	Verb      string `json:"verb"`
+	TS        Time   `json:"ts"`
+	Endpoint  string `json:"endpoint"`
+	ReplyCode *int   `json:"reply_code"`
+	ReplyText string `json:"reply_text,omitempty"`
+	// Raw is the announcing line as sent (a PORT command or a 227 reply).
+	Raw   string `json:"raw,omitempty"`
+	Frame uint64 `json:"frame"`
+	// ReplyFrame is the frame of the reply that accepted or refused it.
+	ReplyFrame uint64 `json:"reply_frame,omitempty"`
+	// Family is "ipv4" or "ipv6"; EPRT may name the other family.
+	Family string `json:"family,omitempty"`
+}
+
+// Transfer is the command that used a data channel and its replies.
+type Transfer struct {
+	Verb          string `json:"verb"`
+	Arg           string `json:"arg,omitempty"`
+	TS            Time   `json:"ts"`
+	ReplyCodes    []int  `json:"reply_codes"`
+	ReplyText     string `json:"reply_text,omitempty"` // text of the final reply
+	AnnouncedSize *int64 `json:"announced_size"`
+	// SizeFrom says where AnnouncedSize came from: "150" or "213".
+	SizeFrom   string  `json:"size_from,omitempty"`
+	Restart    *int64  `json:"restart,omitempty"` // REST offset accepted before it
+	SHA256     string  `json:"sha256,omitempty"`
+	ExportPath string  `json:"export_path,omitempty"`
+	Frame      uint64  `json:"frame"`
+	FinalFrame uint64  `json:"final_frame,omitempty"`
+	FinalTS    *Time   `json:"final_ts,omitempty"`
+	LatencyMS  float64 `json:"latency_ms,omitempty"`
+}
+
+// Connection is the TCP data connection tied to a channel.
+type Connection struct {
+	Initiator        string `json:"initiator"`
+	Responder        string `json:"responder"`
+	SYN              *Time  `json:"syn,omitempty"`
+	Established      bool   `json:"established"`
+	Reset            bool   `json:"reset"`
+	End              *Time  `json:"end,omitempty"`
+	BytesToFTPClient int64  `json:"bytes_to_ftp_client"`
+	BytesToFTPServer int64  `json:"bytes_to_ftp_server"`
+	Match            string `json:"match"` // "exact", "translated" or "inferred"
+	// SYNRetries counts retransmitted SYNs; Refused says a RST answered the
+	// SYN; HandshakeSeen is false when the capture started mid-connection.
+	SYNRetries    int    `json:"syn_retries,omitempty"`
+	Refused       bool   `json:"refused,omitempty"`
+	HandshakeSeen bool   `json:"handshake_seen"`
+	Closed        string `json:"closed,omitempty"` // "fin", "rst", "timeout", "capture-end"
+	// CapturedBytes counts payload bytes actually present in the capture;
+	// less than the sequence-space counts when packets were lost or cut.
+	CapturedBytes int64  `json:"captured_bytes"`
+	Packets       uint64 `json:"packets"`
+	FirstFrame    uint64 `json:"first_frame"`
+	LastFrame     uint64 `json:"last_frame,omitempty"`
+	// ICMP carries an ICMP error that quoted this connection's SYN.
+	ICMP string `json:"icmp,omitempty"`
+}
+
+// Channel status values.
+const (
+	StatusOK           = "ok"
+	StatusRejected     = "rejected"
+	StatusNoConnection = "no-connection"
+	StatusRefused      = "refused"
+	StatusFiltered     = "filtered"
+	StatusAborted      = "aborted"
+	StatusTruncated    = "truncated"
+	StatusUnused       = "unused"
+	StatusUnknown      = "unknown"
+)
+
+// Connection match values.
+const (
+	MatchExact      = "exact"
+	MatchTranslated = "translated"
+	MatchInferred   = "inferred"
+)
+
+// NATPair ties the two legs of one control connection seen on both sides of
+// a network address translator.
+type NATPair struct {
+	Inside      string          `json:"inside"`
+	Outside     string          `json:"outside"`
+	Rewrites    []Rewrite       `json:"rewrites"`
+	SeqAdjusted *bool           `json:"seq_adjusted"`
+	Channels    []ChannelPair   `json:"channels,omitempty"`
+	SeqCheck    *SeqCheck       `json:"seq_check,omitempty"`
+	Translation *TranslationMap `json:"translation,omitempty"`
+}
+
+// Rewrite is one command or reply whose payload differs between the legs.
+type Rewrite struct {
+	Kind         string `json:"kind"` // "command" or "reply"
+	Inside       string `json:"inside"`
+	Outside      string `json:"outside"`
+	LengthDelta  int    `json:"length_delta"`
+	InsideFrame  uint64 `json:"inside_frame"`
+	OutsideFrame uint64 `json:"outside_frame"`
+}
+
+// ChannelPair ties a data channel of the inside leg to the outside leg's.
+type ChannelPair struct {
+	Inside          string `json:"inside"`
+	Outside         string `json:"outside"`
+	InsideEndpoint  string `json:"inside_endpoint,omitempty"`
+	OutsideEndpoint string `json:"outside_endpoint,omitempty"`
+	PortRemapped    bool   `json:"port_remapped,omitempty"`
+}
+
+// SeqCheck details the sequence-number comparison of paired legs.
+type SeqCheck struct {
+	Segments   int    `json:"segments"`
+	Mismatches int    `json:"mismatches"`
+	FirstBad   uint64 `json:"first_bad_frame,omitempty"`
+	Detail     string `json:"detail,omitempty"`
+}
+
+// TranslationMap says how the addresses changed from one leg to the other.
+type TranslationMap struct {
+	InsideClient  string `json:"inside_client"`
+	InsideServer  string `json:"inside_server"`
+	OutsideClient string `json:"outside_client"`
+	OutsideServer string `json:"outside_server"`
+}
+
+// Finding is one diagnosis.
+type Finding struct {
+	Rule        string   `json:"rule"`
+	Severity    Severity `json:"severity"`
+	Session     string   `json:"session,omitempty"`
+	Channel     string   `json:"channel,omitempty"`
+	TS          *Time    `json:"ts,omitempty"`
+	Summary     string   `json:"summary"`
+	Explanation string   `json:"explanation"`
+	Remedy      string   `json:"remedy"`
+	Evidence    Evidence `json:"evidence"`
+}
+
+// Evidence points at the packets a finding stands on.
+type Evidence struct {
+	Source     string   `json:"source,omitempty"`
+	Frames     []uint64 `json:"frames"`
+	Timestamps []Time   `json:"timestamps,omitempty"`
+	// Wire quotes the relevant command and reply lines as sent.
+	Wire []string `json:"wire,omitempty"`
+	// Vantage says from which side the capture was taken, when the
+	// judgement depends on it.
+	Vantage string `json:"vantage,omitempty"`
+	// Other is the evidence in the paired leg of a NAT.
+	Other *Evidence `json:"other,omitempty"`
+}
+
+// Stats are counters over the whole run.
+type Stats struct {
+	Packets                  uint64 `json:"packets"`
+	TCPPackets               uint64 `json:"tcp_packets"`
+	TCPConnections           uint64 `json:"tcp_connections"`
+	ControlSessions          uint64 `json:"control_sessions"`
+	DataConnections          uint64 `json:"data_connections"`
+	UnmatchedDataConnections uint64 `json:"unmatched_data_connections"`
+	NonTCPPackets            uint64 `json:"non_tcp_packets"`
+	DecodeErrors             uint64 `json:"decode_errors"`
+	TruncatedPackets         uint64 `json:"truncated_packets"`
+	FilteredPackets          uint64 `json:"filtered_packets,omitempty"`
+	EvictedConnections       uint64 `json:"evicted_connections,omitempty"`
+	EvictedAnnouncements     uint64 `json:"evicted_announcements,omitempty"`
+	ControlGapBytes          uint64 `json:"control_gap_bytes,omitempty"`
+}
+
+// Report is a whole JSON report held in memory (tests, the UI, the text
+// report). The JSON writer streams the same document without holding it.
+type Report struct {
+	Schema   string    `json:"schema"`
+	Tool     Tool      `json:"tool"`
+	Sources  []Source  `json:"sources"`
+	Sessions []Session `json:"sessions"`
+	NATPairs []NATPair `json:"nat_pairs"`
+	Findings []Finding `json:"findings"`
+	Stats    Stats     `json:"stats"`
+}
