@@ -181,20 +181,22 @@ func FuzzDialog(f *testing.F) {
 		var rr ReplyReader
 		p := NewPairer(true)
 		id := 0
-		cs.Write(client, func(l Line) {
+		cs.Write(client, func(l Line) bool {
 			if len(l.Text) > MaxLineLength {
 				t.Fatalf("line of %d bytes", len(l.Text))
 			}
 			_ = ParseCommand(l.Text)
 			p.Command(id)
 			id++
+			return true
 		})
-		ss.Write(server, func(l Line) {
+		ss.Write(server, func(l Line) bool {
 			if r, done := rr.Line(l); done {
 				if got, role := p.Reply(&r); role == Final && got < 0 {
 					t.Fatalf("final reply without command")
 				}
 			}
+			return true
 		})
 		if len(p.Pending()) > MaxPendingCommands {
 			t.Fatalf("%d pending", len(p.Pending()))

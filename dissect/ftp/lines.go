@@ -51,8 +51,11 @@ const (
 	iacSubIAC
 )
 
-// Write feeds p and calls emit for each complete line, in order.
-func (s *Splitter) Write(p []byte, emit func(Line)) {
+// Write feeds p and calls emit for each complete line, in order. When emit
+// returns false, Write stops after that line and returns how many bytes of
+// p it consumed (the rest is, say, TLS after AUTH TLS); otherwise it
+// returns len(p).
+func (s *Splitter) Write(p []byte, emit func(Line) bool) int {
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if s.iac != iacNone || c == telnetIAC {
@@ -71,12 +74,15 @@ func (s *Splitter) Write(p []byte, emit func(Line)) {
 			i = j - 1
 			continue
 		}
-		s.emit(i+1, emit)
+		if !s.emit(i+1, emit) {
+			return i + 1
+		}
 	}
+	return len(p)
 }
 
 // Flush delivers an unterminated last line, if any (the stream ended).
-func (s *Splitter) Flush(emit func(Line)) {
+func (s *Splitter) Flush(emit func(Line) bool) {
 	if s.length > 0 {
 		s.emit(-1, emit)
 	}
@@ -111,7 +117,7 @@ func (s *Splitter) keepRun(run []byte) {
 	s.length += len(run)
 }
 
-func (s *Splitter) emit(end int, emit func(Line)) {
+func (s *Splitter) emit(end int, emit func(Line) bool) bool {
 	text := s.buf
 	bare := end >= 0
 	if n := len(text); n > 0 && text[n-1] == '\r' {
@@ -122,9 +128,10 @@ func (s *Splitter) emit(end int, emit func(Line)) {
 		bare = false
 	}
 	full := s.length
-	emit(Line{Text: text, Truncated: full > MaxLineLength, Length: full, End: end, BareLF: bare})
+	line := Line{Text: text, Truncated: full > MaxLineLength, Length: full, End: end, BareLF: bare}
 	s.buf = s.buf[:0]
 	s.length = 0
+	return emit(line)
 }
 
 // telnet advances the Telnet state machine over c and reports whether c is

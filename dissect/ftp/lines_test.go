@@ -13,12 +13,13 @@ import (
 func splitAll(r io.Reader) []string {
 	var s Splitter
 	var out []string
-	emit := func(l Line) {
+	emit := func(l Line) bool {
 		t := string(l.Text)
 		if l.Truncated {
 			t = "!" + t[:10]
 		}
 		out = append(out, t)
+		return true
 	}
 	buf := make([]byte, 4096)
 	for {
@@ -82,9 +83,10 @@ func TestSplitterBoundsLongLine(t *testing.T) {
 		buf := make([]byte, 64<<10)
 		for {
 			n, err := r.Read(buf)
-			s.Write(buf[:n], func(l Line) {
+			s.Write(buf[:n], func(l Line) bool {
 				lines = append(lines, Line{Text: bytes.Clone(l.Text), Truncated: l.Truncated})
 				lengths = append(lengths, l.Length)
+				return true
 			})
 			if err != nil {
 				break
@@ -105,7 +107,7 @@ func TestSplitterBoundsLongLine(t *testing.T) {
 func TestSplitterEndOffsets(t *testing.T) {
 	var s Splitter
 	var ends []int
-	s.Write([]byte("AB\r\nCD\r\nEF"), func(l Line) { ends = append(ends, l.End) })
+	s.Write([]byte("AB\r\nCD\r\nEF"), func(l Line) bool { ends = append(ends, l.End); return true })
 	if len(ends) != 2 || ends[0] != 4 || ends[1] != 8 {
 		t.Fatalf("ends = %v, want [4 8]", ends)
 	}
@@ -118,10 +120,22 @@ func BenchmarkSplitter(b *testing.B) {
 	chunk := []byte("227 Entering Passive Mode (192,168,1,10,117,48).\r\nRETR /pub/file.bin\r\n")
 	var s Splitter
 	n := 0
-	emit := func(Line) { n++ }
+	emit := func(Line) bool { n++; return true }
 	b.SetBytes(int64(len(chunk)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		s.Write(chunk, emit)
+	}
+}
+
+func TestSplitterStopsWhenAsked(t *testing.T) {
+	var s Splitter
+	var got []string
+	n := s.Write([]byte("AUTH TLS\r\n\x16\x03\x01\x00\x05hello"), func(l Line) bool {
+		got = append(got, string(l.Text))
+		return false
+	})
+	if n != 10 || len(got) != 1 || got[0] != "AUTH TLS" {
+		t.Fatalf("consumed %d, lines %q", n, got)
 	}
 }

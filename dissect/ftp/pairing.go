@@ -18,7 +18,7 @@ const (
 	// Unsolicited is a reply with no command waiting for it, such as a 421
 	// before the server closes.
 	Unsolicited
-	// NotAReply is a malformed line; it answers nothing.
+	// NotAReply is a malformed line that came when no command waited.
 	NotAReply
 )
 
@@ -62,12 +62,14 @@ func (p *Pairer) Command(id int) (dropped int) {
 }
 
 // Reply tells which command a reply answers and in which role. id is -1
-// when the reply answers no command.
+// when the reply answers no command. A malformed line that comes while a
+// command waits is taken as that command's (broken) final reply: it is what
+// the server answered, and counting it keeps the pairing in step.
 func (p *Pairer) Reply(r *Reply) (id int, role ReplyRole) {
-	if r.Malformed {
+	if r.Malformed && p.head == len(p.queue) {
 		return -1, NotAReply
 	}
-	if !p.greeted {
+	if !p.greeted && !r.Malformed {
 		p.greeted = true
 		// A 220 (ready), 120 (ready soon) or 421 (not available) opens the
 		// connection; clients wait for it, so no command is answered by it.

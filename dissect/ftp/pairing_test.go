@@ -78,12 +78,20 @@ func TestPairingTranscripts(t *testing.T) {
 			S: 200 NOOP ok.
 			S: 421 Timeout.`,
 			"200->NOOP (final)|421->- (unsolicited)"},
-		{"garbage line answers nothing", true, `
+		{"garbage line when nothing waits (suricata dynamic_port-02)", true, `
 			S: 220 ready
-			C: QUIT
+			C: EPRT |1|1.2.3.4|5|
+			S: 200 ok
 			S: QUIT
 			S: 221 Goodbye.`,
-			"220->- (greeting)|0->- (not-a-reply)|221->QUIT (final)"},
+			"220->- (greeting)|200->EPRT (final)|0->- (not-a-reply)|221->- (unsolicited)"},
+		{"garbage line answers the waiting command (zeek missing-space)", true, `
+			S: 220 ready
+			C: RETR
+			S: 230_no_space
+			C: QUIT
+			S: 221 Goodbye.`,
+			"220->- (greeting)|0->RETR (final)|221->QUIT (final)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

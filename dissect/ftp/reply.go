@@ -34,7 +34,8 @@ func (r *Reply) Last() string {
 // 3 intermediate, 4 transient negative, 5 permanent negative.
 func (r *Reply) Class() int { return r.Code / 100 }
 
-// ParseReplyLine reads the code of a reply line: three digits, the first 1–5,
+// ParseReplyLine reads the code of a reply line: three digits, the first 1–6
+// (6yz are RFC 2228's protected replies),
 // then a space, a hyphen (first line of a multi-line reply) or the end of the
 // line. ok is false for anything else.
 func ParseReplyLine(line []byte) (code int, sep byte, text []byte, ok bool) {
@@ -46,7 +47,7 @@ func ParseReplyLine(line []byte) (code int, sep byte, text []byte, ok bool) {
 			return 0, 0, nil, false
 		}
 	}
-	if line[0] < '1' || line[0] > '5' {
+	if line[0] < '1' || line[0] > '6' {
 		return 0, 0, nil, false
 	}
 	code = int(line[0]-'0')*100 + int(line[1]-'0')*10 + int(line[2]-'0')

@@ -9,10 +9,11 @@ func readReplies(in string) []Reply {
 	var s Splitter
 	var rr ReplyReader
 	var out []Reply
-	emit := func(l Line) {
+	emit := func(l Line) bool {
 		if r, done := rr.Line(l); done {
 			out = append(out, r)
 		}
+		return true
 	}
 	s.Write([]byte(in), emit)
 	s.Flush(emit)
@@ -41,7 +42,8 @@ func TestReplies(t *testing.T) {
 		{"inner other code", "211-Features:\r\n 211 not the end\r\n226 not the end either\r\n211 End\r\n", []int{211}, []int{4}, "Features:"},
 		{"two in a row", "150 Opening\r\n226 Done\r\n", []int{150, 226}, []int{1, 1}, "Opening"},
 		{"malformed", "SSH-2.0-mod_sftp/0.9.7\r\n530 Sorry\r\n", []int{0, 530}, []int{1, 1}, "SSH-2.0-mod_sftp/0.9.7"},
-		{"bad first digit", "620 what\r\n", []int{0}, []int{1}, "620 what"},
+		{"bad first digit", "720 what\r\n", []int{0}, []int{1}, "720 what"},
+		{"protected reply (RFC 2228)", "632 base64==\r\n", []int{632}, []int{1}, "base64=="},
 		{"no separator", "220Welcome\r\n", []int{0}, []int{1}, "220Welcome"},
 		{"unterminated multi", "220-Hello\r\nworld\r\n", []int{220}, []int{2}, "Hello"},
 	}
@@ -86,6 +88,7 @@ func TestParseReplyLine(t *testing.T) {
 		{"421", 421, ' ', true},
 		{"22", 0, 0, false},
 		{"099 x", 0, 0, false},
+		{"700 x", 0, 0, false},
 		{"2a0 x", 0, 0, false},
 		{"2000 x", 0, 0, false},
 	} {

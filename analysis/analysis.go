@@ -1,0 +1,146 @@
+// Package analysis runs the whole job: it reads packet sources, filters
+// them, feeds the dissector, diagnoses the sessions it concludes and hands
+// everything to one consumer (a report writer or the terminal UI). It is
+// the single analysis core behind every output.
+package analysis
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// Config tunes a run.
+type Config struct {
+	Dissect dissect.Config
+	// Filter is a tcpdump-syntax expression applied to file sources
+	// (live sources filter in the kernel); nil for none.
+	Filter *capture.Filter
+	// Count stops after this many packets (0: no limit).
+	Count uint64
+	// Progress, if set, is called now and then with the packets read.
+	Progress func(packets uint64)
+}
+
+// Consumer receives the results of a run.
+type Consumer interface {
+	// Session receives each session as it concludes, with its findings.
+	Session(s *model.Session, findings []model.Finding)
+}
+
+// Summary is what is known only at the end of a run.
+type Summary struct {
+	Sources  []model.Source
+	NATPairs []model.NATPair
+	Findings []model.Finding // every finding, sessions' included, worst first
+	Stats    model.Stats
+	// Errors are the sources' read errors (damaged files), one per source.
+	Errors []error
+}
+
+// Run reads sources to their end (or until ctx is done, or Count packets)
+// and returns the summary. A damaged source does not stop the others: its
+// error is in Summary.Errors and the report covers what was read.
+func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer) (*Summary, error) {
+	infos := make([]*capture.Info, len(sources))
+	for i, s := range sources {
+		infos[i] = s.Info()
+	}
+	diag := newDiagnoser(out)
+	an := dissect.New(cfg.Dissect, infos, diag)
+	var src interface{ Next() (capture.Packet, error) }
+	if len(sources) == 1 {
+		src = sources[0]
+	} else {
+		src = capture.NewMerge(sources)
+	}
+	sum := &Summary{}
+	var n uint64
+	var filtered uint64
+	for {
+		if n&1023 == 0 {
+			if ctx.Err() != nil {
+				break
+			}
+			if cfg.Progress != nil {
+				cfg.Progress(n)
+			}
+		}
+		p, err := src.Next()
+		if err != nil {
+			if err == io.EOF {
+				break
+			}
+			var re *capture.ReadError
+			if errors.As(err, &re) || len(sources) > 1 {
+				sum.Errors = append(sum.Errors, err)
+				if len(sources) > 1 {
+					continue // the merge dropped that source; go on with the others
+				}
+				break
+			}
+			sum.Errors = append(sum.Errors, err)
+			break
+		}
+		n++
+		if cfg.Filter != nil {
+			ok, ferr := cfg.Filter.Match(p)
+			if ferr != nil {
+				return nil, ferr
+			}
+			if !ok {
+				filtered++
+				continue
+			}
+		}
+		an.Packet(&p)
+		if cfg.Count > 0 && n >= cfg.Count {
+			break
+		}
+	}
+	an.Finish()
+	sum.Stats = an.Stats()
+	sum.Stats.FilteredPackets = filtered
+	sum.Stats.Packets = n
+	for i, s := range sources {
+		sum.Sources = append(sum.Sources, sourceModel(s.Info(), an.DecodeErrors(i)))
+	}
+	for _, err := range sum.Errors {
+		var re *capture.ReadError
+		if errors.As(err, &re) {
+			for i := range sum.Sources {
+				if sum.Sources[i].Name == re.Name {
+					sum.Sources[i].Warnings = append(sum.Sources[i].Warnings, re.Error())
+				}
+			}
+		}
+	}
+	sum.NATPairs, sum.Findings = diag.finish()
+	return sum, nil
+}
+
+func sourceModel(in *capture.Info, decodeErrors uint64) model.Source {
+	s := model.Source{
+		Label:        in.Label,
+		Kind:         in.Kind,
+		Name:         in.Name,
+		LinkType:     in.LinkTypeNames(),
+		Packets:      in.Packets,
+		Bytes:        in.Bytes,
+		Dropped:      in.Dropped,
+		DecodeErrors: decodeErrors,
+		Warnings:     append([]string(nil), in.Warnings...),
+	}
+	if !in.First.IsZero() {
+		f, l := model.At(in.First), model.At(in.Last)
+		s.First, s.Last = &f, &l
+	}
+	for i := 0; i < len(in.Interfaces); i++ {
+		s.Interfaces = append(s.Interfaces, in.Interfaces[i])
+	}
+	return s
+}

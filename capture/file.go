@@ -1,0 +1,214 @@
+package capture
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// readBufferSize is the read-ahead of a capture file: large enough that the
+// reader rarely calls into the kernel, small enough not to matter in RSS.
+const readBufferSize = 1 << 20
+
+const (
+	magicPcapng       = 0x0A0D0D0A
+	magicMicroseconds = 0xA1B2C3D4
+	magicNanoseconds  = 0xA1B23C4D
+)
+
+// ReadError reports a capture file that could not be read to its end.
+// Packets read before it are valid.
+type ReadError struct {
+	Name    string
+	Offset  int64 // byte offset of the damaged record, in the (uncompressed) file
+	Packets uint64
+	Err     error
+}
+
+func (e *ReadError) Error() string {
+	what := "damaged packet record"
+	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
+		what = "truncated packet record"
+	}
+	msg := fmt.Sprintf("%s at offset %d: analysed %s packets before it", what, e.Offset, Thousands(e.Packets))
+	if !errors.Is(e.Err, io.ErrUnexpectedEOF) {
+		msg += " (" + e.Err.Error() + ")"
+	}
+	return msg
+}
+
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// packetReader is what pcapgo's two readers have in common.
+type packetReader interface {
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+}
+
+// File reads a pcap or pcapng file, either possibly gzip-compressed.
+type File struct {
+	info   Info
+	closer io.Closer
+	r      packetReader
+	ng     *pcapgo.NgReader
+	link   layers.LinkType // of a classic pcap file
+	// offset bookkeeping: consumed = counted - buffered
+	counter  *countingReader
+	buf      *bufio.Reader
+	pcapNext int64 // offset of the next record of a classic pcap file
+	frame    uint64
+	index    int
+	err      error
+}
+
+// OpenFile opens path ("-" for standard input) as a capture file. The
+// format is told from the content, not from the name.
+func OpenFile(label, path string, index int) (*File, error) {
+	var rc io.ReadCloser
+	if path == "-" {
+		rc = io.NopCloser(os.Stdin)
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		rc = f
+	}
+	if label == "" {
+		label = filepath.Base(path)
+		if path == "-" {
+			label = "stdin"
+		}
+	}
+	fs, err := newFile(label, path, index, rc)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return fs, nil
+}
+
+func newFile(label, name string, index int, rc io.ReadCloser) (*File, error) {
+	f := &File{info: Info{Label: label, Kind: "file", Name: name, Interfaces: map[int]string{}}, closer: rc, index: index}
+	f.counter = &countingReader{r: rc}
+	f.buf = bufio.NewReaderSize(f.counter, readBufferSize)
+	magic, err := f.buf.Peek(4)
+	if err != nil {
+		if len(magic) == 0 {
+			return nil, errors.New("empty file")
+		}
+		return nil, fmt.Errorf("too short for a capture file (%d bytes)", len(magic))
+	}
+	if magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(f.buf)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		f.counter = &countingReader{r: gz}
+		f.buf = bufio.NewReaderSize(f.counter, readBufferSize)
+		if magic, err = f.buf.Peek(4); err != nil {
+			return nil, fmt.Errorf("gzip-compressed, but too short for a capture file")
+		}
+	}
+	switch m := binary.LittleEndian.Uint32(magic); {
+	case m == magicPcapng:
+		ng, err := pcapgo.NewNgReader(f.buf, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		if err != nil {
+			return nil, fmt.Errorf("pcapng: %w", err)
+		}
+		f.r, f.ng = ng, ng
+		f.noteInterfaces()
+	case m == magicMicroseconds, m == magicNanoseconds, binary.BigEndian.Uint32(magic) == magicMicroseconds, binary.BigEndian.Uint32(magic) == magicNanoseconds:
+		r, err := pcapgo.NewReader(f.buf)
+		if err != nil {
+			return nil, fmt.Errorf("pcap: %w", err)
+		}
+		f.r, f.link = r, r.LinkType()
+		f.pcapNext = 24
+		f.info.noteLinkType(f.link)
+	default:
+		return nil, fmt.Errorf("not a pcap or pcapng file (starts with %x)", magic)
+	}
+	return f, nil
+}
+
+// Next implements Source.
+func (f *File) Next() (Packet, error) {
+	if f.err != nil {
+		return Packet{}, f.err
+	}
+	start := f.consumed()
+	data, ci, err := f.r.ZeroCopyReadPacketData()
+	if err != nil {
+		if err == io.EOF {
+			f.err = io.EOF
+		} else {
+			f.err = &ReadError{Name: f.info.Name, Offset: start, Packets: f.info.Packets, Err: err}
+		}
+		return Packet{}, f.err
+	}
+	lt := f.link
+	if f.ng != nil {
+		if len(ci.AncillaryData) > 0 {
+			lt, _ = ci.AncillaryData[0].(layers.LinkType)
+		}
+		if _, ok := f.info.Interfaces[ci.InterfaceIndex]; !ok {
+			f.noteInterfaces()
+		}
+	} else {
+		f.pcapNext += 16 + int64(ci.CaptureLength)
+	}
+	f.frame++
+	f.info.count(ci, lt)
+	return Packet{Data: data, Info: ci, LinkType: lt, Source: f.index, Frame: f.frame}, nil
+}
+
+// consumed returns the offset of the next unread byte.
+func (f *File) consumed() int64 {
+	if f.ng == nil && f.pcapNext > 0 {
+		return f.pcapNext
+	}
+	return f.counter.n - int64(f.buf.Buffered())
+}
+
+func (f *File) noteInterfaces() {
+	for i := 0; i < f.ng.NInterfaces(); i++ {
+		if _, ok := f.info.Interfaces[i]; ok {
+			continue
+		}
+		iface, err := f.ng.Interface(i)
+		if err != nil {
+			continue
+		}
+		name := iface.Name
+		if name == "" {
+			name = fmt.Sprintf("if%d", i)
+		}
+		f.info.Interfaces[i] = name
+	}
+}
+
+// Info implements Source.
+func (f *File) Info() *Info { return &f.info }
+
+// Close implements Source.
+func (f *File) Close() error { return f.closer.Close() }
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

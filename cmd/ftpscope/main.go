@@ -1,0 +1,171 @@
+// Command ftpscope explains FTP traffic in capture files and on live
+// interfaces: every control session, data channel and transfer, and in plain
+// words what broke them (NAT gateways without an FTP helper, servers behind
+// NAT announcing private addresses, data connections that never came).
+//
+// The command line is described in ../shared/spec/cli.md and by -h.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ftpscope/ftpscope/analysis"
+	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/report"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0"
+
+// Exit statuses (cli.md).
+const (
+	exitOK      = 0
+	exitRuntime = 1
+	exitUsage   = 2
+	exitFailOn  = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole program, minus the process: tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseArgs(args, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		fmt.Fprintf(stderr, "Try 'ftpscope -h' for more information.\n")
+		return exitUsage
+	}
+	if o.help {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if o.version {
+		fmt.Fprintf(stdout, "ftpscope %s (libpcap: %v)\n", version, capture.HaveLibpcap)
+		return exitOK
+	}
+	if o.output == "" {
+		o.output = "text"
+		if isTerminal(stdout) {
+			o.output = "tui"
+		}
+	}
+
+	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
+	cfg.Dissect.ControlPorts = append(cfg.Dissect.ControlPorts, o.controlPorts...)
+	cfg.Dissect.DataTimeout = o.dataTimeout
+	cfg.Dissect.ShowPasswords = o.showPasswords
+	cfg.Count = o.count
+	if o.filter != "" {
+		f, err := capture.NewFilter(o.filter)
+		if err != nil {
+			fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+			return exitUsage
+		}
+		cfg.Filter = f
+	}
+	if len(o.ifaces) > 0 {
+		fmt.Fprintf(stderr, "ftpscope: live capture (-i) is not available in this build yet\n")
+		return exitRuntime
+	}
+	sources, err := openFiles(o.reads)
+	if err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitRuntime
+	}
+	defer func() {
+		for _, s := range sources {
+			s.Close()
+		}
+	}()
+	cfg.Dissect.KeepSegments = len(sources) > 1
+
+	tool := model.Tool{Name: "ftpscope", Version: version}
+	var sum *analysis.Summary
+	switch o.output {
+	case "json":
+		jw := report.NewJSONWriter(stdout, tool)
+		sum, err = analysis.Run(ctx, sources, cfg, jsonConsumer{jw})
+		if err == nil {
+			err = jw.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
+		}
+	case "jsonl":
+		jl := report.NewJSONLWriter(stdout)
+		sum, err = analysis.Run(ctx, sources, cfg, jl)
+		if err == nil {
+			err = jl.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
+		}
+	case "text", "tui":
+		// The terminal UI comes with its own issue; until then a terminal
+		// gets the text report.
+		col := &report.Collector{}
+		sum, err = analysis.Run(ctx, sources, cfg, col)
+		if err == nil {
+			r := col.Report(tool, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
+			err = report.WriteText(stdout, r, report.TextOptions{})
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitRuntime
+	}
+	code := exitOK
+	for _, e := range sum.Errors {
+		var re *capture.ReadError
+		if errors.As(e, &re) {
+			fmt.Fprintf(stderr, "ftpscope: %s: %v\n", re.Name, re)
+		} else {
+			fmt.Fprintf(stderr, "ftpscope: %v\n", e)
+		}
+		code = exitRuntime
+	}
+	if o.failOn != 0 && code == exitOK {
+		for _, f := range sum.Findings {
+			if f.Severity >= o.failOn {
+				return exitFailOn
+			}
+		}
+	}
+	return code
+}
+
+type jsonConsumer struct{ w *report.JSONWriter }
+
+func (j jsonConsumer) Session(s *model.Session, _ []model.Finding) { j.w.Session(s) }
+
+// openFiles opens every -r source; an unreadable one stops the run.
+func openFiles(args []sourceArg) ([]capture.Source, error) {
+	var out []capture.Source
+	for i, a := range args {
+		f, err := capture.OpenFile(a.label, a.name, i)
+		if err != nil {
+			for _, s := range out {
+				s.Close()
+			}
+			return nil, fmt.Errorf("%s: %v", a.name, err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,605 @@
+package dissect
+
+import (
+	"errors"
+	"net/netip"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/reassembly"
+
+	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// Config tunes an Analyzer.
+type Config struct {
+	// ControlPorts are the TCP ports that carry FTP control (21 if empty).
+	// Connections elsewhere that open with an FTP greeting are found too.
+	ControlPorts []uint16
+	// ImplicitTLSPorts carry FTP over TLS from the first byte (990).
+	ImplicitTLSPorts []uint16
+	// DataTimeout is how long after an announcement (or the transfer
+	// command that uses it) a data connection is still matched to it.
+	DataTimeout time.Duration
+	// ShowPasswords keeps PASS arguments; they are "****" otherwise.
+	ShowPasswords bool
+	// Live bounds history for endless captures: the dialog keeps its
+	// latest MaxDialog entries instead of its first.
+	Live bool
+	// MaxDialog bounds the dialog entries kept per session.
+	MaxDialog int
+	// MaxConnections bounds the TCP connections tracked at once; the least
+	// recently active is dropped beyond it.
+	MaxConnections int
+	// KeepSegments records each control segment's sequence numbers for
+	// pairing the two legs of a NAT (when several vantage points exist).
+	KeepSegments bool
+}
+
+// DefaultConfig returns the settings of the command line's defaults.
+func DefaultConfig() Config {
+	return Config{
+		ControlPorts:     []uint16{21},
+		ImplicitTLSPorts: []uint16{990},
+		DataTimeout:      30 * time.Second,
+		MaxDialog:        10000,
+		MaxConnections:   1 << 20,
+	}
+}
+
+// Sink receives sessions as they conclude: when their control connection
+// and every data connection tied to them have ended.
+type Sink interface {
+	Session(*model.Session)
+}
+
+// SinkFunc adapts a function to Sink.
+type SinkFunc func(*model.Session)
+
+// Session implements Sink.
+func (f SinkFunc) Session(s *model.Session) { f(s) }
+
+// Timing of the analysis, in capture time.
+const (
+	tickEvery      = time.Second      // housekeeping period
+	reorderWait    = 3 * time.Second  // out-of-order control data waits this long for a gap to fill
+	controlLinger  = 6 * time.Second  // a closed control connection waits for late segments
+	dataLinger     = 2 * time.Second  // a closed data connection likewise
+	controlIdle    = 15 * time.Minute // a silent control connection is given up
+	dataIdle       = 5 * time.Minute  // a silent data connection is given up
+	otherIdle      = 2 * time.Minute  // a silent unrelated connection is forgotten
+	maxClosingList = 1 << 16
+)
+
+// Analyzer turns packets into FTP sessions, data channels and transfers.
+// It is not safe for concurrent use: one goroutine feeds it every packet,
+// in capture order, and reads its results.
+type Analyzer struct {
+	cfg     Config
+	sink    Sink
+	sources []*capture.Info
+
+	vantages       map[vantageKey]*vantage
+	vantageList    []*vantage
+	lastVantage    *vantage
+	lastVantageKey vantageKey
+
+	dec *decoder
+	seg segment
+
+	ctlPorts      [1024]uint64 // bit set of control ports
+	implicitPorts [1024]uint64
+
+	conns   map[flowKey]*conn
+	lru     lru
+	closing []*conn
+	connSeq uint64
+
+	asm *reassembly.Assembler
+	ctx segCtx
+
+	exp      *expectations
+	tlsHosts map[hostPair]*session
+
+	sessionCount int
+	open         map[*session]struct{} // sessions not yet emitted
+	ftpHosts     map[vantageAddr]struct{}
+
+	now      time.Time
+	lastTick time.Time
+
+	stats        model.Stats
+	decodeErrors []uint64
+	finished     bool
+}
+
+type hostPair struct {
+	vantage        uint32
+	client, server netip.Addr
+}
+
+type vantageAddr struct {
+	vantage uint32
+	addr    netip.Addr
+}
+
+// New returns an Analyzer over the given sources (their Info, used for
+// labels and interface names), sending concluded sessions to sink.
+func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
+	if cfg.DataTimeout <= 0 {
+		cfg.DataTimeout = 30 * time.Second
+	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = 1 << 20
+	}
+	if len(cfg.ControlPorts) == 0 {
+		cfg.ControlPorts = []uint16{21}
+	}
+	a := &Analyzer{
+		cfg:          cfg,
+		sink:         sink,
+		sources:      sources,
+		vantages:     map[vantageKey]*vantage{},
+		dec:          newDecoder(),
+		conns:        map[flowKey]*conn{},
+		exp:          newExpectations(cfg.DataTimeout),
+		tlsHosts:     map[hostPair]*session{},
+		open:         map[*session]struct{}{},
+		ftpHosts:     map[vantageAddr]struct{}{},
+		decodeErrors: make([]uint64, len(sources)),
+	}
+	for _, p := range cfg.ControlPorts {
+		a.ctlPorts[p/64] |= 1 << (p % 64)
+	}
+	for _, p := range cfg.ImplicitTLSPorts {
+		a.ctlPorts[p/64] |= 1 << (p % 64)
+		a.implicitPorts[p/64] |= 1 << (p % 64)
+	}
+	pool := reassembly.NewStreamPool(controlFactory{a})
+	a.asm = reassembly.NewAssembler(pool)
+	// Bound what out-of-order control data may hold: 256 pages of 1900
+	// bytes per connection, 64k pages in all.
+	a.asm.MaxBufferedPagesPerConnection = 256
+	a.asm.MaxBufferedPagesTotal = 1 << 16
+	return a
+}
+
+func (a *Analyzer) isControlPort(p uint16) bool { return a.ctlPorts[p/64]&(1<<(p%64)) != 0 }
+
+// Packet analyses one packet. Its bytes are not kept.
+func (a *Analyzer) Packet(p *capture.Packet) {
+	a.stats.Packets++
+	if ts := p.Info.Timestamp; ts.After(a.now) {
+		a.now = ts
+		if a.lastTick.IsZero() {
+			a.lastTick = ts
+		} else if ts.Sub(a.lastTick) >= tickEvery {
+			a.tick()
+		}
+	}
+	switch a.dec.decode(p, &a.seg) {
+	case decodedTCP:
+		a.stats.TCPPackets++
+		a.tcp(p)
+	case decodedICMP:
+		a.icmp(p)
+	case decodedOther:
+		a.stats.NonTCPPackets++
+	case decodedTruncated:
+		a.stats.TruncatedPackets++
+	case decodedError:
+		a.stats.DecodeErrors++
+		if p.Source < len(a.decodeErrors) {
+			a.decodeErrors[p.Source]++
+		}
+	}
+}
+
+// Tick runs the housekeeping of a live capture at wall-clock time now, when
+// no packet came to advance the capture clock.
+func (a *Analyzer) Tick(now time.Time) {
+	if now.After(a.now) {
+		a.now = now
+		a.tick()
+	}
+}
+
+func (a *Analyzer) tcp(p *capture.Packet) {
+	s := &a.seg
+	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, s.ifindex)
+	key, fromA := keyOf(v.id, s)
+	c := a.conns[key]
+	if c != nil && s.syn && !s.hasAck && !(c.handshake && s.seq == c.synSeq) {
+		// A new connection on a 4-tuple seen before: FTP data connections
+		// from port 20 reuse them all the time.
+		a.endConn(c, "reused")
+		c = nil
+	}
+	if c == nil {
+		c = a.newConn(key, v, fromA, p)
+	}
+	dir := c.dirOf(fromA)
+	a.account(c, dir, p)
+	switch c.role {
+	case roleControl:
+		a.control(c, dir, p)
+	case roleUnknown:
+		if dir == fromResponder && !c.firstResponderData && len(s.payload) > 0 {
+			c.firstResponderData = true
+			if c.handshake && looksLikeGreeting(s.payload) {
+				a.promote(c)
+				a.control(c, dir, p)
+			}
+		}
+	}
+}
+
+// looksLikeGreeting reports whether a server's first bytes are an FTP
+// greeting: "220 " or "220-".
+func looksLikeGreeting(b []byte) bool {
+	return len(b) >= 4 && b[0] == '2' && b[1] == '2' && b[2] == '0' && (b[3] == ' ' || b[3] == '-')
+}
+
+func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packet) *conn {
+	s := &a.seg
+	if len(a.conns) >= a.cfg.MaxConnections && a.lru.head != nil {
+		a.stats.EvictedConnections++
+		a.endConn(a.lru.head, "evicted")
+	}
+	a.connSeq++
+	c := &conn{key: key, id: a.connSeq, vantage: v, first: p.Info.Timestamp, firstFrame: p.Frame}
+	srcIsInitiator := true
+	switch {
+	case s.syn && !s.hasAck:
+		c.handshake = true
+		c.synSeq = s.seq
+		c.synTime = p.Info.Timestamp
+	case s.syn && s.hasAck:
+		srcIsInitiator = false
+	case a.isControlPort(s.sport) && !a.isControlPort(s.dport):
+		srcIsInitiator = false
+	case a.isControlPort(s.dport):
+	case s.sport == 20:
+	case s.dport == 20:
+		srcIsInitiator = false
+	}
+	src := addrPort(s.v6, s.src, s.sport)
+	dst := addrPort(s.v6, s.dst, s.dport)
+	if srcIsInitiator {
+		c.initiator, c.responder, c.initIsA = src, dst, fromA
+	} else {
+		c.initiator, c.responder, c.initIsA = dst, src, !fromA
+	}
+	a.conns[key] = c
+	a.lru.pushBack(c)
+	a.stats.TCPConnections++
+
+	if a.isControlPort(c.responder.Port()) {
+		a.promote(c)
+		return c
+	}
+	if ch, how := a.exp.match(c); ch != nil {
+		ch.attach(c, how)
+		return c
+	}
+	if a.inferTLS(c) {
+		return c
+	}
+	if c.handshake {
+		a.exp.remember(c)
+	}
+	return c
+}
+
+// promote makes c a control connection.
+func (a *Analyzer) promote(c *conn) {
+	s := newSession(a, c)
+	a.open[s] = struct{}{}
+	a.stats.ControlSessions++
+	a.ftpHosts[vantageAddr{c.vantage.id, c.initiator.Addr()}] = struct{}{}
+	a.ftpHosts[vantageAddr{c.vantage.id, c.responder.Addr()}] = struct{}{}
+	a.exp.forgetRecent(c)
+}
+
+// inferTLS ties a connection between the hosts of an encrypted session to
+// it: the announcements are unreadable, so hosts and timing must do.
+func (a *Analyzer) inferTLS(c *conn) bool {
+	if len(a.tlsHosts) == 0 {
+		return false
+	}
+	v := c.vantage.id
+	mode := "passive"
+	s := a.tlsHosts[hostPair{v, c.initiator.Addr(), c.responder.Addr()}]
+	if s == nil {
+		mode = "active"
+		s = a.tlsHosts[hostPair{v, c.responder.Addr(), c.initiator.Addr()}]
+	}
+	if s == nil || s.emitted || !s.tls {
+		return false
+	}
+	ch := s.newChannel(mode)
+	s.open = nil
+	ch.attach(c, "inferred")
+	return true
+}
+
+// account updates a connection's state and byte counts with a segment.
+func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
+	s := &a.seg
+	ts := p.Info.Timestamp
+	c.packets++
+	c.last = ts
+	c.lastFrame = p.Frame
+	a.lru.touch(c)
+	if s.syn {
+		if dir == fromInitiator && !s.hasAck {
+			if c.handshake && s.seq == c.synSeq && c.packets > 1 && !c.synAck {
+				c.synRetries++
+			}
+			if !c.span[fromInitiator].init {
+				c.span[fromInitiator].setSYN(s.seq)
+			}
+		} else if dir == fromResponder && s.hasAck {
+			c.synAck = true
+			if !c.span[fromResponder].init {
+				c.span[fromResponder].setSYN(s.seq)
+			}
+		}
+	} else if s.hasAck && dir == fromInitiator && c.synAck {
+		c.established = true
+	}
+	if s.payloadLen > 0 {
+		fresh := c.span[dir].add(s.seq, s.payloadLen)
+		c.captured[dir] += min(fresh, int64(len(s.payload)))
+		c.established = true
+	}
+	if s.rst && !c.closing {
+		if dir == fromResponder && !c.synAck && !c.established {
+			c.refused = true
+		}
+		c.reset = true
+		a.closeConn(c, "rst", ts)
+	}
+	if s.fin {
+		c.fin[dir] = true
+		if c.fin[0] && c.fin[1] && !c.closing {
+			a.closeConn(c, "fin", ts)
+		}
+	}
+}
+
+// closeConn marks c as ended; it is finalized after a short linger, so
+// retransmissions and the last ACKs still find it.
+func (a *Analyzer) closeConn(c *conn, how string, ts time.Time) {
+	c.closing = true
+	c.closed = how
+	c.endTime = ts
+	if len(a.closing) < maxClosingList {
+		a.closing = append(a.closing, c)
+	}
+}
+
+// control passes a control segment to the reassembler.
+func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
+	if c.ctl == nil || c.ctl.done {
+		return
+	}
+	s := &a.seg
+	if c.ctl.sess.start.IsZero() {
+		c.ctl.sess.start = p.Info.Timestamp
+	}
+	c.ctl.sess.end = p.Info.Timestamp
+	if s.payloadLen > len(s.payload) {
+		// Cut by the snapshot length: the missing bytes are a gap.
+		a.stats.TruncatedPackets++
+	}
+	a.ctx = segCtx{ci: p.Info, frame: p.Frame, c: c, dir: dir}
+	var src, dst [16]byte
+	putID(&src, c.id, dir == fromInitiator)
+	putID(&dst, c.id, dir != fromInitiator)
+	// The flow names the connection generation, not its addresses: a SYN
+	// that reuses a 4-tuple starts a fresh stream in the reassembler.
+	flow := gopacket.NewFlow(layers.EndpointIPv6, src[:], dst[:])
+	a.asm.AssembleWithContext(flow, &a.dec.tcp, &a.ctx)
+	if c.ctl.confirmedGap() {
+		// Push the queued bytes past the hole now. The assembler can only
+		// flush all connections at once; gaps are rare, and any other
+		// connection's queued bytes are ones it waits for too.
+		a.asm.FlushWithOptions(reassembly.FlushOptions{T: a.now.Add(time.Nanosecond)})
+	}
+}
+
+func putID(b *[16]byte, id uint64, initiator bool) {
+	for i := 0; i < 8; i++ {
+		b[i] = byte(id >> (8 * i))
+	}
+	if initiator {
+		b[15] = 1
+	} else {
+		b[15] = 2
+	}
+}
+
+// icmp records an ICMP error against the connection whose segment it quotes.
+func (a *Analyzer) icmp(p *capture.Packet) {
+	s := &a.seg
+	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, s.ifindex)
+	key, _ := keyOf(v.id, s)
+	if c := a.conns[key]; c != nil && c.icmp == "" {
+		c.icmp = s.icmpText
+	}
+}
+
+// endConn finalizes a connection and forgets it.
+func (a *Analyzer) endConn(c *conn, how string) {
+	if _, ok := a.conns[c.key]; !ok || a.conns[c.key] != c {
+		return
+	}
+	delete(a.conns, c.key)
+	a.lru.remove(c)
+	if c.closed == "" || !c.closing {
+		c.closed = how
+		if c.endTime.IsZero() || how != "reused" {
+			c.endTime = c.last
+		}
+	}
+	switch c.role {
+	case roleControl:
+		s := c.ctl.sess
+		s.streamEnded()
+		s.controlDone = true
+		a.maybeEmit(s)
+	case roleData:
+		if ch := c.ch; ch != nil {
+			ch.dataEnded(c)
+			a.maybeEmit(ch.sess)
+		}
+	case roleUnknown:
+		a.exp.forgetRecent(c)
+		if c.span[0].bytes()+c.span[1].bytes() > 0 {
+			if _, ok := a.ftpHosts[vantageAddr{c.vantage.id, c.initiator.Addr()}]; ok {
+				a.stats.UnmatchedDataConnections++
+			} else if _, ok := a.ftpHosts[vantageAddr{c.vantage.id, c.responder.Addr()}]; ok {
+				a.stats.UnmatchedDataConnections++
+			}
+		}
+	}
+}
+
+// tick is the periodic housekeeping, driven by the capture clock.
+func (a *Analyzer) tick() {
+	now := a.now
+	a.lastTick = now
+	a.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-reorderWait), TC: now.Add(-controlIdle)})
+	// finalize closed connections after their linger
+	keep := a.closing[:0]
+	for _, c := range a.closing {
+		linger := dataLinger
+		if c.role == roleControl {
+			linger = controlLinger
+		}
+		if a.conns[c.key] != c {
+			continue // already gone
+		}
+		if now.Sub(c.endTime) >= linger {
+			a.endConn(c, c.closed)
+		} else {
+			keep = append(keep, c)
+		}
+	}
+	clear(a.closing[len(keep):])
+	a.closing = keep
+	// forget silent connections, least recently active first
+	for c := a.lru.head; c != nil; {
+		next := c.next
+		idle := now.Sub(c.last)
+		if idle < otherIdle {
+			break
+		}
+		switch {
+		case c.role == roleControl && idle < controlIdle, c.role == roleData && idle < dataIdle:
+			// the LRU is ordered by activity, not by limit: look further
+		default:
+			a.endConn(c, "timeout")
+		}
+		c = next
+	}
+	a.exp.expire(now)
+	for s := range a.tlsHosts {
+		if a.tlsHosts[s].emitted {
+			delete(a.tlsHosts, s)
+		}
+	}
+}
+
+// maybeEmit sends a session to the sink once everything it waits for ended.
+func (a *Analyzer) maybeEmit(s *session) {
+	if s.emitted || !s.controlDone || s.openData > 0 {
+		return
+	}
+	s.emitted = true
+	delete(a.open, s)
+	for _, ch := range s.channels {
+		a.exp.unregister(ch)
+	}
+	if s.tls {
+		delete(a.tlsHosts, hostPair{s.vantage.id, s.client.Addr(), s.server.Addr()})
+	}
+	m := a.export(s)
+	if a.sink != nil {
+		a.sink.Session(m)
+	}
+}
+
+// Finish ends the analysis: every connection still open is concluded as
+// the capture ended, and every session is sent to the sink.
+func (a *Analyzer) Finish() {
+	if a.finished {
+		return
+	}
+	a.finished = true
+	a.asm.FlushAll()
+	// Data connections first, so that sessions are complete when their
+	// control connection ends.
+	var all []*conn
+	for c := a.lru.head; c != nil; c = c.next {
+		all = append(all, c)
+	}
+	for _, c := range all {
+		if c.role != roleControl {
+			a.endConn(c, "capture-end")
+		}
+	}
+	for _, c := range all {
+		if c.role == roleControl {
+			a.endConn(c, "capture-end")
+		}
+	}
+	// Sessions left open (a data connection outlived its control one).
+	rest := make([]*session, 0, len(a.open))
+	for s := range a.open {
+		rest = append(rest, s)
+	}
+	sort.Slice(rest, func(i, j int) bool { return rest[i].n < rest[j].n })
+	for _, s := range rest {
+		s.controlDone = true
+		s.openData = 0
+		a.maybeEmit(s)
+	}
+}
+
+// Stats returns the counters of the run so far.
+func (a *Analyzer) Stats() model.Stats {
+	st := a.stats
+	st.EvictedAnnouncements = a.exp.evicted
+	return st
+}
+
+// DecodeErrors returns the decode errors counted for source i.
+func (a *Analyzer) DecodeErrors(i int) uint64 {
+	if i < len(a.decodeErrors) {
+		return a.decodeErrors[i]
+	}
+	return 0
+}
+
+// Vantages lists the vantage points met, as "label" or "label/interface".
+func (a *Analyzer) Vantages() []string {
+	out := make([]string, len(a.vantageList))
+	for i, v := range a.vantageList {
+		out[i] = v.label
+		if v.iface != "" {
+			out[i] += "/" + v.iface
+		}
+	}
+	return out
+}
+
+var errNotNumber = errors.New("not a number")
+
+func itoa(n int) string     { return strconv.Itoa(n) }
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

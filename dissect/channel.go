@@ -1,0 +1,122 @@
+package dissect
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// announce is a PORT/EPRT/LPRT command or a 227/228/229 reply.
+type announce struct {
+	verb       string
+	ts         time.Time
+	frame      uint64
+	endpoint   netip.AddrPort
+	replyCode  int // 0 until answered
+	replyText  string
+	replyFrame uint64
+	raw        string
+	family     string
+	place      *model.SegmentPlace
+	// the PASV/EPSV/LPSV command a passive announcement answers
+	cmdFrame uint64
+	cmdTS    time.Time
+}
+
+// transfer is a command that uses a data connection.
+type transfer struct {
+	verb, arg  string
+	ts         time.Time
+	frame      uint64
+	replyCodes []int
+	final      int // final reply code, 0 until it comes
+	finalText  string
+	finalTS    time.Time
+	finalFrame uint64
+	size       int64 // announced size, -1 if none
+	sizeFrom   string
+	restart    int64
+	hasRestart bool
+}
+
+// channel is one data-channel attempt.
+type channel struct {
+	sess     *session
+	n        int
+	mode     string // "active" or "passive"
+	ann      *announce
+	xfer     *transfer
+	rejected bool
+
+	conn     *conn             // the data connection while it runs
+	snapshot *model.Connection // the data connection once it ended
+	match    string
+
+	// expectation bookkeeping (see expectations)
+	since      time.Time // data connections before this are not for us
+	expires    time.Time
+	registered bool
+}
+
+func (ch *channel) id() string { return ch.sess.id + ".c" + itoa(ch.n) }
+
+// expectedEndpoint is where the data connection should go.
+func (ch *channel) expectedEndpoint() (netip.AddrPort, bool) {
+	if ch.ann == nil {
+		return netip.AddrPort{}, false
+	}
+	return ch.ann.endpoint, true
+}
+
+// attach ties a data connection to the channel.
+func (ch *channel) attach(c *conn, match string) {
+	ch.conn = c
+	ch.match = match
+	c.ch = ch
+	c.role = roleData
+	ch.sess.openData++
+	ch.sess.a.stats.DataConnections++
+}
+
+// connectionModel describes the data connection by FTP role.
+func (ch *channel) connectionModel(c *conn) *model.Connection {
+	toClient, toServer := fromResponder, fromInitiator // passive: the FTP client initiates
+	if ch.mode == "active" {
+		toClient, toServer = fromInitiator, fromResponder
+	}
+	m := &model.Connection{
+		Initiator:        c.initiator.String(),
+		Responder:        c.responder.String(),
+		Established:      c.established,
+		Reset:            c.reset,
+		BytesToFTPClient: c.span[toClient].bytes(),
+		BytesToFTPServer: c.span[toServer].bytes(),
+		Match:            ch.match,
+		SYNRetries:       c.synRetries,
+		Refused:          c.refused,
+		HandshakeSeen:    c.handshake,
+		Closed:           c.closed,
+		CapturedBytes:    c.captured[0] + c.captured[1],
+		Packets:          c.packets,
+		FirstFrame:       c.firstFrame,
+		LastFrame:        c.lastFrame,
+		ICMP:             c.icmp,
+	}
+	if !c.synTime.IsZero() {
+		t := model.At(c.synTime)
+		m.SYN = &t
+	}
+	if !c.endTime.IsZero() {
+		t := model.At(c.endTime)
+		m.End = &t
+	}
+	return m
+}
+
+// dataEnded records the final state of the channel's data connection.
+func (ch *channel) dataEnded(c *conn) {
+	ch.snapshot = ch.connectionModel(c)
+	ch.conn = nil
+	ch.sess.openData--
+}

@@ -1,0 +1,135 @@
+package dissect
+
+import (
+	"bytes"
+	"net/netip"
+	"time"
+)
+
+// flowKey names a TCP connection at one vantage point, whichever direction a
+// packet travels: the endpoints are ordered so that both directions map to
+// the same key. It is a comparable value, hashed without allocation.
+type flowKey struct {
+	vantage uint32
+	v6      bool
+	a, b    [16]byte
+	ap, bp  uint16
+}
+
+// keyOf returns the key of s's connection and whether s travels from the
+// key's a side.
+func keyOf(v uint32, s *segment) (flowKey, bool) {
+	k := flowKey{vantage: v, v6: s.v6}
+	c := bytes.Compare(s.src[:], s.dst[:])
+	if c < 0 || (c == 0 && s.sport <= s.dport) {
+		k.a, k.ap, k.b, k.bp = s.src, s.sport, s.dst, s.dport
+		return k, true
+	}
+	k.a, k.ap, k.b, k.bp = s.dst, s.dport, s.src, s.sport
+	return k, false
+}
+
+// connRole says what a connection is to the analysis.
+type connRole uint8
+
+const (
+	roleUnknown connRole = iota // not (yet) tied to FTP
+	roleControl                 // an FTP control connection
+	roleData                    // a data connection tied to a channel
+)
+
+// Direction indexes the two halves of a connection.
+const (
+	fromInitiator = 0 // initiator → responder (client → server for control)
+	fromResponder = 1
+)
+
+// conn is one TCP connection, tracked from its first packet (its SYN when
+// captured) to its end. Data connections are never reassembled: their bytes
+// are counted in sequence space.
+type conn struct {
+	key     flowKey
+	id      uint64
+	vantage *vantage
+	// initiator sent the SYN (or, mid-stream, is guessed); responder took it.
+	initiator, responder netip.AddrPort
+	initIsA              bool
+	handshake            bool // the initiator's SYN was captured
+	synSeq               uint32
+	synRetries           int
+	synAck               bool // the responder answered the SYN
+	established          bool
+	reset                bool
+	refused              bool // a RST answered the SYN
+	fin                  [2]bool
+	span                 [2]seqSpan
+	captured             [2]int64
+	packets              uint64
+	first, last          time.Time
+	synTime, endTime     time.Time
+	firstFrame           uint64
+	lastFrame            uint64
+	closed               string // "fin", "rst", "timeout", "reused", "capture-end"
+	closing              bool   // ended; kept a moment for stragglers
+	role                 connRole
+	icmp                 string
+	firstResponderData   bool // the responder's first payload was examined
+
+	ctl *controlStream // roleControl
+	ch  *channel       // roleData
+
+	// lru: connections in order of last activity, oldest first.
+	prev, next *conn
+}
+
+// dirOf returns the direction of a segment that travels from the key's a
+// side when fromA.
+func (c *conn) dirOf(fromA bool) int {
+	if fromA == c.initIsA {
+		return fromInitiator
+	}
+	return fromResponder
+}
+
+// lru is an intrusive list of connections, least recently active first.
+type lru struct{ head, tail *conn }
+
+func (l *lru) pushBack(c *conn) {
+	c.prev, c.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = c
+	} else {
+		l.head = c
+	}
+	l.tail = c
+}
+
+func (l *lru) remove(c *conn) {
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else {
+		l.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	} else {
+		l.tail = c.prev
+	}
+	c.prev, c.next = nil, nil
+}
+
+func (l *lru) touch(c *conn) {
+	if l.tail == c {
+		return
+	}
+	l.remove(c)
+	l.pushBack(c)
+}
+
+// addrPort builds a netip.AddrPort from a segment address.
+func addrPort(v6 bool, a [16]byte, port uint16) netip.AddrPort {
+	if v6 {
+		return netip.AddrPortFrom(netip.AddrFrom16(a), port)
+	}
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{a[0], a[1], a[2], a[3]}), port)
+}

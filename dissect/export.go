@@ -1,0 +1,93 @@
+package dissect
+
+import (
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// maskedPassword replaces PASS arguments unless asked otherwise.
+const maskedPassword = "****"
+
+// export converts a concluded session to the report model.
+func (a *Analyzer) export(s *session) *model.Session {
+	m := &model.Session{
+		ID:                   s.id,
+		Source:               s.vantage.label,
+		Vantage:              s.vantage.iface,
+		Client:               s.client.String(),
+		Server:               s.server.String(),
+		Start:                model.At(s.start),
+		End:                  model.At(s.end),
+		TLS:                  s.tls,
+		TLSOpaqueBytes:       s.tlsSkip[0].bytes + s.tlsSkip[1].bytes,
+		Commands:             s.commands,
+		Replies:              s.repliesN,
+		HandshakeSeen:        s.c.handshake,
+		Closed:               s.c.closed,
+		Greeting:             s.greeting,
+		ControlBytesToServer: s.c.span[fromInitiator].bytes(),
+		ControlBytesToClient: s.c.span[fromResponder].bytes(),
+		GapBytes:             s.gapBytes,
+		DialogDropped:        s.dialogDropped,
+		Dialog:               s.dialog,
+		Channels:             make([]model.Channel, 0, len(s.channels)),
+		Anomalies:            s.anomalies,
+		Frames:               model.FrameRange{First: s.c.firstFrame, Last: s.c.lastFrame},
+	}
+	if s.hasUser {
+		u := s.user
+		m.User = &u
+	}
+	if !a.cfg.ShowPasswords {
+		for i := range m.Dialog {
+			if e := &m.Dialog[i]; e.Kind == "command" && e.Verb == "PASS" && e.Arg != "" {
+				e.Arg = maskedPassword
+			}
+		}
+	}
+	for _, ch := range s.channels {
+		m.Channels = append(m.Channels, a.exportChannel(s, ch))
+	}
+	return m
+}
+
+func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
+	mc := model.Channel{ID: ch.id(), Mode: ch.mode}
+	if an := ch.ann; an != nil {
+		ma := &model.Announce{Verb: an.verb, TS: model.At(an.ts), Endpoint: an.endpoint.String(), Raw: an.raw, Frame: an.frame,
+			ReplyText: an.replyText, ReplyFrame: an.replyFrame, Family: an.family}
+		if an.replyCode != 0 {
+			code := an.replyCode
+			ma.ReplyCode = &code
+		}
+		mc.Announce = ma
+	}
+	if x := ch.xfer; x != nil {
+		mx := &model.Transfer{Verb: x.verb, Arg: x.arg, TS: model.At(x.ts), ReplyCodes: x.replyCodes, ReplyText: x.finalText,
+			Frame: x.frame, FinalFrame: x.finalFrame, SizeFrom: x.sizeFrom}
+		if mx.ReplyCodes == nil {
+			mx.ReplyCodes = []int{}
+		}
+		if x.size >= 0 {
+			n := x.size
+			mx.AnnouncedSize = &n
+		}
+		if x.hasRestart {
+			r := x.restart
+			mx.Restart = &r
+		}
+		if !x.finalTS.IsZero() {
+			t := model.At(x.finalTS)
+			mx.FinalTS = &t
+			mx.LatencyMS = float64(x.finalTS.Sub(x.ts).Microseconds()) / 1000
+		}
+		mc.Transfer = mx
+	}
+	switch {
+	case ch.snapshot != nil:
+		mc.Connection = ch.snapshot
+	case ch.conn != nil:
+		mc.Connection = ch.connectionModel(ch.conn)
+	}
+	mc.Status = channelStatus(ch, mc.Connection, s.end, a.cfg)
+	return mc
+}

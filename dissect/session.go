@@ -1,0 +1,505 @@
+package dissect
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/ftpscope/ftpscope/dissect/ftp"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// pendingSlots is the size of the ring of commands awaiting their final
+// reply; twice ftp.MaxPendingCommands, so live entries never collide.
+const pendingSlots = 2 * ftp.MaxPendingCommands
+
+// cmdInfo is what a reply needs to know about the command it answers.
+type cmdInfo struct {
+	verb, arg string
+	ts        time.Time
+	frame     uint64
+	dialog    int // index in the dialog, -1 when not kept
+	ch        *channel
+}
+
+// lineAt locates a line in the capture.
+type lineAt struct {
+	ts    time.Time
+	frame uint64
+	place *model.SegmentPlace
+}
+
+// session is the FTP state of one control connection.
+type session struct {
+	a       *Analyzer
+	id      string
+	n       int
+	c       *conn
+	st      *controlStream
+	vantage *vantage
+	client  netip.AddrPort
+	server  netip.AddrPort
+	start   time.Time
+	end     time.Time
+
+	split   [2]ftp.Splitter
+	replies ftp.ReplyReader
+	pairer  *ftp.Pairer
+	cmds    [pendingSlots]cmdInfo
+	nextCmd int
+
+	dialog        []model.DialogEntry
+	dialogDropped int
+	commands      int
+	repliesN      int
+	greeting      *model.DialogEntry
+	anomalies     []string
+
+	user          string
+	hasUser       bool
+	passSent      bool
+	authRequested string // AUTH argument awaiting 234
+	tls           bool
+	opaque        [2]bool
+	tlsSkip       [2]tlsSkipper
+	gapBytes      int64
+
+	channels []*channel
+	// open is the latest channel that may still get a transfer command.
+	open     *channel
+	lastMode string
+	restart  int64
+	hasRest  bool
+	sizes    map[string]int64 // SIZE replies, by file name
+	lastSize string           // argument of the SIZE awaiting its 213
+
+	streamDone  bool // the control stream delivered its last byte
+	controlDone bool // the control connection ended
+	openData    int  // data connections still running
+	emitted     bool
+	lastFrame   uint64
+}
+
+func newSession(a *Analyzer, c *conn) *session {
+	a.sessionCount++
+	s := &session{
+		a:       a,
+		n:       a.sessionCount,
+		c:       c,
+		vantage: c.vantage,
+		client:  c.initiator,
+		server:  c.responder,
+		start:   c.first,
+		pairer:  ftp.NewPairer(c.handshake),
+	}
+	s.id = "s" + itoa(s.n)
+	st := &controlStream{a: a, c: c, sess: s}
+	s.st = st
+	c.ctl = st
+	c.role = roleControl
+	return s
+}
+
+// feed consumes in-order control bytes of one direction starting at
+// sequence number base.
+func (s *session) feed(dir int, data []byte, base uint32) {
+	for len(data) > 0 {
+		if s.opaque[dir] {
+			n, clear := s.tlsSkip[dir].skip(data)
+			data, base = data[n:], base+uint32(n)
+			if !clear {
+				return
+			}
+			s.opaque[dir] = false
+			s.note("cleartext resumed after TLS (" + dirName(dir) + ")")
+			s.st.half[dir].lineStart = base
+		}
+		if dir == fromInitiator && s.commands == 0 && s.split[dir].Pending() == 0 && !s.tls && looksTLS(data[0]) && len(data) > 1 && data[1] == 3 {
+			// Implicit FTPS (port 990) or a client that never sent AUTH.
+			s.startTLS("implicit TLS")
+			continue
+		}
+		consumed := s.split[dir].Write(data, func(l ftp.Line) bool {
+			s.line(dir, l, base)
+			return !s.opaque[dir]
+		})
+		data, base = data[consumed:], base+uint32(consumed)
+	}
+}
+
+// line handles one complete control line.
+func (s *session) line(dir int, l ftp.Line, base uint32) {
+	h := &s.st.half[dir]
+	at := lineAt{ts: s.a.now, frame: s.c.lastFrame}
+	endSeq := h.lineStart + uint32(max(l.Length, 1)) // approximate when Telnet bytes were dropped
+	if l.End >= 0 {
+		endSeq = base + uint32(l.End)
+	}
+	if r := s.st.locate(dir, endSeq-1); r != nil {
+		at.ts, at.frame = r.ts, r.frame
+	}
+	if first := s.st.locate(dir, h.lineStart); first != nil {
+		place := &model.SegmentPlace{Offset: int(h.lineStart - first.seq)}
+		if h.lastRecSeen && h.lastRecSeq == first.seq {
+			h.lineInRec++
+		} else {
+			h.lineInRec = 0
+		}
+		h.lastRecSeq, h.lastRecSeen = first.seq, true
+		place.Index = h.lineInRec
+		if last := s.st.locate(dir, endSeq-1); last != nil && last.seq != first.seq {
+			place.Split = true
+			place.Segments = 2
+		}
+		at.place = place
+	}
+	h.lineStart = endSeq
+	if at.frame > s.lastFrame {
+		s.lastFrame = at.frame
+	}
+	if dir == fromInitiator {
+		s.command(l, at)
+	} else {
+		s.reply(l, at)
+	}
+}
+
+func (s *session) addDialog(e model.DialogEntry) int {
+	limit := s.a.cfg.MaxDialog
+	if limit > 0 && len(s.dialog) >= limit {
+		if !s.a.cfg.Live {
+			s.dialogDropped++
+			return -1
+		}
+		// Live: keep the latest entries.
+		n := copy(s.dialog, s.dialog[len(s.dialog)-limit+1:])
+		s.dialog = s.dialog[:n]
+		s.dialogDropped++
+		for i := range s.cmds {
+			if s.cmds[i].dialog >= 0 {
+				s.cmds[i].dialog -= len(s.dialog) + 1 - limit
+			}
+		}
+	}
+	s.dialog = append(s.dialog, e)
+	return len(s.dialog) - 1
+}
+
+func (s *session) note(text string) {
+	if len(s.anomalies) < 32 {
+		s.anomalies = append(s.anomalies, text)
+	}
+}
+
+// command handles a client line.
+func (s *session) command(l ftp.Line, at lineAt) {
+	cmd := ftp.ParseCommand(l.Text)
+	if len(l.Text) == 0 {
+		return // an empty line is no command; servers ignore it
+	}
+	s.commands++
+	e := model.DialogEntry{TS: model.At(at.ts), Kind: "command", Verb: cmd.Verb, Arg: cmd.Arg, Frame: at.frame, Truncated: l.Truncated, Segment: at.place}
+	if !cmd.Valid {
+		e.Malformed = true
+	}
+	idx := s.addDialog(e)
+	id := s.nextCmd
+	s.nextCmd++
+	info := &s.cmds[id%pendingSlots]
+	*info = cmdInfo{verb: cmd.Verb, arg: cmd.Arg, ts: at.ts, frame: at.frame, dialog: idx}
+	if dropped := s.pairer.Command(id); dropped >= 0 {
+		s.markUnanswered(dropped)
+	}
+	switch cmd.Verb {
+	case "USER":
+		s.user, s.hasUser = cmd.Arg, true
+	case "PASS":
+		s.passSent = true
+	case "AUTH":
+		s.authRequested = cmd.Arg
+	case "PORT", "EPRT", "LPRT":
+		info.ch = s.announceActive(cmd, l, at)
+	case "REST":
+		s.hasRest = false
+		if v, err := parseInt(cmd.Arg); err == nil {
+			s.restart = v
+		}
+	case "SIZE":
+		s.lastSize = cmd.Arg
+	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
+		info.ch = s.transferCommand(cmd, at)
+	}
+}
+
+// reply handles a server line.
+func (s *session) reply(l ftp.Line, at lineAt) {
+	r, done := s.replies.Line(l)
+	if !done {
+		return
+	}
+	s.handleReply(r, at)
+}
+
+func (s *session) handleReply(r ftp.Reply, at lineAt) {
+	s.repliesN++
+	e := model.DialogEntry{TS: model.At(at.ts), Kind: "reply", Code: r.Code, Text: r.Text, Lines: r.Lines, Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place}
+	id, role := s.pairer.Reply(&r)
+	switch role {
+	case ftp.Greeting:
+		g := e
+		s.greeting = &g
+		s.addDialog(e)
+		return
+	case ftp.Unsolicited:
+		e.Unsolicited = true
+		s.addDialog(e)
+		return
+	case ftp.NotAReply:
+		s.addDialog(e)
+		return
+	}
+	info := &s.cmds[id%pendingSlots]
+	final := role == ftp.Final
+	e.Preliminary = !final
+	if final {
+		ms := float64(at.ts.Sub(info.ts)) / float64(time.Millisecond)
+		if ms < 0 {
+			ms = 0
+		}
+		e.LatencyMS = &ms
+		if info.dialog >= 0 && info.dialog < len(s.dialog) {
+			s.dialog[info.dialog].LatencyMS = &ms
+		}
+	}
+	s.addDialog(e)
+	s.answer(info, &r, final, at)
+}
+
+// answer applies a reply to the command it answers.
+func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
+	switch info.verb {
+	case "PORT", "EPRT", "LPRT":
+		if ch := info.ch; ch != nil && final {
+			ch.ann.replyCode, ch.ann.replyText, ch.ann.replyFrame = r.Code, r.Text, at.frame
+			if r.Class() >= 4 {
+				ch.rejected = true
+				s.a.exp.unregister(ch)
+			}
+		}
+	case "PASV", "EPSV", "LPSV":
+		if final {
+			s.announcePassive(info, r, at)
+		}
+	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
+		if ch := info.ch; ch != nil && ch.xfer != nil {
+			x := ch.xfer
+			x.replyCodes = append(x.replyCodes, r.Code)
+			if r.Code == 150 || r.Code == 125 {
+				if n, ok := ftp.ParseSize150(r.Text); ok {
+					x.size, x.sizeFrom = n, "150"
+				}
+			}
+			if final {
+				x.final, x.finalText, x.finalTS, x.finalFrame = r.Code, r.Text, at.ts, at.frame
+				s.a.exp.extend(ch, at.ts)
+			}
+		}
+	case "AUTH":
+		if final && r.Code == 234 {
+			s.startTLS(info.arg)
+		}
+	case "REST":
+		if final && r.Code == 350 {
+			s.hasRest = true
+		}
+	case "SIZE":
+		if final && r.Code == 213 {
+			if n, ok := ftp.ParseSize213(r.Text); ok {
+				if s.sizes == nil {
+					s.sizes = map[string]int64{}
+				}
+				if len(s.sizes) >= 16 {
+					clear(s.sizes)
+				}
+				s.sizes[info.arg] = n
+			}
+		}
+	}
+}
+
+// startTLS turns the control stream opaque in both directions (RFC 4217).
+func (s *session) startTLS(how string) {
+	s.tls = true
+	s.a.tlsHosts[hostPair{s.vantage.id, s.client.Addr(), s.server.Addr()}] = s
+	s.opaque = [2]bool{true, true}
+	s.note("control connection encrypted (" + how + "): later commands and announcements are not visible")
+	s.split[0].Reset()
+	s.split[1].Reset()
+	s.replies.Reset()
+}
+
+// announceActive opens a channel for PORT, EPRT or LPRT.
+func (s *session) announceActive(cmd ftp.Command, l ftp.Line, at lineAt) *channel {
+	var ep netip.AddrPort
+	var err error
+	family := ""
+	switch cmd.Verb {
+	case "PORT":
+		ep, err = ftp.ParsePORT(cmd.Arg)
+	case "LPRT":
+		ep, err = ftp.ParseLPRT(cmd.Arg)
+	case "EPRT":
+		var fam int
+		ep, fam, err = ftp.ParseEPRT(cmd.Arg)
+		if fam == 2 {
+			family = "ipv6"
+		} else if fam == 1 {
+			family = "ipv4"
+		}
+	}
+	if err != nil {
+		s.note(err.Error())
+		return nil
+	}
+	if family == "" {
+		family = familyOf(ep.Addr())
+	}
+	ch := s.newChannel("active")
+	ch.ann = &announce{verb: cmd.Verb, ts: at.ts, frame: at.frame, endpoint: ep, raw: string(l.Text), family: family, place: at.place}
+	s.a.exp.register(ch, at.ts)
+	return ch
+}
+
+// announcePassive opens a channel for the 227, 228 or 229 answering PASV,
+// EPSV or LPSV (servers answer PASV with 229 too).
+func (s *session) announcePassive(info *cmdInfo, r *ftp.Reply, at lineAt) {
+	var ep netip.AddrPort
+	var err error
+	switch r.Code {
+	case 227:
+		ep, err = ftp.Parse227(r.Text)
+	case 228:
+		ep, err = ftp.Parse228(r.Text)
+	case 229:
+		var port uint16
+		if port, err = ftp.Parse229(r.Text); err == nil {
+			ep = netip.AddrPortFrom(s.server.Addr(), port)
+		}
+	default:
+		return // refused (4yz/5yz) or not an announcement
+	}
+	if err != nil {
+		s.note(err.Error())
+		return
+	}
+	ch := s.newChannel("passive")
+	ch.ann = &announce{verb: info.verb, ts: at.ts, frame: at.frame, endpoint: ep, replyCode: r.Code, replyText: r.Text,
+		replyFrame: at.frame, raw: itoa(r.Code) + " " + r.Text, family: familyOf(ep.Addr()), place: at.place, cmdFrame: info.frame, cmdTS: info.ts}
+	s.a.exp.register(ch, at.ts)
+}
+
+func (s *session) newChannel(mode string) *channel {
+	ch := &channel{sess: s, n: len(s.channels) + 1, mode: mode}
+	s.channels = append(s.channels, ch)
+	s.open = ch
+	s.lastMode = mode
+	return ch
+}
+
+// transferCommand ties a transfer command to the latest announcement not
+// yet used, or opens a channel of its own.
+func (s *session) transferCommand(cmd ftp.Command, at lineAt) *channel {
+	ch := s.open
+	if ch == nil || ch.xfer != nil {
+		mode := s.lastMode
+		if mode == "" {
+			mode = "passive"
+		}
+		ch = s.newChannel(mode)
+	}
+	x := &transfer{verb: cmd.Verb, arg: cmd.Arg, ts: at.ts, frame: at.frame, size: -1}
+	if n, ok := s.sizes[cmd.Arg]; ok && cmd.Verb == "RETR" {
+		x.size, x.sizeFrom = n, "213"
+	}
+	if s.hasRest {
+		x.restart, x.hasRestart = s.restart, true
+		s.hasRest = false
+	}
+	ch.xfer = x
+	s.open = nil
+	s.a.exp.extend(ch, at.ts)
+	return ch
+}
+
+func (s *session) markUnanswered(id int) {
+	info := &s.cmds[id%pendingSlots]
+	if info.dialog >= 0 && info.dialog < len(s.dialog) {
+		s.dialog[info.dialog].Unanswered = true
+	}
+}
+
+// gap records bytes missing from the control stream.
+func (s *session) gap(dir int, n int64, _ *segRecord) {
+	s.gapBytes += n
+	s.a.stats.ControlGapBytes += uint64(n)
+	s.split[dir].Reset()
+	if dir == fromResponder {
+		s.replies.Reset()
+	}
+	if !s.opaque[dir] {
+		s.note("capture gap of " + itoa64(n) + " bytes " + dirName(dir))
+	}
+}
+
+// streamEnded flushes what the control stream left unterminated.
+func (s *session) streamEnded() {
+	if s.streamDone {
+		return
+	}
+	s.streamDone = true
+	s.st.done = true
+	for dir := range s.split {
+		if s.opaque[dir] {
+			continue
+		}
+		s.split[dir].Flush(func(l ftp.Line) bool {
+			s.line(dir, l, s.st.half[dir].pos)
+			return true
+		})
+	}
+	if r, ok := s.replies.Flush(); ok {
+		s.handleReply(r, lineAt{ts: s.a.now, frame: s.lastFrame})
+	}
+	for _, id := range s.pairer.Pending() {
+		s.markUnanswered(id)
+	}
+}
+
+func dirName(dir int) string {
+	if dir == fromInitiator {
+		return "client to server"
+	}
+	return "server to client"
+}
+
+func familyOf(a netip.Addr) string {
+	if a.Is4() || a.Is4In6() {
+		return "ipv4"
+	}
+	return "ipv6"
+}
+
+func parseInt(s string) (int64, error) {
+	var v int64
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errNotNumber
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' || v > (1<<62)/10 {
+			return 0, errNotNumber
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v, nil
+}

@@ -1,0 +1,96 @@
+package report
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// JSONWriter streams one report document (report.md): sessions are written
+// as they conclude and not kept, so memory does not grow with the capture.
+// The fields known only at the end (sources, findings, stats) follow the
+// sessions; JSON objects are unordered, so the document is the same one.
+type JSONWriter struct {
+	w        *bufio.Writer
+	sessions int
+	err      error
+}
+
+// NewJSONWriter starts a report on w.
+func NewJSONWriter(w io.Writer, tool model.Tool) *JSONWriter {
+	j := &JSONWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	j.raw("{\n  \"schema\": ")
+	j.value(model.Schema, "")
+	j.raw(",\n  \"tool\": ")
+	j.value(tool, "  ")
+	j.raw(",\n  \"sessions\": [")
+	return j
+}
+
+// Session implements dissect.Sink.
+func (j *JSONWriter) Session(s *model.Session) {
+	if j.sessions > 0 {
+		j.raw(",")
+	}
+	j.raw("\n    ")
+	j.value(s, "    ")
+	j.sessions++
+}
+
+// Close writes the rest of the document and flushes it.
+func (j *JSONWriter) Close(sources []model.Source, pairs []model.NATPair, findings []model.Finding, stats model.Stats) error {
+	if j.sessions > 0 {
+		j.raw("\n  ")
+	}
+	if pairs == nil {
+		pairs = []model.NATPair{}
+	}
+	if findings == nil {
+		findings = []model.Finding{}
+	}
+	if sources == nil {
+		sources = []model.Source{}
+	}
+	j.raw("],\n  \"nat_pairs\": ")
+	j.value(pairs, "  ")
+	j.raw(",\n  \"findings\": ")
+	j.value(findings, "  ")
+	j.raw(",\n  \"sources\": ")
+	j.value(sources, "  ")
+	j.raw(",\n  \"stats\": ")
+	j.value(stats, "  ")
+	j.raw("\n}\n")
+	if err := j.w.Flush(); err != nil && j.err == nil {
+		j.err = err
+	}
+	return j.err
+}
+
+func (j *JSONWriter) raw(s string) {
+	if j.err == nil {
+		_, j.err = j.w.WriteString(s)
+	}
+}
+
+func (j *JSONWriter) value(v any, indent string) {
+	if j.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(v, indent, "  ")
+	if err != nil {
+		j.err = err
+		return
+	}
+	_, j.err = j.w.Write(b)
+}
+
+// WriteJSON writes a whole in-memory report.
+func WriteJSON(w io.Writer, r *model.Report) error {
+	j := NewJSONWriter(w, r.Tool)
+	for i := range r.Sessions {
+		j.Session(&r.Sessions[i])
+	}
+	return j.Close(r.Sources, r.NATPairs, r.Findings, r.Stats)
+}

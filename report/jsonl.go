@@ -1,0 +1,77 @@
+package report
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// JSONLWriter writes one JSON object per line as each thing concludes, for
+// live use and log shippers: every channel of a session, its findings, then
+// the session itself; at the end the NAT pairs, the findings that span
+// sessions and a summary. Each line is flushed at once.
+type JSONLWriter struct {
+	w    *bufio.Writer
+	enc  *json.Encoder
+	seen map[string]bool // findings already written, by rule+session+channel+summary
+	err  error
+}
+
+// Event is one line of JSON-lines output.
+type Event struct {
+	Event   string         `json:"event"` // "channel", "finding", "session", "nat_pair", "summary"
+	Session string         `json:"session,omitempty"`
+	Channel *model.Channel `json:"channel,omitempty"`
+	Finding *model.Finding `json:"finding,omitempty"`
+	Data    *model.Session `json:"data,omitempty"`
+	NATPair *model.NATPair `json:"nat_pair,omitempty"`
+	Sources []model.Source `json:"sources,omitempty"`
+	Stats   *model.Stats   `json:"stats,omitempty"`
+}
+
+// NewJSONLWriter writes events to w.
+func NewJSONLWriter(w io.Writer) *JSONLWriter {
+	bw := bufio.NewWriter(w)
+	return &JSONLWriter{w: bw, enc: json.NewEncoder(bw), seen: map[string]bool{}}
+}
+
+func (j *JSONLWriter) write(e *Event) {
+	if j.err != nil {
+		return
+	}
+	if j.err = j.enc.Encode(e); j.err == nil {
+		j.err = j.w.Flush()
+	}
+}
+
+func findingKey(f *model.Finding) string {
+	return f.Rule + "\x00" + f.Session + "\x00" + f.Channel + "\x00" + f.Summary
+}
+
+// Session implements analysis.Consumer.
+func (j *JSONLWriter) Session(s *model.Session, findings []model.Finding) {
+	for i := range s.Channels {
+		j.write(&Event{Event: "channel", Session: s.ID, Channel: &s.Channels[i]})
+	}
+	for i := range findings {
+		j.seen[findingKey(&findings[i])] = true
+		j.write(&Event{Event: "finding", Session: s.ID, Finding: &findings[i]})
+	}
+	j.write(&Event{Event: "session", Session: s.ID, Data: s})
+}
+
+// Close writes what concludes only at the end.
+func (j *JSONLWriter) Close(sources []model.Source, pairs []model.NATPair, findings []model.Finding, stats model.Stats) error {
+	for i := range pairs {
+		j.write(&Event{Event: "nat_pair", NATPair: &pairs[i]})
+	}
+	for i := range findings {
+		if !j.seen[findingKey(&findings[i])] {
+			j.write(&Event{Event: "finding", Session: findings[i].Session, Finding: &findings[i]})
+		}
+	}
+	j.write(&Event{Event: "summary", Sources: sources, Stats: &stats})
+	return j.err
+}

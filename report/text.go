@@ -1,0 +1,431 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// TextOptions tunes the text report.
+type TextOptions struct {
+	// Width wraps explanations; 80 when zero.
+	Width int
+	// FullDialog prints every dialog line; otherwise long dialogs are
+	// shortened around the lines that matter.
+	FullDialog bool
+}
+
+// maxDialogLines is how much of a long dialog the compact form shows.
+const maxDialogLines = 40
+
+// WriteText writes the report for people: a header, the findings worst
+// first, then each session with its dialog and data channels.
+func WriteText(w io.Writer, r *model.Report, opt TextOptions) error {
+	if opt.Width <= 0 {
+		opt.Width = 80
+	}
+	t := &textWriter{w: bufio.NewWriter(w), opt: opt}
+	t.header(r)
+	t.findings(r)
+	byID := map[string][]model.Finding{}
+	for _, f := range r.Findings {
+		byID[f.Session] = append(byID[f.Session], f)
+	}
+	for i := range r.Sessions {
+		t.session(&r.Sessions[i], byID[r.Sessions[i].ID])
+	}
+	t.natPairs(r)
+	return t.w.Flush()
+}
+
+type textWriter struct {
+	w   *bufio.Writer
+	opt TextOptions
+}
+
+func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(t.w, format, args...) }
+
+func (t *textWriter) header(r *model.Report) {
+	channels := 0
+	for _, s := range r.Sessions {
+		channels += len(s.Channels)
+	}
+	t.printf("%s %s: %s packets, %s, %s\n", r.Tool.Name, r.Tool.Version, thousands(int64(r.Stats.Packets)),
+		plural(len(r.Sessions), "FTP session"), plural(channels, "data channel"))
+	for _, s := range r.Sources {
+		span := ""
+		if s.First != nil && s.Last != nil {
+			span = fmt.Sprintf(", %s to %s", s.First.UTC().Format("2006-01-02 15:04:05"), s.Last.UTC().Format("15:04:05"))
+		}
+		t.printf("  %s: %s (%s, %s packets%s)\n", s.Label, s.Name, s.LinkType, thousands(int64(s.Packets)), span)
+		if s.Dropped > 0 {
+			t.printf("    ▲ the kernel dropped %s packets: conclusions may be incomplete\n", thousands(int64(s.Dropped)))
+		}
+		for _, w := range s.Warnings {
+			t.printf("    ▲ %s\n", w)
+		}
+	}
+	t.printf("\n")
+}
+
+func (t *textWriter) findings(r *model.Report) {
+	if len(r.Findings) == 0 {
+		t.printf("No findings: nothing looks wrong with these FTP sessions.\n\n")
+		return
+	}
+	fs := append([]model.Finding(nil), r.Findings...)
+	SortFindings(fs)
+	counts := map[model.Severity]int{}
+	for _, f := range fs {
+		counts[f.Severity]++
+	}
+	var parts []string
+	for _, s := range []model.Severity{model.Error, model.Warning, model.Info} {
+		if counts[s] > 0 {
+			parts = append(parts, plural(counts[s], s.String()))
+		}
+	}
+	t.printf("FINDINGS (%s)\n", strings.Join(parts, ", "))
+	for _, f := range fs {
+		where := f.Session
+		if f.Channel != "" {
+			where = f.Channel
+		}
+		t.printf("%s %-7s %s  [%s]\n", f.Severity.Glyph(), f.Severity, f.Summary, where)
+		t.wrapped("  why: ", f.Explanation)
+		if f.Remedy != "" {
+			t.wrapped("  fix: ", f.Remedy)
+		}
+		if ev := evidenceText(&f.Evidence); ev != "" {
+			t.wrapped("  see: ", ev)
+		}
+	}
+	t.printf("\n")
+}
+
+// SortFindings orders findings worst first, then by time.
+func SortFindings(fs []model.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Severity != fs[j].Severity {
+			return fs[i].Severity > fs[j].Severity
+		}
+		ti, tj := time.Time{}, time.Time{}
+		if fs[i].TS != nil {
+			ti = fs[i].TS.Time
+		}
+		if fs[j].TS != nil {
+			tj = fs[j].TS.Time
+		}
+		return ti.Before(tj)
+	})
+}
+
+func evidenceText(e *model.Evidence) string {
+	var parts []string
+	if len(e.Frames) > 0 {
+		fr := make([]string, len(e.Frames))
+		for i, f := range e.Frames {
+			fr[i] = fmt.Sprint(f)
+		}
+		where := ""
+		if e.Source != "" {
+			where = " of " + e.Source
+		}
+		parts = append(parts, "frames "+strings.Join(fr, ", ")+where)
+	}
+	for _, w := range e.Wire {
+		parts = append(parts, fmt.Sprintf("%q", w))
+	}
+	if e.Other != nil {
+		if o := evidenceText(e.Other); o != "" {
+			parts = append(parts, "other leg: "+o)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// wrapped prints text after prefix, wrapped at the report width.
+func (t *textWriter) wrapped(prefix, text string) {
+	indent := strings.Repeat(" ", len([]rune(prefix)))
+	line := prefix
+	for _, word := range strings.Fields(text) {
+		if len([]rune(line))+1+len([]rune(word)) > t.opt.Width && strings.TrimSpace(line) != strings.TrimSpace(prefix) {
+			t.printf("%s\n", line)
+			line = indent + word
+			continue
+		}
+		if line == prefix {
+			line += word
+		} else {
+			line += " " + word
+		}
+	}
+	t.printf("%s\n", line)
+}
+
+func (t *textWriter) session(s *model.Session, fs []model.Finding) {
+	where := s.Source
+	if s.Vantage != "" {
+		where += "/" + s.Vantage
+	}
+	t.printf("SESSION %s  %s → %s  (seen at %s)\n", s.ID, s.Client, s.Server, where)
+	user := "no login seen"
+	if s.User != nil {
+		user = "user " + *s.User
+	}
+	dur := s.End.Sub(s.Start.Time)
+	t.printf("  %s · %s · %s · %s, %s\n", user, plural(s.Commands, "command"), plural(s.Replies, "reply"),
+		s.Start.UTC().Format("2006-01-02 15:04:05.000"), fmtDuration(dur))
+	if s.TLS {
+		t.printf("  ▲ control connection encrypted (AUTH TLS): commands after it are not visible\n")
+	}
+	if !s.HandshakeSeen {
+		t.printf("  capture started mid-session\n")
+	}
+	if s.GapBytes > 0 {
+		t.printf("  ▲ %s bytes of the control connection are missing from the capture\n", thousands(s.GapBytes))
+	}
+	marks := map[uint64]model.Severity{}
+	for _, f := range fs {
+		for _, fr := range f.Evidence.Frames {
+			if f.Severity > marks[fr] {
+				marks[fr] = f.Severity
+			}
+		}
+	}
+	t.dialog(s, marks)
+	t.channels(s)
+	t.printf("\n")
+}
+
+func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
+	entries := s.Dialog
+	if len(entries) == 0 {
+		return
+	}
+	show := make([]bool, len(entries))
+	if t.opt.FullDialog || len(entries) <= maxDialogLines {
+		for i := range show {
+			show[i] = true
+		}
+	} else {
+		// Keep the start, the end, and every line near one that matters.
+		for i := range entries {
+			e := &entries[i]
+			important := i < 8 || i >= len(entries)-6 || marks[e.Frame] > 0 || e.Code >= 400 || e.Malformed || e.Unanswered
+			switch e.Verb {
+			case "PORT", "EPRT", "LPRT", "PASV", "EPSV", "LPSV", "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD", "AUTH":
+				important = true
+			}
+			if important {
+				for j := max(0, i-1); j <= min(len(entries)-1, i+1); j++ {
+					show[j] = true
+				}
+			}
+		}
+	}
+	t.printf("  dialog:\n")
+	skipped := 0
+	for i := range entries {
+		if !show[i] {
+			skipped++
+			continue
+		}
+		if skipped > 0 {
+			t.printf("      … %d lines …\n", skipped)
+			skipped = 0
+		}
+		e := &entries[i]
+		mark := " "
+		if sev := marks[e.Frame]; sev > 0 {
+			mark = sev.Glyph()
+		}
+		ts := e.TS.UTC().Format("15:04:05.000")
+		var text string
+		if e.Kind == "command" {
+			text = "→ " + e.Verb
+			if e.Arg != "" {
+				text += " " + e.Arg
+			}
+		} else if e.Malformed {
+			text = fmt.Sprintf("← %q (not a reply)", e.Text)
+		} else {
+			text = fmt.Sprintf("← %d %s", e.Code, e.Text)
+			if e.Lines > 1 {
+				text += fmt.Sprintf(" (+%d lines)", e.Lines-1)
+			}
+		}
+		lat := ""
+		if e.Kind == "reply" && e.LatencyMS != nil && !e.Preliminary {
+			lat = fmtLatency(*e.LatencyMS)
+		}
+		if e.Unanswered {
+			lat = "no reply"
+		}
+		room := t.opt.Width - 4 - 12 - 2 - len(lat) - 2
+		text = clip(text, room)
+		pad := room - len([]rune(text))
+		if pad < 0 {
+			pad = 0
+		}
+		t.printf("  %s %s  %s%s  %s\n", mark, ts, text, strings.Repeat(" ", pad), lat)
+	}
+	if skipped > 0 {
+		t.printf("      … %d lines …\n", skipped)
+	}
+	if s.DialogDropped > 0 {
+		t.printf("      (%d further lines not kept)\n", s.DialogDropped)
+	}
+}
+
+func (t *textWriter) channels(s *model.Session) {
+	if len(s.Channels) == 0 {
+		return
+	}
+	t.printf("  data channels:\n")
+	for _, ch := range s.Channels {
+		short := ch.ID[strings.LastIndexByte(ch.ID, '.')+1:]
+		ann := "no announcement"
+		if a := ch.Announce; a != nil {
+			code := "no reply"
+			if a.ReplyCode != nil {
+				code = fmt.Sprint(*a.ReplyCode)
+			}
+			ann = fmt.Sprintf("%s %s (%s)", a.Verb, a.Endpoint, code)
+		}
+		t.printf("    %-3s %-7s %s\n", short, ch.Mode, ann)
+		if c := ch.Connection; c != nil {
+			t.printf("        data %s → %s [%s] %s\n", c.Initiator, c.Responder, c.Match, connBytes(c))
+		} else {
+			t.printf("        data: no connection seen\n")
+		}
+		line := "        "
+		if x := ch.Transfer; x != nil {
+			codes := make([]string, len(x.ReplyCodes))
+			for i, c := range x.ReplyCodes {
+				codes[i] = fmt.Sprint(c)
+			}
+			arg := ""
+			if x.Arg != "" {
+				arg = " " + clip(x.Arg, 30)
+			}
+			line += fmt.Sprintf("%s%s → %s", x.Verb, arg, strings.Join(codes, ", "))
+			if x.AnnouncedSize != nil {
+				line += fmt.Sprintf(", %s bytes announced", thousands(*x.AnnouncedSize))
+			}
+			line += " · "
+		}
+		t.printf("%sstatus %s\n", line, statusWord(ch.Status))
+	}
+}
+
+func connBytes(c *model.Connection) string {
+	switch {
+	case c.BytesToFTPClient > 0 && c.BytesToFTPServer > 0:
+		return fmt.Sprintf("%s B down, %s B up", thousands(c.BytesToFTPClient), thousands(c.BytesToFTPServer))
+	case c.BytesToFTPServer > 0:
+		return fmt.Sprintf("%s B up", thousands(c.BytesToFTPServer))
+	}
+	return fmt.Sprintf("%s B down", thousands(c.BytesToFTPClient))
+}
+
+func statusWord(s string) string {
+	switch s {
+	case model.StatusOK:
+		return "ok"
+	case model.StatusUnused, model.StatusUnknown:
+		return s
+	}
+	return strings.ToUpper(s)
+}
+
+func (t *textWriter) natPairs(r *model.Report) {
+	if len(r.NATPairs) == 0 {
+		return
+	}
+	t.printf("NAT LEGS\n")
+	for _, p := range r.NATPairs {
+		seq := "not checked"
+		if p.SeqAdjusted != nil {
+			seq = map[bool]string{true: "consistent", false: "NOT adjusted"}[*p.SeqAdjusted]
+		}
+		t.printf("  %s (inside) ↔ %s (outside): %s, sequence numbers %s\n", p.Inside, p.Outside, plural(len(p.Rewrites), "rewrite"), seq)
+		for _, rw := range p.Rewrites {
+			t.printf("    %q → %q (%+d bytes)\n", rw.Inside, rw.Outside, rw.LengthDelta)
+		}
+		for _, c := range p.Channels {
+			t.printf("    data %s ↔ %s  %s ↔ %s\n", c.Inside, c.Outside, c.InsideEndpoint, c.OutsideEndpoint)
+		}
+	}
+	t.printf("\n")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%s %sies", thousands(int64(n)), word[:len(word)-1])
+	}
+	return fmt.Sprintf("%s %ss", thousands(int64(n)), word)
+}
+
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}
+
+func fmtLatency(ms float64) string {
+	switch {
+	case ms < 1:
+		return fmt.Sprintf("%.2f ms", ms)
+	case ms < 1000:
+		return fmt.Sprintf("%.0f ms", ms)
+	}
+	return fmt.Sprintf("%.1f s", ms/1000)
+}
+
+// clip shortens s to n runes with an ellipsis, and makes it printable.
+func clip(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return '·'
+		}
+		return r
+	}, s)
+	r := []rune(s)
+	if n < 1 {
+		n = 1
+	}
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
