@@ -52,7 +52,9 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	}
 	diag := newDiagnoser(out)
 	an := dissect.New(cfg.Dissect, infos, diag)
-	var src interface{ Next() (capture.Packet, error) }
+	var src interface {
+		Next() (capture.Packet, error)
+	}
 	if len(sources) == 1 {
 		src = sources[0]
 	} else {

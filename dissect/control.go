@@ -42,7 +42,7 @@ type halfStream struct {
 	// ack is the last acknowledgement this direction sent for the other.
 	ack      uint32
 	ackValid bool
-	records []segRecord
+	records  []segRecord
 	// line placement, for the ALG prediction
 	lineStart   uint32 // sequence number of the current line's first byte
 	lastRecSeq  uint32 // record in which the previous line started

@@ -97,11 +97,11 @@ type Session struct {
 	// GapBytes counts control-stream bytes missing from the capture.
 	GapBytes int64 `json:"gap_bytes,omitempty"`
 	// DialogDropped counts dialog entries left out to bound memory.
-	DialogDropped int            `json:"dialog_dropped,omitempty"`
-	Dialog        []DialogEntry  `json:"dialog"`
-	Channels      []Channel      `json:"channels"`
-	Anomalies     []string       `json:"anomalies,omitempty"`
-	Frames        FrameRange     `json:"frames"`
+	DialogDropped int           `json:"dialog_dropped,omitempty"`
+	Dialog        []DialogEntry `json:"dialog"`
+	Channels      []Channel     `json:"channels"`
+	Anomalies     []string      `json:"anomalies,omitempty"`
+	Frames        FrameRange    `json:"frames"`
 }
 
 // FrameRange gives the first and last frame of a session within its source.
