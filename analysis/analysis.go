@@ -11,6 +11,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -50,7 +51,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	for i, s := range sources {
 		infos[i] = s.Info()
 	}
-	diag := newDiagnoser(out)
+	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, out)
 	an := dissect.New(cfg.Dissect, infos, diag)
 	var src interface {
 		Next() (capture.Packet, error)

@@ -19,7 +19,21 @@ import (
 // The corpus is ../shared/corpus beside the checkout: 53 real captures from
 // the Zeek, Suricata, nDPI and Arkime test suites with expected.json, facts
 // established independently of this code (see its README).
-var corpusDir = filepath.Join("..", "..", "shared", "corpus")
+var corpusDir = findCorpus()
+
+// findCorpus looks for the corpus: $FTPSCOPE_CORPUS, beside the checkout,
+// or in the workplace's shared folder.
+func findCorpus() string {
+	for _, d := range []string{os.Getenv("FTPSCOPE_CORPUS"), filepath.Join("..", "..", "shared", "corpus"), "/work/shared/corpus"} {
+		if d == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "expected.json")); err == nil {
+			return d
+		}
+	}
+	return filepath.Join("..", "..", "shared", "corpus")
+}
 
 type corpusFile struct {
 	Cases []corpusCase `json:"cases"`

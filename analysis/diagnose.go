@@ -1,6 +1,9 @@
 package analysis
 
 import (
+	"sort"
+
+	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -9,14 +12,17 @@ import (
 // (NAT leg pairing, repeated failed logins) at the end.
 type diagnoser struct {
 	out      Consumer
+	rules    *diagnose.Diagnoser
 	findings []model.Finding
 }
 
-func newDiagnoser(out Consumer) *diagnoser { return &diagnoser{out: out} }
+func newDiagnoser(cfg diagnose.Config, out Consumer) *diagnoser {
+	return &diagnoser{out: out, rules: diagnose.New(cfg)}
+}
 
 // Session implements dissect.Sink.
 func (d *diagnoser) Session(s *model.Session) {
-	var fs []model.Finding
+	fs := d.rules.Session(s)
 	d.findings = append(d.findings, fs...)
 	if d.out != nil {
 		d.out.Session(s, fs)
@@ -24,5 +30,21 @@ func (d *diagnoser) Session(s *model.Session) {
 }
 
 func (d *diagnoser) finish() ([]model.NATPair, []model.Finding) {
-	return nil, d.findings
+	fs := d.rules.Finish(d.findings)
+	sortFindings(fs)
+	return nil, fs
+}
+
+// sortFindings orders findings worst first, then by time, then by session.
+func sortFindings(fs []model.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.TS != nil && b.TS != nil && !a.TS.Equal(b.TS.Time) {
+			return a.TS.Before(b.TS.Time)
+		}
+		return a.Session < b.Session
+	})
 }

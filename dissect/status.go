@@ -22,8 +22,24 @@ func channelStatus(ch *channel, c *model.Connection, sessionEnd time.Time, cfg C
 	if ch.rejected {
 		return model.StatusRejected
 	}
+	if c != nil {
+		switch {
+		case c.Refused:
+			return model.StatusRefused
+		case !c.Established && c.HandshakeSeen:
+			return model.StatusFiltered
+		}
+	}
 	x := ch.xfer
 	if x == nil {
+		if c != nil && c.Match == model.MatchInferred {
+			// Under TLS the transfer command is not readable: judge by
+			// the connection alone.
+			if c.Reset && c.Closed == "rst" && c.BytesToFTPClient+c.BytesToFTPServer > 0 {
+				return model.StatusAborted
+			}
+			return model.StatusOK
+		}
 		return model.StatusUnused
 	}
 	final := x.final
@@ -47,10 +63,6 @@ func channelStatus(ch *channel, c *model.Connection, sessionEnd time.Time, cfg C
 	}
 	bytes := c.BytesToFTPClient + c.BytesToFTPServer
 	switch {
-	case c.Refused:
-		return model.StatusRefused
-	case !c.Established && c.HandshakeSeen:
-		return model.StatusFiltered
 	case final == 426:
 		return model.StatusAborted
 	case final == 425:

@@ -91,12 +91,34 @@ func (t *textWriter) findings(r *model.Report) {
 		}
 	}
 	t.printf("FINDINGS (%s)\n", strings.Join(parts, ", "))
+	// Findings that say the same thing about several channels are printed
+	// once, with the list of the others.
+	type group struct {
+		first  model.Finding
+		others []string
+	}
+	var groups []*group
+	byKey := map[string]*group{}
 	for _, f := range fs {
-		where := f.Session
-		if f.Channel != "" {
-			where = f.Channel
+		key := f.Rule + "\x00" + f.Severity.String() + "\x00" + f.Remedy + "\x00" + f.Evidence.Vantage + "\x00" + f.Evidence.Source
+		if g, ok := byKey[key]; ok {
+			g.others = append(g.others, where(&f))
+			continue
 		}
-		t.printf("%s %-7s %s  [%s]\n", f.Severity.Glyph(), f.Severity, f.Summary, where)
+		g := &group{first: f}
+		byKey[key] = g
+		groups = append(groups, g)
+	}
+	for _, g := range groups {
+		f := &g.first
+		t.printf("%s %-7s %s  [%s]\n", f.Severity.Glyph(), f.Severity, f.Summary, where(f))
+		if n := len(g.others); n > 0 {
+			list := g.others
+			if n > 8 {
+				list = append(list[:8:8], "…")
+			}
+			t.wrapped("          ", fmt.Sprintf("+ %s like it: %s", plural(n, "more"), strings.Join(list, ", ")))
+		}
 		t.wrapped("  why: ", f.Explanation)
 		if f.Remedy != "" {
 			t.wrapped("  fix: ", f.Remedy)
@@ -106,6 +128,13 @@ func (t *textWriter) findings(r *model.Report) {
 		}
 	}
 	t.printf("\n")
+}
+
+func where(f *model.Finding) string {
+	if f.Channel != "" {
+		return f.Channel
+	}
+	return f.Session
 }
 
 // SortFindings orders findings worst first, then by time.
@@ -368,6 +397,9 @@ func (t *textWriter) natPairs(r *model.Report) {
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
+	}
+	if word == "more" {
+		return fmt.Sprintf("%s more", thousands(int64(n)))
 	}
 	if strings.HasSuffix(word, "y") {
 		return fmt.Sprintf("%s %sies", thousands(int64(n)), word[:len(word)-1])

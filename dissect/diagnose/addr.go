@@ -1,0 +1,45 @@
+package diagnose
+
+import (
+	"net/netip"
+)
+
+var (
+	cgnat     = netip.MustParsePrefix("100.64.0.0/10")
+	linkLocal = netip.MustParsePrefix("169.254.0.0/16")
+)
+
+// isPrivate reports an address that cannot be reached across the internet:
+// RFC 1918, RFC 6598 (carrier-grade NAT), link-local, fc00::/7, fe80::/10.
+func isPrivate(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsPrivate() || cgnat.Contains(a) || linkLocal.Contains(a) || a.IsLinkLocalUnicast() || a.IsLoopback()
+}
+
+// parseEndpoint reads a report endpoint ("ip:port", "[ip]:port").
+func parseEndpoint(s string) (netip.AddrPort, bool) {
+	ap, err := netip.ParseAddrPort(s)
+	if err != nil {
+		return netip.AddrPort{}, false
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), true
+}
+
+// addrOf returns the address of an endpoint string.
+func addrOf(s string) netip.Addr {
+	ap, _ := parseEndpoint(s)
+	return ap.Addr()
+}
+
+func sameFamily(a, b netip.Addr) bool { return a.Is4() == b.Is4() }
+
+// kind describes an address for explanations.
+func kind(a netip.Addr) string {
+	switch {
+	case a.IsUnspecified():
+		return "unspecified"
+	case isPrivate(a):
+		return "private"
+	}
+	return "public"
+}

@@ -1,0 +1,60 @@
+package diagnose
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// Config tunes the diagnosis.
+type Config struct {
+	// DataTimeout is the correlation window, quoted in explanations.
+	DataTimeout time.Duration
+	// BruteForce is how many refused logins from one client make the
+	// login-failed findings warnings (findings.md: 5).
+	BruteForce int
+}
+
+// Diagnoser runs the rules. Feed it every session as it concludes, then
+// call Finish for the rules that span sessions.
+type Diagnoser struct {
+	cfg           Config
+	loginFailures map[netip.Addr]int
+	clientOf      map[string]netip.Addr // session id → client address, for sessions with refused logins
+}
+
+// New returns a Diagnoser.
+func New(cfg Config) *Diagnoser {
+	if cfg.DataTimeout <= 0 {
+		cfg.DataTimeout = 30 * time.Second
+	}
+	if cfg.BruteForce <= 0 {
+		cfg.BruteForce = 5
+	}
+	return &Diagnoser{cfg: cfg, loginFailures: map[netip.Addr]int{}, clientOf: map[string]netip.Addr{}}
+}
+
+// Session returns the findings about one concluded session.
+func (d *Diagnoser) Session(s *model.Session) []model.Finding {
+	return d.sessionRules(s)
+}
+
+// Finish revisits all findings once every session is known: refused logins
+// become warnings for a client that failed BruteForce times or more.
+func (d *Diagnoser) Finish(all []model.Finding) []model.Finding {
+	for i := range all {
+		f := &all[i]
+		if f.Rule != RuleLoginFailed || f.Severity != model.Info {
+			continue
+		}
+		client := d.clientOf[f.Session]
+		if n := d.loginFailures[client]; n >= d.cfg.BruteForce {
+			f.Severity = model.Warning
+			f.Explanation += fmt.Sprintf(" %s failed to log in %d times in this capture: a password-guessing attempt, or a script with a wrong password.", client, n)
+			f.Remedy = "Check the client's credentials; if the attempts are not yours, block the client and limit login attempts (vsftpd max_login_fails, delay_failed_login; fail2ban)."
+		}
+	}
+	return all
+}
