@@ -19,7 +19,6 @@ import (
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/model"
-	"github.com/ftpscope/ftpscope/report"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -76,11 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.Filter = f
 	}
-	if len(o.ifaces) > 0 {
-		fmt.Fprintf(stderr, "ftpscope: live capture (-i) is not available in this build yet\n")
-		return exitRuntime
-	}
-	sources, err := openFiles(o.reads)
+	sources, err := openSources(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
 		return exitRuntime
@@ -90,33 +85,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			s.Close()
 		}
 	}()
-	cfg.Dissect.KeepSegments = len(sources) > 1
+	cfg.Dissect.KeepSegments = len(sources) > 1 || len(o.ifaces) > 0
+	if len(o.ifaces) > 0 {
+		cfg.Dissect.Live = true
+	}
 
 	tool := model.Tool{Name: "ftpscope", Version: version}
-	var sum *analysis.Summary
-	switch o.output {
-	case "json":
-		jw := report.NewJSONWriter(stdout, tool)
-		sum, err = analysis.Run(ctx, sources, cfg, jsonConsumer{jw})
-		if err == nil {
-			err = jw.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
-		}
-	case "jsonl":
-		jl := report.NewJSONLWriter(stdout)
-		sum, err = analysis.Run(ctx, sources, cfg, jl)
-		if err == nil {
-			err = jl.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
-		}
-	case "text", "tui":
-		// The terminal UI comes with its own issue; until then a terminal
-		// gets the text report.
-		col := &report.Collector{}
-		sum, err = analysis.Run(ctx, sources, cfg, col)
-		if err == nil {
-			r := col.Report(tool, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
-			err = report.WriteText(stdout, r, report.TextOptions{})
-		}
-	}
+	sum, err := produce(ctx, o, sources, cfg, tool, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
 		return exitRuntime
@@ -139,26 +114,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
-}
-
-type jsonConsumer struct{ w *report.JSONWriter }
-
-func (j jsonConsumer) Session(s *model.Session, _ []model.Finding) { j.w.Session(s) }
-
-// openFiles opens every -r source; an unreadable one stops the run.
-func openFiles(args []sourceArg) ([]capture.Source, error) {
-	var out []capture.Source
-	for i, a := range args {
-		f, err := capture.OpenFile(a.label, a.name, i)
-		if err != nil {
-			for _, s := range out {
-				s.Close()
-			}
-			return nil, fmt.Errorf("%s: %v", a.name, err)
-		}
-		out = append(out, f)
-	}
-	return out, nil
 }
 
 func isTerminal(w io.Writer) bool {
