@@ -96,18 +96,25 @@ start_bg() {
     echo $! > "$PIDDIR/$name.pid"
 }
 
+# alive PID: running and not a zombie (an orphaned daemon's zombie can linger until reaped)
+alive() {
+    local st
+    st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
 # Stop a process started by start_bg (and its direct children), by PID only.
 stop_bg() {
     local name=$1 sig=${2:-TERM} f="$PIDDIR/$1.pid" pid kids i
     [ -f "$f" ] || return 0
     pid=$(cat "$f")
     # only ever signal a PID that still lives in one of the lab's namespaces
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && ip netns identify "$pid" 2>/dev/null | grep -q '^fs-'; then
+    if [ -n "$pid" ] && alive "$pid" && ip netns identify "$pid" 2>/dev/null | grep -q '^fs-'; then
         kids=$(pgrep -P "$pid" 2>/dev/null || true)
         kill -s "$sig" "$pid" 2>/dev/null || true
-        for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-        for k in $kids; do kill -0 "$k" 2>/dev/null && kill -TERM "$k" 2>/dev/null; done
+        for i in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
+        alive "$pid" && kill -KILL "$pid" 2>/dev/null
+        for k in $kids; do alive "$k" && kill -TERM "$k" 2>/dev/null; done
     fi
     rm -f "$f"
 }

@@ -130,7 +130,9 @@ sc_active-nohelper() {
     curl_ "curl active PORT only (--disable-eprt) via NAT, helper off" fs-cli -P - --disable-eprt "ftp://$V4/data-1k.txt"
     ftplib_ "ftplib naive client: PORT with its private address, RETR anyway" fs-cli naive-port "$V4" data-1k.txt
     lftp_ "lftp active mode (falls back to passive after the 500)" fs-cli "ftp://$V4" "cat readme.txt" "set ftp:passive-mode off;"
+    ftplib_ "ftplib naive client against pure-ftpd: PORT with its private address, RETR anyway" fs-cli naive-port "$PURE" data-1k.txt --user lab --password lab
     cap_stop_all
+    expect server "500 I won't open a connection to 192.168.1.10 (only to 203.0.113.1)"
     expect gateway "PORT 192,168,1,10,"
     expect server "PORT 192,168,1,10,"
     expect server "EPRT |1|192.168.1.10|"
@@ -147,7 +149,9 @@ sc_active-helper() {
     curl_ "curl active EPRT, helper on" fs-cli -P - "ftp://$V4/data-1k.txt"
     ftplib_ "ftplib active RETR + LIST, helper on" fs-cli get --active --list "$V4" data-1k.txt
     lftp_ "lftp active mode, helper on" fs-cli "ftp://$V4" "cat readme.txt" "set ftp:passive-mode off;"
+    ftplib_ "ftplib active RETR against pure-ftpd, helper on" fs-cli get --active "$PURE" data-1k.txt --user lab --password lab
     cap_stop_all
+    expect server "226-File successfully transferred"
     expect client "PORT 192,168,1,10,"
     expect client "EPRT |1|192.168.1.10|"
     expect server "PORT 203,0,113,1,"
@@ -165,7 +169,11 @@ sc_passive-nat() {
     curl_ "curl passive, PASV (--disable-epsv), helper off" fs-cli --disable-epsv "ftp://$V4/data-1k.txt"
     ftplib_ "ftplib passive (PASV) RETR + LIST, helper off" fs-cli get --list "$V4" data-1k.txt
     lftp_ "lftp passive (default), helper off" fs-cli "ftp://$V4" "cat readme.txt"
+    curl_ "curl passive EPSV against pure-ftpd, helper off" fs-cli -u lab:lab "ftp://$PURE/data-1k.txt"
+    ftplib_ "ftplib passive (PASV) against pure-ftpd, helper off" fs-cli get "$PURE" data-1k.txt --user lab --password lab
     cap_stop_all
+    expect client "229 Extended Passive mode OK (|||"
+    expect client "227 Entering Passive Mode (203,0,113,21,"
     expect client "229 Entering Extended Passive Mode (|||"
     expect client "227 Entering Passive Mode (203,0,113,20,"
     expect server "226 Transfer complete."
