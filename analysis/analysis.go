@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
@@ -23,6 +24,8 @@ type Config struct {
 	Filter *capture.Filter
 	// Count stops after this many packets (0: no limit).
 	Count uint64
+	// Duration stops a live capture after this long (0: no limit).
+	Duration time.Duration
 	// Progress, if set, is called now and then with the packets read.
 	Progress func(packets uint64)
 }
@@ -64,7 +67,14 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	sum := &Summary{}
 	var n uint64
 	var filtered uint64
+	var deadline time.Time
+	if cfg.Duration > 0 {
+		deadline = time.Now().Add(cfg.Duration)
+	}
 	for {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			break
+		}
 		if n&1023 == 0 {
 			if ctx.Err() != nil {
 				break
@@ -77,6 +87,15 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		if err != nil {
 			if err == io.EOF {
 				break
+			}
+			if errors.Is(err, capture.ErrTimeout) {
+				// A quiet live interface: time still passes for the
+				// timeouts of connections and announcements.
+				an.Tick(time.Now())
+				if ctx.Err() != nil {
+					break
+				}
+				continue
 			}
 			var re *capture.ReadError
 			if errors.As(err, &re) || len(sources) > 1 {

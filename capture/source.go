@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,6 +24,11 @@ type Packet struct {
 	// Wireshark and tcpdump count them.
 	Frame uint64
 }
+
+// ErrTimeout is returned by Next of a live source when no packet came
+// within its read timeout: the caller gets a chance to run housekeeping on
+// the wall clock, then calls Next again.
+var ErrTimeout = errors.New("capture: read timeout")
 
 // Source yields packets.
 type Source interface {
