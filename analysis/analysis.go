@@ -54,7 +54,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	for i, s := range sources {
 		infos[i] = s.Info()
 	}
-	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, out)
+	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, len(sources) > 1, out)
 	an := dissect.New(cfg.Dissect, infos, diag)
 	var src interface {
 		Next() (capture.Packet, error)

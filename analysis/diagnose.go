@@ -14,25 +14,42 @@ type diagnoser struct {
 	out      Consumer
 	rules    *diagnose.Diagnoser
 	findings []model.Finding
+	// legs keeps the sessions that may be one side of a NAT: those of a run
+	// over several sources, or of an interface of a multi-interface capture.
+	multiSource bool
+	legs        []*model.Session
+	legsDropped int
 }
 
-func newDiagnoser(cfg diagnose.Config, out Consumer) *diagnoser {
-	return &diagnoser{out: out, rules: diagnose.New(cfg)}
+// maxLegs bounds the sessions kept for NAT pairing.
+const maxLegs = 100000
+
+func newDiagnoser(cfg diagnose.Config, multiSource bool, out Consumer) *diagnoser {
+	return &diagnoser{out: out, rules: diagnose.New(cfg), multiSource: multiSource}
 }
 
 // Session implements dissect.Sink.
 func (d *diagnoser) Session(s *model.Session) {
 	fs := d.rules.Session(s)
 	d.findings = append(d.findings, fs...)
+	if d.multiSource || s.Vantage != "" {
+		if len(d.legs) < maxLegs {
+			d.legs = append(d.legs, s)
+		} else {
+			d.legsDropped++
+		}
+	}
 	if d.out != nil {
 		d.out.Session(s, fs)
 	}
 }
 
 func (d *diagnoser) finish() ([]model.NATPair, []model.Finding) {
-	fs := d.rules.Finish(d.findings)
+	pairs, pf := d.rules.Pair(d.legs)
+	d.legs = nil
+	fs := d.rules.Finish(append(d.findings, pf...), pairs)
 	sortFindings(fs)
-	return nil, fs
+	return pairs, fs
 }
 
 // sortFindings orders findings worst first, then by time, then by session.

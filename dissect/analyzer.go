@@ -392,7 +392,12 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 	if c.ctl.sess.start.IsZero() {
 		c.ctl.sess.start = p.Info.Timestamp
 	}
-	c.ctl.sess.end = p.Info.Timestamp
+	sess := c.ctl.sess
+	sess.end = p.Info.Timestamp
+	if len(sess.segments) < model.MaxSegments {
+		sess.segments = append(sess.segments, model.Segment{FromClient: dir == fromInitiator, SYN: s.syn, HasAck: s.hasAck,
+			Seq: s.seq, Ack: s.ack, Len: s.payloadLen, Frame: p.Frame, TS: model.At(p.Info.Timestamp)})
+	}
 	if s.payloadLen > len(s.payload) {
 		// Cut by the snapshot length: the missing bytes are a gap.
 		a.stats.TruncatedPackets++

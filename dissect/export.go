@@ -32,6 +32,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		Channels:             make([]model.Channel, 0, len(s.channels)),
 		Anomalies:            s.anomalies,
 		Frames:               model.FrameRange{First: s.c.firstFrame, Last: s.c.lastFrame},
+		Segments:             s.segments,
 	}
 	if s.hasUser {
 		u := s.user

@@ -63,6 +63,7 @@ type session struct {
 	opaque        [2]bool
 	tlsSkip       [2]tlsSkipper
 	gapBytes      int64
+	segments      []model.Segment
 
 	channels []*channel
 	// open is the latest channel that may still get a transfer command.

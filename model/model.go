@@ -102,6 +102,24 @@ type Session struct {
 	Channels      []Channel     `json:"channels"`
 	Anomalies     []string      `json:"anomalies,omitempty"`
 	Frames        FrameRange    `json:"frames"`
+	// Segments are the control connection's TCP segments, in capture
+	// order (the first MaxSegments), kept to pair the two legs of a NAT.
+	// They are not part of the report.
+	Segments []Segment `json:"-"`
+}
+
+// MaxSegments bounds the control segments kept per session.
+const MaxSegments = 1024
+
+// Segment is one TCP segment of a control connection.
+type Segment struct {
+	FromClient bool
+	SYN        bool
+	HasAck     bool
+	Seq, Ack   uint32
+	Len        int
+	Frame      uint64
+	TS         Time
 }
 
 // FrameRange gives the first and last frame of a session within its source.

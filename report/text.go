@@ -165,7 +165,11 @@ func evidenceText(e *model.Evidence) string {
 		if e.Source != "" {
 			where = " of " + e.Source
 		}
-		parts = append(parts, "frames "+strings.Join(fr, ", ")+where)
+		word := "frames "
+		if len(fr) == 1 {
+			word = "frame "
+		}
+		parts = append(parts, word+strings.Join(fr, ", ")+where)
 	}
 	for _, w := range e.Wire {
 		parts = append(parts, fmt.Sprintf("%q", w))

@@ -42,8 +42,30 @@ func (d *Diagnoser) Session(s *model.Session) []model.Finding {
 }
 
 // Finish revisits all findings once every session is known: refused logins
-// become warnings for a client that failed BruteForce times or more.
-func (d *Diagnoser) Finish(all []model.Finding) []model.Finding {
+// become warnings for a client that failed BruteForce times or more, and
+// where the two legs of a NAT were paired, the finding drawn from both legs
+// replaces what each leg alone said about an unrewritten announcement.
+func (d *Diagnoser) Finish(all []model.Finding, pairs []model.NATPair) []model.Finding {
+	covered := map[string]bool{}
+	for _, f := range all {
+		if f.Rule == RuleNATNotRewritten && f.Evidence.Other != nil {
+			for _, p := range pairs {
+				for _, cp := range p.Channels {
+					if cp.Inside == f.Channel {
+						covered[cp.Inside], covered[cp.Outside] = true, true
+					}
+				}
+			}
+		}
+	}
+	kept := all[:0]
+	for _, f := range all {
+		if f.Rule == RuleNATNotRewritten && f.Evidence.Other == nil && covered[f.Channel] {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	all = kept
 	for i := range all {
 		f := &all[i]
 		if f.Rule != RuleLoginFailed || f.Severity != model.Info {

@@ -254,7 +254,7 @@ func (c *sessionCtx) activeAddress(ch *model.Channel) {
 		f.Evidence.Vantage = "beyond the client's NAT gateway"
 		f.Explanation = fmt.Sprintf("The control connection reaches the server from %s, the NAT gateway's address, while the %s payload still carries the client's private endpoint %s. A gateway with the FTP helper attached rewrites it to %s and opens the port for the server's data connection; this one did not, so the transfer failed.",
 			Ac, a.Verb, ep, netip.AddrPortFrom(Ac, ep.Port()))
-		f.Remedy = "Attach the helper: " + remedyHelper + "; or " + remedyPassive + "."
+		f.Remedy = capitalize(remedyHelper) + "; or " + remedyPassive + "."
 		c.add(f, ch)
 	}
 }
@@ -775,6 +775,14 @@ func failureRemedy(code int) string {
 		return "Use the address family the server serves (EPSV/EPRT with the control connection's family), or PASV/PORT on IPv4."
 	}
 	return "Use a mode the server supports (PASV/EPSV, or PORT/EPRT) with a well-formed argument."
+}
+
+// capitalize starts a sentence with a shared remedy phrase.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func nonEmpty(ss []string) []string {
