@@ -98,10 +98,17 @@ wire_summary() {
     for f in "$SDIR"/*.pcap; do
         base=$(basename "$f")
         case "$base" in big*) continue ;; esac
+        local txt="" try
+        for try in 1 2 3; do
+            txt=$(tshark -n -r "$f" -Y 'ftp || tcp.flags.syn==1 || tcp.flags.reset==1 || icmp || icmpv6.type < 128' \
+                -T fields -E separator=' ' -e frame.number -e _ws.col.Source -e _ws.col.Destination -e _ws.col.Info \
+                2>>"$LOGDIR/tshark.log") && [ -n "$txt" ] && break
+            log "  tshark gave nothing for $base (try $try)"
+            sleep 1
+        done
         {
             echo "== $base: FTP control lines, SYNs and RSTs (tshark)"
-            tshark -n -r "$f" -Y 'ftp || tcp.flags.syn==1 || tcp.flags.reset==1 || icmp || icmpv6.type < 128' \
-                -T fields -E separator=' ' -e frame.number -e _ws.col.Source -e _ws.col.Destination -e _ws.col.Info 2>/dev/null |
+            printf '%s\n' "$txt" |
                 sed -E 's/ (Seq|Ack|Win|Len|MSS|TSval|TSecr|WS)=[^ ]*//g; s/ SACK_PERM//g; s/(Request|Response): \\0[0-9]{2}.*/\1: [TLS record(s), encrypted]/'
             echo
         } >>"$SDIR/wire.txt"
