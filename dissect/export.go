@@ -18,6 +18,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		Start:                model.At(s.start),
 		End:                  model.At(s.end),
 		TLS:                  s.tls,
+		Protected:            s.protected,
 		TLSOpaqueBytes:       s.tlsSkip[0].bytes + s.tlsSkip[1].bytes,
 		Commands:             s.commands,
 		Replies:              s.repliesN,

@@ -60,6 +60,7 @@ type session struct {
 	passSent      bool
 	authRequested string // AUTH argument awaiting 234
 	tls           bool
+	protected     bool
 	opaque        [2]bool
 	tlsSkip       [2]tlsSkipper
 	gapBytes      int64
@@ -220,6 +221,11 @@ func (s *session) command(l ftp.Line, at lineAt) {
 		s.authRequested = cmd.Arg
 	case "PORT", "EPRT", "LPRT":
 		info.ch = s.announceActive(cmd, l, at)
+	case "ENC", "MIC", "CONF":
+		if !s.protected {
+			s.protected = true
+			s.note("commands protected by RFC 2228 (" + cmd.Verb + "): their content is not visible")
+		}
 	case "REST":
 		s.hasRest = false
 		if v, err := parseInt(cmd.Arg); err == nil {

@@ -80,6 +80,9 @@ type Session struct {
 	End     Time    `json:"end"`
 	User    *string `json:"user"`
 	TLS     bool    `json:"tls"`
+	// Protected marks commands wrapped by RFC 2228 security (ENC, MIC,
+	// CONF after AUTH GSSAPI): as opaque as TLS to anyone on the path.
+	Protected bool `json:"protected,omitempty"`
 	// TLSOpaqueBytes counts control bytes that went by encrypted.
 	TLSOpaqueBytes int64 `json:"tls_opaque_bytes,omitempty"`
 	Commands       int   `json:"commands"`

@@ -600,7 +600,7 @@ func familyOf(a netip.Addr) string {
 
 // tls: AUTH TLS or implicit FTPS leaves the helpers and this tool blind.
 func (c *sessionCtx) tls() {
-	if !c.s.TLS {
+	if !c.s.TLS && !c.s.Protected {
 		return
 	}
 	var frames []uint64
@@ -629,6 +629,16 @@ func (c *sessionCtx) tls() {
 	f := model.Finding{Rule: RuleTLSBlindsALG, Severity: sev, Evidence: model.Evidence{Frames: frames},
 		Summary: "control connection encrypted (AUTH TLS): NAT helpers cannot see PORT/PASV"}
 	f.Explanation = "After AUTH TLS (or on implicit FTPS) every command and reply is encrypted, so a NAT gateway's FTP helper can neither rewrite PORT/EPRT nor open the ports announced in 227/229, and this analysis ties data connections to the session by hosts and timing only."
+	if !c.s.TLS {
+		f.Summary = "commands protected by RFC 2228 (AUTH GSSAPI, ENC): NAT helpers cannot see PORT/PASV"
+		f.Explanation = "After AUTH GSSAPI the commands travel wrapped in ENC/MIC (RFC 2228), so a NAT gateway's FTP helper can neither rewrite PORT/EPRT nor open the ports announced in the protected replies, and this analysis cannot tie data connections to them."
+		for _, e := range c.s.Dialog {
+			if e.Kind == "command" && (e.Verb == "ENC" || e.Verb == "MIC" || e.Verb == "CONF") {
+				f.Evidence.Frames = append(f.Evidence.Frames, e.Frame)
+				break
+			}
+		}
+	}
 	if len(broken) > 0 {
 		f.Explanation += " Data connections then failed: " + strings.Join(broken, "; ") + "."
 	}
