@@ -8,6 +8,16 @@ set -euo pipefail
 need_root_and_netns
 cleanup() { [ "${KEEP_LAB:-0}" = 1 ] || "$LAB_DIR/lab.sh" down; }
 trap cleanup EXIT
+# tshark only writes the wire.txt summaries; install it when missing so that a full
+# regeneration gives the same files everywhere
+if ! command -v tshark >/dev/null 2>&1; then
+    mkdir -p "$LOGDIR"
+    log "installing tshark (for wire.txt)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tshark >>"$LOGDIR/apt.log" 2>&1 ||
+        { apt-get update >>"$LOGDIR/apt.log" 2>&1 &&
+          DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tshark >>"$LOGDIR/apt.log" 2>&1; } ||
+        die "apt-get install tshark failed (see $LOGDIR/apt.log)"
+fi
 "$LAB_DIR/lab.sh" down
 "$LAB_DIR/lab.sh" up
 rc=0
