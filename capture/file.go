@@ -88,7 +88,7 @@ func OpenFile(label, path string, index int) (*File, error) {
 			label = "stdin"
 		}
 	}
-	fs, err := newFile(label, path, index, rc)
+	fs, err := OpenReader(label, path, rc, index)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -96,7 +96,8 @@ func OpenFile(label, path string, index int) (*File, error) {
 	return fs, nil
 }
 
-func newFile(label, name string, index int, rc io.ReadCloser) (*File, error) {
+// OpenReader reads a capture file from rc; name is how messages call it.
+func OpenReader(label, name string, rc io.ReadCloser, index int) (*File, error) {
 	f := &File{info: Info{Label: label, Kind: "file", Name: name, Interfaces: map[int]string{}}, closer: rc, index: index}
 	f.counter = &countingReader{r: rc}
 	f.buf = bufio.NewReaderSize(f.counter, readBufferSize)

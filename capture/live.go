@@ -1,0 +1,284 @@
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Defaults of a live capture (see ../shared/research/capture.md).
+const (
+	// DefaultSnapLen keeps whole packets, as tcpdump does.
+	DefaultSnapLen = 262144
+	// DefaultBufferSize is libpcap's kernel buffer: its default 2 MiB
+	// drops bursts even on a quiet machine.
+	DefaultBufferSize = 32 << 20
+	// DefaultRingSize is the TPACKET_V3 ring of the pure-Go capture.
+	DefaultRingSize = 64 << 20
+	// DefaultReadTimeout is how long Next waits for a packet before it
+	// returns ErrTimeout.
+	DefaultReadTimeout = 200 * time.Millisecond
+)
+
+// statsEvery is how often Next reads the kernel's counters while packets
+// flow (and on every read timeout once that much time has passed).
+const statsEvery = time.Second
+
+// LiveConfig describes a live capture.
+type LiveConfig struct {
+	// Label names the vantage point; the interface name when empty.
+	Label string
+	// Interface is the interface to capture on; "any" for all of them.
+	Interface string
+	// Filter is a tcpdump-syntax expression compiled by libpcap into the
+	// kernel; "" for none. A build without libpcap refuses expressions.
+	Filter string
+	// Index is the source's index among those read (Packet.Source).
+	Index int
+	// SnapLen, BufferSize and ReadTimeout default to DefaultSnapLen,
+	// DefaultBufferSize (DefaultRingSize without libpcap) and
+	// DefaultReadTimeout.
+	SnapLen     int
+	BufferSize  int
+	ReadTimeout time.Duration
+	// Promiscuous puts the interface in promiscuous mode (off by default:
+	// a NAT gateway sees what it forwards anyway).
+	Promiscuous bool
+}
+
+func (c *LiveConfig) defaults(buffer int) {
+	if c.Label == "" {
+		c.Label = c.Interface
+	}
+	if c.SnapLen <= 0 {
+		c.SnapLen = DefaultSnapLen
+	}
+	if c.BufferSize <= 0 {
+		c.BufferSize = buffer
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = DefaultReadTimeout
+	}
+}
+
+// KernelStats are a live capture's counters, as the kernel keeps them.
+type KernelStats struct {
+	// Received counts the packets that passed the capture filter, those
+	// dropped included (libpcap's ps_recv, tcpdump's "received by filter").
+	Received uint64
+	// Dropped counts the packets the kernel dropped because the capture
+	// buffer was full (ps_drop, tcpdump's "dropped by kernel").
+	Dropped uint64
+	// IfDropped counts the packets the interface dropped, where known.
+	IfDropped uint64
+}
+
+// LiveSource is a live capture. Besides Source it reports the kernel's
+// counters.
+//
+// The counters are read from the kernel by the goroutine that calls Next,
+// about once a second while packets flow and on read timeouts, and by
+// UpdateStats and Close; Info().Received and Info().Dropped hold the same
+// values. Info() belongs to the reading goroutine; any other goroutine (the
+// terminal UI's header, for one) calls KernelStats, which is safe for
+// concurrent use and at most about a second old.
+type LiveSource interface {
+	Source
+	// KernelStats returns the counters as last read.
+	KernelStats() KernelStats
+	// UpdateStats reads the counters from the kernel now. Call it from the
+	// goroutine that calls Next, or when no Next is running.
+	UpdateStats() error
+}
+
+// KernelStatsOf returns the kernel's counters of a live source; ok is false
+// for a file.
+func KernelStatsOf(s Source) (st KernelStats, ok bool) {
+	if l, isLive := s.(LiveSource); isLive {
+		return l.KernelStats(), true
+	}
+	return KernelStats{}, false
+}
+
+// PermissionError is returned when the process may not capture: it lacks
+// root or the CAP_NET_RAW capability.
+type PermissionError struct {
+	Interface string
+	Err       error
+}
+
+func (e *PermissionError) Error() string {
+	return fmt.Sprintf("capturing on %s needs root or the CAP_NET_RAW capability (%v)", e.Interface, e.Err)
+}
+
+func (e *PermissionError) Unwrap() error { return e.Err }
+
+// isPermission tells whether err says the capture was not allowed.
+func isPermission(err error) bool {
+	if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "permission denied") || strings.Contains(msg, "operation not permitted") ||
+		strings.Contains(msg, "don't have permission")
+}
+
+// FilterError is a capture filter expression libpcap refused.
+type FilterError struct {
+	Expr string
+	Err  error
+}
+
+func (e *FilterError) Error() string {
+	msg := e.Err.Error()
+	// gopacket wraps libpcap's message in its own words; keep libpcap's.
+	msg = strings.TrimPrefix(msg, "pcap_compile: ")
+	return fmt.Sprintf("capture filter %q: %s", e.Expr, msg)
+}
+
+func (e *FilterError) Unwrap() error { return e.Err }
+
+// liveHandle is what a capture library gives a Live source.
+type liveHandle interface {
+	// read returns the next packet (valid until the next read), ErrTimeout
+	// when none came within the read timeout, io.EOF once closed.
+	read() ([]byte, gopacket.CaptureInfo, error)
+	// stats returns the kernel's counters, cumulative since the start.
+	stats() (KernelStats, error)
+	close()
+}
+
+// Live is a live capture on one interface (all of them for "any"). It is
+// built on libpcap, or on AF_PACKET in a build without libpcap.
+type Live struct {
+	info     Info
+	linkType layers.LinkType
+	index    int
+
+	// mu is held by Next while it reads, and by UpdateStats and Close: the
+	// capture handle is not safe for concurrent use.
+	mu        sync.Mutex
+	h         liveHandle
+	closed    atomic.Bool
+	frame     uint64
+	lastStats time.Time
+	sinceStat uint32
+
+	received, dropped, ifDropped atomic.Uint64
+	closeOnce                    sync.Once
+}
+
+var _ LiveSource = (*Live)(nil)
+
+func newLive(cfg LiveConfig, h liveHandle, lt layers.LinkType) *Live {
+	l := &Live{
+		info: Info{
+			Label:      cfg.Label,
+			Kind:       "live",
+			Name:       cfg.Interface,
+			LinkTypes:  []layers.LinkType{lt},
+			Interfaces: map[int]string{0: cfg.Interface},
+		},
+		linkType:  lt,
+		index:     cfg.Index,
+		h:         h,
+		lastStats: time.Now(),
+	}
+	return l
+}
+
+// Next implements Source. It returns ErrTimeout when no packet came within
+// the read timeout, and io.EOF once the source is closed.
+func (l *Live) Next() (Packet, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed.Load() {
+		return Packet{}, io.EOF
+	}
+	data, ci, err := l.h.read()
+	if err != nil {
+		if err == ErrTimeout {
+			if time.Since(l.lastStats) >= statsEvery {
+				l.updateStatsLocked()
+			}
+		}
+		return Packet{}, err
+	}
+	// A live source has one interface, index 0 of Info.Interfaces; "any"
+	// names the real one per packet in its Linux cooked v2 header.
+	ci.InterfaceIndex = 0
+	l.frame++
+	l.info.count(ci, l.linkType)
+	if l.sinceStat++; l.sinceStat >= 4096 {
+		l.sinceStat = 0
+		if time.Since(l.lastStats) >= statsEvery {
+			l.updateStatsLocked()
+		}
+	}
+	return Packet{Data: data, Info: ci, LinkType: l.linkType, Source: l.index, Frame: l.frame}, nil
+}
+
+// UpdateStats implements LiveSource.
+func (l *Live) UpdateStats() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed.Load() {
+		return nil // Close read them last
+	}
+	return l.updateStatsLocked()
+}
+
+func (l *Live) updateStatsLocked() error {
+	l.lastStats = time.Now()
+	st, err := l.h.stats()
+	if err != nil {
+		return err
+	}
+	l.info.Received, l.info.Dropped = st.Received, st.Dropped
+	l.received.Store(st.Received)
+	l.dropped.Store(st.Dropped)
+	l.ifDropped.Store(st.IfDropped)
+	return nil
+}
+
+// KernelStats implements LiveSource.
+func (l *Live) KernelStats() KernelStats {
+	return KernelStats{Received: l.received.Load(), Dropped: l.dropped.Load(), IfDropped: l.ifDropped.Load()}
+}
+
+// Info implements Source.
+func (l *Live) Info() *Info { return &l.info }
+
+// Close implements Source: a Next blocked in another goroutine returns
+// within the read timeout. The kernel's counters are read one last time.
+// Closing twice is harmless.
+func (l *Live) Close() error {
+	l.closeOnce.Do(func() {
+		l.closed.Store(true)
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.updateStatsLocked()
+		l.h.close()
+	})
+	return nil
+}
+
+// counter32 accumulates a 32-bit counter that wraps (libpcap's u_int).
+type counter32 struct {
+	last  uint32
+	total uint64
+}
+
+func (c *counter32) update(v uint32) uint64 {
+	c.total += uint64(v - c.last)
+	c.last = v
+	return c.total
+}

@@ -1,0 +1,181 @@
+package dissect
+
+import (
+	"bytes"
+	"io"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/internal/pcaptest"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// run analyses a synthetic capture and returns the sessions.
+func run(t testing.TB, pcap []byte, cfg Config) ([]*model.Session, *Analyzer) {
+	t.Helper()
+	f, err := capture.OpenReader("t", "test.pcap", io.NopCloser(bytes.NewReader(pcap)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*model.Session
+	a := New(cfg, []*capture.Info{f.Info()}, SinkFunc(func(s *model.Session) { out = append(out, s) }))
+	for {
+		p, err := f.Next()
+		if err != nil {
+			break
+		}
+		a.Packet(&p)
+	}
+	a.Finish()
+	return out, a
+}
+
+// ftpLogin opens a control connection and logs in.
+func ftpLogin(c *pcaptest.Capture, client string, isn uint32) *pcaptest.Conn {
+	k := c.Conn(client, "203.0.113.20:21", isn, 7000)
+	k.Open()
+	k.Line(false, "220 (vsFTPd 3.0.3)")
+	k.Line(true, "USER anonymous")
+	k.Line(false, "331 Please specify the password.")
+	k.Line(true, "PASS x@y")
+	k.Line(false, "230 Login successful.")
+	return k
+}
+
+func TestTenMegabyteLine(t *testing.T) {
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k.Send(true, []byte("STOR "+strings.Repeat("x", 10<<20)+"\r\n"), 1460)
+	k.Line(false, "500 Line too long.")
+	k.Line(true, "NOOP")
+	k.Line(false, "200 NOOP ok.")
+	k.Close()
+	ss, _ := run(t, c.Bytes(), DefaultConfig())
+	if len(ss) != 1 {
+		t.Fatalf("%d sessions", len(ss))
+	}
+	var stor, noop *model.DialogEntry
+	for i := range ss[0].Dialog {
+		e := &ss[0].Dialog[i]
+		switch e.Verb {
+		case "STOR":
+			stor = e
+		case "NOOP":
+			noop = e
+		}
+	}
+	if stor == nil || !stor.Truncated || len(stor.Arg) > 8192 {
+		t.Fatalf("STOR entry %v: want truncated at 8 KiB", stor != nil)
+	}
+	if noop == nil || noop.LatencyMS == nil {
+		t.Fatalf("the dialog did not go on after the long line")
+	}
+}
+
+func TestGarbageOnPort21(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	c := pcaptest.New()
+	k := c.Conn("198.51.100.7:5555", "203.0.113.20:21", 1, 2)
+	k.Open()
+	for i := 0; i < 200; i++ {
+		b := make([]byte, 1+rng.Intn(1400))
+		rng.Read(b)
+		k.Send(i%2 == 0, b, 1460)
+	}
+	k.Close()
+	ss, _ := run(t, c.Bytes(), DefaultConfig())
+	if len(ss) != 1 {
+		t.Fatalf("%d sessions", len(ss))
+	}
+	if len(ss[0].Dialog) == 0 {
+		t.Fatal("garbage produced no dialog at all")
+	}
+}
+
+func TestManyFlowsBounded(t *testing.T) {
+	const flows = 100000
+	c := pcaptest.New()
+	for i := 0; i < flows; i++ {
+		// a SYN each, from its own port
+		k := c.Conn("198.51.100.1:"+itoa(1024+i%60000), "198.18."+itoa(i/60000)+".1:80", uint32(i), 0)
+		k.Packet(true, uint32(i), 0, pcaptest.Flags{SYN: true}, nil)
+	}
+	cfg := DefaultConfig()
+	cfg.MaxConnections = 1000
+	_, a := run(t, c.Bytes(), cfg)
+	st := a.Stats()
+	if st.TCPConnections != flows {
+		t.Errorf("%d connections counted, want %d", st.TCPConnections, flows)
+	}
+	if st.EvictedConnections < flows-1000 {
+		t.Errorf("%d evicted: the table grew past its bound", st.EvictedConnections)
+	}
+}
+
+func TestSnaplenCutDataConnection(t *testing.T) {
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k.Line(true, "PASV")
+	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
+	k.Line(true, "RETR big")
+	d := c.Conn("192.168.1.10:40001", "203.0.113.20:30000", 5, 9)
+	d.Open()
+	k.Line(false, "150 Opening BINARY mode data connection for big (100000 bytes).")
+	c.Snaplen = 96 // headers only from here on
+	d.Send(false, make([]byte, 100000), 1448)
+	d.Close()
+	c.Snaplen = 0
+	k.Line(false, "226 Transfer complete.")
+	k.Close()
+	ss, _ := run(t, c.Bytes(), DefaultConfig())
+	ch := ss[0].Channels[0]
+	if ch.Connection == nil || ch.Connection.BytesToFTPClient != 100000 || ch.Status != model.StatusOK {
+		t.Fatalf("channel %+v, connection %+v", ch, ch.Connection)
+	}
+	if ch.Connection.CapturedBytes >= 100000 {
+		t.Errorf("captured bytes %d: the payload was cut", ch.Connection.CapturedBytes)
+	}
+}
+
+func TestPortReuseIsTwoConnections(t *testing.T) {
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	for i := 0; i < 2; i++ {
+		k.Line(true, "PORT 192,168,1,10,156,64")
+		k.Line(false, "200 PORT command successful.")
+		k.Line(true, "RETR f")
+		d := c.Conn("203.0.113.20:20", "192.168.1.10:40000", uint32(1000*i+1), 77)
+		d.Open()
+		k.Line(false, "150 Opening BINARY mode data connection for f (10 bytes).")
+		d.Send(true, []byte("0123456789"), 1448)
+		d.Close()
+		k.Line(false, "226 Transfer complete.")
+	}
+	k.Close()
+	ss, _ := run(t, c.Bytes(), DefaultConfig())
+	if n := len(ss[0].Channels); n != 2 {
+		t.Fatalf("%d channels", n)
+	}
+	for _, ch := range ss[0].Channels {
+		if ch.Connection == nil || ch.Connection.Match != model.MatchExact || ch.Connection.BytesToFTPClient != 10 || ch.Status != model.StatusOK {
+			t.Errorf("%s: %+v %s", ch.ID, ch.Connection, ch.Status)
+		}
+	}
+}
+
+func TestMidSessionCapture(t *testing.T) {
+	c := pcaptest.New()
+	k := c.Conn("192.168.1.10:40000", "203.0.113.20:21", 100, 200)
+	// no handshake: the capture starts while the session runs
+	k.Line(true, "TYPE I")
+	k.Line(false, "200 Switching to Binary mode.")
+	k.Line(true, "QUIT")
+	k.Line(false, "221 Goodbye.")
+	k.Close()
+	ss, _ := run(t, c.Bytes(), DefaultConfig())
+	if len(ss) != 1 || ss[0].HandshakeSeen || ss[0].Commands != 2 || ss[0].Replies != 2 {
+		t.Fatalf("sessions %d, %+v", len(ss), ss)
+	}
+}
