@@ -20,7 +20,8 @@ func TestFilterMeansWhatItMeansToTcpdump(t *testing.T) {
 		"portrange 30000-30100":             3,
 		"host 203.0.113.20 and not port 21": 3,
 		"ip6":                               3,
-		"tcp[tcpflags] & tcp-syn != 0":      6,
+		// as in tcpdump, tcp[] reads IPv4 only
+		"tcp[tcpflags] & tcp-syn != 0": 4,
 	} {
 		f, err := NewFilter(expr)
 		if err != nil {
