@@ -320,8 +320,10 @@ command -v "$PY" >/dev/null 2>&1 || die "python3 not found"
 TOTAL_FAILS=0
 for SCN in "$@"; do
     SDIR="$OUT/$SCN"
-    rm -rf "$SDIR"
     mkdir -p "$SDIR"
+    # remove only what this script writes: other files beside the captures (e.g. the golden
+    # reports *.golden.json) belong to the analysis tests and are left alone
+    rm -f "$SDIR"/*.pcap "$SDIR/clients.log" "$SDIR/wire.txt"
     CLOG="$SDIR/clients.log"
     echo "# scenario $SCN: client transcripts (curl -v, lftp -d, ftplib); regenerate with samples/lab/scenario.sh $SCN" >"$CLOG"
     FAILS=0 CHECKS=0
