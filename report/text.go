@@ -111,7 +111,7 @@ func (t *textWriter) findings(r *model.Report) {
 	}
 	for _, g := range groups {
 		f := &g.first
-		t.printf("%s %-7s %s  [%s]\n", f.Severity.Glyph(), f.Severity, f.Summary, where(f))
+		t.wrapped(fmt.Sprintf("%s %-7s ", f.Severity.Glyph(), f.Severity), f.Summary+"  ["+where(f)+"]")
 		if n := len(g.others); n > 0 {
 			list := g.others
 			if n > 8 {
@@ -306,7 +306,7 @@ func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
 		if pad < 0 {
 			pad = 0
 		}
-		t.printf("  %s %s  %s%s  %s\n", mark, ts, text, strings.Repeat(" ", pad), lat)
+		t.printf("%s\n", strings.TrimRight(fmt.Sprintf("  %s %s  %s%s  %s", mark, ts, text, strings.Repeat(" ", pad), lat), " "))
 	}
 	if skipped > 0 {
 		t.printf("      … %d lines …\n", skipped)

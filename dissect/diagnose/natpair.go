@@ -308,6 +308,34 @@ func (d *Diagnoser) pairFindings(p *model.NATPair, in, out *model.Session) []mod
 		f.Remedy = capitalize(remedyHelper) + "."
 		fs = append(fs, f)
 	}
+	// A data connection that shows on one side of the gateway only: the
+	// gateway itself stopped it.
+	for i := 0; i < min(len(in.Channels), len(out.Channels)); i++ {
+		ci, co := &in.Channels[i], &out.Channels[i]
+		var seen *model.Channel
+		var where, missing string
+		switch {
+		case ci.Mode == "active" && co.Connection != nil && ci.Connection == nil:
+			seen, where, missing = co, "outside", "inside"
+		case ci.Mode == "passive" && ci.Connection != nil && co.Connection == nil:
+			seen, where, missing = ci, "inside", "outside"
+		default:
+			continue
+		}
+		cn := seen.Connection
+		ev := leg(out, cn.FirstFrame)
+		if where == "inside" {
+			ev = leg(in, cn.FirstFrame)
+		}
+		ev.Vantage = "both sides of the NAT"
+		f := model.Finding{Rule: RuleDataConnectionFailed, Severity: model.Error, Session: in.ID, Channel: ci.ID, TS: cn.SYN, Evidence: ev,
+			Summary: fmt.Sprintf("data connection %s → %s reached the gateway but never crossed it", cn.Initiator, cn.Responder),
+			Explanation: fmt.Sprintf("The %s-mode data connection shows on the %s leg (%s, %s) and not at all on the %s leg: the gateway itself stopped it — a forward rule dropped it, or no NAT mapping or helper expectation existed for it. (When the helper's expectation is consumed by a first, dropped SYN, Linux answers the retransmitted SYN itself with a RST.)",
+				seen.Mode, where, statusPhrase(seen), cn.Initiator+" → "+cn.Responder, missing),
+			Remedy: "Allow the data connection through the gateway's forward chain (nft: 'ct state related accept' with the FTP helper attached), or open the passive port range explicitly.",
+		}
+		fs = append(fs, f)
+	}
 	if p.SeqAdjusted != nil && !*p.SeqAdjusted {
 		f := model.Finding{Rule: RuleNATSeqNotAdjusted, Severity: model.Error, Session: in.ID,
 			Evidence: model.Evidence{Source: vantageOf(out), Frames: []uint64{p.SeqCheck.FirstBad}, Vantage: "both sides of the NAT"},

@@ -1,5 +1,7 @@
 package ftp
 
+import "strings"
+
 // MaxReplyLines bounds the text kept of one multi-line reply; further lines
 // are counted, not kept.
 const MaxReplyLines = 64
@@ -88,6 +90,7 @@ func (r *ReplyReader) Line(l Line) (rep Reply, done bool) {
 		if last {
 			r.multi = false
 			rep, r.cur = r.cur, Reply{}
+			rep.fillText()
 			return rep, true
 		}
 		return Reply{}, false
@@ -103,6 +106,23 @@ func (r *ReplyReader) Line(l Line) (rep Reply, done bool) {
 		return Reply{}, false
 	}
 	return rep, true
+}
+
+// fillText gives a multi-line reply whose first line is bare ("230-") the
+// text of its first line that says something.
+func (r *Reply) fillText() {
+	if strings.TrimSpace(r.Text) != "" {
+		return
+	}
+	for _, l := range r.More {
+		if code, _, text, ok := ParseReplyLine([]byte(l)); ok && code == r.Code {
+			l = string(text)
+		}
+		if l = strings.TrimSpace(l); l != "" {
+			r.Text = l
+			return
+		}
+	}
 }
 
 // Flush returns a multi-line reply left open when the stream ended.

@@ -39,6 +39,7 @@ func TestReplies(t *testing.T) {
 		// Inner lines with the same code and a hyphen do not end the reply
 		// (NetBSD ftpd's 230 in the Zeek corpus).
 		{"inner hyphen lines", "230-Welcome\r\n230-\r\n230-more\r\n230 Guest login ok\r\n", []int{230}, []int{4}, "Welcome"},
+		{"bare first line", "230-\r\n230-  Welcome to NetBSD\r\n230 Guest login ok\r\n", []int{230}, []int{3}, "Welcome to NetBSD"},
 		{"inner other code", "211-Features:\r\n 211 not the end\r\n226 not the end either\r\n211 End\r\n", []int{211}, []int{4}, "Features:"},
 		{"two in a row", "150 Opening\r\n226 Done\r\n", []int{150, 226}, []int{1, 1}, "Opening"},
 		{"malformed", "SSH-2.0-mod_sftp/0.9.7\r\n530 Sorry\r\n", []int{0, 530}, []int{1, 1}, "SSH-2.0-mod_sftp/0.9.7"},
