@@ -62,7 +62,7 @@ func (t *textWriter) header(r *model.Report) {
 		if s.First != nil && s.Last != nil {
 			span = fmt.Sprintf(", %s to %s", s.First.UTC().Format("2006-01-02 15:04:05"), s.Last.UTC().Format("15:04:05"))
 		}
-		t.printf("  %s: %s (%s, %s packets%s)\n", s.Label, s.Name, s.LinkType, thousands(int64(s.Packets)), span)
+		t.wrapped("  "+s.Label+": ", fmt.Sprintf("%s (%s, %s packets%s)", s.Name, s.LinkType, thousands(int64(s.Packets)), span))
 		if s.Dropped > 0 {
 			t.printf("    ▲ the kernel dropped %s packets: conclusions may be incomplete\n", thousands(int64(s.Dropped)))
 		}

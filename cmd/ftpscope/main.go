@@ -90,8 +90,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Dissect.Live = true
 	}
 
+	var prog *progress
+	if !o.quiet && o.output != "tui" && len(o.reads) > 0 && isTerminal(stderr) {
+		prog = newProgress(stderr, sources, o.reads)
+		cfg.Progress = prog.update
+	}
 	tool := model.Tool{Name: "ftpscope", Version: version}
 	sum, err := produce(ctx, o, sources, cfg, tool, stdout, stderr)
+	if prog != nil {
+		prog.done()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
 		return exitRuntime
