@@ -1,10 +1,6 @@
 package dissect
 
-import (
-	"fmt"
-
-	"github.com/ftpscope/ftpscope/capture"
-)
+import "fmt"
 
 // vantage is one point of view on the network: a source, and within it one
 // capture interface. Connections, announcements and data connections are
@@ -48,12 +44,4 @@ func (a *Analyzer) vantageOf(source, iface, ifindex int) *vantage {
 	}
 	a.lastVantage, a.lastVantageKey = v, k
 	return v
-}
-
-// sourceInfo returns the capture.Info of a source, or nil.
-func (a *Analyzer) sourceInfo(i int) *capture.Info {
-	if i < len(a.sources) {
-		return a.sources[i]
-	}
-	return nil
 }

@@ -32,14 +32,3 @@ func addrOf(s string) netip.Addr {
 }
 
 func sameFamily(a, b netip.Addr) bool { return a.Is4() == b.Is4() }
-
-// kind describes an address for explanations.
-func kind(a netip.Addr) string {
-	switch {
-	case a.IsUnspecified():
-		return "unspecified"
-	case isPrivate(a):
-		return "private"
-	}
-	return "public"
-}
