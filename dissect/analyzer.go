@@ -394,13 +394,24 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 	}
 	sess := c.ctl.sess
 	sess.end = p.Info.Timestamp
-	if len(sess.segments) < model.MaxSegments {
+	if (a.cfg.KeepSegments || c.vantage.iface != "") && len(sess.segments) < model.MaxSegments {
 		sess.segments = append(sess.segments, model.Segment{FromClient: dir == fromInitiator, SYN: s.syn, HasAck: s.hasAck,
 			Seq: s.seq, Ack: s.ack, Len: s.payloadLen, Frame: p.Frame, TS: model.At(p.Info.Timestamp)})
 	}
 	if s.payloadLen > len(s.payload) {
 		// Cut by the snapshot length: the missing bytes are a gap.
 		a.stats.TruncatedPackets++
+	}
+	if s.payloadLen == 0 && !s.syn && !s.fin && !s.rst {
+		// A bare acknowledgement carries nothing to reassemble; only its
+		// acknowledgement number matters, for the capture-gap check.
+		if h := &c.ctl.half[dir]; s.hasAck {
+			h.ack, h.ackValid = s.ack, true
+			if c.ctl.confirmedGap() {
+				a.asm.FlushWithOptions(reassembly.FlushOptions{T: a.now.Add(time.Nanosecond)})
+			}
+		}
+		return
 	}
 	a.ctx = segCtx{ci: p.Info, frame: p.Frame, c: c, dir: dir}
 	var src, dst [16]byte

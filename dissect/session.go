@@ -9,9 +9,28 @@ import (
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// pendingSlots is the size of the ring of commands awaiting their final
-// reply; twice ftp.MaxPendingCommands, so live entries never collide.
-const pendingSlots = 2 * ftp.MaxPendingCommands
+// cmdRing holds what replies need to know about the commands awaiting
+// them. Pending command ids are consecutive, so a ring indexed by id works;
+// it starts small and doubles while more than half of it is pending, up to
+// twice ftp.MaxPendingCommands, so a live entry is never overwritten.
+type cmdRing []cmdInfo
+
+func (r *cmdRing) at(id int) *cmdInfo { return &(*r)[id&(len(*r)-1)] }
+
+// reserve makes room for one more command with pending ids waiting.
+func (r *cmdRing) reserve(pending []int) {
+	if len(*r) == 0 {
+		*r = make(cmdRing, 8)
+	}
+	if 2*(len(pending)+1) <= len(*r) || len(*r) >= 2*ftp.MaxPendingCommands {
+		return
+	}
+	bigger := make(cmdRing, 2*len(*r))
+	for _, id := range pending {
+		bigger[id&(len(bigger)-1)] = *r.at(id)
+	}
+	*r = bigger
+}
 
 // cmdInfo is what a reply needs to know about the command it answers.
 type cmdInfo struct {
@@ -45,7 +64,7 @@ type session struct {
 	split   [2]ftp.Splitter
 	replies ftp.ReplyReader
 	pairer  *ftp.Pairer
-	cmds    [pendingSlots]cmdInfo
+	cmds    cmdRing
 	nextCmd int
 
 	dialog        []model.DialogEntry
@@ -141,7 +160,7 @@ func (s *session) line(dir int, l ftp.Line, base uint32) {
 		at.ts, at.frame = r.ts, r.frame
 	}
 	if first := s.st.locate(dir, h.lineStart); first != nil {
-		place := &model.SegmentPlace{Offset: int(h.lineStart - first.seq)}
+		place := model.SegmentPlace{Offset: int(h.lineStart - first.seq)}
 		if h.lastRecSeen && h.lastRecSeq == first.seq {
 			h.lineInRec++
 		} else {
@@ -153,7 +172,9 @@ func (s *session) line(dir int, l ftp.Line, base uint32) {
 			place.Split = true
 			place.Segments = 2
 		}
-		at.place = place
+		if place.Offset > 0 || place.Index > 0 || place.Split {
+			at.place = &place // only what the ALG prediction needs
+		}
 	}
 	h.lineStart = endSeq
 	if at.frame > s.lastFrame {
@@ -183,6 +204,9 @@ func (s *session) addDialog(e model.DialogEntry) int {
 			}
 		}
 	}
+	if s.dialog == nil {
+		s.dialog = make([]model.DialogEntry, 0, 16)
+	}
 	s.dialog = append(s.dialog, e)
 	return len(s.dialog) - 1
 }
@@ -207,7 +231,8 @@ func (s *session) command(l ftp.Line, at lineAt) {
 	idx := s.addDialog(e)
 	id := s.nextCmd
 	s.nextCmd++
-	info := &s.cmds[id%pendingSlots]
+	s.cmds.reserve(s.pairer.Pending())
+	info := s.cmds.at(id)
 	*info = cmdInfo{verb: cmd.Verb, arg: cmd.Arg, ts: at.ts, frame: at.frame, dialog: idx}
 	if dropped := s.pairer.Command(id); dropped >= 0 {
 		s.markUnanswered(dropped)
@@ -265,7 +290,7 @@ func (s *session) handleReply(r ftp.Reply, at lineAt) {
 		s.addDialog(e)
 		return
 	}
-	info := &s.cmds[id%pendingSlots]
+	info := s.cmds.at(id)
 	final := role == ftp.Final
 	e.Preliminary = !final
 	if final {
@@ -439,7 +464,7 @@ func (s *session) transferCommand(cmd ftp.Command, at lineAt) *channel {
 }
 
 func (s *session) markUnanswered(id int) {
-	info := &s.cmds[id%pendingSlots]
+	info := s.cmds.at(id)
 	if info.dialog >= 0 && info.dialog < len(s.dialog) {
 		s.dialog[info.dialog].Unanswered = true
 	}

@@ -127,7 +127,7 @@ func firstDiff(want, got []byte) string {
 			b = g[i]
 		}
 		if a != b {
-			return "line " + strconv.Itoa(i+1) + ":\n  want " + a + "\n  got  " + b
+			return "line " + strconv.Itoa(i+1) + ":\n  want " + strconv.Quote(a) + "\n  got  " + strconv.Quote(b)
 		}
 	}
 	return "(equal lines, different bytes)"

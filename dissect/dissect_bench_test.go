@@ -1,0 +1,560 @@
+package dissect
+
+// Benchmarks of the engine's hot paths (issue 7) on synthetic in-memory
+// packets: decoding, flow lookup, correlation, and the analyzer per packet
+// and per session. The packets are built with gopacket.SerializeLayers;
+// the comment beside each is what `tcpdump -nn -r` prints for it.
+//
+//	go test -run XXX -bench . -benchmem ./dissect/
+//
+// MB/s is frame bytes per second through the step measured, so the numbers
+// compare with each other and with a capture's size; ns/op is per packet
+// unless the benchmark says otherwise.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/rand"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+var (
+	benchStart  = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	benchMACCli = net.HardwareAddr{0x02, 0x00, 0x5e, 0x00, 0x00, 0x02}
+	benchMACSrv = net.HardwareAddr{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}
+	benchCli4   = netip.MustParseAddr("198.18.99.2")
+	benchSrv4   = netip.MustParseAddr("198.18.99.1")
+	benchCli6   = netip.MustParseAddr("2001:db8:99::2")
+	benchSrv6   = netip.MustParseAddr("2001:db8:99::1")
+)
+
+// benchFrame serializes one Ethernet/IP/TCP frame as a Linux host sends it
+// (timestamp option, window 502, checksums). flags: S SYN, F FIN, R RST,
+// P PSH, . ACK.
+func benchFrame(tb testing.TB, src, dst netip.AddrPort, seq, ack uint32, flags string, payload []byte) []byte {
+	tb.Helper()
+	tcp := &layers.TCP{
+		SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()),
+		Seq: seq, Ack: ack, Window: 502,
+	}
+	for _, f := range flags {
+		switch f {
+		case 'S':
+			tcp.SYN = true
+		case 'F':
+			tcp.FIN = true
+		case 'R':
+			tcp.RST = true
+		case 'P':
+			tcp.PSH = true
+		case '.':
+			tcp.ACK = true
+		}
+	}
+	ts := make([]byte, 8)
+	binary.BigEndian.PutUint32(ts, 3103775902+seq%1000)
+	if tcp.ACK {
+		binary.BigEndian.PutUint32(ts[4:], 3103775900)
+	}
+	if tcp.SYN {
+		tcp.Window = 64240
+		tcp.Options = []layers.TCPOption{
+			{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xb4}},
+			{OptionType: layers.TCPOptionKindSACKPermitted, OptionLength: 2},
+			{OptionType: layers.TCPOptionKindTimestamps, OptionLength: 10, OptionData: ts},
+			{OptionType: layers.TCPOptionKindNop},
+			{OptionType: layers.TCPOptionKindWindowScale, OptionLength: 3, OptionData: []byte{10}},
+		}
+	} else {
+		tcp.Options = []layers.TCPOption{
+			{OptionType: layers.TCPOptionKindNop}, {OptionType: layers.TCPOptionKindNop},
+			{OptionType: layers.TCPOptionKindTimestamps, OptionLength: 10, OptionData: ts},
+		}
+	}
+	srcMAC, dstMAC := benchMACCli, benchMACSrv
+	if src.Addr() == benchSrv4 || src.Addr() == benchSrv6 {
+		srcMAC, dstMAC = benchMACSrv, benchMACCli
+	}
+	eth := &layers.Ethernet{SrcMAC: srcMAC, DstMAC: dstMAC, EthernetType: layers.EthernetTypeIPv4}
+	var ip gopacket.SerializableLayer
+	if src.Addr().Is6() {
+		eth.EthernetType = layers.EthernetTypeIPv6
+		ip6 := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolTCP,
+			SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
+		_ = tcp.SetNetworkLayerForChecksum(ip6)
+		ip = ip6
+	} else {
+		ip4 := &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Flags: layers.IPv4DontFragment, Protocol: layers.IPProtocolTCP,
+			SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
+		_ = tcp.SetNetworkLayerForChecksum(ip4)
+		ip = ip4
+	}
+	buf := gopacket.NewSerializeBuffer()
+	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	if err := gopacket.SerializeLayers(buf, opts, eth, ip, tcp, gopacket.Payload(payload)); err != nil {
+		tb.Fatal(err)
+	}
+	return append([]byte(nil), buf.Bytes()...)
+}
+
+func benchPacket(frame []byte, ts time.Time, n uint64) capture.Packet {
+	return capture.Packet{
+		Data:     frame,
+		Info:     gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(frame), Length: len(frame)},
+		LinkType: layers.LinkTypeEthernet,
+		Frame:    n,
+	}
+}
+
+func benchPayload(n int) []byte {
+	b := make([]byte, n)
+	rand.New(rand.NewSource(int64(n))).Read(b)
+	return b
+}
+
+// benchPackets are single frames of each kind a capture is made of.
+func benchPackets(tb testing.TB) []struct {
+	name  string
+	frame []byte
+} {
+	c21 := netip.AddrPortFrom(benchCli4, 40001)
+	s21 := netip.AddrPortFrom(benchSrv4, 21)
+	cd := netip.AddrPortFrom(benchCli4, 40002)
+	sd := netip.AddrPortFrom(benchSrv4, 30001)
+	c6 := netip.AddrPortFrom(benchCli6, 40003)
+	s6 := netip.AddrPortFrom(benchSrv6, 30002)
+	s621 := netip.AddrPortFrom(benchSrv6, 21)
+	return []struct {
+		name  string
+		frame []byte
+	}{
+		// IP 198.18.99.2.40001 > 198.18.99.1.21: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 3103776902 ecr 0,nop,wscale 10], length 0
+		{"syn", benchFrame(tb, c21, s21, 1000, 0, "S", nil)},
+		// IP 198.18.99.2.40001 > 198.18.99.1.21: Flags [P.], seq 1001:1015, ack 2035, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 14: FTP: RETR f01.bin
+		{"ftp-command", benchFrame(tb, c21, s21, 1001, 2035, "P.", []byte("RETR f01.bin\r\n"))},
+		// IP 198.18.99.1.21 > 198.18.99.2.40001: Flags [P.], seq 2035:2086, ack 1015, win 502, options [nop,nop,TS val 3103775937 ecr 3103775900], length 51: FTP: 227 Entering Passive Mode (198,18,99,1,117,49).
+		{"ftp-reply", benchFrame(tb, s21, c21, 2035, 1015, "P.", []byte("227 Entering Passive Mode (198,18,99,1,117,49).\r\n"))},
+		// IP 198.18.99.2.40002 > 198.18.99.1.30001: Flags [.], ack 1449, win 502, options [nop,nop,TS val 3103776902 ecr 3103775900], length 0
+		{"ack", benchFrame(tb, cd, sd, 1000, 1449, ".", nil)},
+		// IP 198.18.99.1.30001 > 198.18.99.2.40002: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 1448
+		{"data-1448", benchFrame(tb, sd, cd, 1, 1, ".", benchPayload(1448))},
+		// IP6 2001:db8:99::1.30002 > 2001:db8:99::2.40003: Flags [.], seq 1:1429, ack 1, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 1428
+		{"data6-1428", benchFrame(tb, s6, c6, 1, 1, ".", benchPayload(1428))},
+		// IP6 2001:db8:99::1.21 > 2001:db8:99::2.40003: Flags [P.], seq 500:548, ack 200, win 502, options [nop,nop,TS val 3103776402 ecr 3103775900], length 48: FTP: 229 Entering Extended Passive Mode (|||30002|)
+		{"ftp6-reply", benchFrame(tb, s621, c6, 500, 200, "P.", []byte("229 Entering Extended Passive Mode (|||30002|)\r\n"))},
+	}
+}
+
+// BenchmarkDecode measures the decoder alone: one preallocated
+// DecodingLayerParser filling a segment.
+func BenchmarkDecode(b *testing.B) {
+	pkts := benchPackets(b)
+	for _, p := range pkts {
+		b.Run(p.name, func(b *testing.B) {
+			d := newDecoder()
+			var s segment
+			pk := benchPacket(p.frame, benchStart, 1)
+			b.SetBytes(int64(len(p.frame)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if d.decode(&pk, &s) != decodedTCP {
+					b.Fatal("not decoded as TCP")
+				}
+			}
+		})
+	}
+	b.Run("all", func(b *testing.B) {
+		d := newDecoder()
+		var s segment
+		var all []capture.Packet
+		var size int
+		for _, p := range pkts {
+			all = append(all, benchPacket(p.frame, benchStart, 1))
+			size += len(p.frame)
+		}
+		b.SetBytes(int64(size / len(all)))
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			d.decode(&all[i], &s)
+			if i++; i == len(all) {
+				i = 0
+			}
+		}
+	})
+}
+
+// BenchmarkFlowLookup measures finding a packet's connection: the canonical
+// key of its 4-tuple and the map lookup, with that many connections open.
+// MB/s counts the frames whose connection was looked up (mix-eth's average
+// frame, 174 bytes).
+func BenchmarkFlowLookup(b *testing.B) {
+	for _, n := range []int{16, 16384, 262144} {
+		b.Run(fmt.Sprintf("conns=%d", n), func(b *testing.B) {
+			rng := rand.New(rand.NewSource(1))
+			conns := make(map[flowKey]*conn, n)
+			segs := make([]segment, 0, n)
+			for len(conns) < n {
+				var s segment
+				s.v6 = rng.Intn(10) == 0
+				if s.v6 {
+					s.src, s.dst = benchCli6.As16(), benchSrv6.As16()
+				} else {
+					c4, s4 := benchCli4.As4(), benchSrv4.As4()
+					copy(s.src[:], c4[:])
+					copy(s.dst[:], s4[:])
+				}
+				s.sport, s.dport = uint16(32768+rng.Intn(28000)), uint16(30000+rng.Intn(10000))
+				if rng.Intn(2) == 0 { // either direction
+					s.src, s.dst, s.sport, s.dport = s.dst, s.src, s.dport, s.sport
+				}
+				k, _ := keyOf(0, &s)
+				if _, ok := conns[k]; ok {
+					continue
+				}
+				conns[k] = &conn{key: k}
+				segs = append(segs, s)
+			}
+			order := rng.Perm(len(segs))
+			b.SetBytes(174)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				k, _ := keyOf(0, &segs[order[i]])
+				if conns[k] == nil {
+					b.Fatal("flow not found")
+				}
+				if i++; i == len(order) {
+					i = 0
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCorrelate measures one announcement and its data connection:
+// register the expectation, match the new connection to it (exact), with
+// a thousand other expectations waiting. ns/op is per data connection.
+func BenchmarkCorrelate(b *testing.B) {
+	const waiting, pool = 1000, 4096
+	e := newExpectations(30 * time.Second)
+	v := &vantage{id: 0}
+	now := benchStart
+	mk := func(i int) (*channel, *conn) {
+		client := netip.AddrPortFrom(benchCli4, uint16(40000+i%15000))
+		server := netip.AddrPortFrom(benchSrv4, 21)
+		sess := &session{vantage: v, client: client, server: server, a: &Analyzer{}}
+		ep := netip.AddrPortFrom(benchSrv4, uint16(30000+i%10000))
+		ch := &channel{sess: sess, mode: "passive", ann: &announce{verb: "PASV", endpoint: ep}}
+		c := &conn{vantage: v, initiator: netip.AddrPortFrom(benchCli4, uint16(50000+i%10000)), responder: ep}
+		return ch, c
+	}
+	for i := 0; i < waiting; i++ {
+		ch, _ := mk(pool + i)
+		ch.ann.ts = now.Add(time.Hour) // never expires, never matched
+		e.register(ch, now)
+	}
+	chans := make([]*channel, pool)
+	conns := make([]*conn, pool)
+	for i := range chans {
+		chans[i], conns[i] = mk(i)
+	}
+	b.SetBytes(0)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ch, c := chans[i], conns[i]
+		ch.conn, ch.registered = nil, false
+		now = now.Add(time.Millisecond)
+		ch.ann.ts, c.first = now, now
+		e.register(ch, now)
+		got, how := e.match(c)
+		if got != ch || how != "exact" {
+			b.Fatalf("matched %p %q", got, how)
+		}
+		if i++; i == pool {
+			i = 0
+			e.expire(now)
+		}
+	}
+}
+
+// benchConv builds the frames of one TCP connection.
+type benchConv struct {
+	tb         testing.TB
+	a, b       netip.AddrPort // a initiates
+	seqA, seqB uint32
+	frames     [][]byte
+}
+
+func (t *benchConv) add(fromA bool, flags string, payload []byte) {
+	if fromA {
+		t.frames = append(t.frames, benchFrame(t.tb, t.a, t.b, t.seqA, t.seqB, flags, payload))
+		t.seqA += uint32(len(payload))
+	} else {
+		t.frames = append(t.frames, benchFrame(t.tb, t.b, t.a, t.seqB, t.seqA, flags, payload))
+		t.seqB += uint32(len(payload))
+	}
+}
+
+func (t *benchConv) open() {
+	t.frames = append(t.frames, benchFrame(t.tb, t.a, t.b, t.seqA, 0, "S", nil))
+	t.seqA++
+	t.frames = append(t.frames, benchFrame(t.tb, t.b, t.a, t.seqB, t.seqA, "S.", nil))
+	t.seqB++
+	t.add(true, ".", nil)
+}
+
+// send sends data in segments of at most 1448 bytes, each acknowledged.
+func (t *benchConv) send(fromA bool, data []byte) {
+	for len(data) > 0 {
+		n := min(len(data), 1448)
+		flags := "."
+		if n == len(data) {
+			flags = "P."
+		}
+		t.add(fromA, flags, data[:n])
+		t.add(!fromA, ".", nil)
+		data = data[n:]
+	}
+}
+
+func (t *benchConv) line(fromA bool, s string) { t.send(fromA, []byte(s+"\r\n")) }
+
+// close: the sender of data closes first.
+func (t *benchConv) close(aFirst bool) {
+	t.add(aFirst, "F.", nil)
+	if aFirst {
+		t.seqA++
+	} else {
+		t.seqB++
+	}
+	t.add(!aFirst, "F.", nil)
+	if aFirst {
+		t.seqB++
+	} else {
+		t.seqA++
+	}
+	t.add(aFirst, ".", nil)
+}
+
+// benchSession returns the frames of one short session as the workload
+// generator makes them (bench/gen), interleaved as a capture shows them:
+// login, PWD, CWD, TYPE, a passive LIST, an active RETR from port 20, QUIT.
+// port makes the client's ports distinct between sessions.
+func benchSession(tb testing.TB, port uint16) [][]byte {
+	cli := netip.AddrPortFrom(benchCli4, port)
+	srv := netip.AddrPortFrom(benchSrv4, 21)
+	ctl := &benchConv{tb: tb, a: cli, b: srv, seqA: 1000, seqB: 5000}
+	var out [][]byte
+	flush := func(t *benchConv) { out = append(out, t.frames...); t.frames = t.frames[:0] }
+	ctl.open() // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 3103776902 ecr 0,nop,wscale 10], length 0
+	ctl.line(false, "220 ftpscope perf bench (vsftpd)")                      // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 1:35, ack 1, win 502, options [nop,nop,TS val 3103780903 ecr 3103775900], length 34: FTP: 220 ftpscope perf bench (vsftpd)
+	ctl.line(true, "USER anonymous")                                         // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 1:17, ack 35, win 502, options [nop,nop,TS val 3103776903 ecr 3103775900], length 16: FTP: USER anonymous
+	ctl.line(false, "331 Please specify the password.")                      // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 35:69, ack 17, win 502, options [nop,nop,TS val 3103780937 ecr 3103775900], length 34: FTP: 331 Please specify the password.
+	ctl.line(true, "PASS bench@example.org")                                 // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 17:41, ack 69, win 502, options [nop,nop,TS val 3103776919 ecr 3103775900], length 24: FTP: PASS bench@example.org
+	ctl.line(false, "230 Login successful.")                                 // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 69:92, ack 41, win 502, options [nop,nop,TS val 3103780971 ecr 3103775900], length 23: FTP: 230 Login successful.
+	ctl.line(true, "PWD")                                                    // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 41:46, ack 92, win 502, options [nop,nop,TS val 3103776943 ecr 3103775900], length 5: FTP: PWD
+	ctl.line(false, `257 "/" is the current directory`)                      // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 92:126, ack 46, win 502, options [nop,nop,TS val 3103780994 ecr 3103775900], length 34: FTP: 257 "/" is the current directory
+	ctl.line(true, "CWD /pub")                                               // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 46:56, ack 126, win 502, options [nop,nop,TS val 3103776948 ecr 3103775900], length 10: FTP: CWD /pub
+	ctl.line(false, "250 Directory successfully changed.")                   // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 126:163, ack 56, win 502, options [nop,nop,TS val 3103781028 ecr 3103775900], length 37: FTP: 250 Directory successfully changed.
+	ctl.line(true, "TYPE I")                                                 // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 56:64, ack 163, win 502, options [nop,nop,TS val 3103776958 ecr 3103775900], length 8: FTP: TYPE I
+	ctl.line(false, "200 Switching to Binary mode.")                         // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 163:194, ack 64, win 502, options [nop,nop,TS val 3103781065 ecr 3103775900], length 31: FTP: 200 Switching to Binary mode.
+	ctl.line(true, "PASV")                                                   // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 64:70, ack 194, win 502, options [nop,nop,TS val 3103776966 ecr 3103775900], length 6: FTP: PASV
+	pasvPort := 30000 + port%10000
+	ctl.line(false, fmt.Sprintf("227 Entering Passive Mode (198,18,99,1,%d,%d).", pasvPort>>8, pasvPort&255)) // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 194:245, ack 70, win 502, options [nop,nop,TS val 3103781096 ecr 3103775900], length 51: FTP: 227 Entering Passive Mode (198,18,99,1,117,48).
+	flush(ctl)
+	list := &benchConv{tb: tb, a: netip.AddrPortFrom(benchCli4, port+1), b: netip.AddrPortFrom(benchSrv4, pasvPort), seqA: 7000, seqB: 9000}
+	list.open() // IP 198.18.99.2.40001 > 198.18.99.1.30000: Flags [S], seq 7000, win 64240, options [mss 1460,sackOK,TS val 3103782902 ecr 0,nop,wscale 10], length 0
+	flush(list)
+	ctl.line(true, "LIST")                                               // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 70:76, ack 245, win 502, options [nop,nop,TS val 3103776972 ecr 3103775900], length 6: FTP: LIST
+	ctl.line(false, "150 Here comes the directory listing.")             // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 245:284, ack 76, win 502, options [nop,nop,TS val 3103781147 ecr 3103775900], length 39: FTP: 150 Here comes the directory listing.
+	flush(ctl)
+	listing := make([]byte, 0, 1600)
+	for i := 0; i < 24; i++ {
+		listing = fmt.Appendf(listing, "-rw-r--r--    1 ftp      ftp          %4d Dec 01 18:46 f%02d.bin\r\n", 100*i, i)
+	}
+	list.send(false, listing) // IP 198.18.99.1.30000 > 198.18.99.2.40001: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103784903 ecr 3103775900], length 1448
+	list.close(false)         // IP 198.18.99.1.30000 > 198.18.99.2.40001: Flags [F.], seq 1585, ack 1, win 502, options [nop,nop,TS val 3103784487 ecr 3103775900], length 0
+	flush(list)
+	ctl.line(false, "226 Directory send OK.")                                  // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 284:308, ack 76, win 502, options [nop,nop,TS val 3103781186 ecr 3103775900], length 24: FTP: 226 Directory send OK.
+	ctl.line(true, fmt.Sprintf("PORT 198,18,99,2,%d,%d", (port+2)>>8, (port+2)&255)) // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 76:102, ack 308, win 502, options [nop,nop,TS val 3103776978 ecr 3103775900], length 26: FTP: PORT 198,18,99,2,156,66
+	ctl.line(false, "200 PORT command successful. Consider using PASV.")       // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 308:359, ack 102, win 502, options [nop,nop,TS val 3103781210 ecr 3103775900], length 51: FTP: 200 PORT command successful. Consider using PASV.
+	ctl.line(true, "RETR f01.bin")                                             // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 102:116, ack 359, win 502, options [nop,nop,TS val 3103777004 ecr 3103775900], length 14: FTP: RETR f01.bin
+	flush(ctl)
+	retr := &benchConv{tb: tb, a: netip.AddrPortFrom(benchSrv4, 20), b: netip.AddrPortFrom(benchCli4, port+2), seqA: 11000, seqB: 13000}
+	retr.open() // IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [S], seq 11000, win 64240, options [mss 1460,sackOK,TS val 3103777902 ecr 0,nop,wscale 10], length 0
+	flush(retr)
+	ctl.line(false, "150 Opening BINARY mode data connection for f01.bin (3000 bytes).") // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 359:427, ack 116, win 502, options [nop,nop,TS val 3103781261 ecr 3103775900], length 68: FTP: 150 Opening BINARY mode data connection for f01.bin (3000 bytes).
+	flush(ctl)
+	retr.send(true, benchPayload(3000)) // IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103777903 ecr 3103775900], length 1448
+	retr.close(true)                    // IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [F.], seq 3001, ack 1, win 502, options [nop,nop,TS val 3103777903 ecr 3103775900], length 0
+	flush(retr)
+	ctl.line(false, "226 Transfer complete.") // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 427:451, ack 116, win 502, options [nop,nop,TS val 3103781329 ecr 3103775900], length 24: FTP: 226 Transfer complete.
+	ctl.line(true, "QUIT")                    // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 116:122, ack 451, win 502, options [nop,nop,TS val 3103777018 ecr 3103775900], length 6: FTP: QUIT
+	ctl.line(false, "221 Goodbye.")           // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 451:465, ack 122, win 502, options [nop,nop,TS val 3103781353 ecr 3103775900], length 14: FTP: 221 Goodbye.
+	ctl.close(false)                          // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [F.], seq 465, ack 122, win 502, options [nop,nop,TS val 3103781367 ecr 3103775900], length 0
+	flush(ctl)
+	return out
+}
+
+// BenchmarkAnalyzerSession feeds whole short sessions (about 70 frames each:
+// control connection, a passive LIST, an active RETR from port 20) through
+// Analyzer.Packet: decode, flow lookup, control reassembly, FTP parsing,
+// correlation, data accounting and the export of the concluded session.
+// ns/op and allocs/op are per session.
+func BenchmarkAnalyzerSession(b *testing.B) {
+	const distinct = 1024 // sessions cycle through distinct ports; 20 s of capture time per cycle
+	sessions := make([][]capture.Packet, distinct)
+	var size int
+	for i := range sessions {
+		for _, f := range benchSession(b, uint16(40000+3*i)) {
+			sessions[i] = append(sessions[i], benchPacket(f, time.Time{}, 0))
+			if i == 0 {
+				size += len(f)
+			}
+		}
+	}
+	var emitted int
+	a := New(DefaultConfig(), []*capture.Info{{Label: "bench", Kind: "file"}}, SinkFunc(func(*model.Session) { emitted++ }))
+	b.SetBytes(int64(size))
+	b.ReportMetric(float64(len(sessions[0])), "frames/session")
+	b.ReportAllocs()
+	var frame uint64
+	n := 0
+	for b.Loop() {
+		base := benchStart.Add(time.Duration(n) * 20 * time.Millisecond)
+		s := sessions[n%distinct]
+		for j := range s {
+			frame++
+			s[j].Info.Timestamp = base.Add(time.Duration(j) * 100 * time.Microsecond)
+			s[j].Frame = frame
+			a.Packet(&s[j])
+		}
+		n++
+	}
+	b.StopTimer()
+	a.Finish()
+	if emitted != n {
+		b.Fatalf("%d sessions fed, %d emitted", n, emitted)
+	}
+	if st := a.Stats(); st.DataConnections != uint64(2*n) {
+		b.Fatalf("%d data connections matched, want %d", st.DataConnections, 2*n)
+	}
+}
+
+// BenchmarkAnalyzerPacket feeds single packets of an established session
+// through Analyzer.Packet, sequence numbers advancing: a data segment
+// (1448 bytes, counted in sequence space), the client's pure ACK on the
+// data connection, and a control exchange (NOOP, its reply, the ACK:
+// three frames per op).
+func BenchmarkAnalyzerPacket(b *testing.B) {
+	setup := func(b *testing.B) (*Analyzer, time.Time) {
+		frames := benchSession(b, 40000)
+		// stop before the RETR's data: keep control, LIST and the RETR handshake
+		a := New(DefaultConfig(), []*capture.Info{{Label: "bench", Kind: "file"}}, nil)
+		ts := benchStart
+		for i, f := range frames {
+			p := benchPacket(f, ts, uint64(i+1))
+			a.Packet(&p)
+			ts = ts.Add(100 * time.Microsecond)
+			if len(f) > 14+20+13 && f[14+20+13]&0x12 == 0x02 && binary.BigEndian.Uint16(f[14+20:]) == 20 {
+				// the RETR's SYN from port 20: also pass its SYN-ACK and ACK, then stop
+				for _, g := range frames[i+1 : i+3] {
+					p := benchPacket(g, ts, uint64(i+2))
+					a.Packet(&p)
+				}
+				return a, ts
+			}
+		}
+		b.Fatal("no active data connection in the session")
+		return nil, ts
+	}
+	srv20 := netip.AddrPortFrom(benchSrv4, 20)
+	cliData := netip.AddrPortFrom(benchCli4, 40002)
+	// feed passes one frame per op, its sequence (or acknowledgement)
+	// number advancing by dSeq (dAck) each time.
+	feed := func(b *testing.B, f []byte, seq, ack, dSeq, dAck uint32) {
+		const tcpOff = 14 + 20
+		a, ts := setup(b)
+		p := benchPacket(f, ts, 0)
+		b.SetBytes(int64(len(f)))
+		b.ReportAllocs()
+		var frame uint64 = 1000
+		for b.Loop() {
+			binary.BigEndian.PutUint32(f[tcpOff+4:], seq)
+			binary.BigEndian.PutUint32(f[tcpOff+8:], ack)
+			seq, ack = seq+dSeq, ack+dAck
+			ts = ts.Add(10 * time.Microsecond)
+			frame++
+			p.Info.Timestamp, p.Frame = ts, frame
+			a.Packet(&p)
+		}
+	}
+	b.Run("data-1448", func(b *testing.B) {
+		// IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103777903 ecr 3103775900], length 1448
+		f := benchFrame(b, srv20, cliData, 11001, 13001, ".", benchPayload(1448))
+		feed(b, f, 11001, 13001, 1448, 0)
+	})
+	b.Run("ack", func(b *testing.B) {
+		// IP 198.18.99.2.40002 > 198.18.99.1.20: Flags [.], ack 1449, win 502, options [nop,nop,TS val 3103778903 ecr 3103775900], length 0
+		f := benchFrame(b, cliData, srv20, 13001, 11001, ".", nil)
+		feed(b, f, 13001, 11001, 0, 1448)
+	})
+	b.Run("control-noop", func(b *testing.B) {
+		cli := netip.AddrPortFrom(benchCli4, 40000)
+		srv := netip.AddrPortFrom(benchSrv4, 21)
+		// the session's control connection stands after "150 Opening ..." at
+		// client seq 1116, server seq 5427
+		frames := [][]byte{
+			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 116:122, ack 427, win 502, options [nop,nop,TS val 3103777018 ecr 3103775900], length 6: FTP: NOOP
+			benchFrame(b, cli, srv, 1116, 5427, "P.", []byte("NOOP\r\n")),
+			// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 427:441, ack 122, win 502, options [nop,nop,TS val 3103781329 ecr 3103775900], length 14: FTP: 200 NOOP ok.
+			benchFrame(b, srv, cli, 5427, 1122, "P.", []byte("200 NOOP ok.\r\n")),
+			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [.], ack 441, win 502, options [nop,nop,TS val 3103777018 ecr 3103775900], length 0
+			benchFrame(b, cli, srv, 1122, 5441, ".", nil),
+		}
+		runControl(b, setup, frames)
+	})
+}
+
+// runControl feeds NOOP exchanges on the control connection left by setup,
+// with sequence numbers advancing by the lines' lengths.
+func runControl(b *testing.B, setup func(*testing.B) (*Analyzer, time.Time), frames [][]byte) {
+	const tcpOff = 14 + 20
+	a, ts := setup(b)
+	pkts := make([]capture.Packet, len(frames))
+	size := 0
+	for i, f := range frames {
+		pkts[i] = benchPacket(f, ts, 0)
+		size += len(f)
+	}
+	cseq, sseq := uint32(1116), uint32(5427)
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	var frame uint64 = 1000
+	for b.Loop() {
+		set := func(i int, seq, ack uint32) {
+			binary.BigEndian.PutUint32(pkts[i].Data[tcpOff+4:], seq)
+			binary.BigEndian.PutUint32(pkts[i].Data[tcpOff+8:], ack)
+			ts = ts.Add(10 * time.Microsecond)
+			frame++
+			pkts[i].Info.Timestamp, pkts[i].Frame = ts, frame
+			a.Packet(&pkts[i])
+		}
+		set(0, cseq, sseq)
+		cseq += 6
+		set(1, sseq, cseq)
+		sseq += 14
+		set(2, cseq, sseq)
+	}
+}
