@@ -7,17 +7,24 @@ import (
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/model"
-	"github.com/ftpscope/ftpscope/report"
+	"github.com/ftpscope/ftpscope/ui"
 )
 
-// runTUI shows the analysis in the terminal UI. Until the UI lands, a
-// terminal gets the text report.
+// runTUI shows the analysis in the terminal UI: the analysis runs in a
+// goroutine feeding the UI's model, the UI runs here until the user quits
+// (which cancels the analysis). The summary is what was analysed by then.
 func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout io.Writer) (*analysis.Summary, error) {
-	col := &report.Collector{}
-	sum, err := analysis.Run(ctx, sources, cfg, col)
+	labels := make([]string, len(sources))
+	for i, s := range sources {
+		labels[i] = s.Info().Label
+	}
+	m := ui.NewModel(labels...)
+	if len(o.ifaces) > 0 {
+		m.SetLive(ui.LiveStatus{Interface: o.ifaces[0].name})
+	}
+	u, err := ui.New(m, ui.Options{Tool: tool})
 	if err != nil {
 		return nil, err
 	}
-	r := col.Report(tool, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
-	return sum, report.WriteText(stdout, r, report.TextOptions{})
+	return u.Run(ctx, sources, cfg)
 }

@@ -1,0 +1,28 @@
+// Package ui is ftpscope's terminal user interface (-o tui), built on
+// rivo/tview and gdamore/tcell/v2.
+//
+// # Layers
+//
+//   - Model (model.go) is plain data with a mutex, fed by the analysis
+//     goroutine through analysis.Consumer (Session), the progress callback
+//     (SetPackets) and the end of the run (Finish). Every row it hands out is
+//     immutable: a changed session gets a new *Row. The analysis goroutine
+//     never touches a widget.
+//   - Rendering (render.go, ladder.go, filter.go) is pure functions from model
+//     data to styled lines and table cells; they are tested without a screen.
+//   - Keys (keys.go) are data: one table of bindings drives dispatch, the
+//     footer hints and the "?" help page, so they cannot drift apart.
+//   - The UI (app.go) owns the widgets. A ticker goroutine notices a new
+//     model version and applies it with a single QueueUpdateDraw (dropping
+//     the update when the previous one is still pending); input handlers run
+//     on the event loop and change widgets directly, never through
+//     QueueUpdate*, which would deadlock.
+//
+// # Live capture
+//
+// The model already carries what a live capture will need (LiveStatus:
+// interface, packet rate, kernel drops; Session replaces a session that is
+// delivered again with the same id, for sessions reported while still open),
+// and the UI has pause ("+N new" while the view is frozen) and follow (the
+// selection tracks the newest session).
+package ui

@@ -1,0 +1,233 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+)
+
+// Command is what a key does.
+type Command int
+
+// Commands.
+const (
+	cmdNone Command = iota
+	cmdHelp
+	cmdFilter
+	cmdBack
+	cmdQuit
+	cmdQuitNow
+	cmdDown
+	cmdUp
+	cmdTop
+	cmdBottom
+	cmdPageDown
+	cmdPageUp
+	cmdEnter
+	cmdNextPane
+	cmdPrevPane
+	cmdPane // with the key's index: 1-4
+	cmdPrevSession
+	cmdNextSession
+	cmdFollow
+	cmdPause
+	cmdCopy
+	cmdMouse
+	cmdPromptAccept
+	cmdPromptCancel
+	numCommands
+)
+
+// Context is a set of places where a binding applies.
+type Context uint8
+
+// Contexts.
+const (
+	ctxSessions Context = 1 << iota // the sessions list (the root)
+	ctxSession                      // one session's panes
+	ctxHelp                         // the help page
+	ctxPrompt                       // the filter prompt
+	ctxAll      = ctxSessions | ctxSession | ctxHelp
+	ctxViews    = ctxSessions | ctxSession
+)
+
+// Key is one key: a special key, or a rune when Code is tcell.KeyRune.
+type Key struct {
+	Code tcell.Key
+	Rune rune
+}
+
+func r(c rune) Key         { return Key{tcell.KeyRune, c} }
+func k(code tcell.Key) Key { return Key{Code: code} }
+
+// Binding ties keys to a command in some contexts.
+type Binding struct {
+	Keys []Key
+	Cmd  Command
+	Ctx  Context
+	Help string // for the help page
+	Hint string // for the footer; "" keeps it out of the footer
+	// Label, when set, names the keys in help and hints instead of the keys'
+	// own names (e.g. "1-4").
+	Label string
+}
+
+// Keymap is the one table of key bindings.
+type Keymap []Binding
+
+// DefaultKeymap is ftpscope's key table. The footer hints and the help page
+// are generated from it.
+func DefaultKeymap() Keymap {
+	return Keymap{
+		{Keys: []Key{r('?')}, Cmd: cmdHelp, Ctx: ctxAll, Help: "this help (again to close)", Hint: "help"},
+		{Keys: []Key{r('/')}, Cmd: cmdFilter, Ctx: ctxViews, Help: "filter sessions: text, ip:, user:, rule:, status:, sev:, !word", Hint: "filter"},
+		{Keys: []Key{k(tcell.KeyEnter)}, Cmd: cmdEnter, Ctx: ctxSessions, Help: "open the session (on a finding: its session at the evidence)", Hint: "open"},
+		{Keys: []Key{k(tcell.KeyEnter)}, Cmd: cmdEnter, Ctx: ctxSession, Help: "jump: announcement ⇄ data channel, finding → evidence, ladder → dialog line", Hint: "jump"},
+		{Keys: []Key{k(tcell.KeyEscape)}, Cmd: cmdBack, Ctx: ctxAll, Help: "one layer back: close help, leave the session, clear the filter", Hint: ""},
+		{Keys: []Key{r('q')}, Cmd: cmdQuit, Ctx: ctxAll, Help: "back; quit from the sessions list", Hint: "back/quit"},
+		{Keys: []Key{k(tcell.KeyCtrlC)}, Cmd: cmdQuitNow, Ctx: ctxAll, Help: "quit now"},
+		{Keys: []Key{r('j'), k(tcell.KeyDown)}, Cmd: cmdDown, Ctx: ctxAll, Help: "down"},
+		{Keys: []Key{r('k'), k(tcell.KeyUp)}, Cmd: cmdUp, Ctx: ctxAll, Help: "up"},
+		{Keys: []Key{r('g'), k(tcell.KeyHome)}, Cmd: cmdTop, Ctx: ctxAll, Help: "first line"},
+		{Keys: []Key{r('G'), k(tcell.KeyEnd)}, Cmd: cmdBottom, Ctx: ctxAll, Help: "last line"},
+		{Keys: []Key{k(tcell.KeyPgDn), k(tcell.KeyCtrlF)}, Cmd: cmdPageDown, Ctx: ctxAll, Help: "page down"},
+		{Keys: []Key{k(tcell.KeyPgUp), k(tcell.KeyCtrlB)}, Cmd: cmdPageUp, Ctx: ctxAll, Help: "page up"},
+		{Keys: []Key{k(tcell.KeyTab)}, Cmd: cmdNextPane, Ctx: ctxViews, Help: "next pane", Hint: "pane"},
+		{Keys: []Key{k(tcell.KeyBacktab)}, Cmd: cmdPrevPane, Ctx: ctxViews, Help: "previous pane"},
+		{Keys: []Key{r('1'), r('2'), r('3'), r('4')}, Label: "1-4", Cmd: cmdPane, Ctx: ctxViews, Help: "pane 1 dialog, 2 data channels, 3 findings, 4 ladder (opens the session from the list)", Hint: "panes"},
+		{Keys: []Key{r('[')}, Cmd: cmdPrevSession, Ctx: ctxSession, Help: "previous session (of the filtered list)", Hint: ""},
+		{Keys: []Key{r(']')}, Cmd: cmdNextSession, Ctx: ctxSession, Help: "next session", Hint: "next", Label: "[ ]"},
+		{Keys: []Key{r('f')}, Cmd: cmdFollow, Ctx: ctxViews, Help: "follow: keep the newest session selected as sessions arrive (live, loading)"},
+		{Keys: []Key{r('p')}, Cmd: cmdPause, Ctx: ctxViews, Help: "pause/resume screen updates (analysis goes on; the header counts new sessions)"},
+		{Keys: []Key{r('y')}, Cmd: cmdCopy, Ctx: ctxViews, Help: "copy the selected line or item to the clipboard (OSC 52)", Hint: "copy"},
+		{Keys: []Key{r('m')}, Cmd: cmdMouse, Ctx: ctxAll, Help: "mouse on/off (off: the terminal selects text)"},
+		{Keys: []Key{k(tcell.KeyEnter)}, Cmd: cmdPromptAccept, Ctx: ctxPrompt, Help: "keep the filter", Hint: "keep"},
+		{Keys: []Key{k(tcell.KeyEscape)}, Cmd: cmdPromptCancel, Ctx: ctxPrompt, Help: "cancel: back to the previous filter", Hint: "cancel"},
+	}
+}
+
+// Resolve returns the command bound to the event in the context, and the
+// index of the key within its binding (for cmdPane).
+func (km Keymap) Resolve(ctx Context, ev *tcell.EventKey) (Command, int) {
+	for _, b := range km {
+		if b.Ctx&ctx == 0 {
+			continue
+		}
+		for i, key := range b.Keys {
+			if key.Code != ev.Key() {
+				continue
+			}
+			if key.Code == tcell.KeyRune && (key.Rune != ev.Rune() || ev.Modifiers()&(tcell.ModAlt|tcell.ModCtrl) != 0) {
+				continue
+			}
+			return b.Cmd, i
+		}
+	}
+	return cmdNone, 0
+}
+
+// Names is how help and hints write the binding's keys.
+func (b Binding) Names() string {
+	if b.Label != "" {
+		return b.Label
+	}
+	names := make([]string, len(b.Keys))
+	for i, key := range b.Keys {
+		names[i] = key.String()
+	}
+	return strings.Join(names, " ")
+}
+
+// String names a key.
+func (key Key) String() string {
+	if key.Code == tcell.KeyRune {
+		return string(key.Rune)
+	}
+	switch key.Code {
+	case tcell.KeyEnter:
+		return "⏎"
+	case tcell.KeyEscape:
+		return "esc"
+	case tcell.KeyTab:
+		return "tab"
+	case tcell.KeyBacktab:
+		return "shift-tab"
+	case tcell.KeyUp:
+		return "↑"
+	case tcell.KeyDown:
+		return "↓"
+	case tcell.KeyHome:
+		return "home"
+	case tcell.KeyEnd:
+		return "end"
+	case tcell.KeyPgUp:
+		return "pgup"
+	case tcell.KeyPgDn:
+		return "pgdn"
+	case tcell.KeyCtrlB:
+		return "ctrl-b"
+	case tcell.KeyCtrlC:
+		return "ctrl-c"
+	case tcell.KeyCtrlF:
+		return "ctrl-f"
+	}
+	return tcell.KeyNames[key.Code]
+}
+
+// Hints returns the footer hints of a context, most useful first.
+func (km Keymap) Hints(ctx Context) []string {
+	var out []string
+	for _, b := range km {
+		if b.Ctx&ctx == 0 || b.Hint == "" {
+			continue
+		}
+		out = append(out, b.Names()+" "+b.Hint)
+	}
+	return out
+}
+
+// helpSections group the help page; a binding goes to the first section
+// that takes it.
+var helpSections = []struct {
+	Title string
+	Takes func(Context) bool
+}{
+	{"Everywhere", func(c Context) bool { return c&ctxViews == ctxViews }},
+	{"Sessions list", func(c Context) bool { return c&ctxSessions != 0 }},
+	{"Session panes (1 dialog · 2 data channels · 3 findings · 4 ladder)", func(c Context) bool { return c&ctxSession != 0 }},
+	{"Help page", func(c Context) bool { return c&ctxHelp != 0 }},
+	{"Filter prompt", func(c Context) bool { return c&ctxPrompt != 0 }},
+}
+
+// helpSectionOf is the title of the first section that takes b.
+func helpSectionOf(b Binding) string {
+	for _, sec := range helpSections {
+		if sec.Takes(b.Ctx) {
+			return sec.Title
+		}
+	}
+	return ""
+}
+
+// HelpLines returns the help page: section titles, then every binding once
+// as "keys  description".
+func (km Keymap) HelpLines() []string {
+	var out []string
+	done := make([]bool, len(km))
+	for _, sec := range helpSections {
+		var lines []string
+		for i, b := range km {
+			if done[i] || !sec.Takes(b.Ctx) {
+				continue
+			}
+			done[i] = true
+			lines = append(lines, padRight(b.Names(), 12)+" "+b.Help)
+		}
+		if len(lines) > 0 {
+			out = append(out, sec.Title)
+			out = append(out, lines...)
+			out = append(out, "")
+		}
+	}
+	return out
+}

@@ -1,0 +1,526 @@
+package ui
+
+import (
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// The ladder diagram draws a session in time order between columns for the
+// client, the NAT gateway (when the two legs of the control connection were
+// paired) and the server: commands go right, replies left, data connections
+// in the direction of their SYN. An announcement the NAT rewrote shows its
+// inside text left of the gateway and its outside text right of it, with
+// ✎ on the gateway's line.
+
+// ladderLeg is one leg of the control connection with its finding marks.
+type ladderLeg struct {
+	s     *model.Session
+	marks frameMarks
+}
+
+// ladderSpec says what to draw.
+type ladderSpec struct {
+	client ladderLeg  // the leg on the client's side (the only one when unpaired)
+	server *ladderLeg // the leg on the server's side, when paired
+	pair   *model.NATPair
+	viewed string // the session whose dialog indexes the rows refer to
+}
+
+type evKind int
+
+const (
+	evCommand evKind = iota
+	evReply
+	evData
+	evNoData
+)
+
+// half is what one leg shows of an event.
+type half struct {
+	text   string
+	failed bool // a data connection that did not make it
+	dialog int  // index in the leg's dialog, or -1
+	frame  uint64
+	sev    model.Severity
+}
+
+type ladderEvent struct {
+	ts        time.Time
+	seq       int
+	kind      evKind
+	dir       int   // +1 towards the server, -1 towards the client
+	l, r      *half // client-side leg, server-side leg (nil when not seen there)
+	rewritten bool
+}
+
+// natLegs orders a pair's sessions as client side, server side: the leg
+// whose server address differs is the server's side (DNAT); otherwise the
+// inside leg is the client's side (SNAT, masquerading).
+func natLegs(p *model.NATPair, inside, outside *model.Session) (client, server *model.Session) {
+	if inside == nil || outside == nil {
+		return inside, outside
+	}
+	host := func(ep string) string {
+		if ap, err := netip.ParseAddrPort(ep); err == nil {
+			return ap.Addr().String()
+		}
+		return ep
+	}
+	if host(inside.Client) == host(outside.Client) && host(inside.Server) != host(outside.Server) {
+		return outside, inside
+	}
+	return inside, outside
+}
+
+func sameMessage(a, b *model.DialogEntry) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	if a.Kind == "command" {
+		return a.Verb == b.Verb
+	}
+	return a.Code == b.Code
+}
+
+func dialogHalf(leg *ladderLeg, i int) *half {
+	e := &leg.s.Dialog[i]
+	text := strings.TrimPrefix(strings.TrimPrefix(entryText(e), "→ "), "← ")
+	return &half{text: text, dialog: i, frame: e.Frame, sev: leg.marks.worst[e.Frame]}
+}
+
+func entryKind(e *model.DialogEntry) (evKind, int) {
+	if e.Kind == "command" {
+		return evCommand, +1
+	}
+	return evReply, -1
+}
+
+// ladderEvents merges the legs' dialogs and data connections in time order.
+func ladderEvents(sp *ladderSpec) []ladderEvent {
+	var evs []ladderEvent
+	add := func(e ladderEvent) {
+		e.seq = len(evs)
+		evs = append(evs, e)
+	}
+	a := sp.client.s.Dialog
+	var b []model.DialogEntry
+	if sp.server != nil {
+		b = sp.server.s.Dialog
+	}
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && sameMessage(&a[i], &b[j]):
+			k, dir := entryKind(&a[i])
+			l, r := dialogHalf(&sp.client, i), dialogHalf(sp.server, j)
+			add(ladderEvent{ts: a[i].TS.Time, kind: k, dir: dir, l: l, r: r, rewritten: l.text != r.text})
+			i, j = i+1, j+1
+		case j >= len(b) || (i < len(a) && !a[i].TS.After(b[j].TS.Time)):
+			k, dir := entryKind(&a[i])
+			add(ladderEvent{ts: a[i].TS.Time, kind: k, dir: dir, l: dialogHalf(&sp.client, i)})
+			i++
+		default:
+			k, dir := entryKind(&b[j])
+			add(ladderEvent{ts: b[j].TS.Time, kind: k, dir: dir, r: dialogHalf(sp.server, j)})
+			j++
+		}
+	}
+	// Data channels: paired ones on one row.
+	partner := map[string]string{} // client-leg channel → server-leg channel
+	if sp.pair != nil && sp.server != nil {
+		for _, cp := range sp.pair.Channels {
+			if sp.client.s.ID == sp.pair.Inside {
+				partner[cp.Inside] = cp.Outside
+			} else {
+				partner[cp.Outside] = cp.Inside
+			}
+		}
+	}
+	var serverChans map[string]*model.Channel
+	if sp.server != nil {
+		serverChans = map[string]*model.Channel{}
+		for k := range sp.server.s.Channels {
+			serverChans[sp.server.s.Channels[k].ID] = &sp.server.s.Channels[k]
+		}
+	}
+	used := map[string]bool{}
+	for k := range sp.client.s.Channels {
+		ch := &sp.client.s.Channels[k]
+		var other *model.Channel
+		if id, ok := partner[ch.ID]; ok {
+			other = serverChans[id]
+			used[id] = true
+		}
+		ev := dataEvent(&sp.client, ch)
+		if other != nil {
+			o := dataEvent(sp.server, other)
+			ev.r = o.l
+			if o.kind == evData && ev.kind == evNoData {
+				ev.kind, ev.ts = evData, o.ts
+			}
+		}
+		add(ev)
+	}
+	if sp.server != nil {
+		for k := range sp.server.s.Channels {
+			ch := &sp.server.s.Channels[k]
+			if used[ch.ID] {
+				continue
+			}
+			ev := dataEvent(sp.server, ch)
+			ev.r, ev.l = ev.l, nil
+			add(ev)
+		}
+	}
+	sort.SliceStable(evs, func(x, y int) bool {
+		if !evs[x].ts.Equal(evs[y].ts) {
+			return evs[x].ts.Before(evs[y].ts)
+		}
+		return evs[x].seq < evs[y].seq
+	})
+	return evs
+}
+
+// dataEvent makes the event of one channel's data connection (on the l
+// half; the caller moves it to r for the server-side leg).
+func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
+	dir := +1
+	if ch.Mode == "active" {
+		dir = -1
+	}
+	name := shortChannel(ch.ID)
+	c := ch.Connection
+	if c == nil || (c.SYN == nil && c.FirstFrame == 0) {
+		ts := time.Time{}
+		switch {
+		case ch.Announce != nil:
+			ts = ch.Announce.TS.Add(time.Nanosecond)
+		case ch.Transfer != nil:
+			ts = ch.Transfer.TS.Add(time.Nanosecond)
+		}
+		// After the reply that settled it, when known.
+		for i := range leg.s.Dialog {
+			e := &leg.s.Dialog[i]
+			if ch.Announce != nil && ch.Announce.ReplyFrame != 0 && e.Frame == ch.Announce.ReplyFrame && e.Kind == "reply" {
+				ts = e.TS.Add(time.Nanosecond)
+			}
+			if ch.Transfer != nil && ch.Transfer.FinalFrame != 0 && e.Frame == ch.Transfer.FinalFrame && e.Kind == "reply" {
+				ts = e.TS.Add(time.Nanosecond)
+			}
+		}
+		text := name + " no data connection"
+		if ch.Status != "" && ch.Status != model.StatusNoConnection {
+			text += " (" + statusWord(ch.Status) + ")"
+		}
+		var fr uint64
+		if ch.Announce != nil {
+			fr = ch.Announce.Frame
+		}
+		return ladderEvent{ts: ts, kind: evNoData, dir: dir, l: &half{text: text, failed: true, dialog: -1, frame: fr}}
+	}
+	ts := time.Time{}
+	if c.SYN != nil {
+		ts = c.SYN.Time
+	} else if ch.Announce != nil {
+		ts = ch.Announce.TS.Time
+	}
+	text := name + " data"
+	failed := false
+	switch {
+	case c.Refused:
+		text, failed = name+" SYN refused", true
+	case !c.Established && c.SYNRetries > 0:
+		text, failed = name+" SYN ×"+itoa(c.SYNRetries+1)+" unanswered", true
+	case !c.Established && c.HandshakeSeen:
+		text, failed = name+" not established", true
+	default:
+		n := c.BytesToFTPClient + c.BytesToFTPServer
+		text += " " + thousands(n) + " B"
+		if ch.Transfer != nil {
+			text = ch.Transfer.Verb + " " + text
+		}
+	}
+	return ladderEvent{ts: ts, kind: evData, dir: dir, l: &half{text: text, failed: failed, dialog: -1, frame: c.FirstFrame, sev: leg.marks.worst[c.FirstFrame]}}
+}
+
+func itoa(n int) string { return thousands(int64(n)) }
+
+// cell is one character of a ladder row.
+type cell struct {
+	r  rune
+	st tcell.Style
+}
+
+// ladderGeom is where the columns go for a width.
+type ladderGeom struct {
+	w, x0      int
+	xc, xn, xs int // xn < 0 when there is no NAT column
+}
+
+const ladderPrefix = 11 // gutter mark, time, spaces
+
+func geometry(w int, nat bool) ladderGeom {
+	g := ladderGeom{w: w, x0: ladderPrefix, xn: -1}
+	g.xc = g.x0 + 1
+	g.xs = max(g.xc+8, w-2)
+	if nat {
+		g.xn = (g.xc + g.xs) / 2
+	}
+	return g
+}
+
+func blankRow(w int, st tcell.Style) []cell {
+	row := make([]cell, w)
+	for i := range row {
+		row[i] = cell{' ', st}
+	}
+	return row
+}
+
+func putText(row []cell, x int, s string, st tcell.Style) {
+	for _, r := range s {
+		if x >= 0 && x < len(row) {
+			row[x] = cell{r, st}
+		}
+		x++
+	}
+}
+
+// putCentered writes s centred on x, kept inside [lo, hi).
+func putCentered(row []cell, x, lo, hi int, s string, st tcell.Style) {
+	s = clip(s, hi-lo)
+	n := len([]rune(s))
+	start := x - n/2
+	if start+n > hi {
+		start = hi - n
+	}
+	if start < lo {
+		start = lo
+	}
+	putText(row, start, s, st)
+}
+
+// arrow draws a message between columns a < b.
+func arrow(row []cell, a, b, dir int, h *half, kind evKind, th *theme) {
+	fill, st := '─', th.cmd
+	switch kind {
+	case evReply:
+		st = th.reply
+	case evData:
+		fill, st = '═', th.data
+	case evNoData:
+		fill, st = '┄', th.sevStyle(model.Error)
+	}
+	if h.failed {
+		if kind == evData {
+			fill = '╌'
+		}
+		st = th.sevStyle(model.Error)
+	}
+	if h.sev > 0 {
+		st = th.sevStyle(h.sev)
+	}
+	for x := a + 1; x < b; x++ {
+		row[x] = cell{fill, st}
+	}
+	head := '▶'
+	if dir < 0 {
+		head = '◀'
+	}
+	switch {
+	case kind == evNoData:
+		// no arrowhead: nothing crossed
+	case h.failed && dir > 0:
+		row[b-1] = cell{'✖', st}
+	case h.failed:
+		row[a+1] = cell{'✖', st}
+	case dir > 0:
+		row[b-1] = cell{head, st}
+	default:
+		row[a+1] = cell{head, st}
+	}
+	room := b - a - 5
+	if room < 3 {
+		return
+	}
+	label := " " + clip(h.text, room-2) + " "
+	n := len([]rune(label))
+	start := a + 2 + (room-n)/2 + 1
+	putText(row, start, label, st)
+}
+
+// ladderRows draws the diagram for a width: header rows, then one row per
+// event. refs[i] is the dialog index in the viewed session of row i, or -1.
+func ladderRows(th *theme, sp *ladderSpec, evs []ladderEvent, w int) (rows [][]cell, refs []int) {
+	nat := sp.server != nil
+	g := geometry(w, nat)
+	base := th.base
+	lifeline := func() []cell {
+		row := blankRow(w, base)
+		row[g.xc] = cell{'│', th.dim}
+		row[g.xs] = cell{'│', th.dim}
+		if nat {
+			row[g.xn] = cell{'│', th.nat}
+		}
+		return row
+	}
+	// Header: names, then addresses.
+	names := blankRow(w, base)
+	addrs := blankRow(w, base)
+	cs := sp.client.s
+	ss := cs
+	if nat {
+		ss = sp.server.s
+	}
+	hiC := w
+	if nat {
+		hiC = g.xn - 1
+	}
+	putCentered(names, g.xc, 0, hiC, "client", th.title)
+	putCentered(addrs, g.xc, 0, hiC, cs.Client, th.base)
+	loS := g.xc + 2
+	if nat {
+		loS = g.xn + 2
+		putCentered(names, g.xn, g.xc+2, g.xs-1, "NAT gateway", th.nat)
+		putCentered(addrs, g.xn, g.xc+2, g.xs-1, "⇄ "+ss.Client, th.nat)
+	}
+	putCentered(names, g.xs, loS, w, "server", th.title)
+	putCentered(addrs, g.xs, loS, w, ss.Server, th.base)
+	rows = append(rows, names, addrs)
+	refs = append(refs, -1, -1)
+	top := lifeline()
+	top[g.xc], top[g.xs] = cell{'┬', th.dim}, cell{'┬', th.dim}
+	if nat {
+		top[g.xn] = cell{'┬', th.nat}
+	}
+	rows = append(rows, top)
+	refs = append(refs, -1)
+
+	viewedServer := nat && sp.viewed == sp.server.s.ID
+	start := cs.Start.Time
+	for k := range evs {
+		ev := &evs[k]
+		row := lifeline()
+		// Gutter: the worst finding on this row.
+		var sev model.Severity
+		for _, h := range []*half{ev.l, ev.r} {
+			if h != nil && h.sev > sev {
+				sev = h.sev
+			}
+		}
+		if sev > 0 {
+			putText(row, 0, sev.Glyph(), th.sevStyle(sev))
+		}
+		if !ev.ts.IsZero() && !start.IsZero() {
+			putText(row, 1, padLeft(relSeconds(ev.ts.Sub(start)), 9), th.dim)
+		}
+		switch {
+		case !nat:
+			arrow(row, g.xc, g.xs, ev.dir, ev.l, ev.kind, th)
+		default:
+			if ev.l != nil {
+				arrow(row, g.xc, g.xn, ev.dir, ev.l, ev.kind, th)
+			}
+			if ev.r != nil {
+				arrow(row, g.xn, g.xs, ev.dir, ev.r, ev.kind, th)
+			}
+			switch {
+			case ev.rewritten:
+				row[g.xn] = cell{'✎', th.nat}
+			case ev.l != nil && ev.r != nil && ev.kind != evNoData:
+				row[g.xn] = cell{'┼', th.nat}
+			}
+		}
+		rows = append(rows, row)
+		ref := -1
+		h := ev.l
+		if viewedServer {
+			h = ev.r
+		}
+		if h != nil {
+			ref = h.dialog
+		}
+		refs = append(refs, ref)
+	}
+	return rows, refs
+}
+
+func relSeconds(d time.Duration) string {
+	return "+" + strconv.FormatFloat(d.Seconds(), 'f', 4, 64)
+}
+
+func cellsLine(cells []cell) line {
+	var l line
+	var b strings.Builder
+	var cur tcell.Style
+	for i, c := range cells {
+		if i > 0 && c.st != cur {
+			l = append(l, seg{b.String(), cur})
+			b.Reset()
+		}
+		cur = c.st
+		b.WriteRune(c.r)
+	}
+	if b.Len() > 0 {
+		l = append(l, seg{b.String(), cur})
+	}
+	return l
+}
+
+// ladderItems makes the ladder pane's items.
+func ladderItems(th *theme, sp *ladderSpec) []item {
+	evs := ladderEvents(sp)
+	n := len(evs) + 3
+	items := make([]item, 0, n+2)
+	// Rows depend on the width: render them once per width, shared by items.
+	var cacheW = -1
+	var cacheRows [][]cell
+	var cacheRefs []int
+	rowsFor := func(w int) ([][]cell, []int) {
+		if w != cacheW {
+			cacheRows, cacheRefs = ladderRows(th, sp, evs, max(w, 30))
+			cacheW = w
+		}
+		return cacheRows, cacheRefs
+	}
+	for i := 0; i < n; i++ {
+		idx := i
+		it := item{render: func(w int) []line {
+			rows, _ := rowsFor(w)
+			return []line{cellsLine(rows[idx])}
+		}}
+		if i < 3 {
+			it.static = true
+		} else {
+			_, refs := rowsFor(100)
+			it.ref = ladderRef{dialog: refs[idx]}
+			it.copy = strings.TrimRight(cellsLine(func() []cell { r, _ := rowsFor(100); return r[idx] }()).plain(), " ")
+		}
+		items = append(items, it)
+	}
+	legend := "→ command  ← reply  ═ data  ╌✖ failed  ┄ no data connection"
+	if sp.server != nil {
+		legend += "  ✎ rewritten by the NAT"
+	}
+	items = append(items, staticLines(line{}, line{{"  " + legend, th.dim}}))
+	return items
+}
+
+// ladderText is the whole ladder as plain text (for y and for tests).
+func ladderText(sp *ladderSpec, w int) string {
+	th := newTheme(true)
+	rows, _ := ladderRows(th, sp, ladderEvents(sp), w)
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(strings.TrimRight(cellsLine(r).plain(), " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ftpscope/ftpscope/analysis"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// natModel analyses the helper scenario's gateway capture (both NAT legs,
+// "-i any") into a model. Until the analysis pairs the legs itself, the
+// pair of its first session is built here from what the two legs show.
+func natModel(t *testing.T) (*Model, *analysis.Summary) {
+	t.Helper()
+	srcs := openSources(t, sample("active-helper", "gateway.pcap"))
+	m := NewModel(srcs[0].Info().Label)
+	sum, err := analysis.Run(context.Background(), srcs, analysisConfig(false), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.NATPairs) == 0 {
+		sum.NATPairs = []model.NATPair{handPair(t, m.Row("s1").S, m.Row("s2").S)}
+	}
+	m.Finish(sum, nil)
+	return m, sum
+}
+
+// handPair pairs two legs of one control connection the way the analysis
+// will: rewrites are the dialog lines whose text differs, channels pair in
+// order.
+func handPair(t *testing.T, in, out *model.Session) model.NATPair {
+	t.Helper()
+	if len(in.Dialog) != len(out.Dialog) || len(in.Channels) != len(out.Channels) {
+		t.Fatalf("%s and %s are not two legs of one connection", in.ID, out.ID)
+	}
+	p := model.NATPair{Inside: in.ID, Outside: out.ID}
+	for i := range in.Dialog {
+		a, b := entryText(&in.Dialog[i]), entryText(&out.Dialog[i])
+		if a != b {
+			p.Rewrites = append(p.Rewrites, model.Rewrite{Kind: in.Dialog[i].Kind, Inside: a[len("→ "):], Outside: b[len("→ "):],
+				LengthDelta: len(b) - len(a), InsideFrame: in.Dialog[i].Frame, OutsideFrame: out.Dialog[i].Frame})
+		}
+	}
+	for i := range in.Channels {
+		p.Channels = append(p.Channels, model.ChannelPair{Inside: in.Channels[i].ID, Outside: out.Channels[i].ID,
+			InsideEndpoint: in.Channels[i].Announce.Endpoint, OutsideEndpoint: out.Channels[i].Announce.Endpoint})
+	}
+	return p
+}
+
+func TestLadderAcrossNAT(t *testing.T) {
+	m, _ := natModel(t)
+	r := m.Row("s1")
+	p, ok := m.Pair("s1")
+	if !ok {
+		t.Fatal("s1 is not paired")
+	}
+	o := m.Row(p.Outside)
+	sp := &ladderSpec{client: ladderLeg{s: r.S}, server: &ladderLeg{s: o.S}, pair: &p, viewed: "s1"}
+	txt := ladderText(sp, 120)
+	t.Logf("\n%s", txt)
+	for _, want := range []string{"client", "NAT gateway", "server", "192.168.1.10:", "⇄ 203.0.113.1:", "203.0.113.20:21"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("ladder lacks %q", want)
+		}
+	}
+	// The rewritten PORT: inside text left of the gateway, outside text
+	// right of it, ✎ on the gateway's line between them.
+	var portRow string
+	for _, l := range strings.Split(txt, "\n") {
+		if strings.Contains(l, "PORT 192,168,1,10") {
+			portRow = l
+		}
+	}
+	in, nat, out := strings.Index(portRow, "PORT 192,168,1,10"), strings.Index(portRow, "✎"), strings.Index(portRow, "PORT 203,0,113,1")
+	if in < 0 || nat < 0 || out < 0 || !(in < nat && nat < out) {
+		t.Errorf("rewritten PORT not drawn across the NAT: %q", portRow)
+	}
+	// The data connection crosses the gateway too, towards the client.
+	if !strings.Contains(txt, "◀═") || !strings.Contains(txt, "RETR c1 data 1,024 B") {
+		t.Errorf("no data connection in the ladder")
+	}
+}
+
+func TestNATLegOrder(t *testing.T) {
+	snatIn := &model.Session{ID: "s1", Client: "192.168.1.10:5000", Server: "203.0.113.20:21"}
+	snatOut := &model.Session{ID: "s2", Client: "203.0.113.1:5000", Server: "203.0.113.20:21"}
+	if c, s := natLegs(&model.NATPair{}, snatIn, snatOut); c != snatIn || s != snatOut {
+		t.Error("SNAT: the inside leg is the client's side")
+	}
+	dnatIn := &model.Session{ID: "s3", Client: "198.51.100.7:5000", Server: "10.0.0.5:21"}
+	dnatOut := &model.Session{ID: "s4", Client: "198.51.100.7:5000", Server: "203.0.113.5:21"}
+	if c, s := natLegs(&model.NATPair{}, dnatIn, dnatOut); c != dnatOut || s != dnatIn {
+		t.Error("DNAT: the inside leg is the server's side")
+	}
+}
