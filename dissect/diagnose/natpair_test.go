@@ -27,7 +27,7 @@ func legs(shift int32) (*model.Session, *model.Session) {
 		s.Segments = []model.Segment{
 			{FromClient: true, SYN: true, Seq: 1000, Frame: 10},
 			{FromClient: false, SYN: true, HasAck: true, Seq: 5000, Ack: 1001, Frame: 11},
-			{FromClient: false, HasAck: true, Seq: 5001, Ack: 1001, Len: 11, Frame: 12},        // 220
+			{FromClient: false, HasAck: true, Seq: 5001, Ack: 1001, Len: 11, Frame: 12},         // 220
 			{FromClient: true, HasAck: true, Seq: 1001, Ack: 5012, Len: portLen + 2, Frame: 13}, // PORT
 			{FromClient: false, HasAck: true, Seq: 5012, Ack: uint32(int32(1001+portLen+2) + ackShift), Len: 8, Frame: 14},
 			{FromClient: true, HasAck: true, Seq: uint32(int32(1001+portLen+2) + seqShift), Ack: 5020, Len: 6, Frame: 15}, // QUIT
