@@ -28,7 +28,7 @@ var corpusProblems = map[string][]struct {
 	// USER hello answered 530.
 	"ndpi/ftp_failed": {{"login-failed", model.Info}},
 	// AUTH TLS accepted (234): the rest of the control connection is TLS.
-	"zeek/ftp-auth-tls": {{"tls-blinds-alg", model.Warning}},
+	"zeek/ftp-auth-tls":  {{"tls-blinds-alg", model.Warning}},
 	"ndpi/ftp-start-tls": {{"tls-blinds-alg", model.Warning}},
 	// RETR answered 425: no data connection was announced or opened.
 	"suricata-verify/ftp-retr-bypass-realserver": {{"data-connection-missing", model.Error}},
