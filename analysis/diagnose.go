@@ -28,6 +28,19 @@ func newDiagnoser(cfg diagnose.Config, multiSource bool, out Consumer) *diagnose
 	return &diagnoser{out: out, rules: diagnose.New(cfg), multiSource: multiSource}
 }
 
+// ChannelConsumer is implemented by a Consumer that wants each data
+// channel as soon as it concludes, before its session (live JSON lines).
+type ChannelConsumer interface {
+	Channel(session string, ch *model.Channel)
+}
+
+// Channel implements dissect.ChannelSink.
+func (d *diagnoser) Channel(session string, ch *model.Channel) {
+	if cc, ok := d.out.(ChannelConsumer); ok {
+		cc.Channel(session, ch)
+	}
+}
+
 // Session implements dissect.Sink.
 func (d *diagnoser) Session(s *model.Session) {
 	fs := d.rules.Session(s)

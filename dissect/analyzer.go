@@ -57,6 +57,14 @@ type Sink interface {
 	Session(*model.Session)
 }
 
+// ChannelSink is implemented by a Sink that wants each data channel as soon
+// as it concludes — its transfer got its final reply (or its announcement
+// was refused) and its data connection, if any, ended — before the session
+// it belongs to. Live outputs use it; the session still carries the channel.
+type ChannelSink interface {
+	Channel(session string, ch *model.Channel)
+}
+
 // SinkFunc adapts a function to Sink.
 type SinkFunc func(*model.Session)
 

@@ -52,6 +52,7 @@ type channel struct {
 	conn     *conn             // the data connection while it runs
 	snapshot *model.Connection // the data connection once it ended
 	match    string
+	reported bool // sent to a ChannelSink
 
 	// expectation bookkeeping (see expectations)
 	since      time.Time // data connections before this are not for us
@@ -119,4 +120,5 @@ func (ch *channel) dataEnded(c *conn) {
 	ch.snapshot = ch.connectionModel(c)
 	ch.conn = nil
 	ch.sess.openData--
+	ch.sess.channelDone(ch)
 }

@@ -137,13 +137,13 @@ func benchPackets(tb testing.TB) []struct {
 		name  string
 		frame []byte
 	}{
-		// IP 198.18.99.2.40001 > 198.18.99.1.21: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 3103776902 ecr 0,nop,wscale 10], length 0
+		// IP 198.18.99.2.40001 > 198.18.99.1.21: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 3103775902 ecr 0,nop,wscale 10], length 0
 		{"syn", benchFrame(tb, c21, s21, 1000, 0, "S", nil)},
 		// IP 198.18.99.2.40001 > 198.18.99.1.21: Flags [P.], seq 1001:1015, ack 2035, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 14: FTP: RETR f01.bin
 		{"ftp-command", benchFrame(tb, c21, s21, 1001, 2035, "P.", []byte("RETR f01.bin\r\n"))},
-		// IP 198.18.99.1.21 > 198.18.99.2.40001: Flags [P.], seq 2035:2086, ack 1015, win 502, options [nop,nop,TS val 3103775937 ecr 3103775900], length 51: FTP: 227 Entering Passive Mode (198,18,99,1,117,49).
+		// IP 198.18.99.1.21 > 198.18.99.2.40001: Flags [P.], seq 2035:2084, ack 1015, win 502, options [nop,nop,TS val 3103775937 ecr 3103775900], length 49: FTP: 227 Entering Passive Mode (198,18,99,1,117,49).
 		{"ftp-reply", benchFrame(tb, s21, c21, 2035, 1015, "P.", []byte("227 Entering Passive Mode (198,18,99,1,117,49).\r\n"))},
-		// IP 198.18.99.2.40002 > 198.18.99.1.30001: Flags [.], ack 1449, win 502, options [nop,nop,TS val 3103776902 ecr 3103775900], length 0
+		// IP 198.18.99.2.40002 > 198.18.99.1.30001: Flags [.], ack 1449, win 502, options [nop,nop,TS val 3103775902 ecr 3103775900], length 0
 		{"ack", benchFrame(tb, cd, sd, 1000, 1449, ".", nil)},
 		// IP 198.18.99.1.30001 > 198.18.99.2.40002: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 1448
 		{"data-1448", benchFrame(tb, sd, cd, 1, 1, ".", benchPayload(1448))},
@@ -357,52 +357,83 @@ func benchSession(tb testing.TB, port uint16) [][]byte {
 	ctl := &benchConv{tb: tb, a: cli, b: srv, seqA: 1000, seqB: 5000}
 	var out [][]byte
 	flush := func(t *benchConv) { out = append(out, t.frames...); t.frames = t.frames[:0] }
-	ctl.open() // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 3103776902 ecr 0,nop,wscale 10], length 0
-	ctl.line(false, "220 ftpscope perf bench (vsftpd)")                      // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 1:35, ack 1, win 502, options [nop,nop,TS val 3103780903 ecr 3103775900], length 34: FTP: 220 ftpscope perf bench (vsftpd)
-	ctl.line(true, "USER anonymous")                                         // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 1:17, ack 35, win 502, options [nop,nop,TS val 3103776903 ecr 3103775900], length 16: FTP: USER anonymous
-	ctl.line(false, "331 Please specify the password.")                      // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 35:69, ack 17, win 502, options [nop,nop,TS val 3103780937 ecr 3103775900], length 34: FTP: 331 Please specify the password.
-	ctl.line(true, "PASS bench@example.org")                                 // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 17:41, ack 69, win 502, options [nop,nop,TS val 3103776919 ecr 3103775900], length 24: FTP: PASS bench@example.org
-	ctl.line(false, "230 Login successful.")                                 // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 69:92, ack 41, win 502, options [nop,nop,TS val 3103780971 ecr 3103775900], length 23: FTP: 230 Login successful.
-	ctl.line(true, "PWD")                                                    // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 41:46, ack 92, win 502, options [nop,nop,TS val 3103776943 ecr 3103775900], length 5: FTP: PWD
-	ctl.line(false, `257 "/" is the current directory`)                      // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 92:126, ack 46, win 502, options [nop,nop,TS val 3103780994 ecr 3103775900], length 34: FTP: 257 "/" is the current directory
-	ctl.line(true, "CWD /pub")                                               // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 46:56, ack 126, win 502, options [nop,nop,TS val 3103776948 ecr 3103775900], length 10: FTP: CWD /pub
-	ctl.line(false, "250 Directory successfully changed.")                   // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 126:163, ack 56, win 502, options [nop,nop,TS val 3103781028 ecr 3103775900], length 37: FTP: 250 Directory successfully changed.
-	ctl.line(true, "TYPE I")                                                 // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 56:64, ack 163, win 502, options [nop,nop,TS val 3103776958 ecr 3103775900], length 8: FTP: TYPE I
-	ctl.line(false, "200 Switching to Binary mode.")                         // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 163:194, ack 64, win 502, options [nop,nop,TS val 3103781065 ecr 3103775900], length 31: FTP: 200 Switching to Binary mode.
-	ctl.line(true, "PASV")                                                   // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 64:70, ack 194, win 502, options [nop,nop,TS val 3103776966 ecr 3103775900], length 6: FTP: PASV
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 3103775902 ecr 0,nop,wscale 10], length 0
+	ctl.open()
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 1:35, ack 1, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 34: FTP: 220 ftpscope perf bench (vsftpd)
+	ctl.line(false, "220 ftpscope perf bench (vsftpd)")
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 1:17, ack 35, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 16: FTP: USER anonymous
+	ctl.line(true, "USER anonymous")
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 35:69, ack 17, win 502, options [nop,nop,TS val 3103775937 ecr 3103775900], length 34: FTP: 331 Please specify the password.
+	ctl.line(false, "331 Please specify the password.")
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 17:41, ack 69, win 502, options [nop,nop,TS val 3103775919 ecr 3103775900], length 24: FTP: PASS bench@example.org
+	ctl.line(true, "PASS bench@example.org")
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 69:92, ack 41, win 502, options [nop,nop,TS val 3103775971 ecr 3103775900], length 23: FTP: 230 Login successful.
+	ctl.line(false, "230 Login successful.")
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 41:46, ack 92, win 502, options [nop,nop,TS val 3103775943 ecr 3103775900], length 5: FTP: PWD
+	ctl.line(true, "PWD")
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 92:126, ack 46, win 502, options [nop,nop,TS val 3103775994 ecr 3103775900], length 34: FTP: 257 "/" is the current directory
+	ctl.line(false, `257 "/" is the current directory`)
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 46:56, ack 126, win 502, options [nop,nop,TS val 3103775948 ecr 3103775900], length 10: FTP: CWD /pub
+	ctl.line(true, "CWD /pub")
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 126:163, ack 56, win 502, options [nop,nop,TS val 3103776028 ecr 3103775900], length 37: FTP: 250 Directory successfully changed.
+	ctl.line(false, "250 Directory successfully changed.")
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 56:64, ack 163, win 502, options [nop,nop,TS val 3103775958 ecr 3103775900], length 8: FTP: TYPE I
+	ctl.line(true, "TYPE I")
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 163:194, ack 64, win 502, options [nop,nop,TS val 3103776065 ecr 3103775900], length 31: FTP: 200 Switching to Binary mode.
+	ctl.line(false, "200 Switching to Binary mode.")
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 64:70, ack 194, win 502, options [nop,nop,TS val 3103775966 ecr 3103775900], length 6: FTP: PASV
+	ctl.line(true, "PASV")
 	pasvPort := 30000 + port%10000
-	ctl.line(false, fmt.Sprintf("227 Entering Passive Mode (198,18,99,1,%d,%d).", pasvPort>>8, pasvPort&255)) // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 194:245, ack 70, win 502, options [nop,nop,TS val 3103781096 ecr 3103775900], length 51: FTP: 227 Entering Passive Mode (198,18,99,1,117,48).
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 194:243, ack 70, win 502, options [nop,nop,TS val 3103776096 ecr 3103775900], length 49: FTP: 227 Entering Passive Mode (198,18,99,1,117,48).
+	ctl.line(false, fmt.Sprintf("227 Entering Passive Mode (198,18,99,1,%d,%d).", pasvPort>>8, pasvPort&255))
 	flush(ctl)
 	list := &benchConv{tb: tb, a: netip.AddrPortFrom(benchCli4, port+1), b: netip.AddrPortFrom(benchSrv4, pasvPort), seqA: 7000, seqB: 9000}
-	list.open() // IP 198.18.99.2.40001 > 198.18.99.1.30000: Flags [S], seq 7000, win 64240, options [mss 1460,sackOK,TS val 3103782902 ecr 0,nop,wscale 10], length 0
+	// IP 198.18.99.2.40001 > 198.18.99.1.30000: Flags [S], seq 7000, win 64240, options [mss 1460,sackOK,TS val 3103775902 ecr 0,nop,wscale 10], length 0
+	list.open()
 	flush(list)
-	ctl.line(true, "LIST")                                               // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 70:76, ack 245, win 502, options [nop,nop,TS val 3103776972 ecr 3103775900], length 6: FTP: LIST
-	ctl.line(false, "150 Here comes the directory listing.")             // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 245:284, ack 76, win 502, options [nop,nop,TS val 3103781147 ecr 3103775900], length 39: FTP: 150 Here comes the directory listing.
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 70:76, ack 243, win 502, options [nop,nop,TS val 3103775972 ecr 3103775900], length 6: FTP: LIST
+	ctl.line(true, "LIST")
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 243:282, ack 76, win 502, options [nop,nop,TS val 3103776145 ecr 3103775900], length 39: FTP: 150 Here comes the directory listing.
+	ctl.line(false, "150 Here comes the directory listing.")
 	flush(ctl)
 	listing := make([]byte, 0, 1600)
 	for i := 0; i < 24; i++ {
 		listing = fmt.Appendf(listing, "-rw-r--r--    1 ftp      ftp          %4d Dec 01 18:46 f%02d.bin\r\n", 100*i, i)
 	}
-	list.send(false, listing) // IP 198.18.99.1.30000 > 198.18.99.2.40001: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103784903 ecr 3103775900], length 1448
-	list.close(false)         // IP 198.18.99.1.30000 > 198.18.99.2.40001: Flags [F.], seq 1585, ack 1, win 502, options [nop,nop,TS val 3103784487 ecr 3103775900], length 0
+	// IP 198.18.99.1.30000 > 198.18.99.2.40001: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 1448
+	list.send(false, listing)
+	// IP 198.18.99.1.30000 > 198.18.99.2.40001: Flags [F.], seq 1561, ack 1, win 502, options [nop,nop,TS val 3103776463 ecr 3103775900], length 0
+	list.close(false)
 	flush(list)
-	ctl.line(false, "226 Directory send OK.")                                  // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 284:308, ack 76, win 502, options [nop,nop,TS val 3103781186 ecr 3103775900], length 24: FTP: 226 Directory send OK.
-	ctl.line(true, fmt.Sprintf("PORT 198,18,99,2,%d,%d", (port+2)>>8, (port+2)&255)) // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 76:102, ack 308, win 502, options [nop,nop,TS val 3103776978 ecr 3103775900], length 26: FTP: PORT 198,18,99,2,156,66
-	ctl.line(false, "200 PORT command successful. Consider using PASV.")       // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 308:359, ack 102, win 502, options [nop,nop,TS val 3103781210 ecr 3103775900], length 51: FTP: 200 PORT command successful. Consider using PASV.
-	ctl.line(true, "RETR f01.bin")                                             // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 102:116, ack 359, win 502, options [nop,nop,TS val 3103777004 ecr 3103775900], length 14: FTP: RETR f01.bin
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 282:306, ack 76, win 502, options [nop,nop,TS val 3103776184 ecr 3103775900], length 24: FTP: 226 Directory send OK.
+	ctl.line(false, "226 Directory send OK.")
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 76:101, ack 306, win 502, options [nop,nop,TS val 3103775978 ecr 3103775900], length 25: FTP: PORT 198,18,99,2,156,66
+	ctl.line(true, fmt.Sprintf("PORT 198,18,99,2,%d,%d", (port+2)>>8, (port+2)&255))
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 306:357, ack 101, win 502, options [nop,nop,TS val 3103776208 ecr 3103775900], length 51: FTP: 200 PORT command successful. Consider using PASV.
+	ctl.line(false, "200 PORT command successful. Consider using PASV.")
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 101:115, ack 357, win 502, options [nop,nop,TS val 3103776003 ecr 3103775900], length 14: FTP: RETR f01.bin
+	ctl.line(true, "RETR f01.bin")
 	flush(ctl)
 	retr := &benchConv{tb: tb, a: netip.AddrPortFrom(benchSrv4, 20), b: netip.AddrPortFrom(benchCli4, port+2), seqA: 11000, seqB: 13000}
-	retr.open() // IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [S], seq 11000, win 64240, options [mss 1460,sackOK,TS val 3103777902 ecr 0,nop,wscale 10], length 0
+	// IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [S], seq 11000, win 64240, options [mss 1460,sackOK,TS val 3103775902 ecr 0,nop,wscale 10], length 0
+	retr.open()
 	flush(retr)
-	ctl.line(false, "150 Opening BINARY mode data connection for f01.bin (3000 bytes).") // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 359:427, ack 116, win 502, options [nop,nop,TS val 3103781261 ecr 3103775900], length 68: FTP: 150 Opening BINARY mode data connection for f01.bin (3000 bytes).
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 357:424, ack 115, win 502, options [nop,nop,TS val 3103776259 ecr 3103775900], length 67: FTP: 150 Opening BINARY mode data connection for f01.bin (3000 bytes).
+	ctl.line(false, "150 Opening BINARY mode data connection for f01.bin (3000 bytes).")
 	flush(ctl)
-	retr.send(true, benchPayload(3000)) // IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103777903 ecr 3103775900], length 1448
-	retr.close(true)                    // IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [F.], seq 3001, ack 1, win 502, options [nop,nop,TS val 3103777903 ecr 3103775900], length 0
+	// IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 1448
+	retr.send(true, benchPayload(3000))
+	// IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [F.], seq 3001, ack 1, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 0
+	retr.close(true)
 	flush(retr)
-	ctl.line(false, "226 Transfer complete.") // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 427:451, ack 116, win 502, options [nop,nop,TS val 3103781329 ecr 3103775900], length 24: FTP: 226 Transfer complete.
-	ctl.line(true, "QUIT")                    // IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 116:122, ack 451, win 502, options [nop,nop,TS val 3103777018 ecr 3103775900], length 6: FTP: QUIT
-	ctl.line(false, "221 Goodbye.")           // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 451:465, ack 122, win 502, options [nop,nop,TS val 3103781353 ecr 3103775900], length 14: FTP: 221 Goodbye.
-	ctl.close(false)                          // IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [F.], seq 465, ack 122, win 502, options [nop,nop,TS val 3103781367 ecr 3103775900], length 0
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 424:448, ack 115, win 502, options [nop,nop,TS val 3103776326 ecr 3103775900], length 24: FTP: 226 Transfer complete.
+	ctl.line(false, "226 Transfer complete.")
+	// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 115:121, ack 448, win 502, options [nop,nop,TS val 3103776017 ecr 3103775900], length 6: FTP: QUIT
+	ctl.line(true, "QUIT")
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 448:462, ack 121, win 502, options [nop,nop,TS val 3103776350 ecr 3103775900], length 14: FTP: 221 Goodbye.
+	ctl.line(false, "221 Goodbye.")
+	// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [F.], seq 462, ack 121, win 502, options [nop,nop,TS val 3103776364 ecr 3103775900], length 0
+	ctl.close(false)
 	flush(ctl)
 	return out
 }
@@ -452,40 +483,38 @@ func BenchmarkAnalyzerSession(b *testing.B) {
 	}
 }
 
-// BenchmarkAnalyzerPacket feeds single packets of an established session
-// through Analyzer.Packet, sequence numbers advancing: a data segment
-// (1448 bytes, counted in sequence space), the client's pure ACK on the
-// data connection, and a control exchange (NOOP, its reply, the ACK:
-// three frames per op).
-func BenchmarkAnalyzerPacket(b *testing.B) {
-	setup := func(b *testing.B) (*Analyzer, time.Time) {
-		frames := benchSession(b, 40000)
-		// stop before the RETR's data: keep control, LIST and the RETR handshake
-		a := New(DefaultConfig(), []*capture.Info{{Label: "bench", Kind: "file"}}, nil)
-		ts := benchStart
-		for i, f := range frames {
-			p := benchPacket(f, ts, uint64(i+1))
-			a.Packet(&p)
-			ts = ts.Add(100 * time.Microsecond)
-			if len(f) > 14+20+13 && f[14+20+13]&0x12 == 0x02 && binary.BigEndian.Uint16(f[14+20:]) == 20 {
-				// the RETR's SYN from port 20: also pass its SYN-ACK and ACK, then stop
-				for _, g := range frames[i+1 : i+3] {
-					p := benchPacket(g, ts, uint64(i+2))
-					a.Packet(&p)
-				}
-				return a, ts
-			}
-		}
-		b.Fatal("no active data connection in the session")
-		return nil, ts
+// benchSetup returns an analyzer fed with the first n frames of a session
+// (all of them if n <= 0), and the capture time after them.
+func benchSetup(b *testing.B, n int) (*Analyzer, time.Time) {
+	frames := benchSession(b, 40000)
+	if n <= 0 || n > len(frames) {
+		n = len(frames)
 	}
+	a := New(DefaultConfig(), []*capture.Info{{Label: "bench", Kind: "file"}}, nil)
+	ts := benchStart
+	for i, f := range frames[:n] {
+		p := benchPacket(f, ts, uint64(i+1))
+		a.Packet(&p)
+		ts = ts.Add(100 * time.Microsecond)
+	}
+	return a, ts
+}
+
+// BenchmarkAnalyzerPacket feeds single packets of an established session
+// through Analyzer.Packet, their sequence numbers advancing: a data segment
+// of the active RETR (1448 bytes, counted in sequence space), the client's
+// pure ACK on that data connection, and a control exchange (NOOP, its reply
+// and the ACK: three frames per op).
+func BenchmarkAnalyzerPacket(b *testing.B) {
+	const tcpOff = 14 + 20
+	// the session up to the RETR's handshake from port 20 (frames 1-54)
+	const dataSetup = 54
 	srv20 := netip.AddrPortFrom(benchSrv4, 20)
 	cliData := netip.AddrPortFrom(benchCli4, 40002)
-	// feed passes one frame per op, its sequence (or acknowledgement)
-	// number advancing by dSeq (dAck) each time.
+	// feed passes one frame per op, its sequence and acknowledgement
+	// numbers advancing by dSeq and dAck each time.
 	feed := func(b *testing.B, f []byte, seq, ack, dSeq, dAck uint32) {
-		const tcpOff = 14 + 20
-		a, ts := setup(b)
+		a, ts := benchSetup(b, dataSetup)
 		p := benchPacket(f, ts, 0)
 		b.SetBytes(int64(len(f)))
 		b.ReportAllocs()
@@ -499,51 +528,43 @@ func BenchmarkAnalyzerPacket(b *testing.B) {
 			p.Info.Timestamp, p.Frame = ts, frame
 			a.Packet(&p)
 		}
+		if st := a.Stats(); st.DataConnections != 2 {
+			b.Fatalf("%d data connections matched, want 2", st.DataConnections)
+		}
 	}
 	b.Run("data-1448", func(b *testing.B) {
-		// IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [.], seq 1:1449, ack 1, win 502, options [nop,nop,TS val 3103777903 ecr 3103775900], length 1448
+		// IP 198.18.99.1.20 > 198.18.99.2.40002: Flags [.], seq 11001:12449, ack 13001, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 1448
 		f := benchFrame(b, srv20, cliData, 11001, 13001, ".", benchPayload(1448))
 		feed(b, f, 11001, 13001, 1448, 0)
 	})
 	b.Run("ack", func(b *testing.B) {
-		// IP 198.18.99.2.40002 > 198.18.99.1.20: Flags [.], ack 1449, win 502, options [nop,nop,TS val 3103778903 ecr 3103775900], length 0
-		f := benchFrame(b, cliData, srv20, 13001, 11001, ".", nil)
-		feed(b, f, 13001, 11001, 0, 1448)
+		// IP 198.18.99.2.40002 > 198.18.99.1.20: Flags [.], ack 12449, win 502, options [nop,nop,TS val 3103775903 ecr 3103775900], length 0
+		f := benchFrame(b, cliData, srv20, 13001, 12449, ".", nil)
+		feed(b, f, 13001, 12449, 0, 1448)
 	})
 	b.Run("control-noop", func(b *testing.B) {
+		// the session up to "226 Transfer complete." and its ACK: the
+		// control connection is idle at client seq 1116, server seq 5449
+		a, ts := benchSetup(b, len(benchSession(b, 40000))-7)
 		cli := netip.AddrPortFrom(benchCli4, 40000)
 		srv := netip.AddrPortFrom(benchSrv4, 21)
-		// the session's control connection stands after "150 Opening ..." at
-		// client seq 1116, server seq 5427
 		frames := [][]byte{
-			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 116:122, ack 427, win 502, options [nop,nop,TS val 3103777018 ecr 3103775900], length 6: FTP: NOOP
-			benchFrame(b, cli, srv, 1116, 5427, "P.", []byte("NOOP\r\n")),
-			// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 427:441, ack 122, win 502, options [nop,nop,TS val 3103781329 ecr 3103775900], length 14: FTP: 200 NOOP ok.
-			benchFrame(b, srv, cli, 5427, 1122, "P.", []byte("200 NOOP ok.\r\n")),
-			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [.], ack 441, win 502, options [nop,nop,TS val 3103777018 ecr 3103775900], length 0
-			benchFrame(b, cli, srv, 1122, 5441, ".", nil),
+			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 1116:1122, ack 5449, win 502, options [nop,nop,TS val 3103776018 ecr 3103775900], length 6: FTP: NOOP
+			benchFrame(b, cli, srv, 1116, 5449, "P.", []byte("NOOP\r\n")),
+			// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 5449:5463, ack 1122, win 502, options [nop,nop,TS val 3103776351 ecr 3103775900], length 14: FTP: 200 NOOP ok.
+			benchFrame(b, srv, cli, 5449, 1122, "P.", []byte("200 NOOP ok.\r\n")),
+			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [.], ack 5463, win 502, options [nop,nop,TS val 3103776024 ecr 3103775900], length 0
+			benchFrame(b, cli, srv, 1122, 5463, ".", nil),
 		}
-		runControl(b, setup, frames)
-	})
-}
-
-// runControl feeds NOOP exchanges on the control connection left by setup,
-// with sequence numbers advancing by the lines' lengths.
-func runControl(b *testing.B, setup func(*testing.B) (*Analyzer, time.Time), frames [][]byte) {
-	const tcpOff = 14 + 20
-	a, ts := setup(b)
-	pkts := make([]capture.Packet, len(frames))
-	size := 0
-	for i, f := range frames {
-		pkts[i] = benchPacket(f, ts, 0)
-		size += len(f)
-	}
-	cseq, sseq := uint32(1116), uint32(5427)
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	var frame uint64 = 1000
-	for b.Loop() {
-		set := func(i int, seq, ack uint32) {
+		pkts := make([]capture.Packet, len(frames))
+		size := 0
+		for i, f := range frames {
+			pkts[i] = benchPacket(f, ts, 0)
+			size += len(f)
+		}
+		cseq, sseq := uint32(1116), uint32(5449)
+		var frame uint64 = 1000
+		pass := func(i int, seq, ack uint32) {
 			binary.BigEndian.PutUint32(pkts[i].Data[tcpOff+4:], seq)
 			binary.BigEndian.PutUint32(pkts[i].Data[tcpOff+8:], ack)
 			ts = ts.Add(10 * time.Microsecond)
@@ -551,10 +572,14 @@ func runControl(b *testing.B, setup func(*testing.B) (*Analyzer, time.Time), fra
 			pkts[i].Info.Timestamp, pkts[i].Frame = ts, frame
 			a.Packet(&pkts[i])
 		}
-		set(0, cseq, sseq)
-		cseq += 6
-		set(1, sseq, cseq)
-		sseq += 14
-		set(2, cseq, sseq)
-	}
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for b.Loop() {
+			pass(0, cseq, sseq)
+			cseq += 6
+			pass(1, sseq, cseq)
+			sseq += 14
+			pass(2, cseq, sseq)
+		}
+	})
 }

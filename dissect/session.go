@@ -316,6 +316,7 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			if r.Class() >= 4 {
 				ch.rejected = true
 				s.a.exp.unregister(ch)
+				s.channelDone(ch)
 			}
 		}
 	case "PASV", "EPSV", "LPSV":
@@ -334,6 +335,7 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			if final {
 				x.final, x.finalText, x.finalTS, x.finalFrame = r.Code, r.Text, at.ts, at.frame
 				s.a.exp.extend(ch, at.ts)
+				s.channelDone(ch)
 			}
 		}
 	case "AUTH":
@@ -357,6 +359,20 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			}
 		}
 	}
+}
+
+// channelDone reports a channel to a ChannelSink once it has concluded.
+func (s *session) channelDone(ch *channel) {
+	if ch.reported || ch.conn != nil || !(ch.rejected || ch.xfer != nil && ch.xfer.final != 0) {
+		return
+	}
+	cs, ok := s.a.sink.(ChannelSink)
+	if !ok {
+		return
+	}
+	ch.reported = true
+	m := s.a.exportChannel(s, ch)
+	cs.Channel(s.id, &m)
 }
 
 // startTLS turns the control stream opaque in both directions (RFC 4217).

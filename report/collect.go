@@ -25,6 +25,12 @@ func (c *Collector) Report(tool model.Tool, sources []model.Source, pairs []mode
 	if r.Sessions == nil {
 		r.Sessions = []model.Session{}
 	}
+	if r.NATPairs == nil {
+		r.NATPairs = []model.NATPair{}
+	}
+	if r.Findings == nil {
+		r.Findings = []model.Finding{}
+	}
 	return r
 }
 

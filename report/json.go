@@ -29,8 +29,9 @@ func NewJSONWriter(w io.Writer, tool model.Tool) *JSONWriter {
 	return j
 }
 
-// Session implements dissect.Sink.
-func (j *JSONWriter) Session(s *model.Session) {
+// Session implements analysis.Consumer; findings are written at Close,
+// with those that span sessions.
+func (j *JSONWriter) Session(s *model.Session, _ []model.Finding) {
 	if j.sessions > 0 {
 		j.raw(",")
 	}
@@ -90,7 +91,7 @@ func (j *JSONWriter) value(v any, indent string) {
 func WriteJSON(w io.Writer, r *model.Report) error {
 	j := NewJSONWriter(w, r.Tool)
 	for i := range r.Sessions {
-		j.Session(&r.Sessions[i])
+		j.Session(&r.Sessions[i], nil)
 	}
 	return j.Close(r.Sources, r.NATPairs, r.Findings, r.Stats)
 }

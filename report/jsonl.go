@@ -13,10 +13,11 @@ import (
 // the session itself; at the end the NAT pairs, the findings that span
 // sessions and a summary. Each line is flushed at once.
 type JSONLWriter struct {
-	w    *bufio.Writer
-	enc  *json.Encoder
-	seen map[string]bool // findings already written, by rule+session+channel+summary
-	err  error
+	w        *bufio.Writer
+	enc      *json.Encoder
+	seen     map[string]bool // findings already written, by rule+session+channel+summary
+	channels map[string]bool // channels written before their session
+	err      error
 }
 
 // Event is one line of JSON-lines output.
@@ -34,7 +35,7 @@ type Event struct {
 // NewJSONLWriter writes events to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	bw := bufio.NewWriter(w)
-	return &JSONLWriter{w: bw, enc: json.NewEncoder(bw), seen: map[string]bool{}}
+	return &JSONLWriter{w: bw, enc: json.NewEncoder(bw), seen: map[string]bool{}, channels: map[string]bool{}}
 }
 
 func (j *JSONLWriter) write(e *Event) {
@@ -50,9 +51,20 @@ func findingKey(f *model.Finding) string {
 	return f.Rule + "\x00" + f.Session + "\x00" + f.Channel + "\x00" + f.Summary
 }
 
+// Channel implements analysis.ChannelConsumer: a channel is written as
+// soon as it concludes.
+func (j *JSONLWriter) Channel(session string, ch *model.Channel) {
+	j.channels[ch.ID] = true
+	j.write(&Event{Event: "channel", Session: session, Channel: ch})
+}
+
 // Session implements analysis.Consumer.
 func (j *JSONLWriter) Session(s *model.Session, findings []model.Finding) {
 	for i := range s.Channels {
+		if j.channels[s.Channels[i].ID] {
+			delete(j.channels, s.Channels[i].ID)
+			continue
+		}
 		j.write(&Event{Event: "channel", Session: s.ID, Channel: &s.Channels[i]})
 	}
 	for i := range findings {

@@ -87,7 +87,7 @@ type both struct {
 }
 
 func (b both) Session(s *model.Session, f []model.Finding) {
-	b.jw.Session(s)
+	b.jw.Session(s, f)
 	b.col.Session(s, f)
 }
 

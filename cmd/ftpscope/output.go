@@ -15,7 +15,7 @@ func produce(ctx context.Context, o *options, sources []capture.Source, cfg anal
 	switch o.output {
 	case "json":
 		jw := report.NewJSONWriter(stdout, tool)
-		sum, err := analysis.Run(ctx, sources, cfg, jsonConsumer{jw})
+		sum, err := analysis.Run(ctx, sources, cfg, jw)
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +38,3 @@ func produce(ctx context.Context, o *options, sources []capture.Source, cfg anal
 	r := col.Report(tool, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
 	return sum, report.WriteText(stdout, r, report.TextOptions{})
 }
-
-type jsonConsumer struct{ w *report.JSONWriter }
-
-func (j jsonConsumer) Session(s *model.Session, _ []model.Finding) { j.w.Session(s) }

@@ -1,0 +1,133 @@
+package report_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/ftpscope/ftpscope/analysis"
+	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/reporttest"
+	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/report"
+)
+
+const sample = "../samples/captures/active-helper/client.pcap"
+
+func runOn(t *testing.T, path string, out analysis.Consumer) *analysis.Summary {
+	t.Helper()
+	f, err := capture.OpenFile("", path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sum, err := analysis.Run(context.Background(), []capture.Source{f}, analysis.Config{Dissect: dissect.DefaultConfig()}, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func TestStreamedJSONIsTheReport(t *testing.T) {
+	var buf bytes.Buffer
+	jw := report.NewJSONWriter(&buf, model.Tool{Name: "ftpscope", Version: "t"})
+	col := &report.Collector{}
+	sum := runOn(t, sample, tee{jw, col})
+	if err := jw.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats); err != nil {
+		t.Fatal(err)
+	}
+	if err := reporttest.Validate(buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	var got model.Report
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := col.Report(model.Tool{Name: "ftpscope", Version: "t"}, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
+	report.SortSessions(got.Sessions)
+	a, _ := json.Marshal(want)
+	b, _ := json.Marshal(&got)
+	if !bytes.Equal(a, b) {
+		i := 0
+		for i < len(a) && i < len(b) && a[i] == b[i] {
+			i++
+		}
+		t.Errorf("the streamed document differs from the report held in memory at byte %d:\n%s\n%s", i, a[max(0, i-80):min(len(a), i+80)], b[max(0, i-80):min(len(b), i+80)])
+	}
+}
+
+type tee struct {
+	a, b analysis.Consumer
+}
+
+func (t tee) Session(s *model.Session, f []model.Finding) {
+	t.a.Session(s, f)
+	t.b.Session(s, f)
+}
+
+func TestJSONLinesOrder(t *testing.T) {
+	var buf bytes.Buffer
+	jl := report.NewJSONLWriter(&buf)
+	sum := runOn(t, sample, jl)
+	if err := jl.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats); err != nil {
+		t.Fatal(err)
+	}
+	sessionDone := map[string]bool{}
+	channels := 0
+	var last string
+	sc := bufio.NewScanner(&buf)
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var e struct {
+			Event   string `json:"event"`
+			Session string `json:"session"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("not one JSON object per line: %v: %q", err, sc.Text())
+		}
+		switch e.Event {
+		case "channel":
+			channels++
+			if sessionDone[e.Session] {
+				t.Errorf("channel of %s after its session", e.Session)
+			}
+		case "session":
+			sessionDone[e.Session] = true
+		}
+		last = e.Event
+	}
+	if channels != 6 || len(sessionDone) != 5 || last != "summary" {
+		t.Errorf("%d channels, %d sessions, last event %q", channels, len(sessionDone), last)
+	}
+}
+
+func TestTextReport(t *testing.T) {
+	col := &report.Collector{}
+	sum := runOn(t, "../samples/captures/active-nohelper/server.pcap", col)
+	r := col.Report(model.Tool{Name: "ftpscope", Version: "t"}, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
+	var buf bytes.Buffer
+	if err := report.WriteText(&buf, r, report.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"FINDINGS (12 errors, 1 info)",
+		"✖ error   EPRT announces 192.168.1.10:",
+		"but the control connection",
+		"+ 5 more like it",
+		"fix: ",
+		"status REJECTED",
+		"Illegal EPRT",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text report lacks %q", want)
+		}
+	}
+	if strings.Index(out, "FINDINGS") > strings.Index(out, "SESSION s1") {
+		t.Error("findings must come first")
+	}
+}
