@@ -368,13 +368,24 @@ func (u *UI) applyFilter() {
 		title = fmt.Sprintf(" Sessions (%d of %d) · /%s ", len(u.rows), len(u.snap.Rows), u.filter.Text())
 	}
 	u.table.SetTitle(title)
-	if u.follow && len(u.rows) > 0 {
+	switch {
+	case u.follow && len(u.rows) > 0:
 		u.selID = u.rows[len(u.rows)-1].S.ID
+	case u.selID == "" && len(u.rows) > 0:
+		u.selID = u.rows[0].S.ID
 	}
 	u.selectID(u.selID)
 }
 
-// selectID selects a session's row, or the nearest one after it.
+// setSel makes id the selected session (the user's choice, kept across
+// filters and updates) and selects its row.
+func (u *UI) setSel(id string) {
+	u.selID = id
+	u.selectID(id)
+}
+
+// selectID selects a session's row, or the nearest one after it when the
+// filter hides it; the user's choice (selID) stays as it was.
 func (u *UI) selectID(id string) {
 	u.applying = true
 	defer func() { u.applying = false }()
@@ -397,7 +408,6 @@ func (u *UI) selectID(id string) {
 			}
 		}
 	}
-	u.selID = u.rows[idx].S.ID
 	u.table.Select(idx+1, 0)
 	u.updatePreview()
 }
@@ -412,8 +422,9 @@ func (u *UI) rowIndex(id string) int {
 }
 
 func (u *UI) selectedRow() *Row {
-	if i := u.rowIndex(u.selID); i >= 0 {
-		return u.rows[i]
+	row, _ := u.table.GetSelection()
+	if row >= 1 && row-1 < len(u.rows) {
+		return u.rows[row-1]
 	}
 	return nil
 }
@@ -695,7 +706,7 @@ func (u *UI) refreshNow() {
 func (u *UI) back() {
 	u.view = viewSessions
 	if u.openRow != nil {
-		u.selectID(u.openRow.S.ID)
+		u.setSel(u.openRow.S.ID)
 	}
 }
 
@@ -742,7 +753,7 @@ func (u *UI) navigate(cmd Command) {
 		u.follow = false
 	}
 	row = max(1, min(row, len(u.rows)))
-	u.selectID(u.rows[row-1].S.ID)
+	u.setSel(u.rows[row-1].S.ID)
 }
 
 // stepSession opens the previous or next session of the filtered list.
@@ -753,7 +764,7 @@ func (u *UI) stepSession(d int) {
 	i := u.rowIndex(u.openRow.S.ID)
 	if i < 0 {
 		u.selectID(u.openRow.S.ID) // the nearest one
-		i = u.rowIndex(u.selID)
+		i = u.rowIndex(u.selectedRow().S.ID)
 		if d > 0 {
 			d = 0
 		}
@@ -763,7 +774,7 @@ func (u *UI) stepSession(d int) {
 		u.setFlash(0, "no more sessions")
 		return
 	}
-	u.selectID(u.rows[j].S.ID)
+	u.setSel(u.rows[j].S.ID)
 	u.showSession(u.rows[j], false)
 }
 
@@ -784,7 +795,7 @@ func (u *UI) enter() {
 				u.setFlash(0, "this finding is about the whole capture")
 				return
 			}
-			u.selectID(r.S.ID)
+			u.setSel(r.S.ID)
 			u.showSession(r, false)
 			u.paneFocus = paneFindings
 			u.panes[paneFindings].selectRef(func(x any) bool {
@@ -970,7 +981,11 @@ func (f *frame) Draw(screen tcell.Screen) {
 
 func (f *frame) drawList(screen tcell.Screen, y, w, h int) {
 	u := f.u
-	cols := chooseColumns(w - 2)
+	idW := 4
+	if n := len(u.rows); n > 0 {
+		idW = max(strWidth(u.rows[0].S.ID), strWidth(u.rows[n-1].S.ID))
+	}
+	cols := chooseColumns(w-2, idW)
 	u.content.cols = cols
 	if w >= wideListW && h+2 >= wideListH {
 		th := max(6, h*11/20)

@@ -144,6 +144,25 @@ func (hs *harness) waitFor(want ...string) string {
 	}
 }
 
+// waitSelected polls the screen until the line with the selection mark
+// "▶" contains s.
+func (hs *harness) waitSelected(s string) string {
+	hs.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		txt := hs.screen()
+		for _, l := range strings.Split(txt, "\n") {
+			if strings.Contains(l, "▶") && strings.Contains(l, s) {
+				return l
+			}
+		}
+		if time.Now().After(deadline) {
+			hs.t.Fatalf("no selected line shows %q:\n%s", s, txt)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // waitGone polls the screen until s is no longer on it.
 func (hs *harness) waitGone(s string) string {
 	hs.t.Helper()

@@ -232,6 +232,9 @@ func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
 		ts = ch.Announce.TS.Time
 	}
 	text := name + " data"
+	if ch.Transfer != nil {
+		text = name + " " + ch.Transfer.Verb
+	}
 	failed := false
 	switch {
 	case c.Refused:
@@ -241,11 +244,7 @@ func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
 	case !c.Established && c.HandshakeSeen:
 		text, failed = name+" not established", true
 	default:
-		n := c.BytesToFTPClient + c.BytesToFTPServer
-		text += " " + thousands(n) + " B"
-		if ch.Transfer != nil {
-			text = ch.Transfer.Verb + " " + text
-		}
+		text += " " + thousands(c.BytesToFTPClient+c.BytesToFTPServer) + " B"
 	}
 	return ladderEvent{ts: ts, kind: evData, dir: dir, l: &half{text: text, failed: failed, dialog: -1, frame: c.FirstFrame, sev: leg.marks.worst[c.FirstFrame]}}
 }

@@ -494,11 +494,12 @@ var sessionColumns = []column{
 // (indexes into sessionColumns, most wanted first after the ones always shown).
 var columnPriority = []int{3, 5, 8, 4, 6, 9}
 
-// chooseColumns picks the columns that fit in width.
-func chooseColumns(width int) []column {
+// chooseColumns picks the columns that fit in width; idW is the width of
+// the longest session id.
+func chooseColumns(width, idW int) []column {
 	show := map[int]bool{0: true, 1: true, 2: true, 7: true}
 	used := func() int {
-		n := 0
+		n := max(0, idW-sessionColumns[0].width)
 		for i, c := range sessionColumns {
 			if show[i] {
 				n += max(c.width, c.min) + 1
@@ -517,6 +518,9 @@ func chooseColumns(width int) []column {
 	for i, c := range sessionColumns {
 		if !show[i] {
 			continue
+		}
+		if i == 0 {
+			c.width = max(c.width, idW)
 		}
 		if c.width == 0 {
 			c.width = c.min + max(0, rest)

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTUIInTmux runs the real binary in a terminal (tmux, on a private
+// server socket), drives it with keys, reads the screen with capture-pane,
+// quits with q and checks the exit status and that the terminal was given
+// back: main screen, cursor shown, cooked mode. With FTPSCOPE_TUI_E2E=1
+// (make test) a missing tmux is a failure, not a skip.
+func TestTUIInTmux(t *testing.T) {
+	tmuxBin, err := exec.LookPath("tmux")
+	if err != nil {
+		if os.Getenv("FTPSCOPE_TUI_E2E") == "1" {
+			t.Fatal("FTPSCOPE_TUI_E2E=1 but tmux is not installed (make deps installs it)")
+		}
+		t.Skip("tmux is not installed (FTPSCOPE_TUI_E2E=1 makes this a failure)")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ftpscope")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	capture, err := filepath.Abs("../../samples/captures/active-nohelper/client.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, stty := filepath.Join(dir, "status"), filepath.Join(dir, "stty")
+	script := filepath.Join(dir, "run.sh")
+	body := fmt.Sprintf("export TERM=xterm-256color\n%q -r %q\necho $? > %q\nstty -a > %q\necho SHELL-IS-BACK\nsleep 60\n", bin, capture, status, stty)
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	socket := fmt.Sprintf("ftpscope-test-%d", os.Getpid())
+	tmux := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(tmuxBin, append([]string{"-L", socket, "-f", "/dev/null"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	// Only the server on our own socket is ever killed.
+	t.Cleanup(func() { _ = exec.Command(tmuxBin, "-L", socket, "kill-server").Run() })
+	tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", "sh "+script)
+
+	pane := func() string { return tmux("capture-pane", "-p", "-t", "ui") }
+	waitFor := func(want ...string) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			txt := pane()
+			ok := true
+			for _, w := range want {
+				ok = ok && strings.Contains(txt, w)
+			}
+			if ok {
+				return txt
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the pane never showed %q:\n%s", want, txt)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "ui"}, k...)...) }
+
+	txt := waitFor("Sessions (6)", "■ file · done", "✖ 6 error")
+	for _, want := range []string{"s1   192.168.1.10:", "✖ error", "left unchanged by"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("first screen lacks %q:\n%s", want, txt)
+		}
+	}
+	keys("Enter")
+	waitFor("[1 Dialog]", "→ EPRT |1|192.168.1.10|", "✖F1")
+	keys("4")
+	waitFor("[4 Ladder]", "client", "server", "no data connection")
+	keys("?")
+	waitFor("Help · esc or ? to close")
+	keys("q") // closes the help
+	waitFor("[4 Ladder]")
+	keys("q") // back to the list
+	waitFor("Sessions (6)")
+	keys("q") // quits
+	txt = waitFor("SHELL-IS-BACK")
+
+	if b, err := os.ReadFile(status); err != nil || strings.TrimSpace(string(b)) != "0" {
+		t.Errorf("exit status %q (%v), want 0", b, err)
+	}
+	if strings.Contains(txt, "Sessions (6)") {
+		t.Errorf("the UI is still on the screen after quitting:\n%s", txt)
+	}
+	if got := strings.TrimSpace(tmux("display-message", "-p", "-t", "ui", "#{alternate_on} #{cursor_flag}")); got != "0 1" {
+		t.Errorf("alternate screen, cursor visible = %q, want \"0 1\" (main screen, cursor shown)", got)
+	}
+	modes, err := os.ReadFile(stty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"icanon", "echo", "isig", "icrnl"} {
+		if !strings.Contains(" "+strings.Join(strings.Fields(string(modes)), " ")+" ", " "+mode+" ") {
+			t.Errorf("terminal left without %s:\n%s", mode, modes)
+		}
+	}
+}
