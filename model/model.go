@@ -25,8 +25,43 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	}
 	b := make([]byte, 0, len(TimeLayout)+2)
 	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, TimeLayout)
+	b = t.AppendUTC(b)
 	return append(b, '"'), nil
+}
+
+// AppendUTC appends t in TimeLayout, in UTC. It is what AppendFormat gives
+// for that layout, without parsing the layout each time: reports write a
+// timestamp for every line of every dialog.
+func (t Time) AppendUTC(b []byte) []byte {
+	u := t.UTC()
+	year, month, day := u.Date()
+	hour, min, sec := u.Clock()
+	if year < 0 || year > 9999 {
+		return u.AppendFormat(b, TimeLayout)
+	}
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, min, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, u.Nanosecond(), 9)
+	return append(b, 'Z')
+}
+
+func appendDigits(b []byte, v, width int) []byte {
+	var d [9]byte
+	for i := width - 1; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, d[:width]...)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.

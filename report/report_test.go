@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -129,5 +130,21 @@ func TestTextReport(t *testing.T) {
 	}
 	if strings.Index(out, "FINDINGS") > strings.Index(out, "SESSION s1") {
 		t.Error("findings must come first")
+	}
+}
+
+// BenchmarkJSONSession writes the sessions of a real capture, as the
+// streaming JSON writer does for each concluded session.
+func BenchmarkJSONSession(b *testing.B) {
+	col := &report.Collector{}
+	f, _ := capture.OpenFile("", "../samples/captures/baseline/client.pcap", 0)
+	analysis.Run(context.Background(), []capture.Source{f}, analysis.Config{Dissect: dissect.DefaultConfig()}, col)
+	f.Close()
+	jw := report.NewJSONWriter(io.Discard, model.Tool{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := &col.Sessions[i%len(col.Sessions)]
+		jw.Session(s, nil)
 	}
 }

@@ -3,6 +3,7 @@ package samples
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -96,7 +97,13 @@ func (b both) Session(s *model.Session, f []model.Finding) {
 func TestGolden(t *testing.T) {
 	for _, f := range captures(t) {
 		t.Run(f, func(t *testing.T) {
-			got, _ := analyseJSON(t, f)
+			compact, _ := analyseJSON(t, f)
+			// Goldens are indented, so that a change reads as a diff.
+			var indented bytes.Buffer
+			if err := json.Indent(&indented, compact, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			got := indented.Bytes()
 			golden := strings.TrimSuffix(f, ".pcap") + ".golden.json"
 			if *update {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {

@@ -1,0 +1,61 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/ftpscope/ftpscope/analysis"
+	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// TestEncoderMatches checks the hand-written session encoder against
+// encoding/json, byte for byte, on every sample capture and on awkward
+// strings.
+func TestEncoderMatches(t *testing.T) {
+	files, _ := filepath.Glob("../samples/captures/*/*.pcap")
+	var sessions []model.Session
+	for _, path := range files {
+		f, err := capture.OpenFile("", path, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := &Collector{}
+		cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
+		cfg.Dissect.ShowPasswords = true
+		if _, err := analysis.Run(context.Background(), []capture.Source{f}, cfg, col); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		sessions = append(sessions, col.Sessions...)
+	}
+	odd := model.Session{ID: "s<&>", User: new(string), Dialog: []model.DialogEntry{
+		{Kind: "command", Verb: "STOR", Arg: "a\x00b\xff\xfe\"\\\t\u2028é<script>", Segment: &model.SegmentPlace{Offset: 3, Split: true, Segments: 2}},
+		{Kind: "reply", Code: 500, Text: "x", LatencyMS: ptr(0.0000004)},
+		{Kind: "reply", Code: 200, LatencyMS: ptr(1e22)},
+	}}
+	sessions = append(sessions, odd, model.Session{})
+	if len(sessions) < 50 {
+		t.Fatalf("only %d sessions", len(sessions))
+	}
+	for i := range sessions {
+		want, err := json.Marshal(&sessions[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := appendSession(nil, &sessions[i])
+		if !bytes.Equal(got, want) {
+			k := 0
+			for k < len(got) && k < len(want) && got[k] == want[k] {
+				k++
+			}
+			t.Fatalf("session %s differs at byte %d:\n got  %s\n want %s", sessions[i].ID, k, got[max(0, k-60):min(len(got), k+60)], want[max(0, k-60):min(len(want), k+60)])
+		}
+	}
+}
+
+func ptr(f float64) *float64 { return &f }
