@@ -38,6 +38,9 @@ type Config struct {
 	// KeepSegments records each control segment's sequence numbers for
 	// pairing the two legs of a NAT (when several vantage points exist).
 	KeepSegments bool
+	// ExportDir, when set, receives the payload of every data connection
+	// as a file (an existing directory).
+	ExportDir string
 }
 
 // DefaultConfig returns the settings of the command line's defaults.
@@ -123,6 +126,7 @@ type Analyzer struct {
 	stats        model.Stats
 	decodeErrors []uint64
 	finished     bool
+	exportErr    error
 }
 
 type hostPair struct {
@@ -232,6 +236,9 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	}
 	dir := c.dirOf(fromA)
 	a.account(c, dir, p)
+	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 {
+		a.exportPayload(c, dir, s.seq, s.payload, s.payloadLen)
+	}
 	switch c.role {
 	case roleControl:
 		a.control(c, dir, p)

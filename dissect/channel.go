@@ -53,6 +53,7 @@ type channel struct {
 	snapshot *model.Connection // the data connection once it ended
 	match    string
 	reported bool // sent to a ChannelSink
+	export   *exportFile
 
 	// expectation bookkeeping (see expectations)
 	since      time.Time // data connections before this are not for us
@@ -78,6 +79,7 @@ func (ch *channel) attach(c *conn, match string) {
 	c.role = roleData
 	ch.sess.openData++
 	ch.sess.a.stats.DataConnections++
+	ch.sess.a.startExport(ch)
 }
 
 // connectionModel describes the data connection by FTP role.
@@ -120,5 +122,6 @@ func (ch *channel) dataEnded(c *conn) {
 	ch.snapshot = ch.connectionModel(c)
 	ch.conn = nil
 	ch.sess.openData--
+	ch.sess.a.finishExport(ch)
 	ch.sess.channelDone(ch)
 }

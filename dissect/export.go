@@ -77,6 +77,9 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 			r := x.restart
 			mx.Restart = &r
 		}
+		if e := ch.export; e != nil {
+			mx.ExportPath, mx.SHA256 = e.final, e.sum
+		}
 		if !x.finalTS.IsZero() {
 			t := model.At(x.finalTS)
 			mx.FinalTS = &t

@@ -12,6 +12,9 @@ import (
 
 // produce runs the analysis and writes the chosen output.
 func produce(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout, stderr io.Writer) (*analysis.Summary, error) {
+	if err := prepareExport(o, &cfg); err != nil {
+		return nil, err
+	}
 	switch o.output {
 	case "json":
 		jw := report.NewJSONWriter(stdout, tool)

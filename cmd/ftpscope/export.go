@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ftpscope/ftpscope/analysis"
+)
+
+// prepareExport makes --export DIR usable: the directory is created if
+// missing and named by its absolute path, so that every exported file is
+// checked against the directory the user meant.
+func prepareExport(o *options, cfg *analysis.Config) error {
+	if o.export == "" {
+		return nil
+	}
+	dir, err := filepath.Abs(o.export)
+	if err != nil {
+		return fmt.Errorf("--export %s: %v", o.export, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--export: %v", err)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("--export %s: not a directory", o.export)
+	}
+	cfg.Dissect.ExportDir = dir
+	return nil
+}

@@ -1,0 +1,91 @@
+package dissect
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ftpscope/ftpscope/internal/pcaptest"
+)
+
+func TestSafeBase(t *testing.T) {
+	for in, want := range map[string]string{
+		"readme.txt":             "readme.txt",
+		"../../etc/passwd":       "passwd",
+		"/etc/shadow":            "shadow",
+		`..\..\windows\win.ini`:  "win.ini",
+		"..":                     "",
+		"a/..":                   "",
+		".hidden":                "hidden",
+		"C:evil":                 "C_evil",
+		"new\nline\x00.txt":      "new_line_.txt",
+		strings.Repeat("x", 300): strings.Repeat("x", 100),
+	} {
+		if got := safeBase(in); got != want {
+			t.Errorf("safeBase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestExportReordered writes a download whose segments come out of order
+// and twice, under a hostile name, into a directory that already holds a
+// symlink where the file would go.
+func TestExportReordered(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "victim")
+	if err := os.Symlink(outside, filepath.Join(dir, "s1.c1-passwd")); err != nil {
+		t.Fatal(err)
+	}
+	content := []byte(strings.Repeat("The quick brown fox. ", 500))
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k.Line(true, "PASV")
+	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
+	k.Line(true, "RETR ../../etc/passwd")
+	d := c.Conn("192.168.1.10:40001", "203.0.113.20:30000", 5, 1000)
+	d.Open()
+	k.Line(false, "150 Opening BINARY mode data connection.")
+	// segments 2, 1, 1 again, then 3...
+	const mss = 1000
+	send := func(i int) {
+		lo, hi := i*mss, min((i+1)*mss, len(content))
+		d.Packet(false, 1001+uint32(lo), 6, pcaptest.Flags{ACK: true}, content[lo:hi])
+	}
+	send(1)
+	send(0)
+	send(0)
+	for i := 2; i*mss < len(content); i++ {
+		send(i)
+	}
+	d.Packet(false, 1001+uint32(len(content)), 6, pcaptest.Flags{FIN: true, ACK: true}, nil)
+	d.Packet(true, 6, 1002+uint32(len(content)), pcaptest.Flags{FIN: true, ACK: true}, nil)
+	k.Line(false, "226 Transfer complete.")
+	k.Close()
+	cfg := DefaultConfig()
+	cfg.ExportDir = dir
+	ss, a := run(t, c.Bytes(), cfg)
+	if err := a.ExportError(); err != nil {
+		t.Fatal(err)
+	}
+	x := ss[0].Channels[0].Transfer
+	sum := sha256.Sum256(content)
+	if x.ExportPath != "s1.c1-passwd-2" || x.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("exported %q sha256 %s", x.ExportPath, x.SHA256)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, x.ExportPath))
+	if err != nil || string(got) != string(content) {
+		t.Fatalf("exported content differs (%d bytes, %v)", len(got), err)
+	}
+	if _, err := os.Lstat(outside); !os.IsNotExist(err) {
+		t.Fatalf("something was written through the symlink: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".part") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}

@@ -1,0 +1,210 @@
+package ftp
+
+// Benchmarks of FTP control-line handling (issue 7) over the control
+// dialog of one short session of the workload generator (bench/gen) as
+// vsftpd 3.0.3 answers it. MB/s is control bytes per second.
+//
+//	go test -run XXX -bench . -benchmem ./dissect/ftp/
+
+import (
+	"strings"
+	"testing"
+)
+
+// benchDialog is one session's control dialog, client lines (">") and
+// server lines ("<") in wire order; each element is one TCP segment.
+var benchDialog = []string{
+	"<220 ftpscope perf bench (vsftpd)\r\n",
+	">USER anonymous\r\n",
+	"<331 Please specify the password.\r\n",
+	">PASS bench@example.org\r\n",
+	"<230 Login successful.\r\n",
+	">PWD\r\n",
+	"<257 \"/\" is the current directory\r\n",
+	">SYST\r\n",
+	"<215 UNIX Type: L8\r\n",
+	">FEAT\r\n",
+	"<211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n211 End\r\n",
+	">CWD /pub\r\n",
+	"<250 Directory successfully changed.\r\n",
+	">TYPE I\r\n",
+	"<200 Switching to Binary mode.\r\n",
+	">PASV\r\n",
+	"<227 Entering Passive Mode (198,18,99,1,117,48).\r\n",
+	">LIST\r\n",
+	"<150 Here comes the directory listing.\r\n",
+	"<226 Directory send OK.\r\n",
+	">EPSV\r\n",
+	"<229 Entering Extended Passive Mode (|||31234|)\r\n",
+	">RETR f01.bin\r\n",
+	"<150 Opening BINARY mode data connection for f01.bin (8192 bytes).\r\n",
+	"<226 Transfer complete.\r\n",
+	">PORT 198,18,99,2,156,66\r\n",
+	"<200 PORT command successful. Consider using PASV.\r\n",
+	">STOR /incoming/s1-0.bin\r\n",
+	"<150 Ok to send data.\r\n",
+	"<226 Transfer complete.\r\n",
+	">EPRT |1|198.18.99.2|40003|\r\n",
+	"<200 EPRT command successful. Consider using EPSV.\r\n",
+	">RETR missing-17.bin\r\n",
+	"<550 Failed to open file.\r\n",
+	">DELE /incoming/s1-0.bin\r\n",
+	"<250 Delete operation successful.\r\n",
+	">QUIT\r\n",
+	"<221 Goodbye.\r\n",
+}
+
+// benchSegments returns the dialog's segments of one direction and their
+// total size.
+func benchSegments(client bool) ([][]byte, int) {
+	var out [][]byte
+	n := 0
+	for _, s := range benchDialog {
+		if (s[0] == '>') == client {
+			out = append(out, []byte(s[1:]))
+			n += len(s) - 1
+		}
+	}
+	return out, n
+}
+
+func benchDialogBytes() int {
+	n := 0
+	for _, s := range benchDialog {
+		n += len(s) - 1
+	}
+	return n
+}
+
+// BenchmarkLineSplit cuts both directions of the dialog into lines, one
+// segment at a time. ns/op is per session.
+func BenchmarkLineSplit(b *testing.B) {
+	cli, _ := benchSegments(true)
+	srv, _ := benchSegments(false)
+	var sc, ss Splitter
+	lines := 0
+	emit := func(Line) bool { lines++; return true }
+	b.SetBytes(int64(benchDialogBytes()))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range cli {
+			sc.Write(p, emit)
+		}
+		for _, p := range srv {
+			ss.Write(p, emit)
+		}
+	}
+}
+
+// BenchmarkParseCommands parses the session's commands (18 lines).
+func BenchmarkParseCommands(b *testing.B) {
+	segs, size := benchSegments(true)
+	var lines [][]byte
+	for _, s := range segs {
+		lines = append(lines, s[:len(s)-2])
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			if c := ParseCommand(l); !c.Valid {
+				b.Fatalf("%q: not a valid command", l)
+			}
+		}
+	}
+}
+
+// BenchmarkReplyReader groups the session's server lines into replies,
+// the multi-line FEAT included.
+func BenchmarkReplyReader(b *testing.B) {
+	segs, size := benchSegments(false)
+	var lines []Line
+	for _, s := range segs {
+		for _, l := range strings.SplitAfter(string(s), "\r\n") {
+			if l != "" {
+				lines = append(lines, Line{Text: []byte(strings.TrimSuffix(l, "\r\n")), Length: len(l) - 2})
+			}
+		}
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	var r ReplyReader
+	for b.Loop() {
+		n := 0
+		for _, l := range lines {
+			if _, done := r.Line(l); done {
+				n++
+			}
+		}
+		if n != 20 {
+			b.Fatalf("%d replies, want 20", n)
+		}
+	}
+}
+
+// BenchmarkParseAnnouncement reads the endpoint of each kind of
+// announcement.
+func BenchmarkParseAnnouncement(b *testing.B) {
+	cases := []struct {
+		name string
+		text string
+		fn   func(string) error
+	}{
+		{"227", "Entering Passive Mode (198,18,99,1,117,48).", func(s string) error { _, err := Parse227(s); return err }},
+		{"229", "Entering Extended Passive Mode (|||31234|)", func(s string) error { _, err := Parse229(s); return err }},
+		{"PORT", "198,18,99,2,156,66", func(s string) error { _, err := ParsePORT(s); return err }},
+		{"EPRT4", "|1|198.18.99.2|40003|", func(s string) error { _, _, err := ParseEPRT(s); return err }},
+		{"EPRT6", "|2|2001:db8:99::2|40003|", func(s string) error { _, _, err := ParseEPRT(s); return err }},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.fn(c.text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkControlDialog runs the whole line path of one session: split
+// both directions, parse each command, group replies and pair them with
+// their commands. ns/op and allocs/op are per session.
+func BenchmarkControlDialog(b *testing.B) {
+	b.SetBytes(int64(benchDialogBytes()))
+	b.ReportAllocs()
+	segs := make([][]byte, len(benchDialog))
+	for i, s := range benchDialog {
+		segs[i] = []byte(s[1:])
+	}
+	for b.Loop() {
+		var sc, ss Splitter
+		var rr ReplyReader
+		p := NewPairer(true)
+		id := 0
+		cmd := func(l Line) bool {
+			_ = ParseCommand(l.Text)
+			id++
+			p.Command(id)
+			return true
+		}
+		rep := func(l Line) bool {
+			if r, done := rr.Line(l); done {
+				p.Reply(&r)
+			}
+			return true
+		}
+		for i, s := range segs {
+			if benchDialog[i][0] == '>' {
+				sc.Write(s, cmd)
+			} else {
+				ss.Write(s, rep)
+			}
+		}
+		if len(p.Pending()) != 0 {
+			b.Fatalf("%d commands unanswered", len(p.Pending()))
+		}
+	}
+}
