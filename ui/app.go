@@ -49,7 +49,7 @@ var paneNames = [numPanes]string{"Dialog", "Data channels", "Findings", "Ladder"
 
 // Layout thresholds: below them one pane is shown at a time.
 const (
-	wideListW, wideListH       = 100, 28
+	wideListW, wideListH       = 100, 20
 	wideSessionW, wideSessionH = 120, 30
 	flashFor                   = 5 * time.Second
 )
@@ -604,8 +604,8 @@ func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 	return nil
 }
 
-// do carries out a command.
-func (u *UI) do(cmd Command, idx int) {
+// do carries out a command; it reports whether it knows the command.
+func (u *UI) do(cmd Command, idx int) bool {
 	switch cmd {
 	case cmdQuitNow:
 		u.quit()
@@ -657,7 +657,7 @@ func (u *UI) do(cmd Command, idx int) {
 		if u.view == viewSessions {
 			r := u.selectedRow()
 			if r == nil {
-				return
+				break
 			}
 			u.showSession(r, false)
 		}
@@ -695,7 +695,10 @@ func (u *UI) do(cmd Command, idx int) {
 		} else {
 			u.setFlash(0, "mouse off")
 		}
+	default:
+		return false
 	}
+	return true
 }
 
 // refreshNow applies the model at once (on the UI goroutine).

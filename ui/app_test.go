@@ -63,7 +63,7 @@ func TestFailingSessionAndFinding(t *testing.T) {
 	hs.keys("]")
 	hs.waitFor(" s2  192.168.1.10:")
 	hs.keys("esc")
-	txt = hs.waitFor("Sessions (6)")
+	hs.waitFor("Sessions (6)")
 	var sel string
 	hs.u.app.QueueUpdate(func() { sel = hs.u.selID })
 	if sel != "s2" {
@@ -130,7 +130,7 @@ func TestFilter(t *testing.T) {
 		{"eprt", "Sessions (1 of 6)"},
 	} {
 		hs.keys("/")
-		hs.waitGone("? help") // the prompt replaced the footer
+		hs.waitGone("? help")                              // the prompt replaced the footer
 		hs.sim.InjectKey(tcell.KeyCtrlU, 0, tcell.ModNone) // clear the field
 		hs.keys(c.filter, "enter")
 		hs.waitFor(c.want, "/"+c.filter)

@@ -45,6 +45,8 @@ const (
 // half is what one leg shows of an event.
 type half struct {
 	text   string
+	short  string // shorter forms when text does not fit (announcements):
+	addr   string // "PORT 192.168.1.10:4000", then "192.168.1.10:4000"
 	failed bool // a data connection that did not make it
 	dialog int  // index in the leg's dialog, or -1
 	frame  uint64
@@ -79,6 +81,28 @@ func natLegs(p *model.NATPair, inside, outside *model.Session) (client, server *
 	return inside, outside
 }
 
+// natLabel says what the gateway translates: the client's address (SNAT),
+// the server's (DNAT) or both.
+func natLabel(cs, ss *model.Session) string {
+	host := func(ep string) string {
+		if ap, err := netip.ParseAddrPort(ep); err == nil {
+			return ap.Addr().String()
+		}
+		return ep
+	}
+	snat := host(cs.Client) != host(ss.Client)
+	dnat := host(cs.Server) != host(ss.Server)
+	switch {
+	case snat && dnat:
+		return cs.Server + " ⇄ " + ss.Client
+	case dnat:
+		return cs.Server + " ⇄"
+	case snat:
+		return "⇄ " + ss.Client
+	}
+	return "⇄"
+}
+
 func sameMessage(a, b *model.DialogEntry) bool {
 	if a.Kind != b.Kind {
 		return false
@@ -92,7 +116,18 @@ func sameMessage(a, b *model.DialogEntry) bool {
 func dialogHalf(leg *ladderLeg, i int) *half {
 	e := &leg.s.Dialog[i]
 	text := strings.TrimPrefix(strings.TrimPrefix(entryText(e), "→ "), "← ")
-	return &half{text: text, dialog: i, frame: e.Frame, sev: leg.marks.worst[e.Frame]}
+	h := &half{text: text, dialog: i, frame: e.Frame, sev: leg.marks.worst[e.Frame]}
+	for k := range leg.s.Channels {
+		if a := leg.s.Channels[k].Announce; a != nil && a.Frame == e.Frame && a.Frame != 0 {
+			if e.Kind == "command" {
+				h.short = e.Verb + " " + a.Endpoint
+			} else {
+				h.short = strconv.Itoa(e.Code) + " " + a.Endpoint
+			}
+			h.addr = a.Endpoint
+		}
+	}
+	return h
 }
 
 func entryKind(e *model.DialogEntry) (evKind, int) {
@@ -349,7 +384,16 @@ func arrow(row []cell, a, b, dir int, h *half, kind evKind, th *theme) {
 	if room < 3 {
 		return
 	}
-	label := " " + clip(h.text, room-2) + " "
+	text := h.text
+	for _, alt := range []string{h.short, h.addr} {
+		if strWidth(text) > room-2 && alt != "" {
+			text = alt
+		}
+	}
+	if strWidth(text) > room-2 && h.addr != "" {
+		text = clipMiddle(text, room-2)
+	}
+	label := " " + clip(text, room-2) + " "
 	n := len([]rune(label))
 	start := a + 2 + (room-n)/2 + 1
 	putText(row, start, label, st)
@@ -388,7 +432,7 @@ func ladderRows(th *theme, sp *ladderSpec, evs []ladderEvent, w int) (rows [][]c
 	if nat {
 		loS = g.xn + 2
 		putCentered(names, g.xn, g.xc+2, g.xs-1, "NAT gateway", th.nat)
-		putCentered(addrs, g.xn, g.xc+2, g.xs-1, "⇄ "+ss.Client, th.nat)
+		putCentered(addrs, g.xn, g.xc+2, g.xs-1, natLabel(cs, ss), th.nat)
 	}
 	putCentered(names, g.xs, loS, w, "server", th.title)
 	putCentered(addrs, g.xs, loS, w, ss.Server, th.base)
@@ -504,11 +548,17 @@ func ladderItems(th *theme, sp *ladderSpec) []item {
 		}
 		items = append(items, it)
 	}
-	legend := "→ command  ← reply  ═ data  ╌✖ failed  ┄ no data connection"
+	legend := "→ command · ← reply · ═ data connection · ╌✖ failed · ┄ no data connection"
 	if sp.server != nil {
-		legend += "  ✎ rewritten by the NAT"
+		legend += " · ✎ rewritten by the NAT"
 	}
-	items = append(items, staticLines(line{}, line{{"  " + legend, th.dim}}))
+	items = append(items, item{static: true, render: func(w int) []line {
+		out := []line{{}}
+		for _, x := range wrap(legend, max(10, w-2)) {
+			out = append(out, line{{"  " + x, th.dim}})
+		}
+		return out
+	}})
 	return items
 }
 

@@ -231,18 +231,6 @@ func (p *pane) MouseHandler() func(action tview.MouseAction, event *tcell.EventM
 	})
 }
 
-// text returns every item's lines as plain text, for copying whole panes.
-func (p *pane) text(width int) string {
-	var out []byte
-	for _, it := range p.items {
-		for _, l := range it.render(width) {
-			out = append(out, l.plain()...)
-			out = append(out, '\n')
-		}
-	}
-	return string(out)
-}
-
 // staticLines makes an unselectable item from fixed lines.
 func staticLines(ls ...line) item {
 	return item{static: true, render: func(int) []line { return ls }}

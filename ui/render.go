@@ -314,7 +314,7 @@ func channelLines(th *theme, ch *model.Channel, w int) []line {
 	head := line{
 		{statusGlyph(ch.Status) + " ", st},
 		{padRight(shortChannel(ch.ID), 3) + " ", th.bold},
-		{padRight(statusWord(ch.Status), 13), st},
+		{padRight(statusWord(ch.Status), 14), st},
 		{padRight(ch.Mode, 8), th.dim},
 	}
 	indent := 6
@@ -507,9 +507,11 @@ func chooseColumns(width, idW int) []column {
 		}
 		return n
 	}
+	// Optional columns only while the finding keeps room to be read.
+	const findingRoom = 16
 	for _, i := range columnPriority {
 		show[i] = true
-		if used() > width {
+		if used()+findingRoom > width {
 			delete(show, i)
 		}
 	}
