@@ -47,8 +47,8 @@ type half struct {
 	text   string
 	short  string // shorter forms when text does not fit (announcements):
 	addr   string // "PORT 192.168.1.10:4000", then "192.168.1.10:4000"
-	failed bool // a data connection that did not make it
-	dialog int  // index in the leg's dialog, or -1
+	failed bool   // a data connection that did not make it
+	dialog int    // index in the leg's dialog, or -1
 	frame  uint64
 	sev    model.Severity
 }
