@@ -136,8 +136,8 @@ func BenchmarkReplyReader(b *testing.B) {
 				n++
 			}
 		}
-		if n != 20 {
-			b.Fatalf("%d replies, want 20", n)
+		if n != 21 {
+			b.Fatalf("%d replies, want 21", n)
 		}
 	}
 }
