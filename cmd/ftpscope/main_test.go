@@ -156,3 +156,29 @@ func TestLabelsAndMerge(t *testing.T) {
 		t.Fatalf("no NAT pairs with rewrites across the two files: %+v", r.NATPairs)
 	}
 }
+
+func TestWriteSelectedSession(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s3.pcapng")
+	code, _, errs := ftpscope("-r", "../../samples/captures/active-helper/gateway.pcap", "-o", "json", "-w", out, "--session", "s3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	// the written file is a capture ftpscope reads back: the session, the
+	// other leg of its NAT pair and both legs' data connections
+	code, js, _ := ftpscope("-r", out, "-o", "json")
+	var r model.Report
+	if err := json.Unmarshal([]byte(js), &r); code != 0 || err != nil {
+		t.Fatalf("reading -w output: exit %d, %v", code, err)
+	}
+	if len(r.Sessions) != 2 || len(r.NATPairs) != 1 {
+		t.Fatalf("%d sessions, %d pairs in the written file", len(r.Sessions), len(r.NATPairs))
+	}
+	for _, s := range r.Sessions {
+		if len(s.Channels) != 1 || s.Channels[0].Status != model.StatusOK {
+			t.Errorf("%s: channels %+v", s.ID, s.Channels)
+		}
+	}
+	if code, _, errs := ftpscope("-r", "../../samples/captures/active-helper/gateway.pcap", "-o", "json", "-w", out, "--session", "s99"); code != exitRuntime || !strings.Contains(errs, "no such session") {
+		t.Errorf("unknown session: exit %d, %q", code, errs)
+	}
+}

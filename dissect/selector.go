@@ -1,0 +1,87 @@
+package dissect
+
+import (
+	"net/netip"
+
+	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// Selector recognises the packets of chosen sessions — their control
+// connection and every data connection tied to them — in a second pass over
+// the same sources, for writing them out (-w).
+type Selector struct {
+	dec    *decoder
+	seg    segment
+	ranges map[selectKey][]frameSpan
+	labels map[string]int
+}
+
+type selectKey struct {
+	source int
+	a, b   netip.AddrPort // ordered
+}
+
+type frameSpan struct{ first, last uint64 }
+
+// NewSelector selects the given sessions; labels are the sources' labels
+// in source order.
+func NewSelector(sessions []model.Session, labels []string) *Selector {
+	s := &Selector{dec: newDecoder(), ranges: map[selectKey][]frameSpan{}, labels: map[string]int{}}
+	for i, l := range labels {
+		s.labels[l] = i
+	}
+	for i := range sessions {
+		ss := &sessions[i]
+		src, ok := s.labels[ss.Source]
+		if !ok {
+			continue
+		}
+		s.add(src, ss.Client, ss.Server, ss.Frames.First, ss.Frames.Last)
+		for _, ch := range ss.Channels {
+			if c := ch.Connection; c != nil {
+				last := c.LastFrame
+				if last == 0 {
+					last = c.FirstFrame
+				}
+				s.add(src, c.Initiator, c.Responder, c.FirstFrame, last)
+			}
+		}
+	}
+	return s
+}
+
+func (s *Selector) add(src int, x, y string, first, last uint64) {
+	a, err1 := netip.ParseAddrPort(x)
+	b, err2 := netip.ParseAddrPort(y)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	k := orderedKey(src, a, b)
+	s.ranges[k] = append(s.ranges[k], frameSpan{first, last})
+}
+
+func orderedKey(src int, a, b netip.AddrPort) selectKey {
+	if b.Compare(a) < 0 {
+		a, b = b, a
+	}
+	return selectKey{src, a, b}
+}
+
+// Match reports whether p belongs to a selected connection (ICMP errors
+// about one included).
+func (s *Selector) Match(p *capture.Packet) bool {
+	switch s.dec.decode(p, &s.seg) {
+	case decodedTCP, decodedICMP:
+	default:
+		return false
+	}
+	g := &s.seg
+	k := orderedKey(p.Source, addrPort(g.v6, g.src, g.sport), addrPort(g.v6, g.dst, g.dport))
+	for _, r := range s.ranges[k] {
+		if p.Frame >= r.first && p.Frame <= r.last {
+			return true
+		}
+	}
+	return false
+}
