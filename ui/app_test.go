@@ -352,3 +352,29 @@ func (c *countingContent) GetCell(row, col int) *tview.TableCell {
 	c.rows++
 	return c.sessionsContent.GetCell(row, col)
 }
+
+// A session at the dialog bound (10,000 lines) opens and scrolls at once:
+// the dialog and ladder panes render only the lines on screen.
+func TestLongDialog(t *testing.T) {
+	s, _ := fakeSession(1, false)
+	t0 := s.Start
+	for i := 0; len(s.Dialog) < 10000; i++ {
+		ts := model.At(t0.Add(time.Duration(i) * time.Millisecond))
+		s.Dialog = append(s.Dialog,
+			model.DialogEntry{TS: ts, Kind: "command", Verb: "NOOP", Frame: uint64(2*i + 10)},
+			model.DialogEntry{TS: ts, Kind: "reply", Code: 200, Text: fmt.Sprintf("NOOP ok %d", i), Frame: uint64(2*i + 11)})
+	}
+	m := NewModel("long.pcap")
+	m.Session(s, nil)
+	hs := startModel(t, 120, 40, m)
+	hs.waitFor("Sessions (1)")
+	start := time.Now()
+	hs.keys("enter", "G")
+	hs.waitFor("1 Dialog (10001)", "NOOP ok 4998")
+	hs.keys("4", "G")
+	hs.waitSelected("200 NOOP ok 4998")
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("opening and scrolling a 10,000-line session took %v", d)
+	}
+	hs.quit(2)
+}

@@ -399,24 +399,13 @@ func arrow(row []cell, a, b, dir int, h *half, kind evKind, th *theme) {
 	putText(row, start, label, st)
 }
 
-// ladderRows draws the diagram for a width: header rows, then one row per
-// event. refs[i] is the dialog index in the viewed session of row i, or -1.
-func ladderRows(th *theme, sp *ladderSpec, evs []ladderEvent, w int) (rows [][]cell, refs []int) {
+// ladderHeader draws the column names, addresses and the tops of the
+// lifelines for a width.
+func ladderHeader(th *theme, sp *ladderSpec, w int) [][]cell {
 	nat := sp.server != nil
 	g := geometry(w, nat)
-	base := th.base
-	lifeline := func() []cell {
-		row := blankRow(w, base)
-		row[g.xc] = cell{'│', th.dim}
-		row[g.xs] = cell{'│', th.dim}
-		if nat {
-			row[g.xn] = cell{'│', th.nat}
-		}
-		return row
-	}
-	// Header: names, then addresses.
-	names := blankRow(w, base)
-	addrs := blankRow(w, base)
+	names := blankRow(w, th.base)
+	addrs := blankRow(w, th.base)
 	cs := sp.client.s
 	ss := cs
 	if nat {
@@ -436,63 +425,71 @@ func ladderRows(th *theme, sp *ladderSpec, evs []ladderEvent, w int) (rows [][]c
 	}
 	putCentered(names, g.xs, loS, w, "server", th.title)
 	putCentered(addrs, g.xs, loS, w, ss.Server, th.base)
-	rows = append(rows, names, addrs)
-	refs = append(refs, -1, -1)
-	top := lifeline()
+	top := lifeline(th, g, w)
 	top[g.xc], top[g.xs] = cell{'┬', th.dim}, cell{'┬', th.dim}
 	if nat {
 		top[g.xn] = cell{'┬', th.nat}
 	}
-	rows = append(rows, top)
-	refs = append(refs, -1)
+	return [][]cell{names, addrs, top}
+}
 
-	viewedServer := nat && sp.viewed == sp.server.s.ID
-	start := cs.Start.Time
-	for k := range evs {
-		ev := &evs[k]
-		row := lifeline()
-		// Gutter: the worst finding on this row.
-		var sev model.Severity
-		for _, h := range []*half{ev.l, ev.r} {
-			if h != nil && h.sev > sev {
-				sev = h.sev
-			}
-		}
-		if sev > 0 {
-			putText(row, 0, sev.Glyph(), th.sevStyle(sev))
-		}
-		if !ev.ts.IsZero() && !start.IsZero() {
-			putText(row, 1, padLeft(relSeconds(ev.ts.Sub(start)), 9), th.dim)
-		}
-		switch {
-		case !nat:
-			arrow(row, g.xc, g.xs, ev.dir, ev.l, ev.kind, th)
-		default:
-			if ev.l != nil {
-				arrow(row, g.xc, g.xn, ev.dir, ev.l, ev.kind, th)
-			}
-			if ev.r != nil {
-				arrow(row, g.xn, g.xs, ev.dir, ev.r, ev.kind, th)
-			}
-			switch {
-			case ev.rewritten:
-				row[g.xn] = cell{'✎', th.nat}
-			case ev.l != nil && ev.r != nil && ev.kind != evNoData:
-				row[g.xn] = cell{'┼', th.nat}
-			}
-		}
-		rows = append(rows, row)
-		ref := -1
-		h := ev.l
-		if viewedServer {
-			h = ev.r
-		}
-		if h != nil {
-			ref = h.dialog
-		}
-		refs = append(refs, ref)
+func lifeline(th *theme, g ladderGeom, w int) []cell {
+	row := blankRow(w, th.base)
+	row[g.xc] = cell{'│', th.dim}
+	row[g.xs] = cell{'│', th.dim}
+	if g.xn >= 0 {
+		row[g.xn] = cell{'│', th.nat}
 	}
-	return rows, refs
+	return row
+}
+
+// ladderRow draws one event for a width.
+func ladderRow(th *theme, sp *ladderSpec, ev *ladderEvent, w int) []cell {
+	nat := sp.server != nil
+	g := geometry(w, nat)
+	row := lifeline(th, g, w)
+	// Gutter: the worst finding on this row.
+	var sev model.Severity
+	for _, h := range []*half{ev.l, ev.r} {
+		if h != nil && h.sev > sev {
+			sev = h.sev
+		}
+	}
+	if sev > 0 {
+		putText(row, 0, sev.Glyph(), th.sevStyle(sev))
+	}
+	if start := sp.client.s.Start.Time; !ev.ts.IsZero() && !start.IsZero() {
+		putText(row, 1, padLeft(relSeconds(ev.ts.Sub(start)), 9), th.dim)
+	}
+	if !nat {
+		arrow(row, g.xc, g.xs, ev.dir, ev.l, ev.kind, th)
+		return row
+	}
+	if ev.l != nil {
+		arrow(row, g.xc, g.xn, ev.dir, ev.l, ev.kind, th)
+	}
+	if ev.r != nil {
+		arrow(row, g.xn, g.xs, ev.dir, ev.r, ev.kind, th)
+	}
+	switch {
+	case ev.rewritten:
+		row[g.xn] = cell{'✎', th.nat}
+	case ev.l != nil && ev.r != nil && ev.kind != evNoData:
+		row[g.xn] = cell{'┼', th.nat}
+	}
+	return row
+}
+
+// dialogOf is the dialog line of the viewed session an event shows, or -1.
+func (sp *ladderSpec) dialogOf(ev *ladderEvent) int {
+	h := ev.l
+	if sp.server != nil && sp.viewed == sp.server.s.ID {
+		h = ev.r
+	}
+	if h == nil {
+		return -1
+	}
+	return h.dialog
 }
 
 func relSeconds(d time.Duration) string {
@@ -517,36 +514,23 @@ func cellsLine(cells []cell) line {
 	return l
 }
 
-// ladderItems makes the ladder pane's items.
+// ladderItems makes the ladder pane's items: the header, one line per
+// event (rendered only when on screen), the legend.
 func ladderItems(th *theme, sp *ladderSpec) []item {
 	evs := ladderEvents(sp)
-	n := len(evs) + 3
-	items := make([]item, 0, n+2)
-	// Rows depend on the width: render them once per width, shared by items.
-	var cacheW = -1
-	var cacheRows [][]cell
-	var cacheRefs []int
-	rowsFor := func(w int) ([][]cell, []int) {
-		if w != cacheW {
-			cacheRows, cacheRefs = ladderRows(th, sp, evs, max(w, 30))
-			cacheW = w
-		}
-		return cacheRows, cacheRefs
+	items := make([]item, 0, len(evs)+4)
+	for k := 0; k < 3; k++ {
+		items = append(items, item{static: true, oneLine: true, render: func(w int) []line {
+			return []line{cellsLine(ladderHeader(th, sp, max(w, 30))[k])}
+		}})
 	}
-	for i := 0; i < n; i++ {
-		idx := i
-		it := item{render: func(w int) []line {
-			rows, _ := rowsFor(w)
-			return []line{cellsLine(rows[idx])}
-		}}
-		if i < 3 {
-			it.static = true
-		} else {
-			_, refs := rowsFor(100)
-			it.ref = ladderRef{dialog: refs[idx]}
-			it.copy = strings.TrimRight(cellsLine(func() []cell { r, _ := rowsFor(100); return r[idx] }()).plain(), " ")
-		}
-		items = append(items, it)
+	for k := range evs {
+		ev := &evs[k]
+		items = append(items, item{
+			oneLine: true,
+			ref:     ladderRef{dialog: sp.dialogOf(ev)},
+			render:  func(w int) []line { return []line{cellsLine(ladderRow(th, sp, ev, max(w, 30)))} },
+		})
 	}
 	legend := "→ command · ← reply · ═ data connection · ╌✖ failed · ┄ no data connection"
 	if sp.server != nil {
@@ -565,11 +549,17 @@ func ladderItems(th *theme, sp *ladderSpec) []item {
 // ladderText is the whole ladder as plain text (for y and for tests).
 func ladderText(sp *ladderSpec, w int) string {
 	th := newTheme(true)
-	rows, _ := ladderRows(th, sp, ladderEvents(sp), w)
 	var b strings.Builder
-	for _, r := range rows {
+	emit := func(r []cell) {
 		b.WriteString(strings.TrimRight(cellsLine(r).plain(), " "))
 		b.WriteByte('\n')
+	}
+	for _, r := range ladderHeader(th, sp, w) {
+		emit(r)
+	}
+	evs := ladderEvents(sp)
+	for k := range evs {
+		emit(ladderRow(th, sp, &evs[k], w))
 	}
 	return b.String()
 }

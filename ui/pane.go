@@ -12,6 +12,9 @@ type item struct {
 	ref    any    // what Enter jumps to, or what a jump looks for
 	copy   string // what y copies
 	static bool   // not selectable (headings)
+	// oneLine items render to exactly one line: the pane renders them only
+	// when they come into view (dialogs and ladders of 10,000 lines).
+	oneLine bool
 }
 
 // pane is a scrolling list of items with a selection, drawn in a box. It
@@ -129,11 +132,30 @@ func (p *pane) layout(width int) {
 	p.starts = make([]int, len(p.items))
 	p.total = 0
 	for i, it := range p.items {
-		ls := it.render(width)
-		p.lines[i] = ls
 		p.starts[i] = p.total
-		p.total += len(ls)
+		if it.oneLine {
+			p.total++
+			continue
+		}
+		p.lines[i] = it.render(width)
+		p.total += len(p.lines[i])
 	}
+}
+
+// height is the number of lines of item i at the current width.
+func (p *pane) height(i int) int {
+	if p.items[i].oneLine {
+		return 1
+	}
+	return len(p.lines[i])
+}
+
+// linesOf returns item i's lines, rendering a one-line item on demand.
+func (p *pane) linesOf(i int) []line {
+	if p.lines[i] == nil && p.items[i].oneLine {
+		p.lines[i] = p.items[i].render(p.width)
+	}
+	return p.lines[i]
 }
 
 // Draw implements tview.Primitive.
@@ -150,7 +172,7 @@ func (p *pane) Draw(screen tcell.Screen) {
 		return
 	}
 	// Keep the selected item in view.
-	first, n := p.starts[p.sel], len(p.lines[p.sel])
+	first, n := p.starts[p.sel], p.height(p.sel)
 	switch {
 	case p.top < 0:
 		p.top = first - h/3
@@ -179,7 +201,7 @@ func (p *pane) Draw(screen tcell.Screen) {
 	}
 	row := 0
 	for ; i < len(p.items) && row < h; i++ {
-		for j, l := range p.lines[i] {
+		for j, l := range p.linesOf(i) {
 			ln := p.starts[i] + j
 			if ln < p.top {
 				continue
@@ -215,7 +237,7 @@ func (p *pane) MouseHandler() func(action tview.MouseAction, event *tcell.EventM
 			_, iy, _, _ := p.GetInnerRect()
 			ln := p.top + y - iy
 			for i := range p.items {
-				if ln >= p.starts[i] && ln < p.starts[i]+len(p.lines[i]) && !p.items[i].static {
+				if ln >= p.starts[i] && ln < p.starts[i]+p.height(i) && !p.items[i].static {
 					p.sel = i
 				}
 			}

@@ -112,8 +112,9 @@ func dialogItems(th *theme, s *model.Session, fs []model.Finding) []item {
 		e := &s.Dialog[i]
 		ref := dialogRef{index: i, frame: e.Frame, channel: chans[e.Frame]}
 		items = append(items, item{
-			ref:  ref,
-			copy: strings.TrimSpace(relTime(s, e.TS) + " " + entryText(e)),
+			ref:     ref,
+			oneLine: true,
+			copy:    strings.TrimSpace(relTime(s, e.TS) + " " + entryText(e)),
 			render: func(w int) []line {
 				return []line{dialogLine(th, s, e, ref, marks, w)}
 			},
