@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
@@ -20,7 +21,11 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 	}
 	m := ui.NewModel(labels...)
 	if len(o.ifaces) > 0 {
-		m.SetLive(ui.LiveStatus{Interface: o.ifaces[0].name})
+		names := make([]string, len(o.ifaces))
+		for i, a := range o.ifaces {
+			names[i] = a.name
+		}
+		m.SetLive(ui.LiveStatus{Interface: strings.Join(names, ",")})
 	}
 	u, err := ui.New(m, ui.Options{Tool: tool})
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 
 // TestTUIInTmux runs the real binary in a terminal (tmux, on a private
 // server socket), drives it with keys, reads the screen with capture-pane,
-// quits with q and checks the exit status and that the terminal was given
+// checks that y reaches the terminal's clipboard (OSC 52), quits with q and checks the exit status and that the terminal was given
 // back: main screen, cursor shown, cooked mode. With FTPSCOPE_TUI_E2E=1
 // (make test) a missing tmux is a failure, not a skip.
 func TestTUIInTmux(t *testing.T) {
@@ -55,6 +55,8 @@ func TestTUIInTmux(t *testing.T) {
 	// Only the server on our own socket is ever killed.
 	t.Cleanup(func() { _ = exec.Command(tmuxBin, "-L", socket, "kill-server").Run() })
 	tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", "sh "+script)
+	// Let applications set tmux buffers with OSC 52, to see what y copies.
+	tmux("set-option", "-g", "set-clipboard", "on")
 
 	pane := func() string { return tmux("capture-pane", "-p", "-t", "ui") }
 	waitFor := func(want ...string) string {
@@ -82,6 +84,20 @@ func TestTUIInTmux(t *testing.T) {
 		if !strings.Contains(txt, want) {
 			t.Errorf("first screen lacks %q:\n%s", want, txt)
 		}
+	}
+	// y copies the selected session with OSC 52.
+	keys("y")
+	waitFor("copied")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, _ := exec.Command(tmuxBin, "-L", socket, "show-buffer").CombinedOutput()
+		if strings.HasPrefix(string(out), "s1 192.168.1.10:") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("y did not reach the terminal's clipboard (OSC 52); tmux buffer: %q", out)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	keys("Enter")
 	waitFor("[1 Dialog]", "→ EPRT |1|192.168.1.10|", "✖F1")
