@@ -482,8 +482,12 @@ func (u *UI) showSession(r *Row, keep bool) {
 			sels[i] = p.sel
 		}
 	}
-	u.panes[paneDialog].setItems(dialogItems(u.th, r.S, r.Findings), sels[paneDialog])
-	u.panes[paneData].setItems(channelItems(u.th, r.S), sels[paneData])
+	var nat *natLeg
+	if p, ok := u.model.Pair(r.S.ID); ok {
+		nat = natLegOf(&p, r.S.ID)
+	}
+	u.panes[paneDialog].setItems(dialogItems(u.th, r.S, r.Findings, nat), sels[paneDialog])
+	u.panes[paneData].setItems(channelItems(u.th, r.S, nat), sels[paneData])
 	u.panes[paneFindings].setItems(sessionFindingItems(u.th, r.S.ID, r.Findings), sels[paneFindings])
 	sp := u.ladderSpec(r)
 	u.panes[paneLadder].setItems(ladderItems(u.th, sp), max(sels[paneLadder], 3))

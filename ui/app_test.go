@@ -193,8 +193,15 @@ func TestLadderOfNATPairedCapture(t *testing.T) {
 	if !strings.Contains(row, "PORT 203,0,113,1") {
 		t.Errorf("no row shows the PORT on both sides of the NAT:\n%s", txt)
 	}
-	if !strings.Contains(txt, "NAT inside leg of s1 ⇄ s2") {
-		t.Errorf("session title does not name the NAT pair:\n%s", txt)
+	for _, want := range []string{
+		"NAT inside leg of s1 ⇄ s2",                // the session title names the pair
+		"✎NAT",                                     // the dialog marks the rewritten line
+		"⇄ s2.c1 203.0.113.1:",                     // the channel names its outside twin
+		"ok            active  PORT 192.168.1.10:", // announced → observed
+	} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("paired session screen lacks %q:\n%s", want, txt)
+		}
 	}
 	// The outside leg draws the same ladder.
 	hs.keys("]")

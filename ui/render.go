@@ -36,6 +36,42 @@ type (
 	}
 )
 
+// natLeg is what the NAT pairing says about one leg: the other leg, this
+// leg's rewritten lines (by frame) and its channels' partners.
+type natLeg struct {
+	role     string // "inside" or "outside"
+	other    string
+	rewrites map[uint64]model.Rewrite
+	chans    map[string]model.ChannelPair
+}
+
+// natLegOf returns the view of a pair from session id's side, or nil.
+func natLegOf(p *model.NATPair, id string) *natLeg {
+	if p == nil {
+		return nil
+	}
+	n := &natLeg{role: "inside", other: p.Outside, rewrites: map[uint64]model.Rewrite{}, chans: map[string]model.ChannelPair{}}
+	inside := p.Inside == id
+	if !inside {
+		n.role, n.other = "outside", p.Inside
+	}
+	for _, rw := range p.Rewrites {
+		if inside {
+			n.rewrites[rw.InsideFrame] = rw
+		} else {
+			n.rewrites[rw.OutsideFrame] = rw
+		}
+	}
+	for _, cp := range p.Channels {
+		if inside {
+			n.chans[cp.Inside] = cp
+		} else {
+			n.chans[cp.Outside] = cp
+		}
+	}
+	return n
+}
+
 // frameMarks are the finding marks of a session's frames.
 type frameMarks struct {
 	worst map[uint64]model.Severity
@@ -104,7 +140,7 @@ func relTime(s *model.Session, t model.Time) string {
 }
 
 // dialogItems renders a session's dialog: one item per command or reply.
-func dialogItems(th *theme, s *model.Session, fs []model.Finding) []item {
+func dialogItems(th *theme, s *model.Session, fs []model.Finding, nat *natLeg) []item {
 	marks := marksFor(fs)
 	chans := channelFrames(s)
 	items := make([]item, 0, len(s.Dialog)+1)
@@ -116,7 +152,7 @@ func dialogItems(th *theme, s *model.Session, fs []model.Finding) []item {
 			oneLine: true,
 			copy:    strings.TrimSpace(relTime(s, e.TS) + " " + entryText(e)),
 			render: func(w int) []line {
-				return []line{dialogLine(th, s, e, ref, marks, w)}
+				return []line{dialogLine(th, s, e, ref, marks, nat, w)}
 			},
 		})
 	}
@@ -126,7 +162,7 @@ func dialogItems(th *theme, s *model.Session, fs []model.Finding) []item {
 	return items
 }
 
-func dialogLine(th *theme, s *model.Session, e *model.DialogEntry, ref dialogRef, marks frameMarks, w int) line {
+func dialogLine(th *theme, s *model.Session, e *model.DialogEntry, ref dialogRef, marks frameMarks, nat *natLeg, w int) line {
 	var l line
 	sev := marks.worst[e.Frame]
 	if sev > 0 {
@@ -148,6 +184,11 @@ func dialogLine(th *theme, s *model.Session, e *model.DialogEntry, ref dialogRef
 	}
 	if tags := marks.tags[e.Frame]; len(tags) > 0 {
 		right = append(right, seg{" " + sev.Glyph() + strings.Join(tags, ","), th.sevStyle(sev)})
+	}
+	if nat != nil {
+		if _, ok := nat.rewrites[e.Frame]; ok && e.Frame != 0 {
+			right = append(right, seg{" ✎NAT", th.nat})
+		}
 	}
 	if ref.channel != "" {
 		right = append(right, seg{" ⇢" + shortChannel(ref.channel), th.data})
@@ -206,7 +247,7 @@ func (t *theme) statusStyle(status string) tcell.Style {
 }
 
 // channelItems renders a session's data channels, announced → observed.
-func channelItems(th *theme, s *model.Session) []item {
+func channelItems(th *theme, s *model.Session, nat *natLeg) []item {
 	items := make([]item, 0, len(s.Channels))
 	for i := range s.Channels {
 		ch := &s.Channels[i]
@@ -222,8 +263,8 @@ func channelItems(th *theme, s *model.Session) []item {
 		}
 		items = append(items, item{
 			ref:    ref,
-			render: func(w int) []line { return channelLines(th, ch, w) },
-			copy:   plainLines(channelLines(th, ch, 200)),
+			render: func(w int) []line { return channelLines(th, ch, nat, w) },
+			copy:   plainLines(channelLines(th, ch, nat, 200)),
 		})
 	}
 	return items
@@ -310,7 +351,7 @@ func transferText(t *model.Transfer) string {
 	return s
 }
 
-func channelLines(th *theme, ch *model.Channel, w int) []line {
+func channelLines(th *theme, ch *model.Channel, nat *natLeg, w int) []line {
 	st := th.statusStyle(ch.Status)
 	head := line{
 		{statusGlyph(ch.Status) + " ", st},
@@ -351,6 +392,22 @@ func channelLines(th *theme, ch *model.Channel, w int) []line {
 	}
 	add("data", connectionText(ch.Connection), cst)
 	add("xfer", transferText(ch.Transfer), th.base)
+	if nat != nil {
+		if cp, ok := nat.chans[ch.ID]; ok {
+			other, ep := cp.Outside, cp.OutsideEndpoint
+			if nat.role == "outside" {
+				other, ep = cp.Inside, cp.InsideEndpoint
+			}
+			text := "⇄ " + other
+			if ep != "" {
+				text += " " + ep + " on the " + map[string]string{"inside": "outside", "outside": "inside"}[nat.role]
+			}
+			if cp.PortRemapped {
+				text += " (port remapped)"
+			}
+			add("nat", text, th.nat)
+		}
+	}
 	return lines
 }
 
