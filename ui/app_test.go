@@ -236,13 +236,12 @@ func TestCopyAndMouse(t *testing.T) {
 	hs := startUI(t, 120, 40, sample("active-nohelper", "client.pcap"))
 	hs.waitFor("■ file · done")
 	hs.keys("y")
-	hs.waitFor("copied")
-	if got := string(hs.sim.GetClipboardData()); !strings.HasPrefix(got, "s1 192.168.1.10:") || !strings.Contains(got, "✖ error") {
+	if got := hs.waitClipboard("s1 192.168.1.10:"); !strings.Contains(got, "✖ error") {
 		t.Errorf("y copied %q", got)
 	}
+	hs.waitFor("copied")
 	hs.keys("enter", "3", "y")
-	hs.waitFor("<findings>", "copied")
-	if got := string(hs.sim.GetClipboardData()); !strings.Contains(got, "why") || !strings.Contains(got, "fix") {
+	if got := hs.waitClipboard("✖ error   EPRT"); !strings.Contains(got, "why") || !strings.Contains(got, "fix") {
 		t.Errorf("y on a finding copied %q", got)
 	}
 	hs.keys("m")

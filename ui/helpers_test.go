@@ -163,6 +163,24 @@ func (hs *harness) waitSelected(s string) string {
 	}
 }
 
+// waitClipboard polls the clipboard (OSC 52 on a terminal) until it
+// starts with prefix.
+func (hs *harness) waitClipboard(prefix string) string {
+	hs.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var got string
+		hs.u.app.QueueUpdate(func() { got = string(hs.sim.GetClipboardData()) })
+		if strings.HasPrefix(got, prefix) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			hs.t.Fatalf("the clipboard holds %q, want %q…", got, prefix)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // waitGone polls the screen until s is no longer on it.
 func (hs *harness) waitGone(s string) string {
 	hs.t.Helper()
