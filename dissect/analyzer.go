@@ -566,6 +566,31 @@ func (a *Analyzer) maybeEmit(s *session) {
 	}
 }
 
+// Updates calls fn with a snapshot of every session still open that changed
+// since the last call, oldest first: a live view shows sessions while they
+// run. The snapshots share nothing with the analysis.
+func (a *Analyzer) Updates(fn func(*model.Session)) {
+	var changed []*session
+	for s := range a.open {
+		if s.dirty {
+			changed = append(changed, s)
+		}
+	}
+	sort.Slice(changed, func(i, j int) bool { return changed[i].n < changed[j].n })
+	for _, s := range changed {
+		s.dirty = false
+		m := a.export(s)
+		m.Dialog = append([]model.DialogEntry(nil), m.Dialog...)
+		m.Anomalies = append([]string(nil), m.Anomalies...)
+		m.Segments = nil
+		if m.Greeting != nil {
+			g := *m.Greeting
+			m.Greeting = &g
+		}
+		fn(m)
+	}
+}
+
 // Finish ends the analysis: every connection still open is concluded as
 // the capture ended, and every session is sent to the sink.
 func (a *Analyzer) Finish() {

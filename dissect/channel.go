@@ -78,6 +78,7 @@ func (ch *channel) attach(c *conn, match string) {
 	c.ch = ch
 	c.role = roleData
 	ch.sess.openData++
+	ch.sess.dirty = true
 	ch.sess.a.stats.DataConnections++
 	ch.sess.a.startExport(ch)
 }
@@ -120,6 +121,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 // dataEnded records the final state of the channel's data connection.
 func (ch *channel) dataEnded(c *conn) {
 	ch.snapshot = ch.connectionModel(c)
+	ch.sess.dirty = true
 	ch.conn = nil
 	ch.sess.openData--
 	ch.sess.a.finishExport(ch)

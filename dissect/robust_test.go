@@ -179,3 +179,34 @@ func TestMidSessionCapture(t *testing.T) {
 		t.Fatalf("sessions %d, %+v", len(ss), ss)
 	}
 }
+
+func TestUpdatesShowRunningSessions(t *testing.T) {
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k.Line(true, "NOOP")
+	f, _ := capture.OpenReader("t", "t", io.NopCloser(bytes.NewReader(c.Bytes())), 0)
+	a := New(DefaultConfig(), []*capture.Info{f.Info()}, SinkFunc(func(*model.Session) {}))
+	for {
+		p, err := f.Next()
+		if err != nil {
+			break
+		}
+		a.Packet(&p)
+	}
+	var got []*model.Session
+	a.Updates(func(s *model.Session) { got = append(got, s) })
+	if len(got) != 1 || got[0].Commands != 3 {
+		t.Fatalf("updates %+v", got)
+	}
+	snap := got[0]
+	before := len(snap.Dialog)
+	got = nil
+	a.Updates(func(s *model.Session) { got = append(got, s) })
+	if len(got) != 0 {
+		t.Fatalf("an unchanged session was sent again")
+	}
+	a.Finish()
+	if len(snap.Dialog) != before {
+		t.Fatal("the snapshot changed after the analysis went on")
+	}
+}

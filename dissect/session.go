@@ -98,6 +98,7 @@ type session struct {
 	controlDone bool // the control connection ended
 	openData    int  // data connections still running
 	emitted     bool
+	dirty       bool // changed since the last Updates
 	lastFrame   uint64
 }
 
@@ -177,6 +178,7 @@ func (s *session) line(dir int, l ftp.Line, base uint32) {
 		}
 	}
 	h.lineStart = endSeq
+	s.dirty = true
 	if at.frame > s.lastFrame {
 		s.lastFrame = at.frame
 	}
