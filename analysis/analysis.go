@@ -59,9 +59,16 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	var src interface {
 		Next() (capture.Packet, error)
 	}
-	if len(sources) == 1 {
+	var fan *capture.FanIn
+	switch {
+	case len(sources) == 1:
 		src = sources[0]
-	} else {
+	case anyLive(sources):
+		// Live interfaces are read at once, in arrival order: a merge by
+		// timestamp would wait on a quiet interface.
+		fan = capture.NewFanIn(sources)
+		src = fan
+	default:
 		src = capture.NewMerge(sources)
 	}
 	sum := &Summary{}
@@ -124,6 +131,14 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 			break
 		}
 	}
+	if fan != nil {
+		fan.Stop() // the sources' Info is read below
+	}
+	for _, s := range sources {
+		if l, ok := s.(capture.LiveSource); ok {
+			l.UpdateStats() // the kernel's final counters, for the report
+		}
+	}
 	an.Finish()
 	sum.Stats = an.Stats()
 	sum.Stats.FilteredPackets = filtered
@@ -143,6 +158,15 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	}
 	sum.NATPairs, sum.Findings = diag.finish()
 	return sum, nil
+}
+
+func anyLive(sources []capture.Source) bool {
+	for _, s := range sources {
+		if s.Info().Kind == "live" {
+			return true
+		}
+	}
+	return false
 }
 
 func sourceModel(in *capture.Info, decodeErrors uint64) model.Source {

@@ -155,17 +155,17 @@ func (a *afHandle) cook(data []byte, ifindex int) {
 	binary.BigEndian.PutUint32(h[4:8], uint32(ifindex))
 	binary.BigEndian.PutUint16(h[8:10], arphrdEther)
 	const (
-		hdr3Len  = 48                         // TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
-		netOff   = (hdr3Len+20+15)&^15 + 16   // TPACKET_ALIGN(TPACKET3_HDRLEN) + 16
-		sllStart = netOff - hdr3Len           // sockaddr_ll, counted back from the data
+		hdr3Len  = 48                       // TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+		netOff   = (hdr3Len+20+15)&^15 + 16 // TPACKET_ALIGN(TPACKET3_HDRLEN) + 16
+		sllStart = netOff - hdr3Len         // sockaddr_ll, counted back from the data
 		afPacket = 17
 	)
 	if len(data) > 0 {
 		sll := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), -sllStart)), 20)
 		if binary.NativeEndian.Uint16(sll[0:2]) == afPacket && int(binary.NativeEndian.Uint32(sll[4:8])) == ifindex {
-			copy(h[0:2], sll[2:4])                                                      // protocol, network order
+			copy(h[0:2], sll[2:4])                                                     // protocol, network order
 			binary.BigEndian.PutUint16(h[8:10], binary.NativeEndian.Uint16(sll[8:10])) // hardware type
-			h[10] = sll[10]                                                             // packet type (direction)
+			h[10] = sll[10]                                                            // packet type (direction)
 			return
 		}
 		switch data[0] >> 4 {

@@ -183,6 +183,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	if len(o.reads) > 0 && len(o.ifaces) > 0 {
 		return nil, fmt.Errorf("-r and -i cannot be mixed: analyse files or a live capture")
 	}
+	if o.user != "" && len(o.ifaces) == 0 {
+		return nil, fmt.Errorf("--user drops root privileges once a live capture is open: it needs -i")
+	}
 	if o.dataTimeout <= 0 {
 		return nil, fmt.Errorf("--data-timeout must be positive, not %s", o.dataTimeout)
 	}

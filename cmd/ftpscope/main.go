@@ -67,13 +67,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.Dissect.DataTimeout = o.dataTimeout
 	cfg.Dissect.ShowPasswords = o.showPasswords
 	cfg.Count = o.count
+	cfg.Duration = o.duration
 	if o.filter != "" {
 		f, err := capture.NewFilter(o.filter)
 		if err != nil {
 			fmt.Fprintf(stderr, "ftpscope: %v\n", err)
 			return exitUsage
 		}
-		cfg.Filter = f
+		if len(o.ifaces) == 0 { // live captures filter in the kernel (openLive)
+			cfg.Filter = f
+		}
 	}
 	sources, err := openSources(o)
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/ftpscope/ftpscope/capture"
@@ -10,7 +9,7 @@ import (
 // openSources opens the -r files or the -i interfaces.
 func openSources(o *options) ([]capture.Source, error) {
 	if len(o.ifaces) > 0 {
-		return nil, errors.New("live capture (-i) is not available in this build yet")
+		return openLive(o)
 	}
 	return openFiles(o.reads)
 }

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/ftpscope/ftpscope/capture"
+)
+
+// openLive opens every -i interface with the capture filter compiled into
+// the kernel, then drops root privileges when --user asks for it.
+func openLive(o *options) ([]capture.Source, error) {
+	var out []capture.Source
+	fail := func(err error) ([]capture.Source, error) {
+		for _, s := range out {
+			s.Close()
+		}
+		return nil, err
+	}
+	for i, a := range o.ifaces {
+		l, err := capture.OpenLive(capture.LiveConfig{Label: a.label, Interface: a.name, Filter: o.filter, Index: i})
+		if err != nil {
+			var pe *capture.PermissionError
+			if errors.As(err, &pe) {
+				return fail(permissionError(a.name))
+			}
+			var fe *capture.FilterError
+			if errors.As(err, &fe) {
+				return fail(fe)
+			}
+			return fail(fmt.Errorf("%s: cannot capture: %v", a.name, err))
+		}
+		out = append(out, l)
+	}
+	if o.user != "" {
+		if err := dropPrivileges(o.user); err != nil {
+			return fail(err)
+		}
+	}
+	return out, nil
+}
+
+// permissionError is the one line that tells how to get the right to
+// capture.
+func permissionError(iface string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		exe = "/path/to/ftpscope"
+	}
+	return fmt.Errorf("%s: capturing needs root or the CAP_NET_RAW capability: run ftpscope as root, or grant it with 'setcap cap_net_raw,cap_net_admin=eip %s'", iface, exe)
+}
