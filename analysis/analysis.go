@@ -7,6 +7,7 @@ package analysis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -35,6 +36,17 @@ type Consumer interface {
 	// Session receives each session as it concludes, with its findings.
 	Session(s *model.Session, findings []model.Finding)
 }
+
+// Updater is implemented by a Consumer that shows sessions while they run
+// (the terminal UI): it receives a snapshot of each running session that
+// changed, a few times a second, and later the concluded session through
+// Session.
+type Updater interface {
+	Update(s *model.Session)
+}
+
+// updateEvery is how often an Updater hears of running sessions.
+const updateEvery = 250 * time.Millisecond
 
 // Summary is what is known only at the end of a run.
 type Summary struct {
@@ -78,6 +90,14 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	if cfg.Duration > 0 {
 		deadline = time.Now().Add(cfg.Duration)
 	}
+	updater, _ := out.(Updater)
+	lastUpdate := time.Now()
+	update := func() {
+		if updater != nil && time.Since(lastUpdate) >= updateEvery {
+			lastUpdate = time.Now()
+			an.Updates(updater.Update)
+		}
+	}
 	for {
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			break
@@ -89,6 +109,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 			if cfg.Progress != nil {
 				cfg.Progress(n)
 			}
+			update()
 		}
 		p, err := src.Next()
 		if err != nil {
@@ -99,6 +120,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 				// A quiet live interface: time still passes for the
 				// timeouts of connections and announcements.
 				an.Tick(time.Now())
+				update()
 				if ctx.Err() != nil {
 					break
 				}
@@ -156,8 +178,28 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 			}
 		}
 	}
-	sum.NATPairs, sum.Findings = diag.finish()
+	if err := an.ExportError(); err != nil {
+		sum.Errors = append(sum.Errors, err)
+	}
+	sum.NATPairs, sum.Findings = diag.finish(droppedFindings(sum.Sources)...)
 	return sum, nil
+}
+
+// droppedFindings says when the kernel dropped packets during a live
+// capture: any conclusion may then miss what was dropped.
+func droppedFindings(sources []model.Source) []model.Finding {
+	var fs []model.Finding
+	for _, s := range sources {
+		if s.Dropped == 0 {
+			continue
+		}
+		fs = append(fs, model.Finding{Rule: diagnose.RuleCaptureGap, Severity: model.Warning,
+			Summary:     fmt.Sprintf("the kernel dropped %s packets while capturing on %s", capture.Thousands(s.Dropped), s.Name),
+			Explanation: "The capture buffer overflowed: packets crossed the interface without reaching ftpscope. A missing command, reply or SYN can make a working transfer look broken, or hide a failure.",
+			Remedy:      "Capture closer to the traffic, with a capture filter that keeps only the FTP hosts (ftpscope -i IF host 203.0.113.20), or on a less loaded machine.",
+			Evidence:    model.Evidence{Source: s.Label, Frames: []uint64{}}})
+	}
+	return fs
 }
 
 func anyLive(sources []capture.Source) bool {

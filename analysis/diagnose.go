@@ -57,10 +57,10 @@ func (d *diagnoser) Session(s *model.Session) {
 	}
 }
 
-func (d *diagnoser) finish() ([]model.NATPair, []model.Finding) {
+func (d *diagnoser) finish(extra ...model.Finding) ([]model.NATPair, []model.Finding) {
 	pairs, pf := d.rules.Pair(d.legs)
 	d.legs = nil
-	fs := d.rules.Finish(append(d.findings, pf...), pairs)
+	fs := d.rules.Finish(append(append(d.findings, pf...), extra...), pairs)
 	sortFindings(fs)
 	return pairs, fs
 }

@@ -163,6 +163,10 @@ func (m *Model) Session(s *model.Session, findings []model.Finding) {
 	m.version.Add(1)
 }
 
+// Update implements analysis.Updater: a running session is shown, and
+// replaced, until its concluded version arrives through Session.
+func (m *Model) Update(s *model.Session) { m.Session(s, nil) }
+
 // index finds r in m.rows (sorted by number).
 func (m *Model) index(r *Row) int {
 	i := sort.Search(len(m.rows), func(i int) bool { return !rowLess(m.rows[i], r) })
