@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,9 +69,9 @@ func TestLabLive(t *testing.T) {
 func buildFtpscope(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ftpscope")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		gobin = "go"
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		gobin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	}
 	cmd := exec.Command(gobin, "build", "-o", bin, "../cmd/ftpscope")
 	if out, err := cmd.CombinedOutput(); err != nil {

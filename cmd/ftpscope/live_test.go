@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -38,7 +37,10 @@ func buildBinary(t *testing.T) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "ftpscope")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		gobin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
 	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -102,7 +104,7 @@ func TestLiveInNamespace(t *testing.T) {
 			t.Fatalf("FTP exchange: %v\n%s", err, out)
 		}
 	}
-	start := func(t *testing.T, args ...string) (*exec.Cmd, *bufio.Scanner, *bytes.Buffer, chan error) {
+	start := func(t *testing.T, args ...string) (*exec.Cmd, *bufio.Scanner, *bytes.Buffer) {
 		t.Helper()
 		cmd := exec.Command("ip", append([]string{"netns", "exec", ns, bin}, args...)...)
 		var stderr bytes.Buffer
@@ -114,22 +116,28 @@ func TestLiveInNamespace(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan error, 1)
+		// a watchdog: whatever a subtest waits for, ftpscope is gone
+		// within a minute (its output then ends, and the waits with it)
+		watchdog := time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
 		t.Cleanup(func() {
+			watchdog.Stop()
 			if cmd.ProcessState == nil {
 				cmd.Process.Kill()
 			}
 		})
 		// capturing once it holds a packet socket ("ip netns exec" execs it)
 		want := "pid=" + strconv.Itoa(cmd.Process.Pid) + ","
-		for i := 0; i < 200; i++ {
+		for i := 0; ; i++ {
 			out, _ := exec.Command("ip", "netns", "exec", ns, "ss", "-0", "-a", "-p", "-H").CombinedOutput()
 			if bytes.Contains(out, []byte(want)) {
 				break
 			}
+			if i == 600 {
+				t.Fatalf("ftpscope %v holds no packet socket after 15s; stderr %s", args, stderr.String())
+			}
 			time.Sleep(25 * time.Millisecond)
 		}
-		return cmd, bufio.NewScanner(pipe), &stderr, done
+		return cmd, bufio.NewScanner(pipe), &stderr
 	}
 	type event struct {
 		Event   string `json:"event"`
@@ -156,7 +164,7 @@ func TestLiveInNamespace(t *testing.T) {
 		if err != nil {
 			t.Skip("no user nobody")
 		}
-		cmd, sc, stderr, _ := start(t, "-i", "lo", "-o", "jsonl", "--user", "nobody", "--control-ports", "2121", "tcp port 2121 or portrange 30000-30100")
+		cmd, sc, stderr := start(t, "-i", "lo", "-o", "jsonl", "--user", "nobody", "--control-ports", "2121", "tcp port 2121 or portrange 30000-30100")
 		// privileges dropped once capturing
 		var status []byte
 		for i := 0; i < 100; i++ {
@@ -214,7 +222,7 @@ func TestLiveInNamespace(t *testing.T) {
 	})
 
 	t.Run("filter-in-kernel", func(t *testing.T) {
-		cmd, sc, stderr, _ := start(t, "-i", "lo", "-o", "jsonl", "tcp port 9")
+		cmd, sc, stderr := start(t, "-i", "lo", "-o", "jsonl", "tcp port 9")
 		exchange(t)
 		time.Sleep(300 * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGINT)
@@ -235,7 +243,7 @@ func TestLiveInNamespace(t *testing.T) {
 	})
 
 	t.Run("count", func(t *testing.T) {
-		cmd, sc, stderr, _ := start(t, "-i", "lo", "-o", "jsonl", "-c", "5")
+		cmd, sc, stderr := start(t, "-i", "lo", "-o", "jsonl", "-c", "5")
 		exchange(t)
 		for {
 			if _, ok := readEvent(t, sc); !ok {
@@ -249,7 +257,7 @@ func TestLiveInNamespace(t *testing.T) {
 
 	t.Run("duration", func(t *testing.T) {
 		begin := time.Now()
-		cmd, sc, stderr, _ := start(t, "-i", "lo", "-o", "json", "--duration", "1s")
+		cmd, sc, stderr := start(t, "-i", "lo", "-o", "json", "--duration", "1s")
 		io.Copy(io.Discard, pipeReader{sc})
 		if err := waitTimeout(cmd, 10*time.Second); err != nil {
 			t.Fatalf("--duration 1s: %v: %s", err, stderr)
