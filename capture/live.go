@@ -98,6 +98,9 @@ type LiveSource interface {
 	// UpdateStats reads the counters from the kernel now. Call it from the
 	// goroutine that calls Next, or when no Next is running.
 	UpdateStats() error
+	// DropSpans returns when the kernel dropped packets, oldest first (the
+	// latest spans only, bounded). Safe for concurrent use.
+	DropSpans() []DropSpan
 }
 
 // KernelStatsOf returns the kernel's counters of a live source; ok is false
@@ -175,6 +178,22 @@ type Live struct {
 
 	received, dropped, ifDropped atomic.Uint64
 	closeOnce                    sync.Once
+
+	spanMu    sync.Mutex
+	spans     []DropSpan // oldest first, at most maxDropSpans
+	prevStats time.Time  // when the counters were read before
+}
+
+// maxDropSpans bounds the drop history of a live source: an hour of drops
+// in every one-second reading.
+const maxDropSpans = 3600
+
+// DropSpan says that the kernel dropped Count packets between From and To
+// (two readings of its counters, about a second apart while packets flow).
+// A session whose packets fall within a span may have lost some of them.
+type DropSpan struct {
+	From, To time.Time
+	Count    uint64
 }
 
 var _ LiveSource = (*Live)(nil)
@@ -193,6 +212,7 @@ func newLive(cfg LiveConfig, h liveHandle, lt layers.LinkType) *Live {
 		h:         h,
 		lastStats: time.Now(),
 	}
+	l.prevStats = l.lastStats
 	return l
 }
 
@@ -238,11 +258,22 @@ func (l *Live) UpdateStats() error {
 }
 
 func (l *Live) updateStatsLocked() error {
-	l.lastStats = time.Now()
+	now := time.Now()
+	l.lastStats = now
 	st, err := l.h.stats()
 	if err != nil {
 		return err
 	}
+	if st.Dropped > l.info.Dropped {
+		from := l.prevStats
+		l.spanMu.Lock()
+		if len(l.spans) == maxDropSpans {
+			l.spans = append(l.spans[:0], l.spans[1:]...)
+		}
+		l.spans = append(l.spans, DropSpan{From: from, To: now, Count: st.Dropped - l.info.Dropped})
+		l.spanMu.Unlock()
+	}
+	l.prevStats = now
 	l.info.Received, l.info.Dropped = st.Received, st.Dropped
 	l.received.Store(st.Received)
 	l.dropped.Store(st.Dropped)
@@ -253,6 +284,13 @@ func (l *Live) updateStatsLocked() error {
 // KernelStats implements LiveSource.
 func (l *Live) KernelStats() KernelStats {
 	return KernelStats{Received: l.received.Load(), Dropped: l.dropped.Load(), IfDropped: l.ifDropped.Load()}
+}
+
+// DropSpans implements LiveSource.
+func (l *Live) DropSpans() []DropSpan {
+	l.spanMu.Lock()
+	defer l.spanMu.Unlock()
+	return append([]DropSpan(nil), l.spans...)
 }
 
 // Info implements Source.

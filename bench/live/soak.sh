@@ -2,7 +2,9 @@
 # Soak run: ftpscope captures continuous short FTP sessions (half passive, half active) for
 # MINUTES (default 12) through the veth pair of net.sh; its RSS is sampled every 10 s.
 #
-#   bench/live/soak.sh [MINUTES]     (FTPSCOPE=path to a built binary; WORKERS default 2)
+#   bench/live/soak.sh [MINUTES]     (FTPSCOPE=path to a built binary; WORKERS default 2;
+#                                     IFACE default eth0, "any" to see sessions per interface;
+#                                     EXTRA=more arguments, e.g. for heapprobe: "-heapdir DIR")
 #
 # Writes $LIVE_OUT/soak.csv (elapsed_s,rss_kib,hwm_kib,cpu_s) and prints a summary.
 set -euo pipefail
@@ -10,6 +12,7 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH_DIR/../.." && pwd)
 MIN=${1:-12}
 WORKERS=${WORKERS:-2}
+IFACE=${IFACE:-eth0}
 LIVE_OUT=${LIVE_OUT:-/tmp/fs-live/out}
 SRV=fs-live-srv CLI=fs-live-cli SRV_IP=198.51.100.20
 mkdir -p "$LIVE_OUT"
@@ -33,7 +36,8 @@ for l in sys.stdin:
 print(json.dumps(n))
 print(last, end="")' <"$FIFO" >"$LIVE_OUT/soak.events" &
 CPID=$!
-ip netns exec $SRV "$FTPSCOPE" -i eth0 -o jsonl -q >"$FIFO" 2>"$LIVE_OUT/soak.err" &
+# shellcheck disable=SC2086
+ip netns exec $SRV "$FTPSCOPE" -i "$IFACE" -o jsonl -q ${EXTRA:-} >"$FIFO" 2>"$LIVE_OUT/soak.err" &
 FPID=$!
 trap 'kill -INT $FPID 2>/dev/null || true' EXIT
 for i in $(seq 1 100); do
