@@ -67,7 +67,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		infos[i] = s.Info()
 	}
 	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, len(sources) > 1, out)
-	an := dissect.New(cfg.Dissect, infos, diag)
+	an := dissect.New(cfg.Dissect, infos, diag.sink())
 	var src interface {
 		Next() (capture.Packet, error)
 	}

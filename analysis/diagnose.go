@@ -3,6 +3,7 @@ package analysis
 import (
 	"sort"
 
+	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -34,11 +35,22 @@ type ChannelConsumer interface {
 	Channel(session string, ch *model.Channel)
 }
 
+// channelDiagnoser is the diagnoser of a consumer that wants channels as
+// they conclude; other consumers do not make the dissector export them.
+type channelDiagnoser struct {
+	*diagnoser
+	out ChannelConsumer
+}
+
 // Channel implements dissect.ChannelSink.
-func (d *diagnoser) Channel(session string, ch *model.Channel) {
+func (d channelDiagnoser) Channel(session string, ch *model.Channel) { d.out.Channel(session, ch) }
+
+// sink returns what the dissector reports to.
+func (d *diagnoser) sink() dissect.Sink {
 	if cc, ok := d.out.(ChannelConsumer); ok {
-		cc.Channel(session, ch)
+		return channelDiagnoser{d, cc}
 	}
+	return d
 }
 
 // Session implements dissect.Sink.

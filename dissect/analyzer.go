@@ -127,6 +127,7 @@ type Analyzer struct {
 	decodeErrors []uint64
 	finished     bool
 	exportErr    error
+	channelSink  ChannelSink // the sink, if it wants channels early
 }
 
 type hostPair struct {
@@ -164,6 +165,7 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		ftpHosts:     map[vantageAddr]struct{}{},
 		decodeErrors: make([]uint64, len(sources)),
 	}
+	a.channelSink, _ = sink.(ChannelSink)
 	for _, p := range cfg.ControlPorts {
 		a.ctlPorts[p/64] |= 1 << (p % 64)
 	}

@@ -44,6 +44,7 @@ type transfer struct {
 type channel struct {
 	sess     *session
 	n        int
+	name     string // "s3.c2"
 	mode     string // "active" or "passive"
 	ann      *announce
 	xfer     *transfer
@@ -61,7 +62,7 @@ type channel struct {
 	registered bool
 }
 
-func (ch *channel) id() string { return ch.sess.id + ".c" + itoa(ch.n) }
+func (ch *channel) id() string { return ch.name }
 
 // expectedEndpoint is where the data connection should go.
 func (ch *channel) expectedEndpoint() (netip.AddrPort, bool) {

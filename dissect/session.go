@@ -365,11 +365,8 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 
 // channelDone reports a channel to a ChannelSink once it has concluded.
 func (s *session) channelDone(ch *channel) {
-	if ch.reported || ch.conn != nil || !(ch.rejected || ch.xfer != nil && ch.xfer.final != 0) {
-		return
-	}
-	cs, ok := s.a.sink.(ChannelSink)
-	if !ok {
+	cs := s.a.channelSink
+	if cs == nil || ch.reported || ch.conn != nil || !(ch.rejected || ch.xfer != nil && ch.xfer.final != 0) {
 		return
 	}
 	ch.reported = true
@@ -450,6 +447,7 @@ func (s *session) announcePassive(info *cmdInfo, r *ftp.Reply, at lineAt) {
 
 func (s *session) newChannel(mode string) *channel {
 	ch := &channel{sess: s, n: len(s.channels) + 1, mode: mode}
+	ch.name = s.id + ".c" + itoa(ch.n)
 	s.channels = append(s.channels, ch)
 	s.open = ch
 	s.lastMode = mode

@@ -40,7 +40,6 @@ const (
 // session rules, in the order they run.
 func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
 	c := &sessionCtx{d: d, s: s}
-	c.index()
 	for i := range s.Channels {
 		ch := &s.Channels[i]
 		c.activeAddress(ch)
@@ -65,16 +64,17 @@ type sessionCtx struct {
 	// explained holds the frames of replies a finding already accounts for,
 	// so the generic failure-reply rule stays quiet about them.
 	explained map[uint64]bool
-	byFrame   map[uint64][]*model.DialogEntry
 }
 
-func (c *sessionCtx) index() {
-	c.explained = map[uint64]bool{}
-	c.byFrame = map[uint64][]*model.DialogEntry{}
+// entriesAt returns the dialog entries carried by a frame.
+func (c *sessionCtx) entriesAt(frame uint64) []*model.DialogEntry {
+	var out []*model.DialogEntry
 	for i := range c.s.Dialog {
-		e := &c.s.Dialog[i]
-		c.byFrame[e.Frame] = append(c.byFrame[e.Frame], e)
+		if c.s.Dialog[i].Frame == frame {
+			out = append(out, &c.s.Dialog[i])
+		}
 	}
+	return out
 }
 
 func (c *sessionCtx) client() netip.Addr { return addrOf(c.s.Client) }
@@ -96,6 +96,9 @@ func (c *sessionCtx) add(f model.Finding, ch *model.Channel) {
 	f.Evidence.Frames = dedupe(f.Evidence.Frames)
 	if f.Evidence.Frames == nil {
 		f.Evidence.Frames = []uint64{}
+	}
+	if c.explained == nil {
+		c.explained = map[uint64]bool{}
 	}
 	for _, fr := range f.Evidence.Frames {
 		c.explained[fr] = true
@@ -204,13 +207,12 @@ func (c *sessionCtx) activeAddress(ch *model.Channel) {
 	A, Ac, As := ep.Addr(), c.client(), c.server()
 	code := replyCode(a)
 	refused := code >= 400
-	ev := channelEvidence(ch)
 	if A != Ac && sameFamily(A, Ac) {
 		sev := model.Warning
 		if refused || failed(ch) {
 			sev = model.Error
 		}
-		f := model.Finding{Rule: RuleActiveAddressMismatch, Severity: sev, TS: announceTS(ch), Evidence: ev,
+		f := model.Finding{Rule: RuleActiveAddressMismatch, Severity: sev, TS: announceTS(ch), Evidence: channelEvidence(ch),
 			Summary: fmt.Sprintf("%s announces %s, but the control connection comes from %s", a.Verb, ep, Ac)}
 		var why []string
 		switch {
@@ -239,7 +241,7 @@ func (c *sessionCtx) activeAddress(ch *model.Channel) {
 	// Seen from inside the client's network: the PORT and the control
 	// connection agree, yet the server refused the address — it saw another.
 	if A == Ac && isPrivate(A) && !isPrivate(As) && refused && serverRefusesForeign(a.ReplyText) {
-		f := model.Finding{Rule: RuleNATNotRewritten, Severity: model.Error, TS: announceTS(ch), Evidence: ev,
+		f := model.Finding{Rule: RuleNATNotRewritten, Severity: model.Error, TS: announceTS(ch), Evidence: channelEvidence(ch),
 			Summary: fmt.Sprintf("%s %s left unchanged by the client's NAT: the server refused it (%d)", a.Verb, ep, code)}
 		f.Evidence.Vantage = "inside the client's network (before the NAT gateway)"
 		f.Explanation = fmt.Sprintf("This capture was taken on the client's side, where %s is the client's own address. The server %s is public, so a NAT gateway translates the control connection on the way: the server sees the gateway's public address, not %s. The gateway did not rewrite the address inside %s (no FTP helper attached), so the server refused it with %q. %s",
@@ -249,7 +251,7 @@ func (c *sessionCtx) activeAddress(ch *model.Channel) {
 	}
 	// Beyond the NAT with a failed transfer: name the gateway as the cause.
 	if A != Ac && sameFamily(A, Ac) && isPrivate(A) && !isPrivate(Ac) && (refused || failed(ch)) {
-		f := model.Finding{Rule: RuleNATNotRewritten, Severity: model.Error, TS: announceTS(ch), Evidence: ev,
+		f := model.Finding{Rule: RuleNATNotRewritten, Severity: model.Error, TS: announceTS(ch), Evidence: channelEvidence(ch),
 			Summary: fmt.Sprintf("NAT gateway %s did not rewrite %s %s", Ac, a.Verb, ep)}
 		f.Evidence.Vantage = "beyond the client's NAT gateway"
 		f.Explanation = fmt.Sprintf("The control connection reaches the server from %s, the NAT gateway's address, while the %s payload still carries the client's private endpoint %s. A gateway with the FTP helper attached rewrites it to %s and opens the port for the server's data connection; this one did not, so the transfer failed.",
@@ -397,13 +399,12 @@ func (c *sessionCtx) privilegedPort(ch *model.Channel) {
 // another address than announced.
 func (c *sessionCtx) dataConnection(ch *model.Channel) {
 	cn := ch.Connection
-	ev := channelEvidence(ch)
 	switch ch.Status {
 	case model.StatusNoConnection:
 		if ch.Announce == nil && ch.Transfer != nil && c.s.TLS {
 			return // nothing was readable: tls-blinds-alg speaks for it
 		}
-		f := model.Finding{Rule: RuleDataConnectionMissing, Severity: model.Error, TS: announceTS(ch), Evidence: ev}
+		f := model.Finding{Rule: RuleDataConnectionMissing, Severity: model.Error, TS: announceTS(ch), Evidence: channelEvidence(ch)}
 		where := "the data connection"
 		if a := ch.Announce; a != nil {
 			if isActive(ch) {
@@ -432,7 +433,7 @@ func (c *sessionCtx) dataConnection(ch *model.Channel) {
 		if cn.ICMP != "" {
 			how += " (" + cn.ICMP + ")"
 		}
-		f := model.Finding{Rule: RuleDataConnectionFailed, Severity: model.Error, TS: announceTS(ch), Evidence: ev,
+		f := model.Finding{Rule: RuleDataConnectionFailed, Severity: model.Error, TS: announceTS(ch), Evidence: channelEvidence(ch),
 			Summary: fmt.Sprintf("data connection %s → %s %s", cn.Initiator, cn.Responder, ch.Status)}
 		f.Explanation = fmt.Sprintf("The %s-mode data connection from %s to %s %s.", ch.Mode, cn.Initiator, cn.Responder, how)
 		if x := ch.Transfer; x != nil && len(x.ReplyCodes) > 0 {
@@ -449,7 +450,7 @@ func (c *sessionCtx) dataConnection(ch *model.Channel) {
 		return
 	}
 	if cn.Match == model.MatchTranslated {
-		f := model.Finding{Rule: RuleDataConnectionElse, Severity: model.Warning, TS: announceTS(ch), Evidence: ev,
+		f := model.Finding{Rule: RuleDataConnectionElse, Severity: model.Warning, TS: announceTS(ch), Evidence: channelEvidence(ch),
 			Summary: fmt.Sprintf("data connection went to %s, not to the announced %s", cn.Responder, ch.Announce.Endpoint)}
 		if ch.Mode == "passive" {
 			f.Explanation = fmt.Sprintf("The client connected to the announced port at %s instead of the announced address: it substitutes the control connection's address (curl's --ftp-skip-pasv-ip default, Python ftplib's default), or a NAT translated the connection. It %s.", addrOf(cn.Responder), statusPhrase(ch))
@@ -460,7 +461,7 @@ func (c *sessionCtx) dataConnection(ch *model.Channel) {
 		}
 		c.add(f, ch)
 	} else if cn.Match == model.MatchExact && !expectedInitiator(c, ch, cn) {
-		f := model.Finding{Rule: RuleDataConnectionElse, Severity: model.Warning, TS: announceTS(ch), Evidence: ev,
+		f := model.Finding{Rule: RuleDataConnectionElse, Severity: model.Warning, TS: announceTS(ch), Evidence: channelEvidence(ch),
 			Summary: fmt.Sprintf("data connection to %s came from %s, not from the %s", cn.Responder, addrOf(cn.Initiator), map[string]string{"passive": "FTP client " + c.client().String(), "active": "FTP server " + c.server().String()}[ch.Mode])}
 		f.Explanation = fmt.Sprintf("The data connection reached the announced endpoint from an unexpected address, %s: a NAT between the parties translated it, or another host took the port (data-connection hijacking). vsftpd refuses such a passive connection with \"425 Security: Bad IP connecting.\" unless pasv_promiscuous=YES.", addrOf(cn.Initiator))
 		f.Remedy = "If a NAT translates the client's data connections differently from its control connection (a pool of public addresses), make it keep one address per client (persistent/sticky NAT); otherwise investigate the host."
@@ -559,7 +560,7 @@ func (c *sessionCtx) algUnparsable(ch *model.Channel) {
 		return
 	}
 	var entry *model.DialogEntry
-	for _, e := range c.byFrame[a.Frame] {
+	for _, e := range c.entriesAt(a.Frame) {
 		if (isActive(ch) && e.Kind == "command" && e.Verb == a.Verb) || (!isActive(ch) && e.Kind == "reply" && e.Code == replyCode(a)) {
 			entry = e
 		}
