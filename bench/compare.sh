@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/compare.sh — side-by-side benchmark of issue 7 on the same capture files, in one run.
 #
-#   bench/compare.sh [--runs N] [--no-tshark] [--ftpscope BIN] FILE...
+#   bench/compare.sh [--runs N] [--no-tshark] [--ftpscope BIN | --rev REV] FILE...
 #
 # For each FILE (page cache warmed first with two `cat`s) it times, N times each (default 3,
 # interleaved round-robin so that drifting load hits every tool alike; one uncounted warm-up
@@ -13,13 +13,17 @@
 #   cat                   cat FILE >/dev/null
 # and prints a Markdown table per file: median wall (min–max), median cpu (user+sys), MB/s and
 # packets/s (file size and packets ÷ median wall), peak RSS (max over the runs), and the
-# ratios "tshark ÷ this" and "this ÷ decode limit". Wall time is taken with bash's
+# ratios "tshark ÷ this" and "this ÷ decode limit" (by wall time, and by cpu time, which
+# drifts less when other jobs share the cores; ftpscope's GC runs on the second core, so
+# its cpu can exceed its wall time). ftpscope is built from the working tree,
+# or from git revision REV (--rev HEAD: the committed engine, without others' edits in
+# progress), or taken as BIN. Wall time is taken with bash's
 # EPOCHREALTIME around /usr/bin/time -v, which gives cpu and peak RSS. Progress goes to stderr.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
-RUNS=3 TSHARK=1 FTPSCOPE_BIN=""
+RUNS=3 TSHARK=1 FTPSCOPE_BIN="" REV=""
 FILES=()
 die() { echo "compare.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
@@ -28,6 +32,7 @@ while [ $# -gt 0 ]; do
         --runs) RUNS=$2; shift ;;
         --no-tshark) TSHARK=0 ;;
         --ftpscope) FTPSCOPE_BIN=$2; shift ;;
+        --rev) REV=$2; shift ;;
         -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) FILES+=("$1") ;;
@@ -54,9 +59,19 @@ TMP=$(mktemp -d /tmp/ftpscope-compare-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 log "building ftpscope and decodelimit in $TMP"
 ( cd "$REPO" && "$GO" build -o "$TMP/decodelimit" ./bench/decodelimit ) || die "cannot build bench/decodelimit"
-if [ -z "$FTPSCOPE_BIN" ]; then
+SRC_DESC=""
+if [ -z "$FTPSCOPE_BIN" ] && [ -n "$REV" ]; then
+    REV=$(git -C "$REPO" rev-parse --short "$REV") || die "no such revision"
+    mkdir "$TMP/src"
+    git -C "$REPO" archive "$REV" | tar -x -C "$TMP/src"
+    ( cd "$TMP/src" && "$GO" build -o "$TMP/ftpscope" ./cmd/ftpscope ) || die "cannot build ftpscope at $REV"
+    FTPSCOPE_BIN=$TMP/ftpscope SRC_DESC="built from git revision $REV"
+elif [ -z "$FTPSCOPE_BIN" ]; then
     ( cd "$REPO" && "$GO" build -o "$TMP/ftpscope" ./cmd/ftpscope ) || die "cannot build ftpscope"
     FTPSCOPE_BIN=$TMP/ftpscope
+    SRC_DESC="built from the working tree at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$REPO" diff --quiet HEAD -- . 2>/dev/null || echo " with uncommitted changes")"
+else
+    SRC_DESC="given binary"
 fi
 
 TSHARK_FIELDS=(-T fields -e frame.number -e tcp.stream -e ftp.passive.ip -e ftp.passive.port
@@ -110,7 +125,7 @@ cat <<EOF
 * date: $(date -u '+%Y-%m-%d %H:%M UTC')
 * machine: $(nproc) × $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB, kernel $(uname -r)
 * tools: $("$GO" version | cut -d' ' -f3), $(tcpdump --version 2>&1 | head -1)$( [ "$TSHARK" = 1 ] && echo ", $(tshark --version 2>/dev/null | head -1 | sed 's/ (Git.*//')")
-* ftpscope: $FTPSCOPE_BIN (repo $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$REPO" diff --quiet HEAD -- . 2>/dev/null || echo ", dirty tree"))
+* ftpscope: $SRC_DESC
 * runs: $RUNS per tool, interleaved, median reported; one uncounted warm-up run per tool but tshark
 EOF
 
@@ -135,29 +150,30 @@ for file in "${FILES[@]}"; do
         done
     done
     load1=$(load)
-    read -r limit _ < <(stats "decode limit")
-    tshark=""
-    [ "$TSHARK" = 1 ] && read -r tshark _ < <(stats "tshark job")
-    read -r fts _ _ _ ftsrss < <(stats "ftpscope -o json")
+    read -r limit _ _ limitcpu _ < <(stats "decode limit")
+    tshark="" tsharkcpu=""
+    [ "$TSHARK" = 1 ] && read -r tshark _ _ tsharkcpu _ < <(stats "tshark job")
+    read -r fts _ _ ftscpu ftsrss < <(stats "ftpscope -o json")
     echo
     echo "## $(basename "$file"): $(awk -v b="$size" 'BEGIN { printf "%.0f", b / 1e6 }') MB, $packets packets"
     echo
     echo "load average before/after: $load0 / $load1; decodelimit: \`$counters\`"
     echo
-    echo "| tool | wall median s (min–max) | cpu s | MB/s | packets/s | peak RSS MiB | tshark ÷ this | this ÷ decode limit |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| tool | wall median s (min–max) | cpu s | MB/s | packets/s | peak RSS MiB | tshark ÷ this | this ÷ decode limit | same, cpu |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     for tool in "${TOOLS[@]}"; do
         read -r w lo hi cpu rss < <(stats "$tool")
         awk -v t="$tool" -v w="$w" -v lo="$lo" -v hi="$hi" -v cpu="$cpu" -v rss="$rss" -v size="$size" \
-            -v pk="$packets" -v ts="$tshark" -v lim="$limit" 'BEGIN {
+            -v pk="$packets" -v ts="$tshark" -v lim="$limit" -v limcpu="$limitcpu" 'BEGIN {
             name = t; if (t == "ftpscope -o json" || t == "decode limit") name = "**" t "**"
             rt = (ts == "") ? "–" : sprintf("%.1f×", ts / w)
-            printf "| %s | %.3f (%.3f–%.3f) | %.2f | %.0f | %.2f M | %.0f | %s | %.2f× |\n",
-                name, w, lo, hi, cpu, size / 1e6 / w, pk / w / 1e6, rss / 1024, rt, w / lim }'
+            rc = (limcpu > 0) ? sprintf("%.2f×", cpu / limcpu) : "–"
+            printf "| %s | %.3f (%.3f–%.3f) | %.2f | %.0f | %.2f M | %.0f | %s | %.2f× | %s |\n",
+                name, w, lo, hi, cpu, size / 1e6 / w, pk / w / 1e6, rss / 1024, rt, w / lim, rc }'
     done
     echo
-    awk -v f="$fts" -v ts="$tshark" -v lim="$limit" -v rss="$ftsrss" 'BEGIN {
-        if (ts != "") printf "* tshark ÷ ftpscope: **%.1f×** (goal ≥ 25×)\n", ts / f
-        printf "* ftpscope ÷ decode limit: **%.2f×** (goal ≤ 2.5×)\n", f / lim
+    awk -v f="$fts" -v ts="$tshark" -v lim="$limit" -v rss="$ftsrss" -v fc="$ftscpu" -v tc="$tsharkcpu" -v lc="$limitcpu" 'BEGIN {
+        if (ts != "") printf "* tshark ÷ ftpscope: **%.1f×** (goal ≥ 25×); by cpu time %.1f×\n", ts / f, (fc > 0 ? tc / fc : 0)
+        printf "* ftpscope ÷ decode limit: **%.2f×** (goal ≤ 2.5×); by cpu time %.2f×\n", f / lim, (lc > 0 ? fc / lc : 0)
         printf "* ftpscope peak RSS: **%.0f MiB** (goal ≤ 100 MiB)\n", rss / 1024 }'
 done

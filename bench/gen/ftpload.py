@@ -99,7 +99,7 @@ def prepare(a):
     for k in range(nbulk):
         pos = (k * len(sessions)) // max(nbulk, 1) + k
         sessions.insert(pos, bulk_session(rng, k))
-    stats = {"sessions": len(sessions), "bulk": nbulk, "mid": nmid}
+    stats = {"sessions": len(sessions), "bulk_planned": nbulk, "mid_planned": nmid}
     with open(a.plan, "w") as f:
         for i, s in enumerate(sessions):
             s["id"] = i
