@@ -12,6 +12,7 @@ import (
 	"github.com/gopacket/gopacket/reassembly"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect/ftp"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -128,6 +129,7 @@ type Analyzer struct {
 	finished     bool
 	exportErr    error
 	channelSink  ChannelSink // the sink, if it wants channels early
+	intern       ftp.Interner
 }
 
 type hostPair struct {
@@ -245,6 +247,11 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	case roleControl:
 		a.control(c, dir, p)
 	case roleUnknown:
+		if c.controlPort && (s.syn || s.payloadLen > 0) {
+			a.promote(c)
+			a.control(c, dir, p)
+			return
+		}
 		if dir == fromResponder && !c.firstResponderData && len(s.payload) > 0 {
 			c.firstResponderData = true
 			if c.handshake && looksLikeGreeting(s.payload) {
@@ -296,7 +303,13 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 	a.stats.TCPConnections++
 
 	if a.isControlPort(c.responder.Port()) {
-		a.promote(c)
+		// A stray ACK, FIN or RST (the last packets of a connection just
+		// concluded) makes no session; the first SYN or byte does.
+		if s.syn || s.payloadLen > 0 {
+			a.promote(c)
+		} else {
+			c.controlPort = true
+		}
 		return c
 	}
 	if ch, how := a.exp.match(c); ch != nil {
@@ -518,7 +531,9 @@ func (a *Analyzer) tick() {
 		if a.conns[c.key] != c {
 			continue // already gone
 		}
-		if now.Sub(c.endTime) >= linger {
+		// A control connection whose stream delivered its last byte has
+		// nothing left to wait for.
+		if now.Sub(c.endTime) >= linger || c.role == roleControl && c.ctl.done {
 			a.endConn(c, c.closed)
 		} else {
 			keep = append(keep, c)
@@ -566,6 +581,10 @@ func (a *Analyzer) maybeEmit(s *session) {
 	if a.sink != nil {
 		a.sink.Session(m)
 	}
+	// Expectations and closed connections may still point at the session
+	// for a while: let go of what it holds now.
+	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = nil, nil, nil, nil, nil
+	s.st.half[0].records, s.st.half[1].records = nil, nil
 }
 
 // Updates calls fn with a snapshot of every session still open that changed

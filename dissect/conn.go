@@ -74,6 +74,7 @@ type conn struct {
 	role                 connRole
 	icmp                 string
 	firstResponderData   bool // the responder's first payload was examined
+	controlPort          bool // on a control port, waiting for a SYN or a byte
 
 	ctl *controlStream // roleControl
 	ch  *channel       // roleData

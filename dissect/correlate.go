@@ -140,6 +140,18 @@ func (e *expectations) expire(now time.Time) {
 		clear(e.queue[n:])
 		e.queue = e.queue[:n]
 	}
+	// Matched channels stay queued until their turn comes; when they are
+	// most of the queue, drop them now so that their sessions can go.
+	if live := e.registered(); len(e.queue) > 64 && live < len(e.queue)/2 {
+		kept := e.queue[:0]
+		for _, ch := range e.queue {
+			if ch.registered {
+				kept = append(kept, ch)
+			}
+		}
+		clear(e.queue[len(kept):])
+		e.queue = kept
+	}
 	// recent unmatched connections are kept for the slack only
 	j := 0
 	for j < len(e.recentQ) && now.Sub(e.recentQ[j].first) > lateSlack {
@@ -151,6 +163,15 @@ func (e *expectations) expire(now time.Time) {
 		clear(e.recentQ[n:])
 		e.recentQ = e.recentQ[:n]
 	}
+}
+
+// registered counts the channels still waiting.
+func (e *expectations) registered() int {
+	n := 0
+	for _, list := range e.exact {
+		n += len(list)
+	}
+	return n
 }
 
 // match finds the channel a new connection serves, and how.

@@ -210,3 +210,19 @@ func TestUpdatesShowRunningSessions(t *testing.T) {
 		t.Fatal("the snapshot changed after the analysis went on")
 	}
 }
+
+func TestStrayPacketsMakeNoSession(t *testing.T) {
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k.Line(true, "QUIT")
+	k.Line(false, "221 Goodbye.")
+	k.Close()
+	c.Now = c.Now.Add(5e9) // after the connection was concluded
+	a, b := k.Seq()
+	k.Packet(true, a, b, pcaptest.Flags{ACK: true}, nil) // a late duplicate ACK
+	k.Packet(false, b, a, pcaptest.Flags{RST: true}, nil)
+	ss, _ := run(t, c.Bytes(), DefaultConfig())
+	if len(ss) != 1 {
+		t.Fatalf("%d sessions, want 1", len(ss))
+	}
+}

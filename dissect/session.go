@@ -114,6 +114,7 @@ func newSession(a *Analyzer, c *conn) *session {
 		start:   c.first,
 		pairer:  ftp.NewPairer(c.handshake),
 	}
+	s.replies.Intern = &a.intern
 	s.id = "s" + itoa(s.n)
 	st := &controlStream{a: a, c: c, sess: s}
 	s.st = st
@@ -221,7 +222,7 @@ func (s *session) note(text string) {
 
 // command handles a client line.
 func (s *session) command(l ftp.Line, at lineAt) {
-	cmd := ftp.ParseCommand(l.Text)
+	cmd := ftp.ParseCommandInterned(l.Text, &s.a.intern)
 	if len(l.Text) == 0 {
 		return // an empty line is no command; servers ignore it
 	}

@@ -32,7 +32,10 @@ func init() {
 }
 
 // ParseCommand reads a command line (without its CR LF).
-func ParseCommand(line []byte) Command {
+func ParseCommand(line []byte) Command { return ParseCommandInterned(line, nil) }
+
+// ParseCommandInterned is ParseCommand sharing its strings through in.
+func ParseCommandInterned(line []byte, in *Interner) Command {
 	// Leading spaces are not allowed by RFC 959 but cost nothing to skip.
 	for len(line) > 0 && line[0] == ' ' {
 		line = line[1:]
@@ -63,12 +66,12 @@ func ParseCommand(line []byte) Command {
 		if v, ok := verbs[string(upper[:len(word)])]; ok {
 			verb = v
 		} else {
-			verb = string(upper[:len(word)])
+			verb = in.String(upper[:len(word)])
 		}
 	} else {
-		verb = string(word)
+		verb = in.String(word)
 	}
-	return Command{Verb: verb, Arg: string(arg), Valid: valid}
+	return Command{Verb: verb, Arg: in.String(arg), Valid: valid}
 }
 
 // IsTransfer reports whether verb opens a data connection (RFC 959 §4.1.3,

@@ -38,3 +38,25 @@ func BenchmarkParseCommand(b *testing.B) {
 		_ = ParseCommand(line)
 	}
 }
+
+func TestInternerSharesAndBounds(t *testing.T) {
+	var in Interner
+	a := ParseCommandInterned([]byte("RETR data-1k.txt"), &in)
+	b := ParseCommandInterned([]byte("RETR data-1k.txt"), &in)
+	if a.Arg != "data-1k.txt" || a.Arg != b.Arg {
+		t.Fatalf("%q %q", a.Arg, b.Arg)
+	}
+	if n := testing.AllocsPerRun(100, func() { ParseCommandInterned([]byte("RETR data-1k.txt"), &in) }); n != 0 {
+		t.Errorf("an interned command allocates %v times", n)
+	}
+	for i := 0; i < 3*maxInterned; i++ {
+		in.String([]byte{byte(i), byte(i >> 8), 'x'})
+	}
+	if len(in.m) > maxInterned {
+		t.Errorf("interner grew to %d", len(in.m))
+	}
+	var none *Interner
+	if none.String([]byte("x")) != "x" {
+		t.Error("nil interner")
+	}
+}

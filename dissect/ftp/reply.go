@@ -67,6 +67,8 @@ func ParseReplyLine(line []byte) (code int, sep byte, text []byte, ok bool) {
 type ReplyReader struct {
 	cur   Reply
 	multi bool
+	// Intern, if set, shares reply texts across sessions.
+	Intern *Interner
 }
 
 // InMultiLine reports whether a multi-line reply is open.
@@ -82,9 +84,9 @@ func (r *ReplyReader) Line(l Line) (rep Reply, done bool) {
 		last := ok && code == r.cur.Code && sep == ' '
 		if len(r.cur.More) < MaxReplyLines {
 			if last {
-				r.cur.More = append(r.cur.More, string(text))
+				r.cur.More = append(r.cur.More, r.Intern.String(text))
 			} else {
-				r.cur.More = append(r.cur.More, string(l.Text))
+				r.cur.More = append(r.cur.More, r.Intern.String(l.Text))
 			}
 		}
 		if last {
@@ -99,7 +101,7 @@ func (r *ReplyReader) Line(l Line) (rep Reply, done bool) {
 	if !ok {
 		return Reply{Text: string(l.Text), Lines: 1, Malformed: true, Truncated: l.Truncated}, true
 	}
-	rep = Reply{Code: code, Text: string(text), Lines: 1, Truncated: l.Truncated}
+	rep = Reply{Code: code, Text: r.Intern.String(text), Lines: 1, Truncated: l.Truncated}
 	if sep == '-' {
 		r.cur = rep
 		r.multi = true
