@@ -13,7 +13,13 @@ import (
 // compares them on every sample), field for field, in struct order, with
 // the same omitempty rules.
 
-type enc struct{ b []byte }
+type enc struct {
+	b []byte
+	// the timestamp text up to its seconds, for the second last written:
+	// the lines of a dialog mostly share it
+	lastSec    int64
+	lastPrefix []byte
+}
 
 func (e *enc) raw(s string) { e.b = append(e.b, s...) }
 
@@ -94,8 +100,29 @@ func (e *enc) time(first *bool, name string, t model.Time) {
 		return
 	}
 	e.b = append(e.b, '"')
-	e.b = t.AppendUTC(e.b)
+	if sec := t.Unix(); sec == e.lastSec && e.lastPrefix != nil {
+		e.b = append(e.b, e.lastPrefix...)
+		e.b = appendNanos(e.b, t.Nanosecond())
+	} else {
+		start := len(e.b)
+		e.b = t.AppendUTC(e.b)
+		if n := len(e.b) - start; n == len(model.TimeLayout)-5 { // "…05.000000000Z"
+			e.lastSec = sec
+			e.lastPrefix = append(e.lastPrefix[:0], e.b[start:len(e.b)-10]...)
+		}
+	}
 	e.b = append(e.b, '"')
+}
+
+// appendNanos writes the nine fraction digits and the Z.
+func appendNanos(b []byte, ns int) []byte {
+	var d [10]byte
+	d[9] = 'Z'
+	for i := 8; i >= 0; i-- {
+		d[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	return append(b, d[:]...)
 }
 
 func (e *enc) timePtrOmit(first *bool, name string, t *model.Time) {
@@ -106,6 +133,14 @@ func (e *enc) timePtrOmit(first *bool, name string, t *model.Time) {
 
 const hexDigits = "0123456789abcdef"
 
+// plain marks the ASCII bytes a JSON string carries as they are.
+var plain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // quote writes s as a JSON string the way encoding/json does: <, >, & and
 // the line separators escaped, invalid UTF-8 replaced by U+FFFD.
 func (e *enc) quote(s string) {
@@ -114,7 +149,7 @@ func (e *enc) quote(s string) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if plain[c] {
 				i++
 				continue
 			}
@@ -158,7 +193,14 @@ func (e *enc) quote(s string) {
 }
 
 func appendSession(b []byte, s *model.Session) []byte {
-	e := enc{b}
+	e := enc{b: b}
+	e.session(s)
+	return e.b
+}
+
+// session appends one session; the encoder keeps its timestamp cache from
+// one session to the next.
+func (e *enc) session(s *model.Session) {
 	e.b = append(e.b, '{')
 	first := true
 	f := &first
@@ -233,7 +275,6 @@ func appendSession(b []byte, s *model.Session) []byte {
 	e.uint(&g, "first", s.Frames.First)
 	e.uint(&g, "last", s.Frames.Last)
 	e.raw("}}")
-	return e.b
 }
 
 func (e *enc) dialogEntry(d *model.DialogEntry) {

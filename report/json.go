@@ -15,7 +15,7 @@ import (
 type JSONWriter struct {
 	w        *bufio.Writer
 	sessions int
-	buf      []byte
+	enc      enc
 	err      error
 }
 
@@ -39,9 +39,10 @@ func (j *JSONWriter) Session(s *model.Session, _ []model.Finding) {
 	// One session per line: written by hand (encode.go), it costs
 	// microseconds, where encoding/json took a third of a millisecond.
 	j.raw("\n    ")
-	j.buf = appendSession(j.buf[:0], s)
+	j.enc.b = j.enc.b[:0]
+	j.enc.session(s)
 	if j.err == nil {
-		_, j.err = j.w.Write(j.buf)
+		_, j.err = j.w.Write(j.enc.b)
 	}
 	j.sessions++
 }

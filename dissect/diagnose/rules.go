@@ -751,6 +751,11 @@ func (c *sessionCtx) failureReplies() {
 
 // failureCause explains the failure replies findings.md names.
 func failureCause(e *model.DialogEntry, cmd string) (string, model.Severity) {
+	switch e.Code {
+	case 421, 425, 426, 500, 501, 522:
+	default:
+		return "", 0
+	}
 	text := strings.ToLower(e.Text)
 	switch e.Code {
 	case 421:
