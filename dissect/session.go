@@ -297,10 +297,8 @@ func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	final := role == ftp.Final
 	e.Preliminary = !final
 	if final {
-		ms := float64(at.ts.Sub(info.ts)) / float64(time.Millisecond)
-		if ms < 0 {
-			ms = 0
-		}
+		// Microsecond resolution: what captures resolve, and a short number.
+		ms := float64(max(at.ts.Sub(info.ts).Microseconds(), 0)) / 1000
 		e.LatencyMS = &ms
 		if info.dialog >= 0 && info.dialog < len(s.dialog) {
 			s.dialog[info.dialog].LatencyMS = &ms

@@ -73,6 +73,22 @@ func (e *enc) boolOmit(first *bool, name string, v bool) {
 
 func (e *enc) float(first *bool, name string, v float64) {
 	e.key(first, name)
+	// Latencies are whole microseconds in milliseconds: write them as the
+	// shortest decimal directly (the text strconv would give), else fall
+	// back to strconv.
+	if us := v * 1000; v >= 0 && v < 1e12 && us == float64(int64(us)) && float64(int64(us))/1000 == v {
+		n := int64(us)
+		e.b = strconv.AppendInt(e.b, n/1000, 10)
+		if frac := n % 1000; frac != 0 {
+			d := [4]byte{'.', byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+			k := 4
+			for d[k-1] == '0' {
+				k--
+			}
+			e.b = append(e.b, d[:k]...)
+		}
+		return
+	}
 	// encoding/json's format for float64
 	abs := v
 	if abs < 0 {
@@ -282,7 +298,14 @@ func (e *enc) dialogEntry(d *model.DialogEntry) {
 	first := true
 	f := &first
 	e.time(f, "ts", d.TS)
-	e.str(f, "kind", d.Kind)
+	switch d.Kind { // constants need no escaping
+	case "command":
+		e.raw(`,"kind":"command"`)
+	case "reply":
+		e.raw(`,"kind":"reply"`)
+	default:
+		e.str(f, "kind", d.Kind)
+	}
 	e.strOmit(f, "verb", d.Verb)
 	e.strOmit(f, "arg", d.Arg)
 	e.intOmit(f, "code", int64(d.Code))

@@ -59,3 +59,16 @@ func TestEncoderMatches(t *testing.T) {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+func TestLatencyFormat(t *testing.T) {
+	for _, us := range []int64{0, 1, 10, 81, 100, 999, 1000, 1001, 12345, 5000000, 123456789} {
+		v := float64(us) / 1000
+		var e enc
+		f := true
+		e.float(&f, "x", v)
+		want, _ := json.Marshal(map[string]float64{"x": v})
+		if got := "{" + string(e.b) + "}"; got != string(want) {
+			t.Errorf("%d µs: %s, want %s", us, got, want)
+		}
+	}
+}
