@@ -122,7 +122,10 @@ type Analyzer struct {
 	ftpHosts     map[vantageAddr]struct{}
 
 	now      time.Time
-	lastTick time.Time
+	// the capture clock in nanoseconds, and when housekeeping is due: one
+	// integer comparison per packet instead of time.Time arithmetic
+	nowNS  int64
+	tickAt int64
 
 	stats        model.Stats
 	decodeErrors []uint64
@@ -189,11 +192,11 @@ func (a *Analyzer) isControlPort(p uint16) bool { return a.ctlPorts[p/64]&(1<<(p
 // Packet analyses one packet. Its bytes are not kept.
 func (a *Analyzer) Packet(p *capture.Packet) {
 	a.stats.Packets++
-	if ts := p.Info.Timestamp; ts.After(a.now) {
-		a.now = ts
-		if a.lastTick.IsZero() {
-			a.lastTick = ts
-		} else if ts.Sub(a.lastTick) >= tickEvery {
+	if ns := p.Info.Timestamp.UnixNano(); ns > a.nowNS {
+		a.nowNS, a.now = ns, p.Info.Timestamp
+		if a.tickAt == 0 {
+			a.tickAt = ns + int64(tickEvery)
+		} else if ns >= a.tickAt {
 			a.tick()
 		}
 	}
@@ -219,7 +222,7 @@ func (a *Analyzer) Packet(p *capture.Packet) {
 // no packet came to advance the capture clock.
 func (a *Analyzer) Tick(now time.Time) {
 	if now.After(a.now) {
-		a.now = now
+		a.now, a.nowNS = now, now.UnixNano()
 		a.tick()
 	}
 }
@@ -519,7 +522,7 @@ func (a *Analyzer) endConn(c *conn, how string) {
 // tick is the periodic housekeeping, driven by the capture clock.
 func (a *Analyzer) tick() {
 	now := a.now
-	a.lastTick = now
+	a.tickAt = now.UnixNano() + int64(tickEvery)
 	a.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-reorderWait), TC: now.Add(-controlIdle)})
 	// finalize closed connections after their linger
 	keep := a.closing[:0]
