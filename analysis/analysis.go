@@ -67,7 +67,8 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		infos[i] = s.Info()
 	}
 	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, len(sources) > 1, out)
-	an := dissect.New(cfg.Dissect, infos, diag.sink())
+	stage := startOutput(diag)
+	an := dissect.New(cfg.Dissect, infos, stage.sink(diag))
 	var src interface {
 		Next() (capture.Packet, error)
 	}
@@ -141,6 +142,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		if cfg.Filter != nil {
 			ok, ferr := cfg.Filter.Match(p)
 			if ferr != nil {
+				stage.stop()
 				return nil, ferr
 			}
 			if !ok {
@@ -162,6 +164,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		}
 	}
 	an.Finish()
+	stage.stop()
 	sum.Stats = an.Stats()
 	sum.Stats.FilteredPackets = filtered
 	sum.Stats.Packets = n

@@ -3,7 +3,6 @@ package analysis
 import (
 	"sort"
 
-	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -35,25 +34,7 @@ type ChannelConsumer interface {
 	Channel(session string, ch *model.Channel)
 }
 
-// channelDiagnoser is the diagnoser of a consumer that wants channels as
-// they conclude; other consumers do not make the dissector export them.
-type channelDiagnoser struct {
-	*diagnoser
-	out ChannelConsumer
-}
-
-// Channel implements dissect.ChannelSink.
-func (d channelDiagnoser) Channel(session string, ch *model.Channel) { d.out.Channel(session, ch) }
-
-// sink returns what the dissector reports to.
-func (d *diagnoser) sink() dissect.Sink {
-	if cc, ok := d.out.(ChannelConsumer); ok {
-		return channelDiagnoser{d, cc}
-	}
-	return d
-}
-
-// Session implements dissect.Sink.
+// Session diagnoses one concluded session and hands it to the consumer.
 func (d *diagnoser) Session(s *model.Session) {
 	fs := d.rules.Session(s)
 	d.findings = append(d.findings, fs...)

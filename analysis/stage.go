@@ -1,0 +1,67 @@
+package analysis
+
+import (
+	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// outputStage runs the diagnosis and the consumer (report writer, UI) on a
+// goroutine of their own, fed in order through a bounded queue: concluding
+// a session costs about as much as dissecting it, and a second core is
+// usually idle. The dissector hands over sessions it no longer touches.
+type outputStage struct {
+	queue chan stageEvent
+	done  chan struct{}
+}
+
+type stageEvent struct {
+	session *model.Session
+	channel *model.Channel
+	id      string // the channel's session
+}
+
+// stageDepth bounds the sessions in flight between the two goroutines.
+const stageDepth = 256
+
+func startOutput(d *diagnoser) *outputStage {
+	st := &outputStage{queue: make(chan stageEvent, stageDepth), done: make(chan struct{})}
+	cc, _ := d.out.(ChannelConsumer)
+	go func() {
+		defer close(st.done)
+		for ev := range st.queue {
+			if ev.session != nil {
+				d.Session(ev.session)
+			} else if cc != nil {
+				cc.Channel(ev.id, ev.channel)
+			}
+		}
+	}()
+	return st
+}
+
+// Session implements dissect.Sink.
+func (st *outputStage) Session(s *model.Session) { st.queue <- stageEvent{session: s} }
+
+// stop waits until everything queued has been handled.
+func (st *outputStage) stop() {
+	close(st.queue)
+	<-st.done
+}
+
+// channelStage also forwards channels as they conclude, for consumers that
+// want them (JSON lines); other consumers do not make the dissector export
+// channels early.
+type channelStage struct{ *outputStage }
+
+// Channel implements dissect.ChannelSink.
+func (st channelStage) Channel(session string, ch *model.Channel) {
+	st.queue <- stageEvent{channel: ch, id: session}
+}
+
+// sink returns what the dissector reports to.
+func (st *outputStage) sink(d *diagnoser) dissect.Sink {
+	if _, ok := d.out.(ChannelConsumer); ok {
+		return channelStage{st}
+	}
+	return st
+}
