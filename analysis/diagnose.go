@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"sort"
+	"time"
 
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/model"
@@ -14,18 +15,29 @@ type diagnoser struct {
 	out      Consumer
 	rules    *diagnose.Diagnoser
 	findings []model.Finding
-	// legs keeps the sessions that may be one side of a NAT: those of a run
+	// legs pairs the sessions that may be one side of a NAT: those of a run
 	// over several sources, or of an interface of a multi-interface capture.
 	multiSource bool
-	legs        []*model.Session
-	legsDropped int
+	legs        *diagnose.LegPairer
 }
 
-// maxLegs bounds the sessions kept for NAT pairing.
-const maxLegs = 100000
+// Legs wait for their other side this long (by session start): a gateway
+// capture shows both within milliseconds; two files from two machines may
+// add their clocks' offset. At most maxWaitingLegs wait at once.
+const (
+	pairWindowFiles = 2 * time.Minute
+	pairWindowLive  = 30 * time.Second
+	maxWaitingLegs  = 20000
+)
 
-func newDiagnoser(cfg diagnose.Config, multiSource bool, out Consumer) *diagnoser {
-	return &diagnoser{out: out, rules: diagnose.New(cfg), multiSource: multiSource}
+func newDiagnoser(cfg diagnose.Config, multiSource, live bool, out Consumer) *diagnoser {
+	d := &diagnoser{out: out, rules: diagnose.New(cfg), multiSource: multiSource}
+	window := pairWindowFiles
+	if live {
+		window = pairWindowLive
+	}
+	d.legs = d.rules.NewLegPairer(window, maxWaitingLegs)
+	return d
 }
 
 // ChannelConsumer is implemented by a Consumer that wants each data
@@ -39,11 +51,7 @@ func (d *diagnoser) Session(s *model.Session) {
 	fs := d.rules.Session(s)
 	d.findings = append(d.findings, fs...)
 	if d.multiSource || s.Vantage != "" {
-		if len(d.legs) < maxLegs {
-			d.legs = append(d.legs, s)
-		} else {
-			d.legsDropped++
-		}
+		d.legs.Add(s)
 	}
 	if d.out != nil {
 		d.out.Session(s, fs)
@@ -51,8 +59,7 @@ func (d *diagnoser) Session(s *model.Session) {
 }
 
 func (d *diagnoser) finish(extra ...model.Finding) ([]model.NATPair, []model.Finding) {
-	pairs, pf := d.rules.Pair(d.legs)
-	d.legs = nil
+	pairs, pf := d.legs.Result()
 	fs := d.rules.Finish(append(append(d.findings, pf...), extra...), pairs)
 	sortFindings(fs)
 	return pairs, fs

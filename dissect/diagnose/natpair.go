@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"math"
+	"time"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,7 +23,7 @@ import (
 // maxPairSkew is how far apart in time the starts of two legs may be.
 // Legs captured on one machine are microseconds apart; captures from two
 // machines add their clock offset.
-const maxPairSkew = 2 * 60 * 1e9 // nanoseconds
+const maxPairSkew = 2 * time.Minute
 
 // signatureEntries is how much of a dialog must agree for two sessions to
 // be legs of one connection.
@@ -87,60 +88,17 @@ func signature(s *model.Session) string {
 	return b.String()
 }
 
-// Pair finds the sessions that are two legs of one control connection and
-// returns the pairs with the findings they support.
+// Pair finds, among sessions from several vantage points, those that are
+// two legs of one control connection, and returns the pairs with the
+// findings they support.
 func (d *Diagnoser) Pair(sessions []*model.Session) ([]model.NATPair, []model.Finding) {
-	vantages := map[string]int{}
-	for _, s := range sessions {
-		if _, ok := vantages[vantageOf(s)]; !ok {
-			vantages[vantageOf(s)] = len(vantages)
-		}
+	sorted := append([]*model.Session(nil), sessions...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Start.Before(sorted[j].Start.Time) })
+	p := d.NewLegPairer(maxPairSkew, math.MaxInt)
+	for _, s := range sorted {
+		p.Add(s)
 	}
-	if len(vantages) < 2 {
-		return nil, nil
-	}
-	buckets := map[string][]*model.Session{}
-	for _, s := range sessions {
-		if len(s.Dialog) < 2 {
-			continue // a connection with no dialog cannot be recognised
-		}
-		sig := signature(s)
-		buckets[sig] = append(buckets[sig], s)
-	}
-	type cand struct {
-		a, b *model.Session
-		skew float64
-	}
-	var cands []cand
-	for _, list := range buckets {
-		for i, a := range list {
-			for _, b := range list[i+1:] {
-				if vantageOf(a) == vantageOf(b) {
-					continue
-				}
-				skew := math.Abs(float64(a.Start.Sub(b.Start.Time)))
-				if skew <= maxPairSkew {
-					cands = append(cands, cand{a, b, skew})
-				}
-			}
-		}
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].skew < cands[j].skew })
-	used := map[*model.Session]bool{}
-	var pairs []model.NATPair
-	var findings []model.Finding
-	for _, c := range cands {
-		if used[c.a] || used[c.b] {
-			continue
-		}
-		used[c.a], used[c.b] = true, true
-		in, out := insideOutside(c.a, c.b, vantages)
-		p, fs := d.pairLegs(in, out)
-		pairs = append(pairs, p)
-		findings = append(findings, fs...)
-	}
-	sort.Slice(pairs, func(i, j int) bool { return sessionNumber(pairs[i].Inside) < sessionNumber(pairs[j].Inside) })
-	return pairs, findings
+	return p.Result()
 }
 
 func sessionNumber(id string) int {

@@ -1,7 +1,9 @@
 package diagnose
 
 import (
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -83,5 +85,29 @@ func TestPairNeedsTwoVantages(t *testing.T) {
 	out.Vantage = in.Vantage
 	if pairs, _ := New(Config{}).Pair([]*model.Session{in, out}); len(pairs) != 0 {
 		t.Fatalf("paired two sessions of one vantage: %+v", pairs)
+	}
+}
+
+func TestLegPairerBounded(t *testing.T) {
+	d := New(Config{})
+	p := d.NewLegPairer(time.Minute, 100)
+	// 10,000 single legs, one a second: none has a partner
+	for i := 0; i < 10000; i++ {
+		in, _ := legs(-1)
+		in.ID = "s" + strconv.Itoa(i+1)
+		in.Start = model.At(t0.Add(time.Duration(i) * time.Second))
+		p.Add(in)
+		if p.count > 100 || len(p.queue) > 200 {
+			t.Fatalf("%d waiting, queue %d", p.count, len(p.queue))
+		}
+	}
+	// a pair still forms within the window
+	in, out := legs(-1)
+	in.Start = model.At(t0.Add(20000 * time.Second))
+	out.Start = in.Start
+	p.Add(in)
+	p.Add(out)
+	if pairs, _ := p.Result(); len(pairs) != 1 {
+		t.Fatalf("%d pairs", len(pairs))
 	}
 }
