@@ -121,7 +121,7 @@ type Analyzer struct {
 	open         map[*session]struct{} // sessions not yet emitted
 	ftpHosts     map[vantageAddr]struct{}
 
-	now      time.Time
+	now time.Time
 	// the capture clock in nanoseconds, and when housekeeping is due: one
 	// integer comparison per packet instead of time.Time arithmetic
 	nowNS  int64

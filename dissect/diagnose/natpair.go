@@ -3,10 +3,10 @@ package diagnose
 import (
 	"fmt"
 	"math"
-	"time"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ftpscope/ftpscope/model"
 )
