@@ -153,6 +153,8 @@ func waitPacketSocket(ns string, pid int, exited chan error) error {
 		}
 		out, _ := exec.Command("ip", "netns", "exec", ns, "ss", "-0", "-a", "-p", "-H").CombinedOutput()
 		if bytes.Contains(out, []byte(want)) {
+			// the socket exists a moment before its ring (AF_PACKET) is set up
+			time.Sleep(300 * time.Millisecond)
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
