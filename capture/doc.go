@@ -20,4 +20,16 @@
 // interface index). A NAT gateway captured with "-i any" shows each
 // forwarded packet once per interface; those copies are different vantage
 // points, not retransmissions.
+//
+// # Live capture
+//
+// OpenLive captures on an interface ("any" for all, with Linux cooked v2
+// headers) through libpcap, or through AF_PACKET in a build without cgo
+// (no filter expressions there). A live source's Next returns ErrTimeout
+// when the interface is quiet, io.EOF once closed; Close wakes a Next
+// blocked in another goroutine within the read timeout. Live sources
+// implement LiveSource: the kernel's received and dropped counters
+// (KernelStats, safe to call from any goroutine, e.g. a UI header; also
+// in Info once the run ends) and when drops happened (DropSpans). Several
+// live sources are read at once through a FanIn, in arrival order.
 package capture

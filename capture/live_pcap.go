@@ -15,10 +15,20 @@ import (
 // LiveBackend names the capture library of this build.
 const LiveBackend = "libpcap"
 
-// OpenLive starts a live capture through libpcap: immediate mode, a kernel
-// buffer of cfg.BufferSize, promiscuous mode off unless asked, and on "any"
-// Linux cooked v2 headers (interface index and direction per packet). The
-// filter expression is compiled by libpcap and runs in the kernel.
+// OpenLive starts a live capture through libpcap: a kernel buffer of
+// cfg.BufferSize, packets delivered at least every cfg.ReadTimeout,
+// promiscuous mode off unless asked, and on "any" Linux cooked v2 headers
+// (interface index and direction per packet). The filter expression is
+// compiled by libpcap and runs in the kernel.
+//
+// Not immediate mode: with it libpcap uses a TPACKET_V2 ring of fixed-size
+// frames, each as large as the snapshot length unless the interface is
+// Ethernet without offloads, so on "any" a 64 MiB buffer held only 256
+// packets of 256 KiB and ftpscope lost 55 % of a 190k packets/s load
+// (bench/live/RESULTS.md). Without it, TPACKET_V3 packs packets into
+// blocks that the kernel hands over when full or after the read timeout:
+// the same buffer holds tens of thousands of packets, at the price of up
+// to one read timeout of latency.
 func OpenLive(cfg LiveConfig) (*Live, error) {
 	cfg.defaults(DefaultBufferSize)
 	h, err := openPcap(cfg)
@@ -49,7 +59,7 @@ func openPcap(cfg LiveConfig) (*pcap.Handle, error) {
 		{"promiscuous mode", in.SetPromisc(cfg.Promiscuous)},
 		{"read timeout", in.SetTimeout(cfg.ReadTimeout)},
 		{"buffer size", in.SetBufferSize(cfg.BufferSize)},
-		{"immediate mode", in.SetImmediateMode(true)},
+		{"immediate mode", in.SetImmediateMode(false)},
 	} {
 		if step.err != nil {
 			return nil, fmt.Errorf("setting the %s: %w", step.what, step.err)

@@ -3,7 +3,8 @@
 # the veth pair of net.sh, while ftpscope and tcpdump capture the same interface at once.
 #
 #   bench/live/run.sh [SECONDS]      (default 30; FTPSCOPE=path to a built binary, else built here;
-#                                     WORKERS short-session threads, default 4; BULK=0 to leave it out)
+#                                     WORKERS short-session threads, default 4; BULK=0 to leave it out;
+#                                     IFACE=any to capture on every interface of the server namespace)
 #
 # Prints one markdown table row per capturer: packets delivered and per second, kernel
 # received/dropped, CPU (% of one core), peak RSS. Raw outputs stay in $LIVE_OUT.
@@ -13,6 +14,7 @@ REPO=$(cd "$BENCH_DIR/../.." && pwd)
 SECS=${1:-30}
 WORKERS=${WORKERS:-4}
 BULK=${BULK:-1}
+IFACE=${IFACE:-eth0}
 LIVE_OUT=${LIVE_OUT:-/tmp/fs-live/out}
 SRV=fs-live-srv CLI=fs-live-cli SRV_IP=198.51.100.20
 mkdir -p "$LIVE_OUT"
@@ -27,9 +29,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm_kib() { awk '/VmHWM/{print $2}' "/proc/$1/status"; }
 
 # both capturers: same interface, same kernel buffer (32 MiB), whole packets
-ip netns exec $SRV "$FTPSCOPE" -i eth0 -o jsonl -q >"$LIVE_OUT/ftpscope.jsonl" 2>"$LIVE_OUT/ftpscope.err" &
+ip netns exec $SRV "$FTPSCOPE" -i "$IFACE" -o jsonl -q >"$LIVE_OUT/ftpscope.jsonl" 2>"$LIVE_OUT/ftpscope.err" &
 FPID=$!
-ip netns exec $SRV tcpdump -i eth0 -B 32768 -s 0 -n -w /dev/null 2>"$LIVE_OUT/tcpdump.err" &
+ip netns exec $SRV tcpdump -i "$IFACE" -B 32768 -s 0 -n -w /dev/null 2>"$LIVE_OUT/tcpdump.err" &
 TPID=$!
 cleanup() { kill -INT $FPID $TPID 2>/dev/null || true; }
 trap cleanup EXIT
@@ -72,6 +74,7 @@ def row(name, got, recv, drop, ticks, hwm):
     pct = 100.0 * drop / recv if recv else 0
     print(f"| {name} | {got:,} | {got/wall:,.0f} | {recv:,} | {drop:,} | {pct:.1f} % | {100.0*ticks/hz/wall:.0f} % | {int(hwm)/1024:.0f} MiB |")
 recv = src["packets"] + src["dropped"]  # no filter: every packet the kernel took is delivered or dropped
-row("ftpscope -i eth0 -o jsonl", src["packets"], recv, src["dropped"], int(f1) - int(f0), fh)
+iface = src["name"]
+row(f"ftpscope -i {iface} -o jsonl", src["packets"], recv, src["dropped"], int(f1) - int(f0), fh)
 row("tcpdump -B 32768 -w /dev/null", num("packets captured"), num("packets received by filter"), num("packets dropped by kernel"), int(d1) - int(d0), dh)
 PY
