@@ -1,6 +1,7 @@
 package dissect
 
 import (
+	"encoding/binary"
 	"errors"
 	"net/netip"
 	"sort"
@@ -447,19 +448,59 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 		return
 	}
 	a.ctx = segCtx{ci: p.Info, frame: p.Frame, c: c, dir: dir}
-	var src, dst [16]byte
-	putID(&src, c.id, dir == fromInitiator)
-	putID(&dst, c.id, dir != fromInitiator)
-	// The flow names the connection generation, not its addresses: a SYN
-	// that reuses a 4-tuple starts a fresh stream in the reassembler.
-	flow := gopacket.NewFlow(layers.EndpointIPv6, src[:], dst[:])
-	a.asm.AssembleWithContext(flow, &a.dec.tcp, &a.ctx)
-	if c.ctl.confirmedGap() {
+	st := c.ctl
+	if !st.assembled {
+		if st.inOrder(dir, &a.dec.tcp, s.payloadLen > len(s.payload)) {
+			return
+		}
+		// The first segment out of order: from now on the reassembler
+		// orders this connection, starting where the bytes were delivered.
+		st.assembled = true
+		for d := range st.half {
+			if h := &st.half[d]; h.started {
+				a.prime(c, d, h.pos)
+			}
+		}
+		a.ctx = segCtx{ci: p.Info, frame: p.Frame, c: c, dir: dir}
+	}
+	a.asm.AssembleWithContext(a.flowOf(c, dir), &a.dec.tcp, &a.ctx)
+	if st.confirmedGap() {
 		// Push the queued bytes past the hole now. The assembler can only
 		// flush all connections at once; gaps are rare, and any other
 		// connection's queued bytes are ones it waits for too.
 		a.asm.FlushWithOptions(reassembly.FlushOptions{T: a.now.Add(time.Nanosecond)})
 	}
+}
+
+// flowOf names a control connection generation for the reassembler, by
+// direction: not its addresses, so that a SYN that reuses a 4-tuple starts
+// a fresh stream.
+func (a *Analyzer) flowOf(c *conn, dir int) gopacket.Flow {
+	var src, dst [16]byte
+	putID(&src, c.id, dir == fromInitiator)
+	putID(&dst, c.id, dir != fromInitiator)
+	return gopacket.NewFlow(layers.EndpointIPv6, src[:], dst[:])
+}
+
+// prime tells the reassembler where a direction of a connection stands, with
+// an empty segment at seq: it then starts that direction there.
+func (a *Analyzer) prime(c *conn, dir int, seq uint32) {
+	from, to := c.initiator.Port(), c.responder.Port()
+	if dir == fromResponder {
+		from, to = to, from
+	}
+	var hdr [20]byte
+	binary.BigEndian.PutUint16(hdr[0:2], from)
+	binary.BigEndian.PutUint16(hdr[2:4], to)
+	binary.BigEndian.PutUint32(hdr[4:8], seq)
+	hdr[12] = 5 << 4 // data offset: no options
+	var t layers.TCP
+	if err := t.DecodeFromBytes(hdr[:], gopacket.NilDecodeFeedback); err != nil {
+		return
+	}
+	ctx := a.ctx
+	ctx.dir = dir
+	a.asm.AssembleWithContext(a.flowOf(c, dir), &t, &ctx)
 }
 
 func putID(b *[16]byte, id uint64, initiator bool) {

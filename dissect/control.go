@@ -51,13 +51,65 @@ type halfStream struct {
 }
 
 // controlStream is the reassembly.Stream of an FTP control connection.
+//
+// Segments that arrive in order — almost all of them — are delivered as
+// they come; the first one out of order (a gap, reordering) hands the
+// connection to gopacket's reassembler for good, primed where delivery
+// stood.
 type controlStream struct {
-	a        *Analyzer
-	c        *conn
-	sess     *session
-	dirOfAsm [2]int // our direction for reassembly's client-to-server and server-to-client
-	half     [2]halfStream
-	done     bool
+	a         *Analyzer
+	c         *conn
+	sess      *session
+	dirOfAsm  [2]int // our direction for reassembly's client-to-server and server-to-client
+	half      [2]halfStream
+	done      bool
+	assembled bool    // the reassembler orders the segments
+	ended     [2]bool // FIN seen in order, by direction
+}
+
+// inOrder delivers a segment that continues its direction where delivery
+// stands (or repeats bytes already delivered), and reports whether it
+// could; a segment beyond it needs the reassembler. cut says the capture
+// lost some of the segment's payload (snapshot length).
+func (st *controlStream) inOrder(dir int, tcp *layers.TCP, cut bool) bool {
+	h := &st.half[dir]
+	if tcp.SYN {
+		if !h.started {
+			h.started, h.pos = true, tcp.Seq+1
+			h.lineStart = h.pos
+		}
+		return len(tcp.Payload) == 0
+	}
+	if !h.started {
+		h.started, h.pos = true, tcp.Seq
+		h.lineStart = h.pos
+	}
+	if tcp.ACK {
+		h.ack, h.ackValid = tcp.Ack, true
+	}
+	data := tcp.Payload
+	if ahead := int32(tcp.Seq - h.pos); ahead > 0 || cut {
+		return false
+	} else if ahead < 0 {
+		// a retransmission, wholly or partly delivered already
+		if int(-ahead) >= len(data) {
+			data = nil
+		} else {
+			data = data[-ahead:]
+		}
+	}
+	if len(data) > 0 {
+		x := &st.a.ctx
+		h.record(segRecord{seq: h.pos, n: len(data), frame: x.frame, ts: x.ci.Timestamp})
+		st.deliver(dir, data, 0)
+	}
+	if tcp.FIN || tcp.RST {
+		st.ended[dir] = true
+		if tcp.RST || st.ended[1-dir] {
+			st.sess.streamEnded()
+		}
+	}
+	return true
 }
 
 // controlFactory creates a controlStream for the connection named by the
@@ -85,15 +137,21 @@ func asmIndex(d reassembly.TCPFlowDirection) int {
 func (st *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
 	x := ac.(*segCtx)
 	h := &st.half[x.dir]
-	if nextSeq < 0 && !h.started {
-		h.started = true
-		if tcp.SYN {
-			h.pos = tcp.Seq + 1
-		} else {
+	if nextSeq < 0 {
+		// The reassembler meets this direction for the first time: at its
+		// SYN, at the priming segment that says where delivery stands, or
+		// mid-stream.
+		if !tcp.SYN {
 			*start = true
-			h.pos = tcp.Seq
 		}
-		h.lineStart = h.pos
+		if !h.started {
+			h.started = true
+			h.pos = tcp.Seq
+			if tcp.SYN {
+				h.pos++
+			}
+			h.lineStart = h.pos
+		}
 	}
 	if tcp.ACK {
 		h.ack, h.ackValid = tcp.Ack, true
@@ -102,13 +160,18 @@ func (st *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir re
 		if end := tcp.Seq + uint32(n); int32(end-h.maxEnd) > 0 || h.maxEnd == 0 {
 			h.maxEnd = end
 		}
-		if len(h.records) == maxSegRecords {
-			copy(h.records, h.records[1:])
-			h.records = h.records[:maxSegRecords-1]
-		}
-		h.records = append(h.records, segRecord{seq: tcp.Seq, n: n, frame: x.frame, ts: ci.Timestamp})
+		h.record(segRecord{seq: tcp.Seq, n: n, frame: x.frame, ts: ci.Timestamp})
 	}
 	return true
+}
+
+// record remembers a segment, dropping the oldest beyond maxSegRecords.
+func (h *halfStream) record(r segRecord) {
+	if len(h.records) == maxSegRecords {
+		copy(h.records, h.records[1:])
+		h.records = h.records[:maxSegRecords-1]
+	}
+	h.records = append(h.records, r)
 }
 
 // ReassembledSG implements reassembly.Stream: in-order control bytes.
@@ -117,21 +180,29 @@ func (st *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembl
 		return
 	}
 	adir, _, _, skip := sg.Info()
-	dir := st.dirOfAsm[asmIndex(adir)]
-	h := &st.half[dir]
 	n, _ := sg.Lengths()
+	var data []byte
+	if n > 0 {
+		data = sg.Fetch(n)
+	}
+	st.deliver(st.dirOfAsm[asmIndex(adir)], data, skip)
+}
+
+// deliver hands in-order bytes of one direction to the session, after skip
+// bytes the capture lost.
+func (st *controlStream) deliver(dir int, data []byte, skip int) {
+	h := &st.half[dir]
 	if skip > 0 {
 		h.pos += uint32(skip)
 		h.lineStart = h.pos
 		st.sess.gap(dir, int64(skip), st.locate(dir, h.pos))
 	}
-	if n == 0 {
+	if len(data) == 0 {
 		return
 	}
-	data := sg.Fetch(n)
 	base := h.pos
 	st.sess.feed(dir, data, base)
-	h.pos = base + uint32(n)
+	h.pos = base + uint32(len(data))
 	h.prune()
 }
 
@@ -168,10 +239,11 @@ func (st *controlStream) locate(dir int, seq uint32) *segRecord {
 	return nil
 }
 
-// prune drops records wholly before the delivery point.
+// prune drops records wholly before the line being read: those of its
+// first bytes are still needed to place it.
 func (h *halfStream) prune() {
 	i := 0
-	for i < len(h.records) && int32(h.records[i].seq+uint32(h.records[i].n)-h.pos) <= 0 {
+	for i < len(h.records) && int32(h.records[i].seq+uint32(h.records[i].n)-h.lineStart) <= 0 {
 		i++
 	}
 	if i > 0 {

@@ -226,3 +226,43 @@ func TestStrayPacketsMakeNoSession(t *testing.T) {
 		t.Fatalf("%d sessions, want 1", len(ss))
 	}
 }
+
+func TestSplitAnnouncementPlaced(t *testing.T) {
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k.Send(true, []byte("TYPE I\r\nPORT 192,168,"), 1460) // two lines, the second cut
+	k.Send(true, []byte("1,10,156,64\r\n"), 1460)
+	k.Line(false, "200 Switching to Binary mode.")
+	k.Line(false, "200 PORT command successful.")
+	k.Close()
+	ss, _ := run(t, c.Bytes(), DefaultConfig())
+	var port *model.DialogEntry
+	for i := range ss[0].Dialog {
+		if ss[0].Dialog[i].Verb == "PORT" {
+			port = &ss[0].Dialog[i]
+		}
+	}
+	if port == nil || port.Segment == nil || !port.Segment.Split || port.Segment.Index != 1 || port.Segment.Offset != 8 {
+		t.Fatalf("PORT placed %+v", port)
+	}
+}
+
+func TestReorderedControlSegments(t *testing.T) {
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k.Line(true, "PWD")
+	a, b := k.Seq()
+	// the server's reply arrives in two segments, the second first
+	part1, part2 := []byte("257 \"/pub\" is the "), []byte("current directory\r\n")
+	k.Packet(false, b+uint32(len(part1)), a, pcaptest.Flags{ACK: true}, part2)
+	k.Packet(false, b, a, pcaptest.Flags{ACK: true}, part1)
+	ss, _ := run(t, c.Bytes(), DefaultConfig())
+	d := ss[0].Dialog
+	last := d[len(d)-1]
+	if last.Code != 257 || last.Text != `"/pub" is the current directory` || d[len(d)-2].LatencyMS == nil {
+		t.Fatalf("last entry %+v", last)
+	}
+	if ss[0].GapBytes != 0 {
+		t.Errorf("reordering counted as a gap: %d", ss[0].GapBytes)
+	}
+}
