@@ -16,6 +16,7 @@ type outputStage struct {
 
 type stageEvent struct {
 	session *model.Session
+	build   func() *model.Session // a session to build here
 	channel *model.Channel
 	id      string // the channel's session
 }
@@ -29,9 +30,12 @@ func startOutput(d *diagnoser) *outputStage {
 	go func() {
 		defer close(st.done)
 		for ev := range st.queue {
-			if ev.session != nil {
+			switch {
+			case ev.build != nil:
+				d.Session(ev.build())
+			case ev.session != nil:
 				d.Session(ev.session)
-			} else if cc != nil {
+			case cc != nil:
 				cc.Channel(ev.id, ev.channel)
 			}
 		}
@@ -41,6 +45,12 @@ func startOutput(d *diagnoser) *outputStage {
 
 // Session implements dissect.Sink.
 func (st *outputStage) Session(s *model.Session) { st.queue <- stageEvent{session: s} }
+
+// SessionLater implements dissect.LazySink: converting the session to the
+// model is work this goroutine can take off the dissector's.
+func (st *outputStage) SessionLater(build func() *model.Session) {
+	st.queue <- stageEvent{build: build}
+}
 
 // stop waits until everything queued has been handled.
 func (st *outputStage) stop() {

@@ -70,6 +70,14 @@ type ChannelSink interface {
 	Channel(session string, ch *model.Channel)
 }
 
+// LazySink is implemented by a Sink that builds the model of concluded
+// sessions on a goroutine of its own: it receives, in order, a function
+// that builds it, to be called once, from anywhere.
+type LazySink interface {
+	Sink
+	SessionLater(build func() *model.Session)
+}
+
 // SinkFunc adapts a function to Sink.
 type SinkFunc func(*model.Session)
 
@@ -621,12 +629,26 @@ func (a *Analyzer) maybeEmit(s *session) {
 	if s.tls {
 		delete(a.tlsHosts, hostPair{s.vantage.id, s.client.Addr(), s.server.Addr()})
 	}
+	if ls, ok := a.sink.(LazySink); ok {
+		// Nothing in the analysis writes to an emitted session: its model
+		// can be built elsewhere.
+		ls.SessionLater(func() *model.Session {
+			m := a.export(s)
+			s.release()
+			return m
+		})
+		return
+	}
 	m := a.export(s)
 	if a.sink != nil {
 		a.sink.Session(m)
 	}
-	// Expectations and closed connections may still point at the session
-	// for a while: let go of what it holds now.
+	s.release()
+}
+
+// release lets go of what an emitted session holds: expectations and
+// closed connections may still point at it for a while.
+func (s *session) release() {
 	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = nil, nil, nil, nil, nil
 	s.st.half[0].records, s.st.half[1].records = nil, nil
 }
