@@ -66,7 +66,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	for i, s := range sources {
 		infos[i] = s.Info()
 	}
-	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, len(sources) > 1, cfg.Dissect.Live, out)
+	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, sources, cfg.Dissect.Live, out)
 	stage := startOutput(diag)
 	an := dissect.New(cfg.Dissect, infos, stage.sink(diag))
 	var src interface {

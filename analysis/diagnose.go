@@ -1,9 +1,11 @@
 package analysis
 
 import (
+	"fmt"
 	"sort"
 	"time"
 
+	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -19,6 +21,8 @@ type diagnoser struct {
 	// over several sources, or of an interface of a multi-interface capture.
 	multiSource bool
 	legs        *diagnose.LegPairer
+	// live sources by label, for the kernel's drops during a session
+	live map[string]capture.LiveSource
 }
 
 // Legs wait for their other side this long (by session start): a gateway
@@ -30,8 +34,13 @@ const (
 	maxWaitingLegs  = 20000
 )
 
-func newDiagnoser(cfg diagnose.Config, multiSource, live bool, out Consumer) *diagnoser {
-	d := &diagnoser{out: out, rules: diagnose.New(cfg), multiSource: multiSource}
+func newDiagnoser(cfg diagnose.Config, sources []capture.Source, live bool, out Consumer) *diagnoser {
+	d := &diagnoser{out: out, rules: diagnose.New(cfg), multiSource: len(sources) > 1, live: map[string]capture.LiveSource{}}
+	for _, s := range sources {
+		if l, ok := s.(capture.LiveSource); ok {
+			d.live[s.Info().Label] = l
+		}
+	}
 	window := pairWindowFiles
 	if live {
 		window = pairWindowLive
@@ -49,6 +58,9 @@ type ChannelConsumer interface {
 // Session diagnoses one concluded session and hands it to the consumer.
 func (d *diagnoser) Session(s *model.Session) {
 	fs := d.rules.Session(s)
+	if f, ok := d.droppedDuring(s); ok {
+		fs = append(fs, f)
+	}
 	d.findings = append(d.findings, fs...)
 	if d.multiSource || s.Vantage != "" {
 		d.legs.Add(s)
@@ -63,6 +75,30 @@ func (d *diagnoser) finish(extra ...model.Finding) ([]model.NATPair, []model.Fin
 	fs := d.rules.Finish(append(append(d.findings, pf...), extra...), pairs)
 	sortFindings(fs)
 	return pairs, fs
+}
+
+// droppedDuring says when the kernel dropped packets while a session ran on
+// a live interface: its dialog or data connections may miss them.
+func (d *diagnoser) droppedDuring(s *model.Session) (model.Finding, bool) {
+	l := d.live[s.Source]
+	if l == nil {
+		return model.Finding{}, false
+	}
+	var n uint64
+	for _, sp := range l.DropSpans() {
+		if !sp.To.Before(s.Start.Time) && !sp.From.After(s.End.Time) {
+			n += sp.Count
+		}
+	}
+	if n == 0 {
+		return model.Finding{}, false
+	}
+	ts := s.Start
+	return model.Finding{Rule: diagnose.RuleCaptureGap, Severity: model.Warning, Session: s.ID, TS: &ts,
+		Summary:     fmt.Sprintf("the kernel dropped %s packets on %s while this session ran", capture.Thousands(n), s.Source),
+		Explanation: "The capture buffer overflowed during the session: a command, reply or data segment may be missing, so a working transfer can look broken and a failure can be hidden.",
+		Remedy:      "Narrow the capture with a filter on the FTP hosts, or capture on a less loaded machine; repeat the transfer.",
+		Evidence:    model.Evidence{Source: s.Source, Frames: []uint64{s.Frames.First, s.Frames.Last}}}, true
 }
 
 // sortFindings orders findings worst first, then by time, then by session.

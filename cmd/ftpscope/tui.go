@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
@@ -25,11 +26,41 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 		for i, a := range o.ifaces {
 			names[i] = a.name
 		}
-		m.SetLive(ui.LiveStatus{Interface: strings.Join(names, ",")})
+		iface := strings.Join(names, ",")
+		m.SetLive(ui.LiveStatus{Interface: iface})
+		stop := make(chan struct{})
+		defer close(stop)
+		go liveHeader(m, iface, sources, stop)
 	}
 	u, err := ui.New(m, ui.Options{Tool: tool})
 	if err != nil {
 		return nil, err
 	}
 	return u.Run(ctx, sources, cfg)
+}
+
+// liveHeader feeds the header's packet rate and kernel drops, once a second,
+// from the capture's own counters.
+func liveHeader(m *ui.Model, iface string, sources []capture.Source, stop <-chan struct{}) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var last uint64
+	lastAt := time.Now()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			var received, dropped uint64
+			for _, s := range sources {
+				if st, ok := capture.KernelStatsOf(s); ok {
+					received += st.Received
+					dropped += st.Dropped
+				}
+			}
+			rate := float64(received-min(last, received)) / now.Sub(lastAt).Seconds()
+			last, lastAt = received, now
+			m.SetLive(ui.LiveStatus{Interface: iface, Rate: rate, Dropped: dropped})
+		}
+	}
 }
