@@ -123,7 +123,7 @@ func (t *textWriter) findings(r *model.Report) {
 		if f.Remedy != "" {
 			t.wrapped("  fix: ", f.Remedy)
 		}
-		if ev := evidenceText(&f.Evidence); ev != "" {
+		if ev := f.Evidence.Describe("; "); ev != "" {
 			t.wrapped("  see: ", ev)
 		}
 	}
@@ -152,34 +152,6 @@ func SortFindings(fs []model.Finding) {
 		}
 		return ti.Before(tj)
 	})
-}
-
-func evidenceText(e *model.Evidence) string {
-	var parts []string
-	if len(e.Frames) > 0 {
-		fr := make([]string, len(e.Frames))
-		for i, f := range e.Frames {
-			fr[i] = fmt.Sprint(f)
-		}
-		where := ""
-		if e.Source != "" {
-			where = " of " + e.Source
-		}
-		word := "frames "
-		if len(fr) == 1 {
-			word = "frame "
-		}
-		parts = append(parts, word+strings.Join(fr, ", ")+where)
-	}
-	for _, w := range e.Wire {
-		parts = append(parts, fmt.Sprintf("%q", w))
-	}
-	if e.Other != nil {
-		if o := evidenceText(e.Other); o != "" {
-			parts = append(parts, "other leg: "+o)
-		}
-	}
-	return strings.Join(parts, "; ")
 }
 
 // wrapped prints text after prefix, wrapped at the report width.

@@ -451,32 +451,8 @@ func findingLines(th *theme, f *model.Finding, others []string, w int) []line {
 	}
 	add("why", f.Explanation)
 	add("fix", f.Remedy)
-	add("see", evidenceText(&f.Evidence))
+	add("see", f.Evidence.Describe(" · "))
 	return append(out, line{})
-}
-
-func evidenceText(e *model.Evidence) string {
-	var parts []string
-	if len(e.Frames) > 0 {
-		fr := make([]string, len(e.Frames))
-		for i, f := range e.Frames {
-			fr[i] = strconv.FormatUint(f, 10)
-		}
-		p := "frames " + strings.Join(fr, ", ")
-		if e.Source != "" {
-			p += " of " + e.Source
-		}
-		parts = append(parts, p)
-	}
-	for _, w := range e.Wire {
-		parts = append(parts, strconv.Quote(w))
-	}
-	if e.Other != nil {
-		if o := evidenceText(e.Other); o != "" {
-			parts = append(parts, "other leg: "+o)
-		}
-	}
-	return strings.Join(parts, " · ")
 }
 
 func findingText(f *model.Finding, others []string) string {

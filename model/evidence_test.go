@@ -1,0 +1,24 @@
+package model
+
+import "testing"
+
+func TestEvidenceDescribe(t *testing.T) {
+	cases := []struct {
+		name string
+		e    Evidence
+		want string
+	}{
+		{"empty", Evidence{}, ""},
+		{"one frame", Evidence{Source: "client.pcap", Frames: []uint64{161}}, "frame 161 of client.pcap"},
+		{"frames and wire", Evidence{Frames: []uint64{16, 17}, Wire: []string{"PORT 192,168,1,10,176,13", "500 Illegal PORT command."}},
+			`frames 16, 17; "PORT 192,168,1,10,176,13"; "500 Illegal PORT command."`},
+		{"other leg", Evidence{Source: "gw", Frames: []uint64{3}, Other: &Evidence{Source: "gw", Frames: []uint64{4, 9}}},
+			"frame 3 of gw; other leg: frames 4, 9 of gw"},
+		{"quoted control bytes", Evidence{Wire: []string{"USER a\x00b"}}, `"USER a\x00b"`},
+	}
+	for _, c := range cases {
+		if got := c.e.Describe("; "); got != c.want {
+			t.Errorf("%s: Describe = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
