@@ -22,3 +22,36 @@ func TestEvidenceDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestLikeIt(t *testing.T) {
+	cases := []struct {
+		others []string
+		limit  int
+		want   string
+	}{
+		{nil, 8, ""},
+		{[]string{"s3", "s5", "s5", "s7", "s9"}, 8, "s3, s5 ×2, s7, s9"},
+		{[]string{"a", "b", "c", "d"}, 2, "a, b, …"},
+		{[]string{"a", "a", "a"}, 1, "a ×3"},
+	}
+	for _, c := range cases {
+		if got := LikeIt(c.others, c.limit); got != c.want {
+			t.Errorf("LikeIt(%q, %d) = %q, want %q", c.others, c.limit, got, c.want)
+		}
+	}
+}
+
+func TestFindingWhere(t *testing.T) {
+	for _, c := range []struct {
+		f    Finding
+		want string
+	}{
+		{Finding{Session: "s1", Channel: "s1.c2"}, "s1.c2"},
+		{Finding{Session: "s1"}, "s1"},
+		{Finding{}, "capture"},
+	} {
+		if got := c.f.Where(); got != c.want {
+			t.Errorf("%+v: Where = %q, want %q", c.f, got, c.want)
+		}
+	}
+}

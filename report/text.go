@@ -102,7 +102,7 @@ func (t *textWriter) findings(r *model.Report) {
 	for _, f := range fs {
 		key := f.Rule + "\x00" + f.Severity.String() + "\x00" + f.Remedy + "\x00" + f.Evidence.Vantage + "\x00" + f.Evidence.Source
 		if g, ok := byKey[key]; ok {
-			g.others = append(g.others, where(&f))
+			g.others = append(g.others, f.Where())
 			continue
 		}
 		g := &group{first: f}
@@ -111,13 +111,9 @@ func (t *textWriter) findings(r *model.Report) {
 	}
 	for _, g := range groups {
 		f := &g.first
-		t.wrapped(fmt.Sprintf("%s %-7s ", f.Severity.Glyph(), f.Severity), f.Summary+"  ["+where(f)+"]")
+		t.wrapped(fmt.Sprintf("%s %-7s ", f.Severity.Glyph(), f.Severity), f.Summary+"  ["+f.Where()+"]")
 		if n := len(g.others); n > 0 {
-			list := g.others
-			if n > 8 {
-				list = append(list[:8:8], "…")
-			}
-			t.wrapped("          ", fmt.Sprintf("+ %s like it: %s", plural(n, "more"), strings.Join(list, ", ")))
+			t.wrapped("          ", fmt.Sprintf("+ %s like it: %s", plural(n, "more"), model.LikeIt(g.others, 8)))
 		}
 		t.wrapped("  why: ", f.Explanation)
 		if f.Remedy != "" {
@@ -128,13 +124,6 @@ func (t *textWriter) findings(r *model.Report) {
 		}
 	}
 	t.printf("\n")
-}
-
-func where(f *model.Finding) string {
-	if f.Channel != "" {
-		return f.Channel
-	}
-	return f.Session
 }
 
 // SortFindings orders findings worst first, then by time.

@@ -327,11 +327,12 @@ func putText(row []cell, x int, s string, st tcell.Style) {
 	}
 }
 
-// putCentered writes s centred on x, kept inside [lo, hi).
-func putCentered(row []cell, x, lo, hi int, s string, st tcell.Style) {
+// putCentered writes s centred on x, kept inside [lo, hi), and returns the
+// cells it took.
+func putCentered(row []cell, x, lo, hi int, s string, st tcell.Style) (start, end int) {
 	s = clip(s, hi-lo)
 	n := len([]rune(s))
-	start := x - n/2
+	start = x - n/2
 	if start+n > hi {
 		start = hi - n
 	}
@@ -339,6 +340,7 @@ func putCentered(row []cell, x, lo, hi int, s string, st tcell.Style) {
 		start = lo
 	}
 	putText(row, start, s, st)
+	return start, start + n
 }
 
 // arrow draws a message between columns a < b.
@@ -416,15 +418,20 @@ func ladderHeader(th *theme, sp *ladderSpec, w int) [][]cell {
 		hiC = g.xn - 1
 	}
 	putCentered(names, g.xc, 0, hiC, "client", th.title)
-	putCentered(addrs, g.xc, 0, hiC, cs.Client, th.base)
 	loS := g.xc + 2
 	if nat {
 		loS = g.xn + 2
 		putCentered(names, g.xn, g.xc+2, g.xs-1, "NAT gateway", th.nat)
-		putCentered(addrs, g.xn, g.xc+2, g.xs-1, natLabel(cs, ss), th.nat)
 	}
 	putCentered(names, g.xs, loS, w, "server", th.title)
-	putCentered(addrs, g.xs, loS, w, ss.Server, th.base)
+	// The addresses are longer than the names: the client's and the
+	// server's take their place first, the gateway's gets the gap between
+	// them, so that no label overwrites another.
+	_, endC := putCentered(addrs, g.xc, 0, hiC, cs.Client, th.base)
+	startS, _ := putCentered(addrs, g.xs, max(loS, endC+1), w, ss.Server, th.base)
+	if nat {
+		putCentered(addrs, g.xn, endC+1, startS-1, natLabel(cs, ss), th.nat)
+	}
 	top := lifeline(th, g, w)
 	top[g.xc], top[g.xs] = cell{'┬', th.dim}, cell{'┬', th.dim}
 	if nat {

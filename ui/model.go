@@ -205,7 +205,7 @@ func groupKey(f *model.Finding) string {
 func (m *Model) addToGroup(f model.Finding) {
 	k := groupKey(&f)
 	if g, ok := m.groupBy[k]; ok {
-		g.where = append(g.where, findingWhere(&f))
+		g.where = append(g.where, f.Where())
 		return
 	}
 	g := &groupAcc{first: f}
@@ -434,14 +434,4 @@ func sortFindings(fs []model.Finding) {
 		}
 		return false
 	})
-}
-
-func findingWhere(f *model.Finding) string {
-	if f.Channel != "" {
-		return f.Channel
-	}
-	if f.Session != "" {
-		return f.Session
-	}
-	return "capture"
 }

@@ -425,14 +425,10 @@ func findingLines(th *theme, f *model.Finding, others []string, w int) []line {
 			out = append(out, line{{indent, th.base}, {x, th.bold}})
 		}
 	}
-	where := findingWhere(f)
+	where := f.Where()
 	meta := f.Rule + " · " + where
 	if len(others) > 0 {
-		list := others
-		if len(list) > 8 {
-			list = append(list[:8:8], "…")
-		}
-		meta += fmt.Sprintf(" · +%d more like it: %s", len(others), strings.Join(list, ", "))
+		meta += fmt.Sprintf(" · +%d more like it: %s", len(others), model.LikeIt(others, 8))
 	}
 	for _, x := range wrap(meta, max(10, w-10)) {
 		out = append(out, line{{indent, th.base}, {x, th.dim}})
