@@ -77,6 +77,25 @@ func TestLadderAcrossNAT(t *testing.T) {
 	}
 }
 
+// In a narrow pane the endpoint labels stay whole and the gateway's label
+// is cut to the gap between them, never written over them.
+func TestLadderHeaderNarrow(t *testing.T) {
+	m := helperSessions(t)
+	r, o := m.Row("s1"), m.Row("s2")
+	p := handPair(t, r.S, o.S)
+	sp := &ladderSpec{client: ladderLeg{s: r.S}, server: &ladderLeg{s: o.S}, pair: &p, viewed: "s1"}
+	for _, w := range []int{54, 70} {
+		addrs := strings.Split(ladderText(sp, w), "\n")[1]
+		c, s := strings.Index(addrs, r.S.Client), strings.Index(addrs, o.S.Server)
+		if c < 0 || s < 0 || c+len(r.S.Client) >= s {
+			t.Errorf("width %d: endpoints not both whole and apart: %q", w, addrs)
+		}
+		if !strings.Contains(addrs, "⇄") {
+			t.Errorf("width %d: no gateway label: %q", w, addrs)
+		}
+	}
+}
+
 func TestNATLegOrder(t *testing.T) {
 	snatIn := &model.Session{ID: "s1", Client: "192.168.1.10:5000", Server: "203.0.113.20:21"}
 	snatOut := &model.Session{ID: "s2", Client: "203.0.113.1:5000", Server: "203.0.113.20:21"}
