@@ -37,6 +37,13 @@ type Consumer interface {
 	Session(s *model.Session, findings []model.Finding)
 }
 
+// Streamer is implemented by a Consumer that writes each session out and
+// keeps nothing of it once Session returns (the report writers): the
+// analysis then reuses the session's memory for later sessions.
+type Streamer interface {
+	StreamsSessions()
+}
+
 // Updater is implemented by a Consumer that shows sessions while they run
 // (the terminal UI): it receives a snapshot of each running session that
 // changed, a few times a second, and later the concluded session through

@@ -27,14 +27,21 @@ const stageDepth = 256
 func startOutput(d *diagnoser) *outputStage {
 	st := &outputStage{queue: make(chan stageEvent, stageDepth), done: make(chan struct{})}
 	cc, _ := d.out.(ChannelConsumer)
+	_, streams := d.out.(Streamer)
+	session := func(s *model.Session) {
+		d.Session(s)
+		if streams {
+			dissect.RecycleDialog(s.Dialog)
+		}
+	}
 	go func() {
 		defer close(st.done)
 		for ev := range st.queue {
 			switch {
 			case ev.build != nil:
-				d.Session(ev.build())
+				session(ev.build())
 			case ev.session != nil:
-				d.Session(ev.session)
+				session(ev.session)
 			case cc != nil:
 				cc.Channel(ev.id, ev.channel)
 			}

@@ -175,7 +175,8 @@ func (s *session) line(dir int, l ftp.Line, base uint32) {
 			place.Segments = 2
 		}
 		if place.Offset > 0 || place.Index > 0 || place.Split {
-			at.place = &place // only what the ALG prediction needs
+			p := place // only what the ALG prediction needs: most lines need none, and allocate none
+			at.place = &p
 		}
 	}
 	h.lineStart = endSeq
@@ -208,7 +209,7 @@ func (s *session) addDialog(e model.DialogEntry) int {
 		}
 	}
 	if s.dialog == nil {
-		s.dialog = make([]model.DialogEntry, 0, 16)
+		s.dialog = newDialog()
 	}
 	s.dialog = append(s.dialog, e)
 	return len(s.dialog) - 1

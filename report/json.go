@@ -47,6 +47,10 @@ func (j *JSONWriter) Session(s *model.Session, _ []model.Finding) {
 	j.sessions++
 }
 
+// StreamsSessions tells the analysis that a session is written out by the
+// time Session returns, and not kept.
+func (j *JSONWriter) StreamsSessions() {}
+
 // Close writes the rest of the document and flushes it.
 func (j *JSONWriter) Close(sources []model.Source, pairs []model.NATPair, findings []model.Finding, stats model.Stats) error {
 	if j.sessions > 0 {

@@ -74,6 +74,10 @@ func (j *JSONLWriter) Session(s *model.Session, findings []model.Finding) {
 	j.write(&Event{Event: "session", Session: s.ID, Data: s})
 }
 
+// StreamsSessions tells the analysis that a session is written out by the
+// time Session returns, and not kept.
+func (j *JSONLWriter) StreamsSessions() {}
+
 // Close writes what concludes only at the end.
 func (j *JSONLWriter) Close(sources []model.Source, pairs []model.NATPair, findings []model.Finding, stats model.Stats) error {
 	for i := range pairs {

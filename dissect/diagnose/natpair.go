@@ -254,7 +254,7 @@ func (d *Diagnoser) pairFindings(p *model.NATPair, in, out *model.Session) []mod
 		if !active {
 			peer, what = out.Server, "server"
 		}
-		f := model.Finding{Rule: RuleNATNotRewritten, Severity: model.Error, Session: in.ID, Channel: ci.ID, TS: &ci.Announce.TS, Evidence: ev,
+		f := model.Finding{Rule: RuleNATNotRewritten, Severity: model.Error, Session: in.ID, Channel: ci.ID, TS: timeRef(ci.Announce.TS), Evidence: ev,
 			Summary: fmt.Sprintf("NAT translated the %s to %s but passed %q unchanged", what, addrOf(peer), ci.Announce.Raw),
 			Explanation: fmt.Sprintf("Both legs carry the same %s, naming %s, while the IP headers show the %s as %s inside and %s outside: the gateway translates the connection but its FTP helper did not rewrite the announcement (not attached, or it could not parse it), so the data channel failed (%s).",
 				ci.Announce.Verb, ep, what, addrOf(in.Client), addrOf(out.Client), co.Status),
@@ -310,8 +310,7 @@ func (d *Diagnoser) pairFindings(p *model.NATPair, in, out *model.Session) []mod
 func entryTS(s *model.Session, frame uint64) *model.Time {
 	for i := range s.Dialog {
 		if s.Dialog[i].Frame == frame {
-			t := s.Dialog[i].TS
-			return &t
+			return timeRef(s.Dialog[i].TS)
 		}
 	}
 	return nil

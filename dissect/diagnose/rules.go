@@ -153,15 +153,18 @@ func channelEvidence(ch *model.Channel) model.Evidence {
 
 func announceTS(ch *model.Channel) *model.Time {
 	if ch.Announce != nil {
-		t := ch.Announce.TS
-		return &t
+		return timeRef(ch.Announce.TS)
 	}
 	if ch.Transfer != nil {
-		t := ch.Transfer.TS
-		return &t
+		return timeRef(ch.Transfer.TS)
 	}
 	return nil
 }
+
+// timeRef returns a copy of t to point to: a finding outlives its session,
+// and must not keep the session's dialog or channels alive through a
+// pointer into them (nor see them reused).
+func timeRef(t model.Time) *model.Time { return &t }
 
 // failed reports a channel whose transfer did not happen.
 func failed(ch *model.Channel) bool {
@@ -671,7 +674,7 @@ func (c *sessionCtx) logins() {
 		}
 		c.d.loginFailures[c.client()]++
 		c.d.clientOf[c.s.ID] = c.client()
-		f := model.Finding{Rule: RuleLoginFailed, Severity: model.Info, TS: &e.TS,
+		f := model.Finding{Rule: RuleLoginFailed, Severity: model.Info, TS: timeRef(e.TS),
 			Evidence: model.Evidence{Frames: []uint64{lastCmd.Frame, e.Frame}, Wire: []string{fmt.Sprintf("%d %s", e.Code, e.Text)}},
 			Summary:  fmt.Sprintf("login as %q refused: %d %s", user, e.Code, clip(e.Text, 50)),
 		}
@@ -740,7 +743,7 @@ func (c *sessionCtx) failureReplies() {
 		if cmd != "" {
 			to = " to " + cmd
 		}
-		f := model.Finding{Rule: RuleFailureReply, Severity: sev, TS: &e.TS,
+		f := model.Finding{Rule: RuleFailureReply, Severity: sev, TS: timeRef(e.TS),
 			Evidence: model.Evidence{Frames: frames, Wire: []string{what}},
 			Summary:  fmt.Sprintf("server answered%s: %s", to, clip(what, 60)),
 		}
