@@ -157,19 +157,25 @@ func (f *File) Next() (Packet, error) {
 		return Packet{}, f.err
 	}
 	lt := f.link
+	var iface string
 	if f.ng != nil {
 		if len(ci.AncillaryData) > 0 {
 			lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
-		if _, ok := f.info.Interfaces[ci.InterfaceIndex]; !ok {
+		name, ok := f.info.Interfaces[ci.InterfaceIndex]
+		if !ok {
 			f.noteInterfaces()
+			name = f.info.Interfaces[ci.InterfaceIndex]
+		}
+		if len(f.info.Interfaces) > 1 {
+			iface = name
 		}
 	} else {
 		f.pcapNext += 16 + int64(ci.CaptureLength)
 	}
 	f.frame++
 	f.info.count(ci, lt)
-	return Packet{Data: data, Info: ci, LinkType: lt, Source: f.index, Frame: f.frame}, nil
+	return Packet{Data: data, Info: ci, LinkType: lt, Source: f.index, Frame: f.frame, Interface: iface}, nil
 }
 
 // consumed returns the offset of the next unread byte.

@@ -23,6 +23,11 @@ type Packet struct {
 	// Frame is the 1-based number of the packet within its source, as
 	// Wireshark and tcpdump count them.
 	Frame uint64
+	// Interface names the capture interface the packet came from, in a
+	// source that has several (pcapng); "" otherwise. It travels with the
+	// packet so that nothing downstream reads Info while the source is
+	// still being read.
+	Interface string
 }
 
 // ErrTimeout is returned by Next of a live source when no packet came

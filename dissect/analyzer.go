@@ -238,7 +238,7 @@ func (a *Analyzer) Tick(now time.Time) {
 
 func (a *Analyzer) tcp(p *capture.Packet) {
 	s := &a.seg
-	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, s.ifindex)
+	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.ifindex)
 	key, fromA := keyOf(v.id, s)
 	c := a.conns[key]
 	if c != nil && s.syn && !s.hasAck && !(c.handshake && s.seq == c.synSeq) {
@@ -525,7 +525,7 @@ func putID(b *[16]byte, id uint64, initiator bool) {
 // icmp records an ICMP error against the connection whose segment it quotes.
 func (a *Analyzer) icmp(p *capture.Packet) {
 	s := &a.seg
-	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, s.ifindex)
+	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.ifindex)
 	key, _ := keyOf(v.id, s)
 	if c := a.conns[key]; c != nil && c.icmp == "" {
 		c.icmp = s.icmpText

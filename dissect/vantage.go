@@ -18,8 +18,10 @@ type vantageKey struct {
 	ifindex int // Linux cooked v2 interface index, -1 if none
 }
 
-// vantageOf returns (creating it on first sight) the vantage of a packet.
-func (a *Analyzer) vantageOf(source, iface, ifindex int) *vantage {
+// vantageOf returns (creating it on first sight) the vantage of a packet:
+// its source, the capture interface within it (pcapng id, and its name
+// when the source has several) and the cooked-v2 interface index.
+func (a *Analyzer) vantageOf(source, iface int, ifaceName string, ifindex int) *vantage {
 	k := vantageKey{source, iface, ifindex}
 	if a.lastVantage != nil && a.lastVantageKey == k {
 		return a.lastVantage
@@ -28,16 +30,15 @@ func (a *Analyzer) vantageOf(source, iface, ifindex int) *vantage {
 	if !ok {
 		v = &vantage{id: uint32(len(a.vantageList)), source: source}
 		if source < len(a.sources) {
-			info := a.sources[source]
-			v.label = info.Label
-			switch {
-			case ifindex >= 0 && len(info.Interfaces) > 1:
-				v.iface = fmt.Sprintf("%s/if%d", info.Interfaces[iface], ifindex)
-			case ifindex >= 0:
-				v.iface = fmt.Sprintf("if%d", ifindex)
-			case len(info.Interfaces) > 1:
-				v.iface = info.Interfaces[iface]
-			}
+			v.label = a.sources[source].Label
+		}
+		switch {
+		case ifindex >= 0 && ifaceName != "":
+			v.iface = fmt.Sprintf("%s/if%d", ifaceName, ifindex)
+		case ifindex >= 0:
+			v.iface = fmt.Sprintf("if%d", ifindex)
+		default:
+			v.iface = ifaceName
 		}
 		a.vantages[k] = v
 		a.vantageList = append(a.vantageList, v)
