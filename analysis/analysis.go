@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
@@ -27,7 +26,8 @@ type Config struct {
 	Count uint64
 	// Duration stops a live capture after this long (0: no limit).
 	Duration time.Duration
-	// Progress, if set, is called now and then with the packets read.
+	// Progress, if set, is called now and then with the packets read, from
+	// the goroutine that reads the sources (it may read their Info).
 	Progress func(packets uint64)
 }
 
@@ -80,10 +80,11 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		Next() (capture.Packet, error)
 	}
 	var fan *capture.FanIn
+	live := anyLive(sources)
 	switch {
 	case len(sources) == 1:
 		src = sources[0]
-	case anyLive(sources):
+	case live:
 		// Live interfaces are read at once, in arrival order: a merge by
 		// timestamp would wait on a quiet interface.
 		fan = capture.NewFanIn(sources)
@@ -91,9 +92,15 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	default:
 		src = capture.NewMerge(sources)
 	}
+	rd := &reader{src: src, several: len(sources) > 1, filter: cfg.Filter, count: cfg.Count,
+		progress: cfg.Progress, dec: dissect.NewDecoder()}
+	var in feed
+	if live {
+		in = &inPlace{r: rd}
+	} else {
+		in = startReadAhead(ctx, rd)
+	}
 	sum := &Summary{}
-	var n uint64
-	var filtered uint64
 	var deadline time.Time
 	if cfg.Duration > 0 {
 		deadline = time.Now().Add(cfg.Duration)
@@ -106,7 +113,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 			an.Updates(updater.Update)
 		}
 	}
-	for {
+	for n := uint64(0); ; n++ {
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			break
 		}
@@ -114,54 +121,28 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 			if ctx.Err() != nil {
 				break
 			}
-			if cfg.Progress != nil {
-				cfg.Progress(n)
-			}
 			update()
 		}
-		p, err := src.Next()
-		if err != nil {
-			if err == io.EOF {
-				break
-			}
-			if errors.Is(err, capture.ErrTimeout) {
-				// A quiet live interface: time still passes for the
-				// timeouts of connections and announcements.
-				an.Tick(time.Now())
-				update()
-				if ctx.Err() != nil {
-					break
-				}
-				continue
-			}
-			var re *capture.ReadError
-			if errors.As(err, &re) || len(sources) > 1 {
-				sum.Errors = append(sum.Errors, err)
-				if len(sources) > 1 {
-					continue // the merge dropped that source; go on with the others
-				}
-				break
-			}
-			sum.Errors = append(sum.Errors, err)
+		f, tick := in.next()
+		if f != nil {
+			an.Frame(f)
+			continue
+		}
+		if !tick {
 			break
 		}
-		n++
-		if cfg.Filter != nil {
-			ok, ferr := cfg.Filter.Match(p)
-			if ferr != nil {
-				stage.stop()
-				return nil, ferr
-			}
-			if !ok {
-				filtered++
-				continue
-			}
-		}
-		an.Packet(&p)
-		if cfg.Count > 0 && n >= cfg.Count {
+		an.Tick(time.Now())
+		update()
+		if ctx.Err() != nil {
 			break
 		}
 	}
+	res := in.close()
+	if res.fatal != nil {
+		stage.stop()
+		return nil, res.fatal
+	}
+	sum.Errors = res.errs
 	if fan != nil {
 		fan.Stop() // the sources' Info is read below
 	}
@@ -173,8 +154,8 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	an.Finish()
 	stage.stop()
 	sum.Stats = an.Stats()
-	sum.Stats.FilteredPackets = filtered
-	sum.Stats.Packets = n
+	sum.Stats.FilteredPackets = res.filtered
+	sum.Stats.Packets = res.read
 	for i, s := range sources {
 		sum.Sources = append(sum.Sources, sourceModel(s.Info(), an.DecodeErrors(i)))
 	}

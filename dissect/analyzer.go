@@ -109,8 +109,10 @@ type Analyzer struct {
 	lastVantage    *vantage
 	lastVantageKey vantageKey
 
-	dec *decoder
-	seg segment
+	dec  *decoder
+	own  segment  // Packet decodes here
+	seg  *segment // the segment being analysed
+	tcpl layers.TCP
 
 	ctlPorts      [1024]uint64 // bit set of control ports
 	implicitPorts [1024]uint64
@@ -200,6 +202,15 @@ func (a *Analyzer) isControlPort(p uint16) bool { return a.ctlPorts[p/64]&(1<<(p
 
 // Packet analyses one packet. Its bytes are not kept.
 func (a *Analyzer) Packet(p *capture.Packet) {
+	r := a.dec.decode(p, &a.own)
+	a.analyse(p, &a.own, r)
+}
+
+// Frame analyses one packet a Decoder has decoded. Its bytes are not kept.
+func (a *Analyzer) Frame(f *Frame) { a.analyse(&f.Packet, &f.seg, f.result) }
+
+func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult) {
+	a.seg = s
 	a.stats.Packets++
 	if ns := p.Info.Timestamp.UnixNano(); ns > a.nowNS {
 		a.nowNS, a.now = ns, p.Info.Timestamp
@@ -209,7 +220,7 @@ func (a *Analyzer) Packet(p *capture.Packet) {
 			a.tick()
 		}
 	}
-	switch a.dec.decode(p, &a.seg) {
+	switch r {
 	case decodedTCP:
 		a.stats.TCPPackets++
 		a.tcp(p)
@@ -237,7 +248,7 @@ func (a *Analyzer) Tick(now time.Time) {
 }
 
 func (a *Analyzer) tcp(p *capture.Packet) {
-	s := &a.seg
+	s := a.seg
 	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.ifindex)
 	key, fromA := keyOf(v.id, s)
 	c := a.conns[key]
@@ -281,7 +292,7 @@ func looksLikeGreeting(b []byte) bool {
 }
 
 func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packet) *conn {
-	s := &a.seg
+	s := a.seg
 	if len(a.conns) >= a.cfg.MaxConnections && a.lru.head != nil {
 		a.stats.EvictedConnections++
 		a.endConn(a.lru.head, "evicted")
@@ -371,7 +382,7 @@ func (a *Analyzer) inferTLS(c *conn) bool {
 
 // account updates a connection's state and byte counts with a segment.
 func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
-	s := &a.seg
+	s := a.seg
 	ts := p.Info.Timestamp
 	c.packets++
 	c.last = ts
@@ -430,7 +441,7 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 	if c.ctl == nil || c.ctl.done {
 		return
 	}
-	s := &a.seg
+	s := a.seg
 	if c.ctl.sess.start.IsZero() {
 		c.ctl.sess.start = p.Info.Timestamp
 	}
@@ -458,7 +469,7 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 	a.ctx = segCtx{ci: p.Info, frame: p.Frame, c: c, dir: dir}
 	st := c.ctl
 	if !st.assembled {
-		if st.inOrder(dir, &a.dec.tcp, s.payloadLen > len(s.payload)) {
+		if st.inOrder(dir, s) {
 			return
 		}
 		// The first segment out of order: from now on the reassembler
@@ -471,7 +482,12 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 		}
 		a.ctx = segCtx{ci: p.Info, frame: p.Frame, c: c, dir: dir}
 	}
-	a.asm.AssembleWithContext(a.flowOf(c, dir), &a.dec.tcp, &a.ctx)
+	// The reassembler wants gopacket's TCP layer: decode the header again,
+	// which only connections that went out of order pay for.
+	if err := a.tcpl.DecodeFromBytes(s.tcp, gopacket.NilDecodeFeedback); err != nil {
+		return
+	}
+	a.asm.AssembleWithContext(a.flowOf(c, dir), &a.tcpl, &a.ctx)
 	if st.confirmedGap() {
 		// Push the queued bytes past the hole now. The assembler can only
 		// flush all connections at once; gaps are rare, and any other
@@ -524,7 +540,7 @@ func putID(b *[16]byte, id uint64, initiator bool) {
 
 // icmp records an ICMP error against the connection whose segment it quotes.
 func (a *Analyzer) icmp(p *capture.Packet) {
-	s := &a.seg
+	s := a.seg
 	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.ifindex)
 	key, _ := keyOf(v.id, s)
 	if c := a.conns[key]; c != nil && c.icmp == "" {

@@ -69,26 +69,26 @@ type controlStream struct {
 
 // inOrder delivers a segment that continues its direction where delivery
 // stands (or repeats bytes already delivered), and reports whether it
-// could; a segment beyond it needs the reassembler. cut says the capture
-// lost some of the segment's payload (snapshot length).
-func (st *controlStream) inOrder(dir int, tcp *layers.TCP, cut bool) bool {
+// could; a segment beyond it, or one the capture cut short (snapshot
+// length), needs the reassembler.
+func (st *controlStream) inOrder(dir int, s *segment) bool {
 	h := &st.half[dir]
-	if tcp.SYN {
+	if s.syn {
 		if !h.started {
-			h.started, h.pos = true, tcp.Seq+1
+			h.started, h.pos = true, s.seq+1
 			h.lineStart = h.pos
 		}
-		return len(tcp.Payload) == 0
+		return len(s.payload) == 0
 	}
 	if !h.started {
-		h.started, h.pos = true, tcp.Seq
+		h.started, h.pos = true, s.seq
 		h.lineStart = h.pos
 	}
-	if tcp.ACK {
-		h.ack, h.ackValid = tcp.Ack, true
+	if s.hasAck {
+		h.ack, h.ackValid = s.ack, true
 	}
-	data := tcp.Payload
-	if ahead := int32(tcp.Seq - h.pos); ahead > 0 || cut {
+	data := s.payload
+	if ahead := int32(s.seq - h.pos); ahead > 0 || s.payloadLen > len(s.payload) {
 		return false
 	} else if ahead < 0 {
 		// a retransmission, wholly or partly delivered already
@@ -103,9 +103,9 @@ func (st *controlStream) inOrder(dir int, tcp *layers.TCP, cut bool) bool {
 		h.record(segRecord{seq: h.pos, n: len(data), frame: x.frame, ts: x.ci.Timestamp})
 		st.deliver(dir, data, 0)
 	}
-	if tcp.FIN || tcp.RST {
+	if s.fin || s.rst {
 		st.ended[dir] = true
-		if tcp.RST || st.ended[1-dir] {
+		if s.rst || st.ended[1-dir] {
 			st.sess.streamEnded()
 		}
 	}

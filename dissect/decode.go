@@ -21,6 +21,7 @@ type segment struct {
 	fin, rst    bool
 	payload     []byte // captured payload bytes
 	payloadLen  int    // payload length per the IP header; more than len(payload) when cut
+	tcp         []byte // the TCP header and captured payload, for the reassembler
 	ifindex     int    // Linux cooked v2 interface index, or -1
 	// icmp is set for an ICMP destination-unreachable that quotes a TCP
 	// segment; the addresses and ports are then those of the quoted segment.
@@ -38,6 +39,25 @@ const (
 	decodedTruncated // cut by the snapshot length before the TCP header ended
 	decodedError     // malformed headers
 )
+
+// Frame is a packet with its TCP segment decoded, ready for an Analyzer:
+// a Decoder may fill it on another goroutine than the Analyzer's, ahead of
+// the analysis. The segment aliases Packet.Data.
+type Frame struct {
+	Packet capture.Packet
+	seg    segment
+	result decodeResult
+}
+
+// Decoder decodes packets into Frames with no allocation per packet. It is
+// not safe for concurrent use; each goroutine that decodes has its own.
+type Decoder struct{ d *decoder }
+
+// NewDecoder returns a Decoder.
+func NewDecoder() *Decoder { return &Decoder{newDecoder()} }
+
+// Decode decodes f.Packet into f.
+func (d *Decoder) Decode(f *Frame) { f.result = d.d.decode(&f.Packet, &f.seg) }
 
 // decoder turns packets into segments with one preallocated set of layers
 // and no allocation per packet (gopacket's DecodingLayerParser fast path).
@@ -155,6 +175,7 @@ func (d *decoder) decode(p *capture.Packet, s *segment) decodeResult {
 	s.syn, s.hasAck, s.fin, s.rst = t.SYN, t.ACK, t.FIN, t.RST
 	s.payload = t.Payload
 	s.payloadLen = len(t.Payload)
+	s.tcp = t.Contents[:len(t.Contents)+len(t.Payload)] // the payload follows the header
 	// A packet cut by the snapshot length still tells, through the IP
 	// length, how many payload bytes it carried: enough to count a data
 	// connection's bytes from a headers-only capture.
