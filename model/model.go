@@ -39,30 +39,44 @@ func (t Time) AppendUTC(b []byte) []byte {
 	if year < 0 || year > 9999 {
 		return u.AppendFormat(b, TimeLayout)
 	}
-	b = appendDigits(b, year, 4)
+	b = AppendDigits(b, year, 4)
 	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
+	b = AppendDigits(b, int(month), 2)
 	b = append(b, '-')
-	b = appendDigits(b, day, 2)
+	b = AppendDigits(b, day, 2)
 	b = append(b, 'T')
-	b = appendDigits(b, hour, 2)
+	b = AppendDigits(b, hour, 2)
 	b = append(b, ':')
-	b = appendDigits(b, min, 2)
+	b = AppendDigits(b, min, 2)
 	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
+	b = AppendDigits(b, sec, 2)
 	b = append(b, '.')
-	b = appendDigits(b, u.Nanosecond(), 9)
+	b = AppendDigits(b, u.Nanosecond(), 9)
 	return append(b, 'Z')
 }
 
-func appendDigits(b []byte, v, width int) []byte {
-	var d [9]byte
-	for i := width - 1; i >= 0; i-- {
-		d[i] = byte('0' + v%10)
-		v /= 10
+// AppendDigits appends v, which must be below 10^width, in exactly width
+// decimal digits (width ≤ 10). Reports write nine of them for every
+// timestamp, so it works two digits at a time.
+func AppendDigits(b []byte, v, width int) []byte {
+	var d [10]byte
+	i := width
+	for i >= 2 {
+		q := v / 100
+		r := (v - q*100) * 2
+		d[i-2], d[i-1] = digitPairs[r], digitPairs[r+1]
+		v = q
+		i -= 2
+	}
+	if i == 1 {
+		d[0] = byte('0' + v%10)
 	}
 	return append(b, d[:width]...)
 }
+
+const digitPairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" +
+	"30313233343536373839" + "40414243444546474849" + "50515253545556575859" + "60616263646566676869" +
+	"70717273747576777879" + "80818283848586878889" + "90919293949596979899"
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *Time) UnmarshalJSON(b []byte) error {

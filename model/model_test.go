@@ -37,3 +37,17 @@ func TestSeverity(t *testing.T) {
 		t.Error("order")
 	}
 }
+
+func TestAppendDigits(t *testing.T) {
+	for _, c := range []struct {
+		v, width int
+		want     string
+	}{
+		{0, 9, "000000000"}, {5, 1, "5"}, {7, 2, "07"}, {2026, 4, "2026"}, {123456789, 9, "123456789"},
+		{999999999, 9, "999999999"}, {100, 3, "100"}, {1000, 9, "000001000"}, {42, 3, "042"},
+	} {
+		if got := string(AppendDigits([]byte("x"), c.v, c.width)); got != "x"+c.want {
+			t.Errorf("AppendDigits(%d, %d) = %q, want %q", c.v, c.width, got, "x"+c.want)
+		}
+	}
+}

@@ -132,13 +132,7 @@ func (e *enc) time(first *bool, name string, t model.Time) {
 
 // appendNanos writes the nine fraction digits and the Z.
 func appendNanos(b []byte, ns int) []byte {
-	var d [10]byte
-	d[9] = 'Z'
-	for i := 8; i >= 0; i-- {
-		d[i] = byte('0' + ns%10)
-		ns /= 10
-	}
-	return append(b, d[:]...)
+	return append(model.AppendDigits(b, ns, 9), 'Z')
 }
 
 func (e *enc) timePtrOmit(first *bool, name string, t *model.Time) {
