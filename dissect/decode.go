@@ -322,6 +322,6 @@ func (t *tcpHeader) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 	return nil
 }
 
-func (t *tcpHeader) CanDecode() gopacket.LayerClass   { return layers.LayerTypeTCP }
+func (t *tcpHeader) CanDecode() gopacket.LayerClass    { return layers.LayerTypeTCP }
 func (t *tcpHeader) NextLayerType() gopacket.LayerType { return gopacket.LayerTypeZero }
 func (t *tcpHeader) LayerPayload() []byte              { return t.payload }
