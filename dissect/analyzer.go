@@ -117,10 +117,13 @@ type Analyzer struct {
 	ctlPorts      [1024]uint64 // bit set of control ports
 	implicitPorts [1024]uint64
 
-	conns   map[flowKey]*conn
-	lru     lru
-	closing []*conn
-	connSeq uint64
+	conns map[flowKey]*conn
+	// lastConn is the connection of the previous TCP packet: segments
+	// come in runs, and a key comparison is cheaper than the map.
+	lastConn *conn
+	lru      lru
+	closing  []*conn
+	connSeq  uint64
 
 	asm *reassembly.Assembler
 	ctx segCtx
@@ -251,7 +254,10 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	s := a.seg
 	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.ifindex)
 	key, fromA := keyOf(v.id, s)
-	c := a.conns[key]
+	c := a.lastConn
+	if c == nil || c.key != key {
+		c = a.conns[key]
+	}
 	if c != nil && s.syn && !s.hasAck && !(c.handshake && s.seq == c.synSeq) {
 		// A new connection on a 4-tuple seen before: FTP data connections
 		// from port 20 reuse them all the time.
@@ -261,6 +267,7 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	if c == nil {
 		c = a.newConn(key, v, fromA, p)
 	}
+	a.lastConn = c
 	dir := c.dirOf(fromA)
 	a.account(c, dir, p)
 	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 {
@@ -554,6 +561,9 @@ func (a *Analyzer) endConn(c *conn, how string) {
 		return
 	}
 	delete(a.conns, c.key)
+	if a.lastConn == c {
+		a.lastConn = nil
+	}
 	a.lru.remove(c)
 	if c.closed == "" || !c.closing {
 		c.closed = how
