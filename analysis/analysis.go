@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
@@ -185,7 +186,7 @@ func droppedFindings(sources []model.Source) []model.Finding {
 			continue
 		}
 		fs = append(fs, model.Finding{Rule: diagnose.RuleCaptureGap, Severity: model.Warning,
-			Summary:     fmt.Sprintf("the kernel dropped %s packets while capturing on %s", capture.Thousands(s.Dropped), s.Name),
+			Summary:     fmt.Sprintf("the kernel dropped %s packets while capturing on %s", textfmt.Thousands(int64(s.Dropped)), s.Name),
 			Explanation: "The capture buffer overflowed: packets crossed the interface without reaching ftpscope. A missing command, reply or SYN can make a working transfer look broken, or hide a failure.",
 			Remedy:      "Capture closer to the traffic, with a capture filter that keeps only the FTP hosts (ftpscope -i IF host 203.0.113.20), or on a less loaded machine.",
 			Evidence:    model.Evidence{Source: s.Label, Frames: []uint64{}}})

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"sort"
 	"time"
 
@@ -95,7 +96,7 @@ func (d *diagnoser) droppedDuring(s *model.Session) (model.Finding, bool) {
 	}
 	ts := s.Start
 	return model.Finding{Rule: diagnose.RuleCaptureGap, Severity: model.Warning, Session: s.ID, TS: &ts,
-		Summary:     fmt.Sprintf("the kernel dropped %s packets on %s while this session ran", capture.Thousands(n), s.Source),
+		Summary:     fmt.Sprintf("the kernel dropped %s packets on %s while this session ran", textfmt.Thousands(int64(n)), s.Source),
 		Explanation: "The capture buffer overflowed during the session: a command, reply or data segment may be missing, so a working transfer can look broken and a failure can be hidden.",
 		Remedy:      "Narrow the capture with a filter on the FTP hosts, or capture on a less loaded machine; repeat the transfer.",
 		Evidence:    model.Evidence{Source: s.Source, Frames: []uint64{s.Frames.First, s.Frames.Last}}}, true

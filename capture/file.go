@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -39,7 +40,7 @@ func (e *ReadError) Error() string {
 	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
 		what = "truncated packet record"
 	}
-	msg := fmt.Sprintf("%s at offset %d: analysed %s packets before it", what, e.Offset, Thousands(e.Packets))
+	msg := fmt.Sprintf("%s at offset %d: analysed %s packets before it", what, e.Offset, textfmt.Thousands(int64(e.Packets)))
 	if !errors.Is(e.Err, io.ErrUnexpectedEOF) {
 		msg += " (" + e.Err.Error() + ")"
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 	"strings"
 	"testing"
@@ -182,8 +183,8 @@ func TestMergeOrdersByTime(t *testing.T) {
 
 func TestThousands(t *testing.T) {
 	for n, want := range map[uint64]string{0: "0", 999: "999", 1000: "1,000", 1022: "1,022", 1234567: "1,234,567"} {
-		if got := Thousands(n); got != want {
-			t.Errorf("Thousands(%d) = %q", n, got)
+		if got := textfmt.Thousands(int64(n)); got != want {
+			t.Errorf("textfmt.Thousands(int64(%d)) = %q", n, got)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 	"sort"
 	"strings"
@@ -55,16 +56,16 @@ func (t *textWriter) header(r *model.Report) {
 	for _, s := range r.Sessions {
 		channels += len(s.Channels)
 	}
-	t.printf("%s %s: %s packets, %s, %s\n", r.Tool.Name, r.Tool.Version, thousands(int64(r.Stats.Packets)),
+	t.printf("%s %s: %s packets, %s, %s\n", r.Tool.Name, r.Tool.Version, textfmt.Thousands(int64(r.Stats.Packets)),
 		plural(len(r.Sessions), "FTP session"), plural(channels, "data channel"))
 	for _, s := range r.Sources {
 		span := ""
 		if s.First != nil && s.Last != nil {
 			span = fmt.Sprintf(", %s to %s", s.First.UTC().Format("2006-01-02 15:04:05"), s.Last.UTC().Format("15:04:05"))
 		}
-		t.wrapped("  "+s.Label+": ", fmt.Sprintf("%s (%s, %s packets%s)", s.Name, s.LinkType, thousands(int64(s.Packets)), span))
+		t.wrapped("  "+s.Label+": ", fmt.Sprintf("%s (%s, %s packets%s)", s.Name, s.LinkType, textfmt.Thousands(int64(s.Packets)), span))
 		if s.Dropped > 0 {
-			t.printf("    ▲ the kernel dropped %s packets: conclusions may be incomplete\n", thousands(int64(s.Dropped)))
+			t.printf("    ▲ the kernel dropped %s packets: conclusions may be incomplete\n", textfmt.Thousands(int64(s.Dropped)))
 		}
 		for _, w := range s.Warnings {
 			t.printf("    ▲ %s\n", w)
@@ -182,7 +183,7 @@ func (t *textWriter) session(s *model.Session, fs []model.Finding) {
 		t.printf("  capture started mid-session\n")
 	}
 	if s.GapBytes > 0 {
-		t.printf("  ▲ %s bytes of the control connection are missing from the capture\n", thousands(s.GapBytes))
+		t.printf("  ▲ %s bytes of the control connection are missing from the capture\n", textfmt.Thousands(s.GapBytes))
 	}
 	marks := map[uint64]model.Severity{}
 	for _, f := range fs {
@@ -310,7 +311,7 @@ func (t *textWriter) channels(s *model.Session) {
 			}
 			line += fmt.Sprintf("%s%s → %s", x.Verb, arg, strings.Join(codes, ", "))
 			if x.AnnouncedSize != nil {
-				line += fmt.Sprintf(", %s bytes announced", thousands(*x.AnnouncedSize))
+				line += fmt.Sprintf(", %s bytes announced", textfmt.Thousands(*x.AnnouncedSize))
 			}
 			line += " · "
 		}
@@ -321,11 +322,11 @@ func (t *textWriter) channels(s *model.Session) {
 func connBytes(c *model.Connection) string {
 	switch {
 	case c.BytesToFTPClient > 0 && c.BytesToFTPServer > 0:
-		return fmt.Sprintf("%s B down, %s B up", thousands(c.BytesToFTPClient), thousands(c.BytesToFTPServer))
+		return fmt.Sprintf("%s B down, %s B up", textfmt.Thousands(c.BytesToFTPClient), textfmt.Thousands(c.BytesToFTPServer))
 	case c.BytesToFTPServer > 0:
-		return fmt.Sprintf("%s B up", thousands(c.BytesToFTPServer))
+		return fmt.Sprintf("%s B up", textfmt.Thousands(c.BytesToFTPServer))
 	}
-	return fmt.Sprintf("%s B down", thousands(c.BytesToFTPClient))
+	return fmt.Sprintf("%s B down", textfmt.Thousands(c.BytesToFTPClient))
 }
 
 func statusWord(s string) string {
@@ -364,29 +365,12 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	if word == "more" {
-		return fmt.Sprintf("%s more", thousands(int64(n)))
+		return fmt.Sprintf("%s more", textfmt.Thousands(int64(n)))
 	}
 	if strings.HasSuffix(word, "y") {
-		return fmt.Sprintf("%s %sies", thousands(int64(n)), word[:len(word)-1])
+		return fmt.Sprintf("%s %sies", textfmt.Thousands(int64(n)), word[:len(word)-1])
 	}
-	return fmt.Sprintf("%s %ss", thousands(int64(n)), word)
-}
-
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return fmt.Sprintf("%s %ss", textfmt.Thousands(int64(n)), word)
 }
 
 func fmtDuration(d time.Duration) string {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1062,7 +1063,7 @@ func (u *UI) headerLine(w int) line {
 	if narrow {
 		l = append(l, seg{fmt.Sprintf("· %d sess ", n), th.base})
 	} else {
-		l = append(l, seg{"│ " + clip(src, 40) + " · " + thousands(int64(pk)) + " packets · " + fmt.Sprintf("%d sessions ", n), th.base})
+		l = append(l, seg{"│ " + clip(src, 40) + " · " + textfmt.Thousands(int64(pk)) + " packets · " + fmt.Sprintf("%d sessions ", n), th.base})
 	}
 	l = append(l, seg{"│ ", th.dim})
 	for _, sev := range []model.Severity{model.Error, model.Warning, model.Info} {
@@ -1077,9 +1078,9 @@ func (u *UI) headerLine(w int) line {
 	var mode string
 	switch s.State {
 	case Loading:
-		mode = "◐ loading · " + thousands(int64(pk)) + " packets"
+		mode = "◐ loading · " + textfmt.Thousands(int64(pk)) + " packets"
 	case Live:
-		mode = fmt.Sprintf("● LIVE %s · %.0f pkt/s · %s dropped", s.Live.Interface, s.Live.Rate, thousands(int64(s.Live.Dropped)))
+		mode = fmt.Sprintf("● LIVE %s · %.0f pkt/s · %s dropped", s.Live.Interface, s.Live.Rate, textfmt.Thousands(int64(s.Live.Dropped)))
 	default:
 		mode = "■ file · done"
 		if s.Err != nil {

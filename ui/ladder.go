@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -279,12 +280,12 @@ func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
 	case !c.Established && c.HandshakeSeen:
 		text, failed = name+" not established", true
 	default:
-		text += " " + thousands(c.BytesToFTPClient+c.BytesToFTPServer) + " B"
+		text += " " + textfmt.Thousands(c.BytesToFTPClient+c.BytesToFTPServer) + " B"
 	}
 	return ladderEvent{ts: ts, kind: evData, dir: dir, l: &half{text: text, failed: failed, dialog: -1, frame: c.FirstFrame, sev: leg.marks.worst[c.FirstFrame]}}
 }
 
-func itoa(n int) string { return thousands(int64(n)) }
+func itoa(n int) string { return textfmt.Thousands(int64(n)) }
 
 // cell is one character of a ladder row.
 type cell struct {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"strconv"
 	"strings"
 
@@ -315,10 +316,10 @@ func connectionText(c *model.Connection) string {
 		parts = append(parts, "ICMP "+c.ICMP)
 	}
 	if c.BytesToFTPClient > 0 {
-		parts = append(parts, thousands(c.BytesToFTPClient)+" B ↓")
+		parts = append(parts, textfmt.Thousands(c.BytesToFTPClient)+" B ↓")
 	}
 	if c.BytesToFTPServer > 0 {
-		parts = append(parts, thousands(c.BytesToFTPServer)+" B ↑")
+		parts = append(parts, textfmt.Thousands(c.BytesToFTPServer)+" B ↑")
 	}
 	if c.Reset && !c.Refused {
 		parts = append(parts, "reset")
@@ -346,7 +347,7 @@ func transferText(t *model.Transfer) string {
 		s += " → no reply"
 	}
 	if t.AnnouncedSize != nil {
-		s += " · " + thousands(*t.AnnouncedSize) + " B announced"
+		s += " · " + textfmt.Thousands(*t.AnnouncedSize) + " B announced"
 	}
 	return s
 }

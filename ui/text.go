@@ -203,26 +203,6 @@ func clipExact(s string, w int) string {
 	return s[:end]
 }
 
-// thousands writes n with thousands separators.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 // bytesShort writes a byte count compactly: 980 B, 1.2 KiB, 3.4 MiB.
 func bytesShort(n int64) string {
 	switch {

@@ -27,11 +27,6 @@ func TestTextHelpers(t *testing.T) {
 	if got := wrap("abcdefghij", 4); strings.Join(got, "|") != "abcd|efgh|ij" {
 		t.Errorf("wrap of a long word: %q", got)
 	}
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1000: "-1,000"} {
-		if got := thousands(n); got != want {
-			t.Errorf("thousands(%d) = %q", n, got)
-		}
-	}
 	for n, want := range map[int64]string{100: "100 B", 1024: "1.0 KiB", 13 << 20: "13.0 MiB"} {
 		if got := bytesShort(n); got != want {
 			t.Errorf("bytesShort(%d) = %q", n, got)

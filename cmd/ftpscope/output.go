@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 
 	"github.com/ftpscope/ftpscope/analysis"
@@ -42,7 +43,7 @@ func produce(ctx context.Context, o *options, sources []capture.Source, cfg anal
 		return sum, fmt.Errorf("-w %s: %v", o.write, err)
 	}
 	if !o.quiet && isTerminal(stderr) {
-		fmt.Fprintf(stderr, "ftpscope: wrote %s packets of %d sessions to %s\n", capture.Thousands(uint64(n)), len(sel), o.write)
+		fmt.Fprintf(stderr, "ftpscope: wrote %s packets of %d sessions to %s\n", textfmt.Thousands(int64(uint64(n))), len(sel), o.write)
 	}
 	return sum, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 	"os"
 	"time"
@@ -44,7 +45,7 @@ func (p *progress) update(packets uint64) {
 	if p.total > 0 && read <= p.total {
 		pct = fmt.Sprintf("%3d%% ", 100*read/p.total)
 	}
-	fmt.Fprintf(p.w, "\rftpscope: reading %s(%s packets)\033[K", pct, capture.Thousands(packets))
+	fmt.Fprintf(p.w, "\rftpscope: reading %s(%s packets)\033[K", pct, textfmt.Thousands(int64(packets)))
 	p.shown = true
 }
 

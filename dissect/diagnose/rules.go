@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -522,18 +523,18 @@ func (c *sessionCtx) truncated(ch *model.Channel) {
 		if x.Restart != nil {
 			want -= *x.Restart
 		}
-		f.Summary = fmt.Sprintf("%s %s: %s of %s bytes seen", x.Verb, clip(x.Arg, 40), thousands(got), thousands(want))
+		f.Summary = fmt.Sprintf("%s %s: %s of %s bytes seen", x.Verb, clip(x.Arg, 40), textfmt.Thousands(got), textfmt.Thousands(want))
 		from := "the 150 reply"
 		if x.SizeFrom == "213" {
 			from = "the SIZE reply (213)"
 		}
-		f.Explanation = fmt.Sprintf("The server announced %s bytes in %s, but the data connection carried %s.", thousands(*x.AnnouncedSize), from, thousands(got))
+		f.Explanation = fmt.Sprintf("The server announced %s bytes in %s, but the data connection carried %s.", textfmt.Thousands(*x.AnnouncedSize), from, textfmt.Thousands(got))
 		if x.Restart != nil {
-			f.Explanation += fmt.Sprintf(" (After REST %d the transfer should carry the rest: %s bytes.)", *x.Restart, thousands(want))
+			f.Explanation += fmt.Sprintf(" (After REST %d the transfer should carry the rest: %s bytes.)", *x.Restart, textfmt.Thousands(want))
 		}
 	} else {
 		f.Summary = fmt.Sprintf("%s %s: data connection ended before the transfer completed", x.Verb, clip(x.Arg, 40))
-		f.Explanation = fmt.Sprintf("The data connection ended (%s) after %s bytes with no completion reply.", cn.Closed, thousands(got))
+		f.Explanation = fmt.Sprintf("The data connection ended (%s) after %s bytes with no completion reply.", cn.Closed, textfmt.Thousands(got))
 	}
 	if final := lastCode(x); final >= 200 && final < 300 {
 		f.Explanation += fmt.Sprintf(" The server still reported success (%d): the missing bytes are missing from the capture (snapshot length, capture loss, or the capture stopped early), not from the transfer.", final)
@@ -706,7 +707,7 @@ func (c *sessionCtx) gaps() {
 		return
 	}
 	f := model.Finding{Rule: RuleCaptureGap, Severity: model.Warning, Evidence: model.Evidence{Frames: []uint64{c.s.Frames.First}},
-		Summary:     fmt.Sprintf("%s bytes of the control connection are missing from the capture", thousands(c.s.GapBytes)),
+		Summary:     fmt.Sprintf("%s bytes of the control connection are missing from the capture", textfmt.Thousands(c.s.GapBytes)),
 		Explanation: "Segments of the control connection were acknowledged by the receiver but are not in the capture (capture loss, or a capture started on a busy link). Commands or replies in them are unknown, so pairing and conclusions next to the gap may be incomplete.",
 		Remedy:      "Capture with a larger buffer (tcpdump -B 32768) and without truncation (-s 0), close to one end of the connection.",
 	}
@@ -820,16 +821,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
