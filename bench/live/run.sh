@@ -9,21 +9,10 @@
 # Prints one markdown table row per capturer: packets delivered and per second, kernel
 # received/dropped, CPU (% of one core), peak RSS. Raw outputs stay in $LIVE_OUT.
 set -euo pipefail
-BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$BENCH_DIR/../.." && pwd)
 SECS=${1:-30}
 WORKERS=${WORKERS:-4}
 BULK=${BULK:-1}
-IFACE=${IFACE:-eth0}
-LIVE_OUT=${LIVE_OUT:-/tmp/fs-live/out}
-SRV=fs-live-srv CLI=fs-live-cli SRV_IP=198.51.100.20
-mkdir -p "$LIVE_OUT"
-"$BENCH_DIR/net.sh" up >/dev/null
-if [ -z "${FTPSCOPE:-}" ]; then
-    FTPSCOPE=$LIVE_OUT/ftpscope
-    (cd "$REPO" && go build -o "$FTPSCOPE" ./cmd/ftpscope)
-fi
-HZ=$(getconf CLK_TCK)
+source "$(dirname "$0")/common.sh"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm_kib() { awk '/VmHWM/{print $2}' "/proc/$1/status"; }

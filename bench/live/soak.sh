@@ -8,20 +8,9 @@
 #
 # Writes $LIVE_OUT/soak.csv (elapsed_s,rss_kib,hwm_kib,cpu_s) and prints a summary.
 set -euo pipefail
-BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$BENCH_DIR/../.." && pwd)
 MIN=${1:-12}
 WORKERS=${WORKERS:-2}
-IFACE=${IFACE:-eth0}
-LIVE_OUT=${LIVE_OUT:-/tmp/fs-live/out}
-SRV=fs-live-srv CLI=fs-live-cli SRV_IP=198.51.100.20
-mkdir -p "$LIVE_OUT"
-"$BENCH_DIR/net.sh" up >/dev/null
-if [ -z "${FTPSCOPE:-}" ]; then
-    FTPSCOPE=$LIVE_OUT/ftpscope
-    (cd "$REPO" && go build -o "$FTPSCOPE" ./cmd/ftpscope)
-fi
-HZ=$(getconf CLK_TCK)
+source "$(dirname "$0")/common.sh"
 FIFO=$LIVE_OUT/soak.fifo
 rm -f "$FIFO"; mkfifo "$FIFO"
 # count the JSON lines as they come (they are not kept: hours of them would fill /tmp)
