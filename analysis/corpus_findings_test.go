@@ -1,8 +1,6 @@
 package analysis
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -40,14 +38,7 @@ var corpusProblems = map[string][]struct {
 // matching rule, and that no other capture (all working sessions) raises
 // an error.
 func TestCorpusFindings(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(corpusDir, "expected.json"))
-	if err != nil {
-		t.Skipf("corpus not found beside the checkout: %v", err)
-	}
-	var corpus corpusFile
-	if err := json.Unmarshal(raw, &corpus); err != nil {
-		t.Fatal(err)
-	}
+	corpus := loadCorpus(t)
 	seen := map[string]bool{}
 	for _, c := range corpus.Cases {
 		r := analyse(t, filepath.Join(corpusDir, c.Pcap))

@@ -122,7 +122,10 @@ type fact struct {
 	got, want string
 }
 
-func TestCorpus(t *testing.T) {
+// loadCorpus reads the corpus' expected.json; the tests skip when the
+// corpus is not beside the checkout.
+func loadCorpus(t *testing.T) corpusFile {
+	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(corpusDir, "expected.json"))
 	if err != nil {
 		t.Skipf("corpus not found beside the checkout: %v", err)
@@ -131,6 +134,11 @@ func TestCorpus(t *testing.T) {
 	if err := json.Unmarshal(raw, &corpus); err != nil {
 		t.Fatal(err)
 	}
+	return corpus
+}
+
+func TestCorpus(t *testing.T) {
+	corpus := loadCorpus(t)
 	total, agree := 0, 0
 	var unexpected []string
 	seen := map[string]bool{}
