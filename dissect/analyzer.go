@@ -239,6 +239,7 @@ func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult) {
 			a.decodeErrors[p.Source]++
 		}
 	}
+	a.seg = nil // the frame's bytes are the reader's again
 }
 
 // Tick runs the housekeeping of a live capture at wall-clock time now, when
