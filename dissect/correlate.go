@@ -178,15 +178,14 @@ func (e *expectations) registered() int {
 func (e *expectations) match(c *conn) (*channel, string) {
 	v := c.vantage.id
 	if list := e.exact[endpointKey{v, c.responder}]; len(list) > 0 {
-		// Prefer a channel whose session involves the initiator: with many
-		// sessions a server can announce the same port to two clients.
 		var best *channel
+		bestRank := -1
 		for _, ch := range list {
 			if !ch.accepts(c) {
 				continue
 			}
-			if best == nil || ch.expectsInitiator(c) && !best.expectsInitiator(c) {
-				best = ch
+			if r := ch.rank(c); r > bestRank {
+				best, bestRank = ch, r
 			}
 		}
 		if best != nil {
@@ -261,6 +260,22 @@ func (ch *channel) accepts(c *conn) bool {
 	}
 	t := c.first
 	return !t.Before(ch.since) && !t.After(ch.expires)
+}
+
+// rank orders the channels that announced the same endpoint, for a data
+// connection to it: first those whose session involves its initiator (a
+// server may announce one port to two clients), then those whose transfer
+// command waits for its data (two sessions behind one NAT may announce one
+// port, and only one of them transfers), then the oldest.
+func (ch *channel) rank(c *conn) int {
+	r := 0
+	if ch.expectsInitiator(c) {
+		r += 2
+	}
+	if ch.xfer != nil && ch.xfer.final == 0 {
+		r++
+	}
+	return r
 }
 
 // expectsInitiator reports whether c's initiator is who should open the

@@ -38,12 +38,17 @@ var expectations = map[string]expectation{
 	"active-helper/client":  {clean: true, statuses: []string{"ok"}},
 	"active-helper/server":  {clean: true, statuses: []string{"ok"}},
 	"active-helper/gateway": {clean: true, rules: map[string]model.Severity{"nat-rewrite": I}, statuses: []string{"ok"}, pairs: 5},
-	"passive-nat/client":    {clean: true, statuses: []string{"ok"}},
-	"passive-nat/server":    {clean: true, statuses: []string{"ok"}},
-	"passive-nat/gateway":   {clean: true, statuses: []string{"ok"}, pairs: 6},
-	"ipv6/client":           {clean: true, statuses: []string{"ok"}},
-	"ipv6/server":           {clean: true, statuses: []string{"ok"}},
-	"ipv6/gateway":          {clean: true, statuses: []string{"ok"}, pairs: 4},
+	// helper on, two sessions announce one port: the helper moves the
+	// second one's to another outside port; only that one transfers.
+	"helper-remap/client":  {clean: true, statuses: []string{"ok", "unused"}},
+	"helper-remap/server":  {clean: true, statuses: []string{"ok", "unused"}},
+	"helper-remap/gateway": {clean: true, rules: map[string]model.Severity{"nat-rewrite": I}, statuses: []string{"ok", "unused"}, pairs: 2},
+	"passive-nat/client":   {clean: true, statuses: []string{"ok"}},
+	"passive-nat/server":   {clean: true, statuses: []string{"ok"}},
+	"passive-nat/gateway":  {clean: true, statuses: []string{"ok"}, pairs: 6},
+	"ipv6/client":          {clean: true, statuses: []string{"ok"}},
+	"ipv6/server":          {clean: true, statuses: []string{"ok"}},
+	"ipv6/gateway":         {clean: true, statuses: []string{"ok"}, pairs: 4},
 	// server behind NAT announces 10.0.0.5: clients that substitute the
 	// public address work, clients that trust it time out.
 	"server-nat-pasv/client":  {rules: map[string]model.Severity{"passive-address-mismatch": E, "data-connection-elsewhere": W, "data-connection-failed": E, "nat-not-rewritten": E}, statuses: []string{"ok", "filtered"}},
@@ -151,6 +156,55 @@ func TestTwoFilePairing(t *testing.T) {
 			}
 			if rulesBySeverity(r)[tt.rule] == 0 {
 				t.Errorf("%s not raised", tt.rule)
+			}
+		})
+	}
+}
+
+// The helper moved the second session's PORT to another outside port:
+// the pairing says so, ties the data connection on both sides to the
+// session that transferred (not to the first session, which announced
+// the same inside endpoint and never used it), and finds nothing wrong.
+// On the gateway's "-i any" capture and on the two end captures alike.
+func TestHelperRemappedPort(t *testing.T) {
+	for name, files := range map[string][]string{
+		"gateway":   {filepath.Join("captures", "helper-remap", "gateway.pcap")},
+		"two files": {"inside=" + filepath.Join("captures", "helper-remap", "client.pcap"), "outside=" + filepath.Join("captures", "helper-remap", "server.pcap")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, r := analyseJSON(t, files...)
+			channels := map[string]*model.Channel{}
+			for i := range r.Sessions {
+				for j := range r.Sessions[i].Channels {
+					ch := &r.Sessions[i].Channels[j]
+					channels[ch.ID] = ch
+				}
+			}
+			remapped := 0
+			for _, p := range r.NATPairs {
+				for _, cp := range p.Channels {
+					if !cp.PortRemapped {
+						continue
+					}
+					remapped++
+					in, out := channels[cp.Inside], channels[cp.Outside]
+					if cp.InsideEndpoint == cp.OutsideEndpoint || in == nil || out == nil {
+						t.Fatalf("remapped pair %+v", cp)
+					}
+					for _, ch := range []*model.Channel{in, out} {
+						if ch.Status != "ok" || ch.Connection == nil || ch.Transfer == nil {
+							t.Errorf("%s: status %s, connection %v, transfer %v; want the transfer's data connection", ch.ID, ch.Status, ch.Connection, ch.Transfer)
+						}
+					}
+				}
+			}
+			if remapped != 1 {
+				t.Errorf("%d channel pairs with a remapped port, want 1: %+v", remapped, r.NATPairs)
+			}
+			for _, f := range r.Findings {
+				if f.Severity > model.Info {
+					t.Errorf("finding %s: %s", f.Rule, f.Summary)
+				}
 			}
 		})
 	}

@@ -9,6 +9,7 @@ scenario scripts check what happened on the wire, not this exit code.
   naive-port HOST PATH [--eprt]   PORT/EPRT with our own address, then RETR whatever the reply
   bounce HOST TARGET_IP TARGET_PORT [--user U --password P]   PORT/EPRT naming a third host
   baseline HOST [--user U --password P]   LIST, NLST, SIZE, RETR x3, STOR, RETR back
+  same-port HOST PATH --port P   two sessions announce the same PORT; the second RETRs
 """
 import argparse
 import ftplib
@@ -150,6 +151,45 @@ def cmd_bounce(args):
     quit_(ftp)
 
 
+def cmd_same_port(args):
+    """Two control sessions from this host announce the same PORT before either transfers.
+    Behind a NAT with the FTP helper, both expectations would be the same outside
+    endpoint: the helper keeps the port for the first and moves the second to the next
+    free one, rewriting its PORT. The second session then transfers: the server connects
+    to the remapped outside port, which the gateway maps back to ours."""
+    first, second = connect(args), connect(args)
+    ip = first.sock.getsockname()[0]
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((ip, args.port))
+    ls.listen(1)
+    ls.settimeout(args.timeout)
+    arg = "PORT %s,%d,%d" % (ip.replace(".", ","), args.port >> 8, args.port & 0xFF)
+    try:
+        first.voidcmd(arg)
+        second.voidcmd(arg)
+        second.voidcmd("TYPE I")
+        resp = second.sendcmd("RETR " + args.path)
+        if resp.startswith("1"):
+            conn, peer = ls.accept()
+            out("# data connection from %s:%d" % peer[:2])
+            n = 0
+            while True:
+                b = conn.recv(65536)
+                if not b:
+                    break
+                n += len(b)
+            conn.close()
+            out("# received %d bytes" % n)
+            second.voidresp()
+    except ftplib.all_errors as e:
+        out("! %s: %s" % (type(e).__name__, e))
+    finally:
+        ls.close()
+    quit_(second)
+    quit_(first)
+
+
 def cmd_baseline(args):
     ftp = connect(args)
     try:
@@ -203,10 +243,14 @@ def main():
     s = sub.add_parser("baseline")
     common(s)
     s.add_argument("--tag", default="ftplib")
+    sp = sub.add_parser("same-port")
+    common(sp)
+    sp.add_argument("path")
+    sp.add_argument("--port", type=int, required=True)
     args = p.parse_args()
     try:
         {"get": cmd_get, "naive-port": cmd_naive_port, "bounce": cmd_bounce,
-         "baseline": cmd_baseline}[args.cmd](args)
+         "baseline": cmd_baseline, "same-port": cmd_same_port}[args.cmd](args)
     except ftplib.all_errors as e:
         out("! session failed: %s: %s" % (type(e).__name__, e))
         return 1

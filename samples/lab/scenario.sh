@@ -13,7 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 OUT=${OUT:-$SAMPLES_DIR/captures}
-SCENARIOS="active-nohelper active-helper passive-nat ipv6 server-nat-pasv server-nat-helper bounce ftps data-dropped baseline"
+SCENARIOS="active-nohelper active-helper helper-remap passive-nat ipv6 server-nat-pasv server-nat-helper bounce ftps data-dropped baseline"
 
 # ---------------------------------------------------------------- capture helpers
 CAPS=""
@@ -167,6 +167,28 @@ sc_active-helper() {
     expect server "226 Transfer complete."
     expect_not server "PORT 192,168,1,10,"
     expect_not server "500 Illegal"
+    reset_gateways
+}
+
+sc_helper-remap() {
+    helper_set cgw on
+    # a port no earlier run used: the gateway's conntrack remembers expectations and
+    # connections of past runs for minutes, and would move or refuse this one
+    local p=$((40000 + RANDOM % 20000))
+    local inside="PORT 192,168,1,10,$((p >> 8)),$((p & 255))"
+    client_side_caps fs-cli fs-cgw fs-srv
+    ftplib_ "ftplib: two sessions announce PORT $p, the second RETRs; helper on" fs-cli same-port "$V4" data-1k.txt --port "$p"
+    cap_stop_all
+    expect client "$inside"
+    expect server "PORT 203,0,113,1,$((p >> 8)),$((p & 255))"
+    expect server "226 Transfer complete."
+    # the helper kept the port for the first session and moved the second one's to
+    # another free port (the kernel picks it), rewriting its PORT accordingly
+    local outside
+    outside=$(grep -a -o 'PORT 203,0,113,1,[0-9]*,[0-9]*' "$SDIR/server.pcap" | sort -u | wc -l)
+    CHECKS=$((CHECKS + 1))
+    if [ "$outside" = 2 ]; then echo "  ok   $SCN/server.pcap has two different outside PORTs" >&2
+    else echo "  FAIL $SCN/server.pcap has $outside different outside PORTs, want 2" >&2; FAILS=$((FAILS + 1)); fi
     reset_gateways
 }
 
