@@ -75,6 +75,7 @@ type conn struct {
 	icmp                 string
 	firstResponderData   bool // the responder's first payload was examined
 	controlPort          bool // on a control port, waiting for a SYN or a byte
+	recent               bool // unmatched, waiting for a late announcement (expectations.recent)
 
 	ctl *controlStream // roleControl
 	ch  *channel       // roleData
@@ -103,6 +104,19 @@ func (l *lru) pushBack(c *conn) {
 		l.head = c
 	}
 	l.tail = c
+}
+
+// evictable returns the connection to drop when the table is full: among
+// the least recently active few, the first that FTP does not use (a flood
+// or a scan fills the table with those), else the least recently active.
+func (l *lru) evictable() *conn {
+	n := 0
+	for c := l.head; c != nil && n < 16; c, n = c.next, n+1 {
+		if c.role == roleUnknown {
+			return c
+		}
+	}
+	return l.head
 }
 
 func (l *lru) remove(c *conn) {

@@ -207,7 +207,7 @@ func (e *expectations) match(c *conn) (*channel, string) {
 func (e *expectations) lateMatch(ch *channel, ep netip.AddrPort) *conn {
 	list := e.recent[portKey{ch.sess.vantage.id, ep.Port()}]
 	for _, c := range list {
-		if c.role != roleUnknown || !ch.accepts(c) {
+		if !c.recent || c.role != roleUnknown || !ch.accepts(c) {
 			continue
 		}
 		how := ""
@@ -230,26 +230,36 @@ func (e *expectations) lateMatch(ch *channel, ep netip.AddrPort) *conn {
 func (e *expectations) remember(c *conn) {
 	if len(e.recentQ) >= maxRecentUnmatched {
 		e.forgetRecent(e.recentQ[0])
+		e.recentQ[0] = nil
 		e.recentQ = e.recentQ[1:]
 	}
+	c.recent = true
 	k := portKey{c.vantage.id, c.responder.Port()}
 	e.recent[k] = append(e.recent[k], c)
 	e.recentQ = append(e.recentQ, c)
 }
 
+// forgetRecent ends c's wait for a late announcement. Lists are not
+// searched (a flood to one port would make that quadratic): c is marked,
+// and the marked connections at the front of its list dropped; one
+// forgotten out of order goes when those before it do, within lateSlack.
 func (e *expectations) forgetRecent(c *conn) {
+	if !c.recent {
+		return
+	}
+	c.recent = false
 	k := portKey{c.vantage.id, c.responder.Port()}
 	list := e.recent[k]
-	for i, x := range list {
-		if x == c {
-			list = append(list[:i], list[i+1:]...)
-			break
-		}
+	i := 0
+	for i < len(list) && !list[i].recent {
+		list[i] = nil
+		i++
 	}
-	if len(list) == 0 {
+	switch {
+	case i == len(list):
 		delete(e.recent, k)
-	} else {
-		e.recent[k] = list
+	case i > 0:
+		e.recent[k] = list[i:]
 	}
 }
 
