@@ -34,8 +34,10 @@ type Config struct {
 	Live bool
 	// MaxDialog bounds the dialog entries kept per session.
 	MaxDialog int
-	// MaxConnections bounds the TCP connections tracked at once; the least
-	// recently active is dropped beyond it.
+	// MaxConnections bounds the TCP connections tracked at once (about
+	// 600 bytes each). Beyond it the least recently active connection that
+	// is neither FTP control nor data is dropped, else the least recently
+	// active one.
 	MaxConnections int
 	// KeepSegments records each control segment's sequence numbers for
 	// pairing the two legs of a NAT (when several vantage points exist).
@@ -52,7 +54,7 @@ func DefaultConfig() Config {
 		ImplicitTLSPorts: []uint16{990},
 		DataTimeout:      30 * time.Second,
 		MaxDialog:        10000,
-		MaxConnections:   1 << 20,
+		MaxConnections:   defaultMaxConnections,
 	}
 }
 
@@ -83,6 +85,11 @@ type SinkFunc func(*model.Session)
 
 // Session implements Sink.
 func (f SinkFunc) Session(s *model.Session) { f(s) }
+
+// defaultMaxConnections bounds the connection table: 131,072 connections
+// take about 80 MiB; a SYN flood or scan beyond it costs only unrelated
+// connections, the least recently active first.
+const defaultMaxConnections = 1 << 17
 
 // Timing of the analysis, in capture time.
 const (
@@ -166,7 +173,7 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		cfg.DataTimeout = 30 * time.Second
 	}
 	if cfg.MaxConnections <= 0 {
-		cfg.MaxConnections = 1 << 20
+		cfg.MaxConnections = defaultMaxConnections
 	}
 	if len(cfg.ControlPorts) == 0 {
 		cfg.ControlPorts = []uint16{21}
@@ -303,7 +310,7 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 	s := a.seg
 	if len(a.conns) >= a.cfg.MaxConnections && a.lru.head != nil {
 		a.stats.EvictedConnections++
-		a.endConn(a.lru.head, "evicted")
+		a.endConn(a.lru.evictable(), "evicted")
 	}
 	a.connSeq++
 	c := &conn{key: key, id: a.connSeq, vantage: v, first: p.Info.Timestamp, firstFrame: p.Frame}

@@ -266,3 +266,32 @@ func TestReorderedControlSegments(t *testing.T) {
 		t.Errorf("reordering counted as a gap: %d", ss[0].GapBytes)
 	}
 }
+
+// A flood of unrelated connections beyond the table's bound evicts those,
+// not an FTP control connection that sits idle at the head of the table
+// while a transfer is awaited.
+func TestFloodSparesIdleControlConnection(t *testing.T) {
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k.Line(true, "PWD")
+	k.Line(false, `257 "/" is the current directory`)
+	for i := 0; i < 5000; i++ {
+		f := c.Conn("198.51.100.1:"+itoa(1024+i), "198.18.0.1:80", uint32(i), 0)
+		f.Packet(true, uint32(i), 0, pcaptest.Flags{SYN: true}, nil)
+	}
+	k.Line(true, "QUIT")
+	k.Line(false, "221 Goodbye.")
+	k.Close()
+	cfg := DefaultConfig()
+	cfg.MaxConnections = 1000
+	ss, a := run(t, c.Bytes(), cfg)
+	if len(ss) != 1 {
+		t.Fatalf("%d sessions, want the one, whole", len(ss))
+	}
+	if n := len(ss[0].Dialog); n != 9 || ss[0].Dialog[n-1].Code != 221 {
+		t.Errorf("dialog of %d entries, last %+v: the control connection was dropped mid-session", n, ss[0].Dialog[n-1])
+	}
+	if a.Stats().EvictedConnections < 4000 {
+		t.Errorf("%d evicted, want the flood's", a.Stats().EvictedConnections)
+	}
+}
