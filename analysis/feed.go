@@ -144,6 +144,7 @@ type frameBatch struct {
 const (
 	batchFrames  = 256
 	batchArena   = 1 << 20
+	batchRoom    = 64 << 10 // a batch ends when its arena has less room: any IP packet fits
 	batchesAhead = 4
 )
 
@@ -166,15 +167,16 @@ func startReadAhead(ctx context.Context, r *reader) *readAhead {
 			b.n, b.arena = 0, b.arena[:0]
 			keep := func(p *capture.Packet) {
 				if len(b.arena)+len(p.Data) > cap(b.arena) {
-					// Only a packet larger than the whole arena gets here
-					// (the batch ends before one that does not fit).
-					b.arena = make([]byte, 0, len(p.Data))
+					// A frame over 64 KiB (the room a batch keeps) that
+					// does not fit: a new arena; the frames before it keep
+					// the old one alive until the batch is done.
+					b.arena = make([]byte, 0, max(batchArena, len(p.Data)))
 				}
 				start := len(b.arena)
 				b.arena = append(b.arena, p.Data...)
 				p.Data = b.arena[start:len(b.arena):len(b.arena)]
 			}
-			for b.n < batchFrames && len(b.arena) < cap(b.arena)-64<<10 {
+			for b.n < batchFrames && len(b.arena) < cap(b.arena)-batchRoom {
 				if r.read(&b.frames[b.n], keep) != readFrame {
 					b.last = true
 					break

@@ -12,6 +12,8 @@ import (
 	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // passiveTransfers writes n sessions, each a passive RETR of size bytes
@@ -130,5 +132,60 @@ func TestReadAheadCancel(t *testing.T) {
 	}
 	if all.Stats.Packets < 10_000 || sum.Stats.Packets > all.Stats.Packets/2 {
 		t.Errorf("read %d of %d packets after the cancel", sum.Stats.Packets, all.Stats.Packets)
+	}
+}
+
+// Frames larger than the room a batch keeps (250 KB of junk between the
+// packets of real sessions) get an arena of their own; the sessions around
+// them come out as without them.
+func TestReadAheadOversizedFrames(t *testing.T) {
+	clean := passiveTransfers(4, 200_000, 1460)
+	r, err := pcapgo.NewReader(bytes.NewReader(clean))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withJunk bytes.Buffer
+	w := pcapgo.NewWriterNanos(&withJunk)
+	if err := w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	junk := make([]byte, 250_000)
+	copy(junk[12:], []byte{0x88, 0xb5}) // local experimental EtherType
+	junks := 0
+	for i := 0; ; i++ {
+		data, ci, err := r.ReadPacketData()
+		if err != nil {
+			break
+		}
+		if i%40 == 0 {
+			jci := ci
+			jci.CaptureLength, jci.Length = len(junk), len(junk)
+			if err := w.WritePacket(jci, junk); err != nil {
+				t.Fatal(err)
+			}
+			junks++
+		}
+		if err := w.WritePacket(ci, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(b []byte) (*analysis.Summary, []*model.Session) {
+		var col sessions
+		sum, err := analysis.Run(context.Background(), []capture.Source{openPcap(t, "j.pcap", b, 0)}, analysis.Config{Dissect: dissect.DefaultConfig()}, &col)
+		if err != nil || len(sum.Errors) > 0 {
+			t.Fatalf("%v %v", err, sum.Errors)
+		}
+		return sum, col.got
+	}
+	base, want := run(clean)
+	sum, got := run(withJunk.Bytes())
+	if sum.Stats.NonTCPPackets != base.Stats.NonTCPPackets+uint64(junks) || len(got) != len(want) {
+		t.Fatalf("%d non-TCP packets (want %d more), %d sessions (want %d)", sum.Stats.NonTCPPackets, junks, len(got), len(want))
+	}
+	for i := range want {
+		a, b := want[i].Channels[0].Connection, got[i].Channels[0].Connection
+		if a == nil || b == nil || a.BytesToFTPClient != b.BytesToFTPClient || len(want[i].Dialog) != len(got[i].Dialog) {
+			t.Errorf("%s differs with junk frames: %+v / %+v", want[i].ID, a, b)
+		}
 	}
 }
