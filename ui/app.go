@@ -1153,7 +1153,7 @@ func (u *UI) sessionTitle(w int) line {
 		if other == s.ID {
 			other, role = p.Inside, "outside"
 		}
-		info = append(info, fmt.Sprintf("NAT %s leg of %s ⇄ %s", role, s.ID, other))
+		info = append(info, fmt.Sprintf("NAT %s leg, other leg %s", role, other))
 	}
 	l = append(l, seg{"· " + strings.Join(info, " · ") + " ", th.dim})
 	if len(r.Findings) > 0 {

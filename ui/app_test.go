@@ -194,7 +194,7 @@ func TestLadderOfNATPairedCapture(t *testing.T) {
 		t.Errorf("no row shows the PORT on both sides of the NAT:\n%s", txt)
 	}
 	for _, want := range []string{
-		"NAT inside leg of s1 ⇄ s2",                // the session title names the pair
+		"NAT inside leg, other leg s2",             // the session title names the pair
 		"✎NAT",                                     // the dialog marks the rewritten line
 		"⇄ s2.c1 203.0.113.1:",                     // the channel names its outside twin
 		"ok            active  PORT 192.168.1.10:", // announced → observed
