@@ -109,6 +109,23 @@ func (e *enc) float(first *bool, name string, v float64) {
 	}
 }
 
+// list writes a slice as encoding/json does: null when nil, else an array
+// of its items, each written by item.
+func list[T any](e *enc, items []T, item func(*T)) {
+	if items == nil {
+		e.raw("null")
+		return
+	}
+	e.b = append(e.b, '[')
+	for i := range items {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		item(&items[i])
+	}
+	e.b = append(e.b, ']')
+}
+
 func (e *enc) time(first *bool, name string, t model.Time) {
 	e.key(first, name)
 	if t.IsZero() {
@@ -243,31 +260,9 @@ func (e *enc) session(s *model.Session) {
 	e.intOmit(f, "gap_bytes", s.GapBytes)
 	e.intOmit(f, "dialog_dropped", int64(s.DialogDropped))
 	e.key(f, "dialog")
-	if s.Dialog == nil {
-		e.raw("null")
-	} else {
-		e.b = append(e.b, '[')
-		for i := range s.Dialog {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.dialogEntry(&s.Dialog[i])
-		}
-		e.b = append(e.b, ']')
-	}
+	list(e, s.Dialog, e.dialogEntry)
 	e.key(f, "channels")
-	if s.Channels == nil {
-		e.raw("null")
-	} else {
-		e.b = append(e.b, '[')
-		for i := range s.Channels {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.channel(&s.Channels[i])
-		}
-		e.b = append(e.b, ']')
-	}
+	list(e, s.Channels, e.channel)
 	if len(s.Anomalies) > 0 {
 		e.key(f, "anomalies")
 		e.b = append(e.b, '[')
@@ -363,18 +358,7 @@ func (e *enc) channel(c *model.Channel) {
 		e.strOmit(&g, "arg", x.Arg)
 		e.time(&g, "ts", x.TS)
 		e.key(&g, "reply_codes")
-		if x.ReplyCodes == nil {
-			e.raw("null")
-		} else {
-			e.b = append(e.b, '[')
-			for i, rc := range x.ReplyCodes {
-				if i > 0 {
-					e.b = append(e.b, ',')
-				}
-				e.b = strconv.AppendInt(e.b, int64(rc), 10)
-			}
-			e.b = append(e.b, ']')
-		}
+		list(e, x.ReplyCodes, func(rc *int) { e.b = strconv.AppendInt(e.b, int64(*rc), 10) })
 		e.strOmit(&g, "reply_text", x.ReplyText)
 		e.key(&g, "announced_size")
 		if x.AnnouncedSize == nil {
