@@ -88,6 +88,29 @@ def cmd_get(args):
     quit_(ftp)
 
 
+def port_arg(ip, port):
+    return "PORT %s,%d,%d" % (ip.replace(".", ","), port >> 8, port & 0xFF)
+
+
+def retr_active(ftp, ls, path):
+    """RETR path and, when the server answers 1yz, take its data connection on the
+    listener ls and read it to the end (the reply to PORT/EPRT is not looked at)."""
+    ftp.voidcmd("TYPE I")
+    resp = ftp.sendcmd("RETR " + path)
+    if resp.startswith("1"):
+        conn, peer = ls.accept()
+        out("# data connection from %s:%d" % peer[:2])
+        n = 0
+        while True:
+            b = conn.recv(65536)
+            if not b:
+                break
+            n += len(b)
+        conn.close()
+        out("# received %d bytes" % n)
+        ftp.voidresp()
+
+
 def own_listener(ftp):
     """Listen like an active-mode client does: on the control connection's local address."""
     local = ftp.sock.getsockname()[0]
@@ -108,26 +131,13 @@ def cmd_naive_port(args):
         if args.eprt:
             arg = "EPRT |%d|%s|%d|" % (1 if ftp.sock.family == socket.AF_INET else 2, ip, port)
         else:
-            arg = "PORT %s,%d,%d" % (ip.replace(".", ","), port >> 8, port & 0xFF)
+            arg = port_arg(ip, port)
         try:
             ftp.sendcmd(arg)
         except ftplib.all_errors as e:
             out("! %s: %s" % (type(e).__name__, e))
         try:
-            ftp.voidcmd("TYPE I")
-            resp = ftp.sendcmd("RETR " + args.path)
-            if resp.startswith("1"):
-                conn, peer = ls.accept()
-                out("# data connection from %s:%d" % peer[:2])
-                n = 0
-                while True:
-                    b = conn.recv(65536)
-                    if not b:
-                        break
-                    n += len(b)
-                conn.close()
-                out("# received %d bytes" % n)
-                ftp.voidresp()
+            retr_active(ftp, ls, args.path)
         except ftplib.all_errors as e:
             out("! %s: %s" % (type(e).__name__, e))
     finally:
@@ -139,8 +149,7 @@ def cmd_bounce(args):
     """FTP bounce attempt: ask the server to open its data connection to a third host."""
     ftp = connect(args)
     ip, port = args.target_ip, args.target_port
-    for cmd in ("PORT %s,%d,%d" % (ip.replace(".", ","), port >> 8, port & 0xFF),
-                "EPRT |1|%s|%d|" % (ip, port)):
+    for cmd in (port_arg(ip, port), "EPRT |1|%s|%d|" % (ip, port)):
         try:
             ftp.sendcmd(cmd)
             # accepted: try to make the server connect to the third host
@@ -164,24 +173,11 @@ def cmd_same_port(args):
     ls.bind((ip, args.port))
     ls.listen(1)
     ls.settimeout(args.timeout)
-    arg = "PORT %s,%d,%d" % (ip.replace(".", ","), args.port >> 8, args.port & 0xFF)
+    arg = port_arg(ip, args.port)
     try:
         first.voidcmd(arg)
         second.voidcmd(arg)
-        second.voidcmd("TYPE I")
-        resp = second.sendcmd("RETR " + args.path)
-        if resp.startswith("1"):
-            conn, peer = ls.accept()
-            out("# data connection from %s:%d" % peer[:2])
-            n = 0
-            while True:
-                b = conn.recv(65536)
-                if not b:
-                    break
-                n += len(b)
-            conn.close()
-            out("# received %d bytes" % n)
-            second.voidresp()
+        retr_active(second, ls, args.path)
     except ftplib.all_errors as e:
         out("! %s: %s" % (type(e).__name__, e))
     finally:
