@@ -663,6 +663,14 @@ func (a *Analyzer) maybeEmit(s *session) {
 	if s.tls {
 		delete(a.tlsHosts, hostPair{s.vantage.id, s.client.Addr(), s.server.Addr()})
 	}
+	if !s.carried && s.c.span[0].bytes()+s.c.span[1].bytes() == 0 {
+		// A connection attempt that never carried payload (a SYN scan of
+		// port 21, a refused connection) is counted, not reported.
+		a.stats.ConnectionAttempts++
+		a.stats.ControlSessions--
+		s.release()
+		return
+	}
 	if ls, ok := a.sink.(LazySink); ok {
 		// Nothing in the analysis writes to an emitted session: its model
 		// can be built elsewhere.
@@ -693,7 +701,7 @@ func (s *session) release() {
 func (a *Analyzer) Updates(fn func(*model.Session)) {
 	var changed []*session
 	for s := range a.open {
-		if s.dirty {
+		if s.dirty && s.carried {
 			changed = append(changed, s)
 		}
 	}

@@ -4,9 +4,6 @@ import (
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// maskedPassword replaces PASS arguments unless asked otherwise.
-const maskedPassword = "****"
-
 // export converts a concluded session to the report model.
 func (a *Analyzer) export(s *session) *model.Session {
 	m := &model.Session{
@@ -38,13 +35,6 @@ func (a *Analyzer) export(s *session) *model.Session {
 	if s.hasUser {
 		u := s.user
 		m.User = &u
-	}
-	if !a.cfg.ShowPasswords {
-		for i := range m.Dialog {
-			if e := &m.Dialog[i]; e.Kind == "command" && e.Verb == "PASS" && e.Arg != "" {
-				e.Arg = maskedPassword
-			}
-		}
 	}
 	for _, ch := range s.channels {
 		m.Channels = append(m.Channels, a.exportChannel(s, ch))

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -136,12 +137,14 @@ func safeBase(arg string) string {
 	if i := strings.LastIndexByte(arg, '/'); i >= 0 {
 		arg = arg[i+1:]
 	}
+	// Controls become visible escapes (the text outputs' rule), whose
+	// backslash must not reach a file name either.
 	arg = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == ':' || r == 0xfffd {
+		if r == '\\' || r == ':' || r == 0xfffd || unicode.IsControl(r) {
 			return '_'
 		}
 		return r
-	}, arg)
+	}, textfmt.Printable(arg))
 	arg = strings.TrimLeft(arg, ". ")
 	if len(arg) > 100 {
 		arg = arg[:100]

@@ -21,7 +21,7 @@ func TestSafeBase(t *testing.T) {
 		"a/..":                   "",
 		".hidden":                "hidden",
 		"C:evil":                 "C_evil",
-		"new\nline\x00.txt":      "new_line_.txt",
+		"new\nline\x00.txt":      "new_nline_x00.txt",
 		strings.Repeat("x", 300): strings.Repeat("x", 100),
 	} {
 		if got := safeBase(in); got != want {

@@ -295,3 +295,28 @@ func TestFloodSparesIdleControlConnection(t *testing.T) {
 		t.Errorf("%d evicted, want the flood's", a.Stats().EvictedConnections)
 	}
 }
+
+// TestConnectionAttemptsAreNotSessions: a SYN scan of port 21 (SYN, RST
+// back, or no answer at all) counts attempts and makes no session.
+func TestConnectionAttemptsAreNotSessions(t *testing.T) {
+	c := pcaptest.New()
+	for i := 0; i < 50; i++ {
+		k := c.Conn("198.51.100.7:"+itoa(30000+i), "203.0.113.20:21", uint32(1000+i), 9000)
+		k.Packet(true, uint32(1000+i), 0, pcaptest.Flags{SYN: true}, nil)
+		if i%2 == 0 {
+			k.Packet(false, 0, uint32(1001+i), pcaptest.Flags{RST: true, ACK: true}, nil)
+		}
+	}
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k.Line(true, "QUIT")
+	k.Line(false, "221 Goodbye.")
+	k.Close()
+	ss, a := run(t, c.Bytes(), DefaultConfig())
+	if len(ss) != 1 || ss[0].Client != "192.168.1.10:40000" {
+		t.Fatalf("%d sessions, want the login alone", len(ss))
+	}
+	st := a.Stats()
+	if st.ConnectionAttempts != 50 || st.ControlSessions != 1 {
+		t.Errorf("attempts %d, sessions %d; want 50 and 1", st.ConnectionAttempts, st.ControlSessions)
+	}
+}

@@ -99,6 +99,7 @@ type session struct {
 	openData    int  // data connections still running
 	emitted     bool
 	dirty       bool // changed since the last Updates
+	carried     bool // some payload reached the stream: a session, not a connection attempt
 	lastFrame   uint64
 }
 
@@ -126,6 +127,7 @@ func newSession(a *Analyzer, c *conn) *session {
 // feed consumes in-order control bytes of one direction starting at
 // sequence number base.
 func (s *session) feed(dir int, data []byte, base uint32) {
+	s.carried = true
 	for len(data) > 0 {
 		if s.opaque[dir] {
 			n, clear := s.tlsSkip[dir].skip(data)
@@ -223,7 +225,7 @@ func (s *session) note(text string) {
 
 // command handles a client line.
 func (s *session) command(l ftp.Line, at lineAt) {
-	cmd := ftp.ParseCommandInterned(l.Text, &s.a.intern)
+	cmd := ftp.ParseCommandInterned(l.Text, &s.a.intern, s.a.cfg.ShowPasswords)
 	if len(l.Text) == 0 {
 		return // an empty line is no command; servers ignore it
 	}

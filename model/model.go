@@ -383,10 +383,13 @@ type Evidence struct {
 
 // Stats are counters over the whole run.
 type Stats struct {
-	Packets                  uint64 `json:"packets"`
-	TCPPackets               uint64 `json:"tcp_packets"`
-	TCPConnections           uint64 `json:"tcp_connections"`
-	ControlSessions          uint64 `json:"control_sessions"`
+	Packets         uint64 `json:"packets"`
+	TCPPackets      uint64 `json:"tcp_packets"`
+	TCPConnections  uint64 `json:"tcp_connections"`
+	ControlSessions uint64 `json:"control_sessions"`
+	// ConnectionAttempts counts control connections that never carried
+	// payload (a SYN scan of port 21, a refused connection): not sessions.
+	ConnectionAttempts       uint64 `json:"connection_attempts"`
 	DataConnections          uint64 `json:"data_connections"`
 	UnmatchedDataConnections uint64 `json:"unmatched_data_connections"`
 	NonTCPPackets            uint64 `json:"non_tcp_packets"`

@@ -19,6 +19,9 @@ type TextOptions struct {
 	// FullDialog prints every dialog line; otherwise long dialogs are
 	// shortened around the lines that matter.
 	FullDialog bool
+	// ASCII writes ASCII stand-ins for the marks (→, …, ✖) and escapes
+	// other non-ASCII text, for terminals whose locale is not UTF-8.
+	ASCII bool
 }
 
 // maxDialogLines is how much of a long dialog the compact form shows.
@@ -30,7 +33,10 @@ func WriteText(w io.Writer, r *model.Report, opt TextOptions) error {
 	if opt.Width <= 0 {
 		opt.Width = 80
 	}
-	t := &textWriter{w: bufio.NewWriter(w), opt: opt}
+	bw := bufio.NewWriter(w)
+	// Every byte leaves through the terminal writer: text from the wire
+	// never reaches the reader's terminal as control sequences.
+	t := &textWriter{w: textfmt.NewTerminalWriter(bw, opt.ASCII), opt: opt}
 	t.header(r)
 	t.findings(r)
 	byID := map[string][]model.Finding{}
@@ -41,11 +47,11 @@ func WriteText(w io.Writer, r *model.Report, opt TextOptions) error {
 		t.session(&r.Sessions[i], byID[r.Sessions[i].ID])
 	}
 	t.natPairs(r)
-	return t.w.Flush()
+	return bw.Flush()
 }
 
 type textWriter struct {
-	w   *bufio.Writer
+	w   io.Writer
 	opt TextOptions
 }
 
@@ -393,14 +399,9 @@ func fmtLatency(ms float64) string {
 	return fmt.Sprintf("%.1f s", ms/1000)
 }
 
-// clip shortens s to n runes with an ellipsis, and makes it printable.
+// clip makes s printable and shortens it to n runes with an ellipsis.
 func clip(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return '·'
-		}
-		return r
-	}, s)
+	s = textfmt.Printable(s)
 	r := []rune(s)
 	if n < 1 {
 		n = 1

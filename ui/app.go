@@ -128,6 +128,18 @@ func New(m *Model, opt Options) (*UI, error) {
 	setStyles()
 	u.build()
 	u.app.SetScreen(screen)
+	// Where the terminal's character set cannot show a mark (a locale that
+	// is not UTF-8), tcell draws its ASCII stand-in. The screen is
+	// initialised by Run, which resets its fallbacks: register before the
+	// first draw.
+	fallbacks := false
+	u.app.SetBeforeDrawFunc(func(sc tcell.Screen) bool {
+		if !fallbacks {
+			fallbacks = true
+			textfmt.EachASCIIMark(sc.RegisterRuneFallback)
+		}
+		return false
+	})
 	u.app.SetRoot(u.root, true)
 	u.app.SetInputCapture(u.onKey)
 	u.app.EnableMouse(false)

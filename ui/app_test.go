@@ -384,3 +384,24 @@ func TestLongDialog(t *testing.T) {
 	}
 	hs.quit(2)
 }
+
+// TestWireControlsDrawnVisibly checks the terminal never receives the
+// controls a hostile user name or reply carries.
+func TestWireControlsDrawnVisibly(t *testing.T) {
+	s, _ := fakeSession(1, false)
+	user := "eve\x1b]2;owned\a"
+	s.User = &user
+	s.Dialog = append(s.Dialog, model.DialogEntry{TS: s.Start, Kind: "reply", Code: 425, Text: "Can't open\x1b[2J\u009b31m\u202eok", Frame: 99})
+	m := NewModel("hostile.pcap")
+	m.Session(s, nil)
+	hs := startModel(t, 160, 40, m)
+	hs.waitFor("Sessions (1)")
+	hs.keys("enter")
+	scr := hs.waitFor(`Can't open\x1b[2J\u009b31m\u202eok`)
+	for _, bad := range []string{"\x1b", "\a", "\u009b", "\u202e"} {
+		if strings.Contains(scr, bad) {
+			t.Errorf("the screen holds %q raw", bad)
+		}
+	}
+	hs.quit(2)
+}

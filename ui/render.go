@@ -591,6 +591,7 @@ func (c *sessionsContent) GetCell(row, col int) *tview.TableCell {
 		return nil
 	}
 	text, st := k.cell(c.th, c.rows[row-1])
+	text = textfmt.Printable(text)
 	switch {
 	case k.title == "CLIENT" || k.title == "SERVER":
 		text = padRight(clipMiddle(text, k.width), k.width)

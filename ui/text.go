@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"os"
 	"strconv"
 	"strings"
@@ -238,7 +239,9 @@ func drawLine(screen tcell.Screen, x, y, w int, l line, fill tcell.Style, revers
 		if reverse {
 			st = st.Reverse(true)
 		}
-		g := uniseg.NewGraphemes(s.text)
+		// The one boundary between the model's text and the terminal:
+		// controls from the wire are drawn as visible escapes.
+		g := uniseg.NewGraphemes(textfmt.Printable(s.text))
 		for g.Next() {
 			rs := g.Runes()
 			cw := g.Width()

@@ -74,5 +74,5 @@ func writeReport(ctx context.Context, o *options, sources []capture.Source, cfg 
 		return nil, err
 	}
 	r := col.Report(tool, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
-	return sum, report.WriteText(stdout, r, report.TextOptions{})
+	return sum, report.WriteText(stdout, r, report.TextOptions{ASCII: !textfmt.UTF8Locale()})
 }

@@ -11,7 +11,19 @@ type Command struct {
 	// Valid reports a verb of 3 or 4 ASCII letters, as every FTP command
 	// has. Anything else is still returned, so it can be shown and counted.
 	Valid bool
+	// Secret reports a command whose argument is a credential (PASS,
+	// ACCT): Arg is Masked unless the parser was asked to show secrets.
+	Secret bool
 }
+
+// Masked stands for the argument of PASS and ACCT in every output unless
+// --show-passwords: the secret is replaced when the line is parsed, so it
+// is never kept, interned or shown.
+const Masked = "****"
+
+// isSpace reports ASCII white space other than the line's end: clients
+// (and evasions) separate the verb with a tab as well as a space.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' }
 
 // verbs interns the commands of RFC 959, 1639, 2228, 2389, 2428, 2640, 3659,
 // 4217 and 7151 plus common extensions, so parsing a known command does not
@@ -31,17 +43,18 @@ func init() {
 	}
 }
 
-// ParseCommand reads a command line (without its CR LF).
-func ParseCommand(line []byte) Command { return ParseCommandInterned(line, nil) }
+// ParseCommand reads a command line (without its CR LF), secrets masked.
+func ParseCommand(line []byte) Command { return ParseCommandInterned(line, nil, false) }
 
-// ParseCommandInterned is ParseCommand sharing its strings through in.
-func ParseCommandInterned(line []byte, in *Interner) Command {
+// ParseCommandInterned is ParseCommand sharing its strings through in;
+// showSecrets keeps the arguments of PASS and ACCT (never interned).
+func ParseCommandInterned(line []byte, in *Interner, showSecrets bool) Command {
 	// Leading spaces are not allowed by RFC 959 but cost nothing to skip.
-	for len(line) > 0 && line[0] == ' ' {
+	for len(line) > 0 && isSpace(line[0]) {
 		line = line[1:]
 	}
 	i := 0
-	for i < len(line) && line[i] != ' ' {
+	for i < len(line) && !isSpace(line[i]) {
 		i++
 	}
 	word := line[:i]
@@ -70,6 +83,17 @@ func ParseCommandInterned(line []byte, in *Interner) Command {
 		}
 	} else {
 		verb = in.String(word)
+	}
+	if verb == "PASS" || verb == "ACCT" {
+		c := Command{Verb: verb, Valid: valid, Secret: true}
+		switch {
+		case len(arg) == 0:
+		case showSecrets:
+			c.Arg = string(arg) // a copy of its own: the interner outlives sessions
+		default:
+			c.Arg = Masked
+		}
+		return c
 	}
 	return Command{Verb: verb, Arg: in.String(arg), Valid: valid}
 }

@@ -1,6 +1,9 @@
 package ftp
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseCommand(t *testing.T) {
 	for _, tt := range []struct {
@@ -16,10 +19,35 @@ func TestParseCommand(t *testing.T) {
 		{"\x16\x03\x01", "\x16\x03\x01", "", false},
 		{"AVERYLONGVERB x", "AVERYLONGVERB", "x", false},
 		{"", "", "", false},
+		{"PASS secret", "PASS", Masked, true},
+		{"PASS\tsecret", "PASS", Masked, true},
+		{"pass \t secret with spaces", "PASS", Masked, true},
+		{"Acct\vbilling-42", "ACCT", Masked, true},
+		{"PASS", "PASS", "", true},
+		{"CWD\tdir", "CWD", "dir", true},
 	} {
 		c := ParseCommand([]byte(tt.in))
 		if c.Verb != tt.verb || c.Arg != tt.arg || c.Valid != tt.valid {
 			t.Errorf("ParseCommand(%q) = %q %q %v, want %q %q %v", tt.in, c.Verb, c.Arg, c.Valid, tt.verb, tt.arg, tt.valid)
+		}
+	}
+}
+
+func TestParseCommandSecretsShownOnlyWhenAsked(t *testing.T) {
+	var in Interner
+	for _, line := range []string{"PASS\thunter2", "acct hunter2", "PASS  hunter2"} {
+		c := ParseCommandInterned([]byte(line), &in, false)
+		if !c.Secret || c.Arg != Masked {
+			t.Errorf("masked %q: %+v", line, c)
+		}
+		c = ParseCommandInterned([]byte(line), &in, true)
+		if !c.Secret || c.Arg == Masked || !strings.HasSuffix(line, c.Arg) {
+			t.Errorf("shown %q: %+v", line, c)
+		}
+	}
+	for k := range in.m {
+		if strings.Contains(k, "hunter2") {
+			t.Errorf("the secret was interned: %q", k)
 		}
 	}
 }
@@ -41,12 +69,12 @@ func BenchmarkParseCommand(b *testing.B) {
 
 func TestInternerSharesAndBounds(t *testing.T) {
 	var in Interner
-	a := ParseCommandInterned([]byte("RETR data-1k.txt"), &in)
-	b := ParseCommandInterned([]byte("RETR data-1k.txt"), &in)
+	a := ParseCommandInterned([]byte("RETR data-1k.txt"), &in, false)
+	b := ParseCommandInterned([]byte("RETR data-1k.txt"), &in, false)
 	if a.Arg != "data-1k.txt" || a.Arg != b.Arg {
 		t.Fatalf("%q %q", a.Arg, b.Arg)
 	}
-	if n := testing.AllocsPerRun(100, func() { ParseCommandInterned([]byte("RETR data-1k.txt"), &in) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { ParseCommandInterned([]byte("RETR data-1k.txt"), &in, false) }); n != 0 {
 		t.Errorf("an interned command allocates %v times", n)
 	}
 	for i := 0; i < 3*maxInterned; i++ {
