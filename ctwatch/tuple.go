@@ -35,6 +35,9 @@ func (t Tuple) String() string {
 // the mask leaves free is left out ("203.0.113.20 → 203.0.113.1:39185" when
 // any source port matches), a fully free address is "*".
 func maskedString(t, mask Tuple) string {
+	if !mask.Src.Addr().IsValid() && !mask.Dst.Addr().IsValid() {
+		return t.String() // no mask known: all of it
+	}
 	return maskedEndpoint(t.Src, mask.Src) + " → " + maskedEndpoint(t.Dst, mask.Dst)
 }
 
