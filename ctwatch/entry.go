@@ -56,8 +56,10 @@ type Expectation struct {
 	// NATTo is where nf_nat_ftp translates the data connection to;
 	// invalid when the helper translates nothing.
 	NATTo netip.AddrPort
-	// Created is when the helper created it; zero when it existed before
-	// the watcher started (then Seen is when the watcher found it).
+	// Created is when the helper created it (when the watcher received
+	// the event, or found it in the first dump if the event was still
+	// queued then); zero when it existed before the watcher started. Seen
+	// is when the watcher first had it.
 	Created, Seen time.Time
 	// Expires is when the kernel would remove it unused.
 	Expires time.Time

@@ -189,13 +189,16 @@ func dialIn(ns, addr string, timeout time.Duration) (net.Conn, error) {
 type serverLog struct {
 	mu       sync.Mutex
 	peer     netip.AddrPort
-	port     netip.AddrPort
-	dataFrom netip.AddrPort // the data connection's local end, when it came
+	port     netip.AddrPort // what PORT said, as it arrived
+	pasv     netip.AddrPort // what its 227 said
+	dataFrom netip.AddrPort // active: the data connection's local end, when it came
+	dataPeer netip.AddrPort // passive: the data connection's remote end
 	err      error
 }
 
-// serveFTP answers one session on ln: anonymous login, TYPE, PORT, RETR
-// (the data connection dialled from the server's namespace), QUIT.
+// serveFTP answers one session on ln: anonymous login, TYPE, PORT or
+// PASV, RETR (the data connection dialled from, or accepted in, the
+// server's namespace), QUIT.
 func serveFTP(ns string, ln net.Listener, log *serverLog) {
 	c, err := ln.Accept()
 	if err != nil {
@@ -208,6 +211,12 @@ func serveFTP(ns string, ln net.Listener, log *serverLog) {
 	log.peer = c.RemoteAddr().(*net.TCPAddr).AddrPort()
 	log.mu.Unlock()
 	r := bufio.NewReader(c)
+	var pasv net.Listener
+	defer func() {
+		if pasv != nil {
+			pasv.Close()
+		}
+	}()
 	fmt.Fprint(c, "220 ftpscope conntrack lab\r\n")
 	for {
 		line, err := r.ReadString('\n')
@@ -232,15 +241,32 @@ func serveFTP(ns string, ln net.Listener, log *serverLog) {
 			log.port = ep
 			log.mu.Unlock()
 			fmt.Fprint(c, "200 PORT ok\r\n")
+		case "PASV":
+			if pasv, err = listenIn(ns, labServer+":0"); err != nil {
+				fmt.Fprint(c, "425 cannot listen\r\n")
+				continue
+			}
+			ep := pasv.Addr().(*net.TCPAddr).AddrPort()
+			log.mu.Lock()
+			log.pasv = ep
+			log.mu.Unlock()
+			fmt.Fprintf(c, "227 Entering Passive Mode (%s).\r\n", portArg(ep))
 		case "RETR":
 			fmt.Fprint(c, "150 opening data connection\r\n")
-			d, err := dialIn(ns, log.port.String(), 3*time.Second)
+			var d net.Conn
+			if pasv != nil {
+				pasv.(*net.TCPListener).SetDeadline(time.Now().Add(3 * time.Second))
+				d, err = pasv.Accept()
+			} else {
+				d, err = dialIn(ns, log.port.String(), 3*time.Second)
+			}
 			if err != nil {
 				fmt.Fprint(c, "425 cannot open data connection\r\n")
 				continue
 			}
 			log.mu.Lock()
 			log.dataFrom = d.LocalAddr().(*net.TCPAddr).AddrPort()
+			log.dataPeer = d.RemoteAddr().(*net.TCPAddr).AddrPort()
 			log.mu.Unlock()
 			io.WriteString(d, strings.Repeat(labPayload, 20))
 			d.Close()
@@ -255,6 +281,9 @@ func serveFTP(ns string, ln net.Listener, log *serverLog) {
 }
 
 func parsePORT(arg string) (netip.AddrPort, error) {
+	if i, j := strings.IndexByte(arg, '('), strings.IndexByte(arg, ')'); i >= 0 && j > i {
+		arg = arg[i+1 : j] // a 227 reply's text
+	}
 	f := strings.Split(arg, ",")
 	if len(f) != 6 {
 		return netip.AddrPort{}, errors.New("PORT needs six numbers")
@@ -273,16 +302,18 @@ func parsePORT(arg string) (netip.AddrPort, error) {
 // clientLog is what the FTP client saw.
 type clientLog struct {
 	control   netip.AddrPort // its end of the control connection
-	announced netip.AddrPort // what its PORT said
-	portAt    time.Time
-	received  int  // data bytes
+	announced netip.AddrPort // what its PORT said, or the 227 it received
+	portAt    time.Time      // when it sent the PORT or received the 227
+	dataLocal netip.AddrPort // passive: its end of the data connection
+	received  int            // data bytes
 	final     int  // RETR's final reply code
 	gotData   bool // the data connection came
 }
 
-// activeRETR logs in from the client namespace and downloads one file in
-// active mode: PORT announces a listener in the client's namespace.
-func activeRETR(t *testing.T, l lab) clientLog {
+// retr logs in from the client namespace and downloads one file: in
+// active mode PORT announces a listener in the client's namespace, in
+// passive mode the client connects where the 227 says.
+func retr(t *testing.T, l lab, passive bool) clientLog {
 	t.Helper()
 	var cl clientLog
 	c, err := dialIn(l.cli, labServer+":21", 3*time.Second)
@@ -293,46 +324,64 @@ func activeRETR(t *testing.T, l lab) clientLog {
 	c.SetDeadline(time.Now().Add(20 * time.Second))
 	cl.control = c.LocalAddr().(*net.TCPAddr).AddrPort()
 	r := bufio.NewReader(c)
-	reply := func() int {
+	reply := func() (int, string) {
 		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("client: reading a reply: %v", err)
+		if err != nil || len(line) < 3 {
+			t.Fatalf("client: reading a reply: %q %v", line, err)
 		}
 		code, _ := strconv.Atoi(line[:3])
-		return code
+		return code, line
 	}
 	send := func(cmd string) { fmt.Fprintf(c, "%s\r\n", cmd) }
-	if code := reply(); code != 220 {
+	if code, _ := reply(); code != 220 {
 		t.Fatalf("greeting %d", code)
 	}
 	for _, cmd := range []string{"USER anonymous", "PASS lab@", "TYPE I"} {
 		send(cmd)
 		reply()
 	}
-	dl, err := listenIn(l.cli, labClient+":0")
-	if err != nil {
-		t.Fatal(err)
+	var data net.Conn
+	if passive {
+		send("PASV")
+		code, line := reply()
+		cl.portAt = time.Now()
+		if cl.announced, err = parsePORT(line); code != 227 || err != nil {
+			t.Fatalf("PASV answered %q (%v)", line, err)
+		}
+		if data, err = dialIn(l.cli, cl.announced.String(), 3*time.Second); err != nil {
+			t.Fatalf("client: data connection to %s: %v", cl.announced, err)
+		}
+		cl.dataLocal = data.LocalAddr().(*net.TCPAddr).AddrPort()
+		send("RETR hello.txt")
+		if code, _ := reply(); code != 150 {
+			t.Fatalf("RETR answered %d", code)
+		}
+	} else {
+		dl, err := listenIn(l.cli, labClient+":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dl.Close()
+		cl.announced = dl.Addr().(*net.TCPAddr).AddrPort()
+		cl.portAt = time.Now()
+		send("PORT " + portArg(cl.announced))
+		if code, _ := reply(); code != 200 {
+			t.Fatalf("PORT answered %d", code)
+		}
+		send("RETR hello.txt")
+		if code, _ := reply(); code != 150 {
+			t.Fatalf("RETR answered %d", code)
+		}
+		dl.(*net.TCPListener).SetDeadline(time.Now().Add(4 * time.Second))
+		data, _ = dl.Accept()
 	}
-	defer dl.Close()
-	cl.announced = dl.Addr().(*net.TCPAddr).AddrPort()
-	a, p := cl.announced.Addr().As4(), cl.announced.Port()
-	cl.portAt = time.Now()
-	send(fmt.Sprintf("PORT %d,%d,%d,%d,%d,%d", a[0], a[1], a[2], a[3], p>>8, p&0xff))
-	if code := reply(); code != 200 {
-		t.Fatalf("PORT answered %d", code)
-	}
-	send("RETR hello.txt")
-	if code := reply(); code != 150 {
-		t.Fatalf("RETR answered %d", code)
-	}
-	dl.(*net.TCPListener).SetDeadline(time.Now().Add(4 * time.Second))
-	if d, err := dl.Accept(); err == nil {
+	if data != nil {
 		cl.gotData = true
-		n, _ := io.Copy(io.Discard, d)
+		n, _ := io.Copy(io.Discard, data)
 		cl.received = int(n)
-		d.Close()
+		data.Close()
 	}
-	cl.final = reply()
+	cl.final, _ = reply()
 	send("QUIT")
 	reply()
 	return cl
@@ -409,12 +458,18 @@ func waitFor(cond func() bool) bool {
 }
 
 // recordHeader keeps, beside the messages, the facts the sockets saw, so
-// that the replay test checks the tracker against them. Times are
-// microseconds since the watcher started, as the messages'.
+// that the replay test checks the tracker against them: the control
+// connection on both legs, the announcement as each leg carried it and when,
+// the data connection as it reached the gateway. Times are microseconds
+// since the watcher started, as the messages'.
 func recordHeader(cl clientLog, sl *serverLog, start time.Time) string {
+	outside, data := sl.port, TCP(sl.dataFrom, sl.port)
+	if sl.pasv.IsValid() {
+		outside, data = sl.pasv, TCP(cl.dataLocal, sl.pasv)
+	}
 	return fmt.Sprintf("# recorded by TestLabConntrack (ctwatch/lab_linux_test.go): µs, netlink message in hex\n"+
-		"# inside %s %s:21\n# outside %s %s:21\n# port-inside %s\n# port-outside %s\n# port-at %d\n# data %s\n",
-		cl.control, labServer, sl.peer, labServer, cl.announced, sl.port, cl.portAt.Sub(start).Microseconds(), sl.dataFrom)
+		"# inside %s %s:21\n# outside %s %s:21\n# announce-inside %s\n# announce-outside %s\n# announce-at %d\n# data %s %s\n",
+		cl.control, labServer, sl.peer, labServer, cl.announced, outside, cl.portAt.Sub(start).Microseconds(), data.Src, data.Dst)
 }
 
 // TestLabConntrack runs one active-mode RETR through the lab's NAT per
@@ -424,7 +479,7 @@ func TestLabConntrack(t *testing.T) {
 	labLock(t)
 	record := os.Getenv("FTPSCOPE_CT_RECORD")
 
-	transfer := func(t *testing.T, l lab) (clientLog, *serverLog) {
+	transfer := func(t *testing.T, l lab, passive bool) (clientLog, *serverLog) {
 		ln, err := listenIn(l.srv, labServer+":21")
 		if err != nil {
 			t.Fatal(err)
@@ -433,7 +488,7 @@ func TestLabConntrack(t *testing.T) {
 		sl := &serverLog{}
 		served := make(chan struct{})
 		go func() { serveFTP(l.srv, ln, sl); close(served) }()
-		cl := activeRETR(t, l)
+		cl := retr(t, l, passive)
 		<-served
 		if sl.err != nil {
 			t.Fatalf("server: %v", sl.err)
@@ -444,7 +499,7 @@ func TestLabConntrack(t *testing.T) {
 	t.Run("helper", func(t *testing.T) {
 		l := buildLab(t, "h", nftHelper)
 		tr, save := watchGateway(t, l, record)
-		cl, sl := transfer(t, l)
+		cl, sl := transfer(t, l, false)
 		if !cl.gotData || cl.final != 226 || cl.received != 20*len(labPayload) {
 			t.Fatalf("transfer: data %v, %d bytes, final %d", cl.gotData, cl.received, cl.final)
 		}
@@ -498,10 +553,37 @@ func TestLabConntrack(t *testing.T) {
 			e.Orig, e.Helper, m.Tuple, m.NATTo, m.Outcome, x.Removed.Sub(x.Created))
 	})
 
+	t.Run("passive", func(t *testing.T) {
+		l := buildLab(t, "p", nftHelper)
+		tr, save := watchGateway(t, l, record)
+		cl, sl := transfer(t, l, true)
+		if !cl.gotData || cl.final != 226 || cl.received != 20*len(labPayload) {
+			t.Fatalf("transfer: data %v, %d bytes, final %d", cl.gotData, cl.received, cl.final)
+		}
+		inside := TCP(cl.control, netip.MustParseAddrPort(labServer+":21"))
+		var x *Expectation
+		ok := waitFor(func() bool {
+			x = tr.ExpectationFor(inside, cl.announced, cl.portAt)
+			return x != nil && x.Outcome != model.ExpectationPending
+		})
+		save(cl, sl)
+		if !ok || x == nil {
+			t.Fatalf("no settled expectation for 227 %s: %+v", cl.announced, tr.Expectations(inside))
+		}
+		// The server is not translated: the 227 crosses unchanged, and the
+		// expectation sends the client's connection where it says.
+		if x.Outcome != model.ExpectationUsed || x.Tuple.Dst != sl.pasv || x.NATTo != sl.pasv ||
+			x.Data != TCP(cl.dataLocal, sl.pasv) || x.Tuple.Src.Addr() != cl.dataLocal.Addr() {
+			t.Errorf("expectation %s NAT to %s, %q by %s; want %s, used by %s",
+				x.Tuple, x.NATTo, x.Outcome, x.Data, sl.pasv, TCP(cl.dataLocal, sl.pasv))
+		}
+		t.Logf("227 %s: expectation %s nat_to %s %s", cl.announced, x.Model().Tuple, x.Model().NATTo, x.Outcome)
+	})
+
 	t.Run("dropped", func(t *testing.T) {
 		l := buildLab(t, "d", nftHelper, nftDropData)
 		tr, save := watchGateway(t, l, record)
-		cl, sl := transfer(t, l)
+		cl, sl := transfer(t, l, false)
 		if cl.gotData {
 			t.Fatal("the data connection came through the drop rule")
 		}
@@ -525,7 +607,7 @@ func TestLabConntrack(t *testing.T) {
 	t.Run("no-helper", func(t *testing.T) {
 		l := buildLab(t, "n")
 		tr, save := watchGateway(t, l, record)
-		cl, sl := transfer(t, l)
+		cl, sl := transfer(t, l, false)
 		if cl.gotData || sl.port != cl.announced {
 			t.Fatalf("without the helper PORT went %s → %s and data came: %v", cl.announced, sl.port, cl.gotData)
 		}

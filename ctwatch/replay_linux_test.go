@@ -110,8 +110,8 @@ func TestReplayHelperUsed(t *testing.T) {
 	tr, kinds := rec.replay(t, replayBase)
 	t.Logf("events: %v", kinds)
 	inside, outside := rec.tuple(t, "inside"), rec.tuple(t, "outside")
-	portIn, portOut := rec.endpoint(t, "port-inside", 0), rec.endpoint(t, "port-outside", 0)
-	portAt := replayBase.Add(time.Duration(mustAtoi(t, rec.facts["port-at"][0])) * time.Microsecond)
+	portIn, portOut := rec.endpoint(t, "announce-inside", 0), rec.endpoint(t, "announce-outside", 0)
+	portAt := replayBase.Add(time.Duration(mustAtoi(t, rec.facts["announce-at"][0])) * time.Microsecond)
 
 	e := tr.Control(inside)
 	if e == nil {
@@ -150,7 +150,7 @@ func TestReplayHelperUsed(t *testing.T) {
 	if y := tr.ExpectationFor(inside, portIn, portAt.Add(time.Minute)); y != nil {
 		t.Errorf("an announcement a minute later claims it: %+v", y)
 	}
-	data := TCP(rec.endpoint(t, "data", 0), portOut)
+	data := rec.tuple(t, "data")
 	if x.Outcome != model.ExpectationUsed || x.Data != data {
 		t.Errorf("outcome %q by %s; want used by %s", x.Outcome, x.Data, data)
 	}
@@ -168,13 +168,38 @@ func TestReplayHelperUsed(t *testing.T) {
 	}
 }
 
+func TestReplayPassiveUsed(t *testing.T) {
+	rec := readRecording(t, "passive.nlmsg")
+	tr, kinds := rec.replay(t, replayBase)
+	t.Logf("events: %v", kinds)
+	inside, outside := rec.tuple(t, "inside"), rec.tuple(t, "outside")
+	ann := rec.endpoint(t, "announce-inside", 0)
+	if out := rec.endpoint(t, "announce-outside", 0); out != ann {
+		t.Fatalf("the recording says the 227 changed, %s → %s: not the passive scenario", out, ann)
+	}
+	annAt := replayBase.Add(time.Duration(mustAtoi(t, rec.facts["announce-at"][0])) * time.Microsecond)
+	x := tr.ExpectationFor(outside, ann, annAt)
+	if x == nil {
+		t.Fatalf("no expectation for 227 %s: %+v", ann, tr.Expectations(inside))
+	}
+	// A 227 makes an expectation in the original direction: its NAT target
+	// is the master's reply source, the server itself.
+	data := rec.tuple(t, "data")
+	if x.Outcome != model.ExpectationUsed || x.Data != data || x.NATTo != ann || x.Tuple.Dst != ann {
+		t.Errorf("expectation %s NAT to %s, %q by %s; want used by %s", x.Tuple, x.NATTo, x.Outcome, x.Data, data)
+	}
+	if m := x.Model(); m.Tuple != inside.Src.Addr().String()+" → "+ann.String() {
+		t.Errorf("model tuple %q", m.Tuple)
+	}
+}
+
 func TestReplayDroppedDeleted(t *testing.T) {
 	rec := readRecording(t, "dropped.nlmsg")
 	tr, kinds := rec.replay(t, replayBase)
 	t.Logf("events: %v", kinds)
 	inside := rec.tuple(t, "inside")
-	portIn := rec.endpoint(t, "port-inside", 0)
-	portAt := replayBase.Add(time.Duration(mustAtoi(t, rec.facts["port-at"][0])) * time.Microsecond)
+	portIn := rec.endpoint(t, "announce-inside", 0)
+	portAt := replayBase.Add(time.Duration(mustAtoi(t, rec.facts["announce-at"][0])) * time.Microsecond)
 	x := tr.ExpectationFor(inside, portIn, portAt)
 	if x == nil {
 		t.Fatalf("no expectation for PORT %s: %+v", portIn, tr.Expectations(inside))

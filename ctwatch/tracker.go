@@ -278,6 +278,8 @@ func (t *Tracker) flowSeen(ev Event) {
 			return
 		}
 		c = t.add(f, ev)
+	} else if ev.Kind == FlowNew {
+		c.entry.FromDump = false // dumped before its queued event was read
 	}
 	c.entry.ID = f.ID
 	c.entry.Helper = f.Helper
@@ -418,6 +420,11 @@ func (t *Tracker) expectSeen(ev Event) {
 	if x := t.live[e.ID]; x != nil && x.Master == e.Master && x.Tuple == e.Tuple {
 		// Known already: a dump or a repeated event.
 		x.gen = t.gen
+		if ev.Kind == ExpectNew && x.Created.IsZero() {
+			// Created after the watcher subscribed, and dumped before its
+			// event was read: the dump's time bounds its creation.
+			x.Created = x.Seen
+		}
 		return
 	}
 	x := &Expectation{

@@ -465,3 +465,23 @@ func TestOrphanAndIDReuse(t *testing.T) {
 		t.Error("unknown removal added an expectation")
 	}
 }
+
+func TestDumpRacesQueuedEvents(t *testing.T) {
+	// Created after the watcher subscribed, but the first dump lists them
+	// before their queued events are read.
+	tr := NewTracker(TrackerOptions{})
+	applyAll(tr,
+		Event{Kind: SyncStart, Time: t0},
+		controlFlow(FlowDumped, 0, "ftp"),
+		portExpect(ExpectDumped, 0, 1, portOut, portIn.Port()),
+		Event{Kind: SyncDone, Time: t0},
+		controlFlow(FlowNew, time.Millisecond, "ftp"),
+		portExpect(ExpectNew, time.Millisecond, 1, portOut, portIn.Port()),
+	)
+	if e := tr.Control(inside); e == nil || e.FromDump || !e.Seen.Equal(t0) {
+		t.Errorf("entry %+v", e)
+	}
+	if x := onlyExpectation(t, tr, inside); !x.Created.Equal(t0) {
+		t.Errorf("created %v, want the dump's time", x.Created)
+	}
+}
