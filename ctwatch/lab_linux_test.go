@@ -306,8 +306,8 @@ type clientLog struct {
 	portAt    time.Time      // when it sent the PORT or received the 227
 	dataLocal netip.AddrPort // passive: its end of the data connection
 	received  int            // data bytes
-	final     int  // RETR's final reply code
-	gotData   bool // the data connection came
+	final     int            // RETR's final reply code
+	gotData   bool           // the data connection came
 }
 
 // retr logs in from the client namespace and downloads one file: in
