@@ -22,9 +22,10 @@ demo:
 	CGO_ENABLED=0 $(GO) run ./cmd/ftpscope -r $(DEMO) -o text
 
 # Debian packages: libpcap for live capture and filter expressions, tmux for
-# the terminal-UI test; the lab installs its own (vsftpd, nftables, …).
+# the terminal-UI test, nftables for the conntrack lab test of ctwatch/ (a
+# unit test as root); the lab installs its own (vsftpd, …).
 deps:
-	@missing=""; for p in libpcap-dev tmux; do \
+	@missing=""; for p in libpcap-dev tmux nftables; do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -1,0 +1,662 @@
+//go:build linux
+
+package ctwatch
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ftpscope/ftpscope/model"
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// The lab: three network namespaces made for the test (fs-ct-<pid>-<scenario>-c/g/s),
+//
+//	client 192.168.1.10 ── in0 192.168.1.1 [gateway] out0 203.0.113.1 ── server 203.0.113.20
+//
+// the gateway masquerading 192.168.1.0/24 and, per scenario, attaching the
+// kernel FTP helper or dropping data connections. The watcher runs on the
+// gateway's namespace; the FTP client and server are in this process, their
+// sockets made in their namespaces (setns on a locked thread). Nothing
+// touches the root namespace.
+
+const (
+	labClient  = "192.168.1.10"
+	labGwIn    = "192.168.1.1"
+	labGwOut   = "203.0.113.1"
+	labServer  = "203.0.113.20"
+	labPayload = "ftpscope conntrack lab: one line of the file\n"
+)
+
+// nft rule sets, as samples/lab/nft has them.
+const (
+	nftMasquerade = `table ip fs-ct-nat {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "out0" ip saddr 192.168.1.0/24 masquerade
+	}
+}
+`
+	nftHelper = `table inet fs-ct-helper {
+	ct helper ftp-std {
+		type "ftp" protocol tcp;
+	}
+	chain pre {
+		type filter hook prerouting priority filter; policy accept;
+		tcp dport 21 ct helper set "ftp-std"
+	}
+}
+`
+	nftDropData = `table inet fs-ct-drop {
+	chain drop_data {
+		type filter hook forward priority filter; policy accept;
+		ct state { new, related } tcp dport != 21 drop
+	}
+}
+`
+)
+
+// needLab skips (or, with FTPSCOPE_LAB set, fails) without root and nft.
+func needLab(t *testing.T) {
+	t.Helper()
+	why := ""
+	if os.Geteuid() != 0 {
+		why = "needs root (network namespaces, nftables)"
+	} else if _, err := exec.LookPath("nft"); err != nil {
+		why = "needs nft (Debian package nftables; make deps installs it)"
+	} else if _, err := exec.LookPath("ip"); err != nil {
+		why = "needs ip (iproute2)"
+	}
+	if why == "" {
+		return
+	}
+	if os.Getenv("FTPSCOPE_LAB") != "" {
+		t.Fatal("FTPSCOPE_LAB is set, but the conntrack lab " + why)
+	}
+	t.Skip("conntrack lab " + why + "; FTPSCOPE_LAB=1 makes this a failure")
+}
+
+// labLock takes /tmp/ftpscope-lab.lock for the test's duration: the
+// namespace labs of other packages and scripts take it too.
+func labLock(t *testing.T) {
+	f, err := os.OpenFile("/tmp/ftpscope-lab.lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() })
+}
+
+func run(t *testing.T, stdin string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v: %s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+type lab struct {
+	cli, gw, srv string
+}
+
+// buildLab makes the three namespaces; rules are nft rule sets for the
+// gateway beside the masquerade.
+func buildLab(t *testing.T, scenario string, rules ...string) lab {
+	t.Helper()
+	prefix := fmt.Sprintf("fs-ct-%d-%s-", os.Getpid(), scenario)
+	l := lab{cli: prefix + "c", gw: prefix + "g", srv: prefix + "s"}
+	for _, ns := range []string{l.cli, l.gw, l.srv} {
+		run(t, "", "ip", "netns", "add", ns)
+		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+		run(t, "", "ip", "-n", ns, "link", "set", "lo", "up")
+	}
+	// Each veth pair is made inside the gateway, its peer moved straight
+	// into the other namespace: no end ever exists in the root namespace.
+	run(t, "", "ip", "-n", l.gw, "link", "add", "in0", "type", "veth", "peer", "name", "eth0", "netns", l.cli)
+	run(t, "", "ip", "-n", l.gw, "link", "add", "out0", "type", "veth", "peer", "name", "eth0", "netns", l.srv)
+	run(t, "", "ip", "-n", l.cli, "addr", "add", labClient+"/24", "dev", "eth0")
+	run(t, "", "ip", "-n", l.gw, "addr", "add", labGwIn+"/24", "dev", "in0")
+	run(t, "", "ip", "-n", l.gw, "addr", "add", labGwOut+"/24", "dev", "out0")
+	run(t, "", "ip", "-n", l.srv, "addr", "add", labServer+"/24", "dev", "eth0")
+	for _, link := range [][2]string{{l.cli, "eth0"}, {l.gw, "in0"}, {l.gw, "out0"}, {l.srv, "eth0"}} {
+		run(t, "", "ip", "-n", link[0], "link", "set", link[1], "up")
+	}
+	run(t, "", "ip", "-n", l.cli, "route", "add", "default", "via", labGwIn)
+	run(t, "", "ip", "netns", "exec", l.gw, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+	run(t, nftMasquerade+strings.Join(rules, ""), "ip", "netns", "exec", l.gw, "nft", "-f", "-")
+	return l
+}
+
+// inNetns runs fn on a thread of its own that has joined namespace ns; the
+// thread is never unlocked, so it ends with fn, namespace and all. Sockets
+// fn makes stay in ns wherever they are used later.
+func inNetns(ns string, fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		f, err := os.Open("/run/netns/" + ns)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer f.Close()
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("setns %s: %w", ns, err)
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}
+
+func listenIn(ns, addr string) (net.Listener, error) {
+	var ln net.Listener
+	err := inNetns(ns, func() (err error) { ln, err = net.Listen("tcp4", addr); return })
+	return ln, err
+}
+
+func dialIn(ns, addr string, timeout time.Duration) (net.Conn, error) {
+	var c net.Conn
+	err := inNetns(ns, func() (err error) { c, err = net.DialTimeout("tcp4", addr, timeout); return })
+	return c, err
+}
+
+// serverLog is what the FTP server saw: the control connection's client
+// (the outside leg) and the endpoint PORT announced after the gateway.
+type serverLog struct {
+	mu       sync.Mutex
+	peer     netip.AddrPort
+	port     netip.AddrPort // what PORT said, as it arrived
+	pasv     netip.AddrPort // what its 227 said
+	dataFrom netip.AddrPort // active: the data connection's local end, when it came
+	dataPeer netip.AddrPort // passive: the data connection's remote end
+	err      error
+}
+
+// serveFTP answers one session on ln: anonymous login, TYPE, PORT or
+// PASV, RETR (the data connection dialled from, or accepted in, the
+// server's namespace), QUIT.
+func serveFTP(ns string, ln net.Listener, log *serverLog) {
+	c, err := ln.Accept()
+	if err != nil {
+		log.err = err
+		return
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	log.mu.Lock()
+	log.peer = c.RemoteAddr().(*net.TCPAddr).AddrPort()
+	log.mu.Unlock()
+	r := bufio.NewReader(c)
+	var pasv net.Listener
+	defer func() {
+		if pasv != nil {
+			pasv.Close()
+		}
+	}()
+	fmt.Fprint(c, "220 ftpscope conntrack lab\r\n")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		verb, arg, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+		switch strings.ToUpper(verb) {
+		case "USER":
+			fmt.Fprint(c, "331 any password\r\n")
+		case "PASS":
+			fmt.Fprint(c, "230 logged in\r\n")
+		case "TYPE":
+			fmt.Fprint(c, "200 type set\r\n")
+		case "PORT":
+			ep, err := parsePORT(arg)
+			if err != nil {
+				fmt.Fprint(c, "501 bad PORT\r\n")
+				continue
+			}
+			log.mu.Lock()
+			log.port = ep
+			log.mu.Unlock()
+			fmt.Fprint(c, "200 PORT ok\r\n")
+		case "PASV":
+			if pasv, err = listenIn(ns, labServer+":0"); err != nil {
+				fmt.Fprint(c, "425 cannot listen\r\n")
+				continue
+			}
+			ep := pasv.Addr().(*net.TCPAddr).AddrPort()
+			log.mu.Lock()
+			log.pasv = ep
+			log.mu.Unlock()
+			fmt.Fprintf(c, "227 Entering Passive Mode (%s).\r\n", portArg(ep))
+		case "RETR":
+			fmt.Fprint(c, "150 opening data connection\r\n")
+			var d net.Conn
+			if pasv != nil {
+				pasv.(*net.TCPListener).SetDeadline(time.Now().Add(3 * time.Second))
+				d, err = pasv.Accept()
+			} else {
+				d, err = dialIn(ns, log.port.String(), 3*time.Second)
+			}
+			if err != nil {
+				fmt.Fprint(c, "425 cannot open data connection\r\n")
+				continue
+			}
+			log.mu.Lock()
+			log.dataFrom = d.LocalAddr().(*net.TCPAddr).AddrPort()
+			log.dataPeer = d.RemoteAddr().(*net.TCPAddr).AddrPort()
+			log.mu.Unlock()
+			io.WriteString(d, strings.Repeat(labPayload, 20))
+			d.Close()
+			fmt.Fprint(c, "226 transfer complete\r\n")
+		case "QUIT":
+			fmt.Fprint(c, "221 bye\r\n")
+			return
+		default:
+			fmt.Fprint(c, "502 not here\r\n")
+		}
+	}
+}
+
+func parsePORT(arg string) (netip.AddrPort, error) {
+	if i, j := strings.IndexByte(arg, '('), strings.IndexByte(arg, ')'); i >= 0 && j > i {
+		arg = arg[i+1 : j] // a 227 reply's text
+	}
+	f := strings.Split(arg, ",")
+	if len(f) != 6 {
+		return netip.AddrPort{}, errors.New("PORT needs six numbers")
+	}
+	var b [6]byte
+	for i, s := range f {
+		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 8)
+		if err != nil {
+			return netip.AddrPort{}, err
+		}
+		b[i] = byte(n)
+	}
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{b[0], b[1], b[2], b[3]}), uint16(b[4])<<8|uint16(b[5])), nil
+}
+
+// clientLog is what the FTP client saw.
+type clientLog struct {
+	control   netip.AddrPort // its end of the control connection
+	announced netip.AddrPort // what its PORT said, or the 227 it received
+	portAt    time.Time      // when it sent the PORT or received the 227
+	dataLocal netip.AddrPort // passive: its end of the data connection
+	received  int            // data bytes
+	final     int            // RETR's final reply code
+	gotData   bool           // the data connection came
+}
+
+// retr logs in from the client namespace and downloads one file: in
+// active mode PORT announces a listener in the client's namespace, in
+// passive mode the client connects where the 227 says.
+func retr(t *testing.T, l lab, passive bool) clientLog {
+	t.Helper()
+	var cl clientLog
+	c, err := dialIn(l.cli, labServer+":21", 3*time.Second)
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	cl.control = c.LocalAddr().(*net.TCPAddr).AddrPort()
+	r := bufio.NewReader(c)
+	reply := func() (int, string) {
+		line, err := r.ReadString('\n')
+		if err != nil || len(line) < 3 {
+			t.Fatalf("client: reading a reply: %q %v", line, err)
+		}
+		code, _ := strconv.Atoi(line[:3])
+		return code, line
+	}
+	send := func(cmd string) { fmt.Fprintf(c, "%s\r\n", cmd) }
+	if code, _ := reply(); code != 220 {
+		t.Fatalf("greeting %d", code)
+	}
+	for _, cmd := range []string{"USER anonymous", "PASS lab@", "TYPE I"} {
+		send(cmd)
+		reply()
+	}
+	var data net.Conn
+	if passive {
+		send("PASV")
+		code, line := reply()
+		cl.portAt = time.Now()
+		if cl.announced, err = parsePORT(line); code != 227 || err != nil {
+			t.Fatalf("PASV answered %q (%v)", line, err)
+		}
+		if data, err = dialIn(l.cli, cl.announced.String(), 3*time.Second); err != nil {
+			t.Fatalf("client: data connection to %s: %v", cl.announced, err)
+		}
+		cl.dataLocal = data.LocalAddr().(*net.TCPAddr).AddrPort()
+		send("RETR hello.txt")
+		if code, _ := reply(); code != 150 {
+			t.Fatalf("RETR answered %d", code)
+		}
+	} else {
+		dl, err := listenIn(l.cli, labClient+":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dl.Close()
+		cl.announced = dl.Addr().(*net.TCPAddr).AddrPort()
+		cl.portAt = time.Now()
+		send("PORT " + portArg(cl.announced))
+		if code, _ := reply(); code != 200 {
+			t.Fatalf("PORT answered %d", code)
+		}
+		send("RETR hello.txt")
+		if code, _ := reply(); code != 150 {
+			t.Fatalf("RETR answered %d", code)
+		}
+		dl.(*net.TCPListener).SetDeadline(time.Now().Add(4 * time.Second))
+		data, _ = dl.Accept()
+	}
+	if data != nil {
+		cl.gotData = true
+		n, _ := io.Copy(io.Discard, data)
+		cl.received = int(n)
+		data.Close()
+	}
+	cl.final, _ = reply()
+	send("QUIT")
+	reply()
+	return cl
+}
+
+// watchGateway opens the watcher on the gateway's namespace and feeds a
+// tracker until the test ends. When FTPSCOPE_CT_RECORD names a directory,
+// the event messages are written there for the replay tests.
+func watchGateway(t *testing.T, l lab, record string) (*Tracker, func(clientLog, *serverLog)) {
+	t.Helper()
+	f, err := os.Open("/run/netns/" + l.gw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(WatchOptions{NetNS: int(f.Fd())})
+	f.Close() // the sockets keep their namespace
+	if err != nil {
+		t.Fatalf("Open on the gateway: %v", err)
+	}
+	var (
+		mu    sync.Mutex
+		lines []string
+		start = time.Now()
+	)
+	if record != "" {
+		w.raw = func(at time.Time, m netlink.Message) {
+			b, err := m.MarshalBinary()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			lines = append(lines, fmt.Sprintf("%d %s", at.Sub(start).Microseconds(), hex.EncodeToString(b)))
+			mu.Unlock()
+		}
+	}
+	tr := NewTracker(TrackerOptions{Grace: 500 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx, tr.Apply) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Watcher.Run: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("Watcher.Run did not return after its context ended")
+		}
+	})
+	save := func(cl clientLog, sl *serverLog) {
+		if record == "" {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		name := filepath.Join(record, t.Name()[strings.LastIndex(t.Name(), "/")+1:]+".nlmsg")
+		body := recordHeader(cl, sl, start) + strings.Join(lines, "\n") + "\n"
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Errorf("recording: %v", err)
+		}
+	}
+	return tr, save
+}
+
+// waitFor polls cond until it holds or 5 s have passed.
+func waitFor(cond func() bool) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
+
+// recordHeader keeps, beside the messages, the facts the sockets saw, so
+// that the replay test checks the tracker against them: the control
+// connection on both legs, the announcement as each leg carried it and when,
+// the data connection as it reached the gateway. Times are microseconds
+// since the watcher started, as the messages'.
+func recordHeader(cl clientLog, sl *serverLog, start time.Time) string {
+	outside, data := sl.port, TCP(sl.dataFrom, sl.port)
+	if sl.pasv.IsValid() {
+		outside, data = sl.pasv, TCP(cl.dataLocal, sl.pasv)
+	}
+	return fmt.Sprintf("# recorded by TestLabConntrack (ctwatch/lab_linux_test.go): µs, netlink message in hex\n"+
+		"# inside %s %s:21\n# outside %s %s:21\n# announce-inside %s\n# announce-outside %s\n# announce-at %d\n# data %s %s\n",
+		cl.control, labServer, sl.peer, labServer, cl.announced, outside, cl.portAt.Sub(start).Microseconds(), data.Src, data.Dst)
+}
+
+// TestLabConntrack runs one active-mode RETR through the lab's NAT per
+// scenario and checks what the watcher on the gateway reports.
+func TestLabConntrack(t *testing.T) {
+	needLab(t)
+	labLock(t)
+	record := os.Getenv("FTPSCOPE_CT_RECORD")
+
+	transfer := func(t *testing.T, l lab, passive bool) (clientLog, *serverLog) {
+		ln, err := listenIn(l.srv, labServer+":21")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		sl := &serverLog{}
+		served := make(chan struct{})
+		go func() { serveFTP(l.srv, ln, sl); close(served) }()
+		cl := retr(t, l, passive)
+		<-served
+		if sl.err != nil {
+			t.Fatalf("server: %v", sl.err)
+		}
+		return cl, sl
+	}
+
+	t.Run("helper", func(t *testing.T) {
+		l := buildLab(t, "h", nftHelper)
+		tr, save := watchGateway(t, l, record)
+		cl, sl := transfer(t, l, false)
+		if !cl.gotData || cl.final != 226 || cl.received != 20*len(labPayload) {
+			t.Fatalf("transfer: data %v, %d bytes, final %d", cl.gotData, cl.received, cl.final)
+		}
+		inside := TCP(cl.control, netip.MustParseAddrPort(labServer+":21"))
+		outside := TCP(sl.peer, netip.MustParseAddrPort(labServer+":21"))
+		if sl.port == cl.announced {
+			t.Fatalf("the gateway did not rewrite PORT %s: is the helper attached?", cl.announced)
+		}
+		var x *Expectation
+		ok := waitFor(func() bool {
+			x = tr.ExpectationFor(inside, cl.announced, cl.portAt)
+			return x != nil && x.Outcome != model.ExpectationPending
+		})
+		save(cl, sl)
+		e := tr.Control(inside)
+		if e == nil {
+			t.Fatalf("no conntrack entry for %s", inside)
+		}
+		if e.Helper != "ftp" || !e.HasFTPHelper() || *e.Model().Helper != "ftp" {
+			t.Errorf("helper %q, want ftp", e.Helper)
+		}
+		if e.Orig != inside || e.Reply != outside.Reverse() {
+			t.Errorf("entry %s / %s, want %s / %s", e.Orig, e.Reply, inside, outside.Reverse())
+		}
+		if o := tr.Control(outside); o == nil || o.ID != e.ID {
+			t.Errorf("the outside leg %s does not find the same entry: %+v", outside, o)
+		}
+		if !ok || x == nil {
+			t.Fatalf("no settled expectation for PORT %s: %+v", cl.announced, tr.Expectations(inside))
+		}
+		if x.Outcome != model.ExpectationUsed {
+			t.Errorf("outcome %q, want used: %+v", x.Outcome, x)
+		}
+		if x.Helper != "ftp" || x.Tuple.Dst != sl.port || x.NATTo != cl.announced {
+			t.Errorf("expectation %s (helper %q) NAT to %s; want destination %s, NAT to %s", x.Tuple, x.Helper, x.NATTo, sl.port, cl.announced)
+		}
+		if x.Data != TCP(sl.dataFrom, sl.port) {
+			t.Errorf("used by %s, want %s", x.Data, TCP(sl.dataFrom, sl.port))
+		}
+		if y := tr.ExpectationFor(outside, sl.port, cl.portAt); y == nil || y.ID != x.ID {
+			t.Errorf("the outside PORT %s does not find the same expectation: %+v", sl.port, y)
+		}
+		if x.Created.IsZero() || x.Removed.Before(x.Created) {
+			t.Errorf("created %v, removed %v", x.Created, x.Removed)
+		}
+		m := x.Model()
+		if want := labServer + " → " + sl.port.String(); m.Tuple != want {
+			t.Errorf("model tuple %q, want %q", m.Tuple, want)
+		}
+		t.Logf("control %s helper %q; expectation %s nat_to %s %s after %v",
+			e.Orig, e.Helper, m.Tuple, m.NATTo, m.Outcome, x.Removed.Sub(x.Created))
+	})
+
+	t.Run("passive", func(t *testing.T) {
+		l := buildLab(t, "p", nftHelper)
+		tr, save := watchGateway(t, l, record)
+		cl, sl := transfer(t, l, true)
+		if !cl.gotData || cl.final != 226 || cl.received != 20*len(labPayload) {
+			t.Fatalf("transfer: data %v, %d bytes, final %d", cl.gotData, cl.received, cl.final)
+		}
+		inside := TCP(cl.control, netip.MustParseAddrPort(labServer+":21"))
+		var x *Expectation
+		ok := waitFor(func() bool {
+			x = tr.ExpectationFor(inside, cl.announced, cl.portAt)
+			return x != nil && x.Outcome != model.ExpectationPending
+		})
+		save(cl, sl)
+		if !ok || x == nil {
+			t.Fatalf("no settled expectation for 227 %s: %+v", cl.announced, tr.Expectations(inside))
+		}
+		// The server is not translated: the 227 crosses unchanged, and the
+		// expectation sends the client's connection where it says.
+		if x.Outcome != model.ExpectationUsed || x.Tuple.Dst != sl.pasv || x.NATTo != sl.pasv ||
+			x.Data != TCP(cl.dataLocal, sl.pasv) || x.Tuple.Src.Addr() != cl.dataLocal.Addr() {
+			t.Errorf("expectation %s NAT to %s, %q by %s; want %s, used by %s",
+				x.Tuple, x.NATTo, x.Outcome, x.Data, sl.pasv, TCP(cl.dataLocal, sl.pasv))
+		}
+		t.Logf("227 %s: expectation %s nat_to %s %s", cl.announced, x.Model().Tuple, x.Model().NATTo, x.Outcome)
+	})
+
+	t.Run("dropped", func(t *testing.T) {
+		l := buildLab(t, "d", nftHelper, nftDropData)
+		tr, save := watchGateway(t, l, record)
+		cl, sl := transfer(t, l, false)
+		if cl.gotData {
+			t.Fatal("the data connection came through the drop rule")
+		}
+		inside := TCP(cl.control, netip.MustParseAddrPort(labServer+":21"))
+		var x *Expectation
+		ok := waitFor(func() bool {
+			x = tr.ExpectationFor(inside, cl.announced, cl.portAt)
+			return x != nil && x.Outcome != model.ExpectationPending
+		})
+		save(cl, sl)
+		if !ok || x == nil {
+			t.Fatalf("no settled expectation for PORT %s: %+v", cl.announced, tr.Expectations(inside))
+		}
+		// The server's SYN matched it and took it; the firewall dropped the
+		// SYN before the kernel confirmed the connection.
+		if x.Outcome != model.ExpectationDeleted || x.Removed.IsZero() || x.Data.IsValid() {
+			t.Errorf("outcome %q removed %v data %s; want deleted, removed, no data", x.Outcome, x.Removed, x.Data)
+		}
+	})
+
+	t.Run("no-helper", func(t *testing.T) {
+		l := buildLab(t, "n")
+		tr, save := watchGateway(t, l, record)
+		cl, sl := transfer(t, l, false)
+		if cl.gotData || sl.port != cl.announced {
+			t.Fatalf("without the helper PORT went %s → %s and data came: %v", cl.announced, sl.port, cl.gotData)
+		}
+		inside := TCP(cl.control, netip.MustParseAddrPort(labServer+":21"))
+		var e *Entry
+		waitFor(func() bool { e = tr.Control(inside); return e != nil })
+		save(cl, sl)
+		if e == nil {
+			t.Fatalf("no conntrack entry for %s", inside)
+		}
+		if e.Helper != "" || e.Model().Helper != nil {
+			t.Errorf("helper %q, want none", e.Helper)
+		}
+		if xs := tr.Expectations(inside); len(xs) != 0 {
+			t.Errorf("expectations without a helper: %+v", xs)
+		}
+	})
+}
+
+// TestOpenUnavailable: without CAP_NET_ADMIN over the namespace, Open says
+// conntrack is unavailable and why. As root it checks that from a child
+// process in a user namespace of its own: root's files are its own there,
+// but its capabilities stop at that namespace, which owns no network.
+func TestOpenUnavailable(t *testing.T) {
+	if os.Getenv("FTPSCOPE_CT_UNPRIVILEGED") != "" || os.Geteuid() != 0 {
+		w, err := Open(WatchOptions{})
+		if err == nil {
+			w.close()
+			t.Fatal("Open succeeded without CAP_NET_ADMIN")
+		}
+		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "CAP_NET_ADMIN") {
+			t.Fatalf("Open: %v; want ErrUnavailable naming CAP_NET_ADMIN", err)
+		}
+		t.Logf("Open: %v", err)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestOpenUnavailable$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "FTPSCOPE_CT_UNPRIVILEGED=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}},
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil && strings.Contains(err.Error(), "operation not permitted") {
+		t.Skipf("no user namespaces here: %v", err)
+	}
+	t.Logf("child:\n%s", out)
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+}
