@@ -148,12 +148,17 @@ type Session struct {
 	ControlBytesToClient int64 `json:"control_bytes_to_client"`
 	// GapBytes counts control-stream bytes missing from the capture.
 	GapBytes int64 `json:"gap_bytes,omitempty"`
-	// DialogDropped counts dialog entries left out to bound memory.
-	DialogDropped int           `json:"dialog_dropped,omitempty"`
-	Dialog        []DialogEntry `json:"dialog"`
-	Channels      []Channel     `json:"channels"`
-	Anomalies     []string      `json:"anomalies,omitempty"`
-	Frames        FrameRange    `json:"frames"`
+	// DialogDropped counts dialog entries left out to bound memory: the
+	// latest ones when reading a file, the oldest ones live.
+	DialogDropped int `json:"dialog_dropped,omitempty"`
+	// DialogOffset is how many entries of the session came before
+	// Dialog[0] and were dropped (live): the entry's index in the whole
+	// dialog, which successive live snapshots share.
+	DialogOffset int           `json:"dialog_offset,omitempty"`
+	Dialog       []DialogEntry `json:"dialog"`
+	Channels     []Channel     `json:"channels"`
+	Anomalies    []string      `json:"anomalies,omitempty"`
+	Frames       FrameRange    `json:"frames"`
 	// Segments are the control connection's TCP segments, in capture
 	// order (the first MaxSegments), kept to pair the two legs of a NAT.
 	// They are not part of the report.

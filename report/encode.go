@@ -259,6 +259,7 @@ func (e *enc) session(s *model.Session) {
 	e.int(f, "control_bytes_to_client", s.ControlBytesToClient)
 	e.intOmit(f, "gap_bytes", s.GapBytes)
 	e.intOmit(f, "dialog_dropped", int64(s.DialogDropped))
+	e.intOmit(f, "dialog_offset", int64(s.DialogOffset))
 	e.key(f, "dialog")
 	list(e, s.Dialog, e.dialogEntry)
 	e.key(f, "channels")

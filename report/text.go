@@ -225,6 +225,9 @@ func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
 		}
 	}
 	t.printf("  dialog:\n")
+	if s.DialogOffset > 0 { // live: the oldest lines made room for the latest
+		t.printf("      (%d earlier lines not kept)\n", s.DialogOffset)
+	}
 	skipped := 0
 	for i := range entries {
 		if !show[i] {
@@ -273,8 +276,8 @@ func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
 	if skipped > 0 {
 		t.printf("      … %d lines …\n", skipped)
 	}
-	if s.DialogDropped > 0 {
-		t.printf("      (%d further lines not kept)\n", s.DialogDropped)
+	if later := s.DialogDropped - s.DialogOffset; later > 0 {
+		t.printf("      (%d further lines not kept)\n", later)
 	}
 }
 

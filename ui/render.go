@@ -145,6 +145,9 @@ func dialogItems(th *theme, s *model.Session, fs []model.Finding, nat *natLeg) [
 	marks := marksFor(fs)
 	chans := channelFrames(s)
 	items := make([]item, 0, len(s.Dialog)+1)
+	if s.DialogOffset > 0 { // live: the oldest lines made room for the latest
+		items = append(items, staticLines(line{{fmt.Sprintf("  … %d earlier lines not kept", s.DialogOffset), th.dim}}))
+	}
 	for i := range s.Dialog {
 		e := &s.Dialog[i]
 		ref := dialogRef{index: i, frame: e.Frame, channel: chans[e.Frame]}
@@ -157,8 +160,8 @@ func dialogItems(th *theme, s *model.Session, fs []model.Finding, nat *natLeg) [
 			},
 		})
 	}
-	if s.DialogDropped > 0 {
-		items = append(items, staticLines(line{{fmt.Sprintf("  … %d further lines not kept", s.DialogDropped), th.dim}}))
+	if later := s.DialogDropped - s.DialogOffset; later > 0 {
+		items = append(items, staticLines(line{{fmt.Sprintf("  … %d further lines not kept", later), th.dim}}))
 	}
 	return items
 }
