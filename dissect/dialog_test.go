@@ -2,9 +2,11 @@ package dissect
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -39,12 +41,30 @@ func overCapCapture(batches int) (pcap []byte, latency map[int]float64) {
 }
 
 // checkDialog asserts that every command kept carries the latency of its
-// own reply and that exactly the commands never answered are marked so.
-func checkDialog(t *testing.T, d []model.DialogEntry, latency map[int]float64) {
+// own reply, that exactly the commands never answered are marked so, and
+// that each reply "ok i" refers to "NOOP i" when that was kept, else to
+// nothing.
+func checkDialog(t *testing.T, s *model.Session, latency map[int]float64) {
 	t.Helper()
+	d := s.Dialog
+	kept := map[string]bool{}
+	for j := range d {
+		if d[j].Kind == "command" {
+			kept[d[j].Arg] = true
+		}
+	}
 	for j := range d {
 		e := &d[j]
 		var i int
+		if e.Kind == "reply" && e.Code == 200 {
+			n := strings.TrimPrefix(e.Text, "ok ")
+			switch cmd := s.Answered(e); {
+			case kept[n] && (cmd == nil || cmd.Arg != n):
+				t.Errorf("%q answers %+v, want NOOP %s", e.Text, cmd, n)
+			case !kept[n] && cmd != nil:
+				t.Errorf("%q answers %s %s, want nothing: NOOP %s was dropped", e.Text, cmd.Verb, cmd.Arg, n)
+			}
+		}
 		if e.Kind != "command" {
 			continue
 		}
@@ -74,7 +94,7 @@ func ptrVal(p *float64) any {
 // TestLiveDialogOverCap: live, the dialog keeps its latest entries, and the
 // latency and "unanswered" marks of the commands kept are their own.
 func TestLiveDialogOverCap(t *testing.T) {
-	const batches, limit = 14, 16
+	const batches, limit = 14, 14 // the oldest two replies kept answer commands dropped
 	cfg := DefaultConfig()
 	cfg.Live, cfg.MaxDialog = true, limit
 	pcap, latency := overCapCapture(batches)
@@ -90,7 +110,16 @@ func TestLiveDialogOverCap(t *testing.T) {
 	if last := &s.Dialog[limit-1]; last.Kind != "reply" || last.Text != fmt.Sprintf("ok %d", 3*batches) {
 		t.Errorf("last entry %q %q: want the reply to the last batch's first NOOP", last.Kind, last.Text)
 	}
-	checkDialog(t, s.Dialog, latency)
+	checkDialog(t, s, latency)
+	orphans := 0
+	for i := range s.Dialog {
+		if e := &s.Dialog[i]; e.Kind == "reply" && s.Answered(e) == nil {
+			orphans++
+		}
+	}
+	if orphans != 2 {
+		t.Errorf("%d replies kept without their command, want 2", orphans)
+	}
 }
 
 // TestFileDialogOverCap: from a file, the dialog keeps its first entries.
@@ -108,7 +137,7 @@ func TestFileDialogOverCap(t *testing.T) {
 	if e := &s.Dialog[0]; e.Code != 220 {
 		t.Errorf("first entry %+v: want the greeting", e)
 	}
-	checkDialog(t, s.Dialog, latency)
+	checkDialog(t, s, latency)
 }
 
 // TestDialogRing: live over its cap, the ring addresses entries by
@@ -143,5 +172,70 @@ func TestDialogRing(t *testing.T) {
 	}
 	if r.dropped != 13 || r.base != 13 {
 		t.Errorf("dropped %d, base %d: want 13, 13", r.dropped, r.base)
+	}
+}
+
+// pipelinedLogin is lftp's login: USER, PASS and PWD in one segment, the
+// server answering each in turn, the password refused.
+func pipelinedLogin() []byte {
+	c := pcaptest.New()
+	k := c.Conn("192.168.1.10:40000", "203.0.113.20:21", 100, 7000)
+	k.Open()
+	k.Line(false, "220 ready")
+	k.Send(true, []byte("USER bob\r\nPASS secret\r\nPWD\r\n"), 1460)
+	c.Now = c.Now.Add(time.Millisecond)
+	k.Line(false, "331 Please specify the password.")
+	c.Now = c.Now.Add(2 * time.Millisecond)
+	k.Line(false, "530 Login incorrect.")
+	c.Now = c.Now.Add(3 * time.Millisecond)
+	k.Line(false, "530 Please login with USER and PASS.")
+	k.Close()
+	return c.Bytes()
+}
+
+// TestPipelinedAnswers: each reply refers to the command it answers, and
+// the rules judge it against that command.
+func TestPipelinedAnswers(t *testing.T) {
+	ss, _ := run(t, pipelinedLogin(), DefaultConfig())
+	s := ss[0]
+	var got []string // the verbs the replies answer, in order
+	for i := range s.Dialog {
+		e := &s.Dialog[i]
+		if e.Kind != "reply" {
+			if _, ok := e.Answers.Index(); ok {
+				t.Errorf("command %s has answers", e.Verb)
+			}
+			continue
+		}
+		cmd := s.Answered(e)
+		switch {
+		case e.Code == 220:
+			if cmd != nil {
+				t.Errorf("the greeting answers %s", cmd.Verb)
+			}
+			continue
+		case cmd == nil:
+			t.Fatalf("reply %d %q answers nothing", e.Code, e.Text)
+		}
+		got = append(got, cmd.Verb)
+		if e.LatencyMS == nil || cmd.LatencyMS == nil || *e.LatencyMS != *cmd.LatencyMS {
+			t.Errorf("%d answering %s: latency %v, its command's %v", e.Code, cmd.Verb, ptrVal(e.LatencyMS), ptrVal(cmd.LatencyMS))
+		}
+	}
+	if want := "USER PASS PWD"; strings.Join(got, " ") != want {
+		t.Errorf("replies answer %q, want %q", strings.Join(got, " "), want)
+	}
+	fs := diagnose.New(diagnose.Config{}).Session(s)
+	n := 0
+	for _, f := range fs {
+		if f.Rule == diagnose.RuleLoginFailed {
+			n++
+			if !strings.Contains(f.Explanation, "after PASS") {
+				t.Errorf("login-failed explained %q: want after PASS", f.Explanation)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d login-failed findings, want 1 (the 530 answering PASS; the one answering PWD is no login)", n)
 	}
 }

@@ -60,19 +60,21 @@ func (r *dialogRing) at(i int) *model.DialogEntry {
 	return &r.buf[p]
 }
 
-// final returns the entries oldest first and leaves the ring empty. It
-// reorders the buffer in place: for a session that concluded.
+// final returns the entries oldest first, their answers references made
+// indexes into the result, and leaves the ring empty. It reorders the
+// buffer in place: for a session that concluded.
 func (r *dialogRing) final() []model.DialogEntry {
 	d := r.buf
 	if r.head > 0 {
 		rotate(d, r.head)
 	}
+	rebase(d, r.base)
 	r.buf, r.head = nil, 0
 	return d
 }
 
-// snapshot returns a copy of the entries oldest first: for a session still
-// running.
+// snapshot returns a copy of the entries oldest first, their answers
+// references made indexes into the copy: for a session still running.
 func (r *dialogRing) snapshot() []model.DialogEntry {
 	if r.buf == nil {
 		return nil
@@ -80,6 +82,7 @@ func (r *dialogRing) snapshot() []model.DialogEntry {
 	d := make([]model.DialogEntry, 0, len(r.buf))
 	d = append(d, r.buf[r.head:]...)
 	d = append(d, r.buf[:r.head]...)
+	rebase(d, r.base)
 	return d
 }
 
@@ -88,4 +91,18 @@ func rotate(d []model.DialogEntry, k int) {
 	slices.Reverse(d[:k])
 	slices.Reverse(d[k:])
 	slices.Reverse(d)
+}
+
+// rebase turns the absolute answers references of d, whose first entry has
+// absolute index base, into indexes into d; a reference to an entry
+// dropped before it refers to none.
+func rebase(d []model.DialogEntry, base int) {
+	if base == 0 {
+		return
+	}
+	for i := range d {
+		if abs, ok := d[i].Answers.Index(); ok {
+			d[i].Answers = model.RefTo(abs - base)
+		}
+	}
 }

@@ -276,6 +276,7 @@ func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	info := s.cmds.at(id)
 	final := role == ftp.Final
 	e.Preliminary = !final
+	e.Answers = model.RefTo(info.dialog) // absolute until exported: see dialogRing.final
 	if final {
 		// Microsecond resolution: what captures resolve, and a short number.
 		ms := float64(max(at.ts.Sub(info.ts).Microseconds(), 0)) / 1000

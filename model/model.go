@@ -197,7 +197,11 @@ type DialogEntry struct {
 	// LatencyMS is the time from a command to its final reply, on the
 	// command's entry and on that final reply.
 	LatencyMS *float64 `json:"latency_ms,omitempty"`
-	Frame     uint64   `json:"frame"`
+	// Answers is, on a reply, the command it answers: the pairing of
+	// replies with commands (RFC 959 §4.2), right also when the client
+	// sent several commands before the first reply.
+	Answers DialogRef `json:"answers,omitzero"`
+	Frame   uint64    `json:"frame"`
 	// Preliminary marks a 1yz reply; Unsolicited a reply no command asked
 	// for; Malformed a server line that is not a reply; Truncated a line cut
 	// at the line-length bound.

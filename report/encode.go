@@ -304,6 +304,9 @@ func (e *enc) dialogEntry(d *model.DialogEntry) {
 	if d.LatencyMS != nil {
 		e.float(f, "latency_ms", *d.LatencyMS)
 	}
+	if i, ok := d.Answers.Index(); ok {
+		e.int(f, "answers", int64(i))
+	}
 	e.uint(f, "frame", d.Frame)
 	e.boolOmit(f, "preliminary", d.Preliminary)
 	e.boolOmit(f, "unsolicited", d.Unsolicited)
