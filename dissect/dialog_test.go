@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
+	"github.com/ftpscope/ftpscope/dissect/ftp"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -237,5 +238,58 @@ func TestPipelinedAnswers(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d login-failed findings, want 1 (the 530 answering PASS; the one answering PWD is no login)", n)
+	}
+}
+
+// multiLineCapture is a session whose greeting and FEAT reply span several
+// lines, the FEAT reply longer than what is kept and cut across segments.
+func multiLineCapture(featLines int) []byte {
+	c := pcaptest.New()
+	k := c.Conn("192.168.1.10:40000", "203.0.113.20:21", 100, 7000)
+	k.Open()
+	k.Send(false, []byte("220-Welcome\r\n220-  to the test server\r\n220 ready\r\n"), 1460)
+	k.Line(true, "FEAT")
+	feat := "211-Features:\r\n"
+	for i := range featLines - 2 {
+		feat += fmt.Sprintf(" FEATURE%d\r\n", i)
+	}
+	k.Send(false, []byte(feat+"211 End\r\n"), 100)
+	k.Line(true, "QUIT")
+	k.Line(false, "221 Goodbye.")
+	k.Close()
+	return c.Bytes()
+}
+
+// TestMultiLineReplyKept: a multi-line reply keeps its lines as sent, up to
+// the bound, and counts the others.
+func TestMultiLineReplyKept(t *testing.T) {
+	const featLines = 70
+	ss, _ := run(t, multiLineCapture(featLines), DefaultConfig())
+	s := ss[0]
+	g := s.Greeting
+	if g == nil || g.Lines != 3 || strings.Join(g.TextLines, "|") != "220-Welcome|220-  to the test server|220 ready" || g.TextLinesDropped != 0 {
+		t.Fatalf("greeting %+v", g)
+	}
+	var feat *model.DialogEntry
+	for i := range s.Dialog {
+		if s.Dialog[i].Code == 211 {
+			feat = &s.Dialog[i]
+		}
+	}
+	switch {
+	case feat == nil:
+		t.Fatal("no 211 reply")
+	case feat.Lines != featLines || len(feat.TextLines) != ftp.MaxReplyLines || feat.TextLinesDropped != featLines-ftp.MaxReplyLines:
+		t.Fatalf("211: lines %d, kept %d, dropped %d", feat.Lines, len(feat.TextLines), feat.TextLinesDropped)
+	case feat.Text != "Features:" || feat.TextLines[0] != "211-Features:" || feat.TextLines[1] != " FEATURE0" || feat.TextLines[63] != " FEATURE62":
+		t.Errorf("211 text %q, lines %q … %q", feat.Text, feat.TextLines[:2], feat.TextLines[63])
+	}
+	if cmd := s.Answered(feat); cmd == nil || cmd.Verb != "FEAT" {
+		t.Errorf("211 answers %+v", cmd)
+	}
+	for i := range s.Dialog {
+		if e := &s.Dialog[i]; e.Code == 221 && e.TextLines != nil {
+			t.Errorf("single-line reply kept lines %q", e.TextLines)
+		}
 	}
 }

@@ -257,7 +257,8 @@ func (s *session) reply(l ftp.Line, at lineAt) {
 
 func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	s.repliesN++
-	e := model.DialogEntry{TS: model.At(at.ts), Kind: "reply", Code: r.Code, Text: r.Text, Lines: r.Lines, Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place}
+	e := model.DialogEntry{TS: model.At(at.ts), Kind: "reply", Code: r.Code, Text: r.Text, Lines: r.Lines,
+		TextLines: r.TextLines, TextLinesDropped: r.LinesDropped(), Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place}
 	id, role := s.pairer.Reply(&r)
 	switch role {
 	case ftp.Greeting:

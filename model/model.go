@@ -194,6 +194,11 @@ type DialogEntry struct {
 	Code  int    `json:"code,omitempty"`
 	Text  string `json:"text,omitempty"`
 	Lines int    `json:"lines,omitempty"`
+	// TextLines holds a multi-line reply's lines as sent, codes included,
+	// without CR LF: the first 64 lines, 8 KiB at most. TextLinesDropped
+	// counts the lines after them, not kept.
+	TextLines        []string `json:"text_lines,omitempty"`
+	TextLinesDropped int      `json:"text_lines_dropped,omitempty"`
 	// LatencyMS is the time from a command to its final reply, on the
 	// command's entry and on that final reply.
 	LatencyMS *float64 `json:"latency_ms,omitempty"`

@@ -301,6 +301,18 @@ func (e *enc) dialogEntry(d *model.DialogEntry) {
 	e.intOmit(f, "code", int64(d.Code))
 	e.strOmit(f, "text", d.Text)
 	e.intOmit(f, "lines", int64(d.Lines))
+	if len(d.TextLines) > 0 {
+		e.key(f, "text_lines")
+		e.b = append(e.b, '[')
+		for i, l := range d.TextLines {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.quote(l)
+		}
+		e.b = append(e.b, ']')
+	}
+	e.intOmit(f, "text_lines_dropped", int64(d.TextLinesDropped))
 	if d.LatencyMS != nil {
 		e.float(f, "latency_ms", *d.LatencyMS)
 	}

@@ -117,6 +117,9 @@ func sameMessage(a, b *model.DialogEntry) bool {
 func dialogHalf(leg *ladderLeg, i int) *half {
 	e := &leg.s.Dialog[i]
 	text := strings.TrimPrefix(strings.TrimPrefix(entryText(e), "→ "), "← ")
+	if len(e.TextLines) > 0 { // the dialog pane shows them; the ladder only says so
+		text += " (+" + strconv.Itoa(e.Lines-1) + " lines)"
+	}
 	h := &half{text: text, dialog: i, frame: e.Frame, sev: leg.marks.worst[e.Frame]}
 	for k := range leg.s.Channels {
 		if a := leg.s.Channels[k].Announce; a != nil && a.Frame == e.Frame && a.Frame != 0 {

@@ -179,10 +179,37 @@ func entryText(e *model.DialogEntry) string {
 		return fmt.Sprintf("← %q (not a reply)", e.Text)
 	}
 	t := "← " + strconv.Itoa(e.Code) + " " + e.Text
-	if e.Lines > 1 {
+	if e.Lines > 1 && len(e.TextLines) == 0 {
 		t += fmt.Sprintf(" (+%d lines)", e.Lines-1)
 	}
 	return t
+}
+
+// replyLineItems shows the lines of a multi-line reply after its first,
+// under its text, as sent: lines of the dialog pane, not selectable.
+func replyLineItems(th *theme, e *model.DialogEntry) []item {
+	if len(e.TextLines) < 2 {
+		return nil
+	}
+	indent := func(w int) string {
+		if w >= 90 {
+			return strings.Repeat(" ", 21) // under the text, after the frame number
+		}
+		return strings.Repeat(" ", 14)
+	}
+	var items []item
+	for _, l := range e.TextLines[1:] {
+		items = append(items, item{static: true, oneLine: true, render: func(w int) []line {
+			in := indent(w)
+			return []line{{{in + clip(l, max(w-len(in), 1)), th.dim}}}
+		}})
+	}
+	if n := e.TextLinesDropped; n > 0 {
+		items = append(items, item{static: true, oneLine: true, render: func(w int) []line {
+			return []line{{{indent(w) + fmt.Sprintf("… %d more lines not kept", n), th.dim}}}
+		}})
+	}
+	return items
 }
 
 // relTime is a time relative to the session start, in seconds.
@@ -204,14 +231,19 @@ func dialogItems(th *theme, s *model.Session, fs []model.Finding, nat *natLeg) [
 	for i := range s.Dialog {
 		e := &s.Dialog[i]
 		ref := dialogRef{index: i, frame: e.Frame, channel: chans[i]}
+		copied := strings.TrimSpace(relTime(s, e.TS) + " " + entryText(e))
+		if len(e.TextLines) > 1 {
+			copied += "\n" + strings.Join(e.TextLines[1:], "\n")
+		}
 		items = append(items, item{
 			ref:     ref,
 			oneLine: true,
-			copy:    strings.TrimSpace(relTime(s, e.TS) + " " + entryText(e)),
+			copy:    copied,
 			render: func(w int) []line {
 				return []line{dialogLine(th, s, e, ref, marks, nat, w)}
 			},
 		})
+		items = append(items, replyLineItems(th, e)...)
 	}
 	if later := s.DialogDropped - s.DialogOffset; later > 0 {
 		items = append(items, staticLines(line{{fmt.Sprintf("  … %d further lines not kept", later), th.dim}}))

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ftpscope/ftpscope/model"
@@ -35,5 +36,34 @@ func TestDialogChannelsPipelined(t *testing.T) {
 	}
 	if i := finalReply(s, 4); i != 6 {
 		t.Errorf("final reply to RETR: %d, want 6", i)
+	}
+}
+
+// TestMultiLineReplyShown: the dialog pane shows a multi-line reply's
+// further lines under it, not selectable, with the count of lines not kept.
+func TestMultiLineReplyShown(t *testing.T) {
+	s := &model.Session{Dialog: []model.DialogEntry{
+		{Kind: "command", Verb: "FEAT", Frame: 1},
+		{Kind: "reply", Code: 211, Text: "Features:", Lines: 70, Answers: model.RefTo(0), Frame: 2,
+			TextLines: []string{"211-Features:", " EPSV", " MDTM", "211 End"}, TextLinesDropped: 66},
+	}}
+	items := dialogItems(newTheme(true), s, nil, nil)
+	var shown []string
+	for _, it := range items {
+		text := it.render(80)[0].plain()
+		if !it.static {
+			if strings.Contains(text, "(+") {
+				t.Errorf("entry line %q still says how many lines follow", text)
+			}
+			continue
+		}
+		shown = append(shown, strings.TrimSpace(text))
+	}
+	want := []string{"EPSV", "MDTM", "211 End", "… 66 more lines not kept"}
+	if strings.Join(shown, "|") != strings.Join(want, "|") {
+		t.Errorf("lines shown %q, want %q", shown, want)
+	}
+	if c := items[1].copy; !strings.HasSuffix(c, "\n EPSV\n MDTM\n211 End") {
+		t.Errorf("copy %q: want the reply's lines", c)
 	}
 }
