@@ -1,6 +1,8 @@
 package dissect
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -291,5 +293,80 @@ func TestMultiLineReplyKept(t *testing.T) {
 		if e := &s.Dialog[i]; e.Code == 221 && e.TextLines != nil {
 			t.Errorf("single-line reply kept lines %q", e.TextLines)
 		}
+	}
+}
+
+// latin1Capture is a session whose client names a file in Latin-1 and
+// whose server answers with it, on one line and in a multi-line reply.
+func latin1Capture() []byte {
+	c := pcaptest.New()
+	k := c.Conn("192.168.1.10:40000", "203.0.113.20:21", 100, 7000)
+	k.Open()
+	k.Line(false, "220 ready")
+	k.Line(true, "USER bob")
+	k.Line(false, "331 Password?")
+	k.Line(true, "PASS s\xe9same")
+	k.Line(false, "230 ok")
+	k.Line(true, "RETR r\xe9sum\xe9.txt")
+	k.Line(false, "550 r\xe9sum\xe9.txt: No such file or directory.")
+	k.Line(true, "STAT")
+	k.Send(false, []byte("211-Status\r\n r\xe9sum\xe9.txt was asked\r\n211 End\r\n"), 1460)
+	k.Close()
+	return c.Bytes()
+}
+
+// TestLatin1Recoverable: text that is not UTF-8 keeps its bytes beside the
+// text (base64), only where it is not UTF-8, and never for a masked
+// password.
+func TestLatin1Recoverable(t *testing.T) {
+	ss, _ := run(t, latin1Capture(), DefaultConfig())
+	s := ss[0]
+	decode := func(b64 string) string {
+		b, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			t.Fatalf("%q: %v", b64, err)
+		}
+		return string(b)
+	}
+	seen := 0
+	for i := range s.Dialog {
+		e := &s.Dialog[i]
+		switch {
+		case e.Verb == "RETR":
+			seen++
+			if e.RawText == nil || decode(e.ArgRaw) != "r\xe9sum\xe9.txt" || e.TextRaw != "" {
+				t.Errorf("RETR raw %+v", e.RawText)
+			}
+		case e.Code == 550:
+			seen++
+			if e.RawText == nil || decode(e.TextRaw) != "r\xe9sum\xe9.txt: No such file or directory." || e.ArgRaw != "" || e.TextLinesRaw != nil {
+				t.Errorf("550 raw %+v", e.RawText)
+			}
+		case e.Code == 211:
+			seen++
+			if e.RawText == nil || e.TextRaw != "" || len(e.TextLinesRaw) != 3 || decode(e.TextLinesRaw[1]) != " r\xe9sum\xe9.txt was asked" || decode(e.TextLinesRaw[2]) != "211 End" {
+				t.Errorf("211 raw %+v", e.RawText)
+			}
+		case e.Verb == "PASS":
+			seen++
+			if e.Arg != maskedPassword || e.RawText != nil {
+				t.Errorf("PASS %q raw %+v: the password leaks", e.Arg, e.RawText)
+			}
+		default:
+			if e.RawText != nil {
+				t.Errorf("%s%d: raw %+v for UTF-8 text", e.Verb, e.Code, e.RawText)
+			}
+		}
+	}
+	if seen != 4 {
+		t.Fatalf("%d of the 4 entries checked found", seen)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"arg":"r\ufffdsum\ufffd.txt","arg_raw":"` + base64.StdEncoding.EncodeToString([]byte("r\xe9sum\xe9.txt")) + `"`
+	if !strings.Contains(string(b), want) {
+		t.Errorf("JSON lacks %s:\n%s", want, b)
 	}
 }

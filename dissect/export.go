@@ -51,6 +51,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		for i := range m.Dialog {
 			if e := &m.Dialog[i]; e.Kind == "command" && e.Verb == "PASS" && e.Arg != "" {
 				e.Arg = maskedPassword
+				e.RawText = nil // the password's bytes, when not UTF-8
 			}
 		}
 	}

@@ -199,6 +199,9 @@ type DialogEntry struct {
 	// counts the lines after them, not kept.
 	TextLines        []string `json:"text_lines,omitempty"`
 	TextLinesDropped int      `json:"text_lines_dropped,omitempty"`
+	// RawText, nil unless some text of the entry is not valid UTF-8,
+	// keeps its bytes (arg_raw, text_raw, text_lines_raw).
+	*RawText
 	// LatencyMS is the time from a command to its final reply, on the
 	// command's entry and on that final reply.
 	LatencyMS *float64 `json:"latency_ms,omitempty"`
