@@ -6,42 +6,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )
-
-// overCapCapture is a session whose client pipelines its commands three
-// at a time ("NOOP i" in one segment), each answered ("200 ok i") after a
-// delay of its own, ending with three commands of which only the first is
-// answered. latency[i] is the latency of "NOOP i" in ms.
-func overCapCapture(batches int) (pcap []byte, latency map[int]float64) {
-	c := pcaptest.New()
-	k := c.Conn("192.168.1.10:40000", "203.0.113.20:21", 100, 7000)
-	k.Open()
-	k.Line(false, "220 ready")
-	latency = map[int]float64{}
-	n := 0
-	for b := range batches + 1 {
-		sent := c.Now
-		k.Send(true, []byte(fmt.Sprintf("NOOP %d\r\nNOOP %d\r\nNOOP %d\r\n", n, n+1, n+2)), 1460)
-		answered := 3
-		if b == batches {
-			answered = 1
-		}
-		for i := n; i < n+answered; i++ {
-			c.Now = c.Now.Add(time.Duration(i%7+1) * time.Millisecond)
-			latency[i] = float64(c.Now.Sub(sent).Microseconds()) / 1000
-			k.Line(false, fmt.Sprintf("200 ok %d", i))
-		}
-		n += 3
-	}
-	k.Close()
-	return c.Bytes(), latency
-}
 
 // checkDialog asserts that every command kept carries the latency of its
 // own reply, that exactly the commands never answered are marked so, and
@@ -100,7 +70,7 @@ func TestLiveDialogOverCap(t *testing.T) {
 	const batches, limit = 14, 14 // the oldest two replies kept answer commands dropped
 	cfg := DefaultConfig()
 	cfg.Live, cfg.MaxDialog = true, limit
-	pcap, latency := overCapCapture(batches)
+	pcap, latency := pcaptest.PipelinedNOOPs(batches)
 	ss, _ := run(t, pcap, cfg)
 	if len(ss) != 1 {
 		t.Fatalf("%d sessions", len(ss))
@@ -130,7 +100,7 @@ func TestFileDialogOverCap(t *testing.T) {
 	const batches, limit = 14, 16
 	cfg := DefaultConfig()
 	cfg.MaxDialog = limit
-	pcap, latency := overCapCapture(batches)
+	pcap, latency := pcaptest.PipelinedNOOPs(batches)
 	ss, _ := run(t, pcap, cfg)
 	s := ss[0]
 	total := 1 + 6*batches + 4
@@ -178,28 +148,10 @@ func TestDialogRing(t *testing.T) {
 	}
 }
 
-// pipelinedLogin is lftp's login: USER, PASS and PWD in one segment, the
-// server answering each in turn, the password refused.
-func pipelinedLogin() []byte {
-	c := pcaptest.New()
-	k := c.Conn("192.168.1.10:40000", "203.0.113.20:21", 100, 7000)
-	k.Open()
-	k.Line(false, "220 ready")
-	k.Send(true, []byte("USER bob\r\nPASS secret\r\nPWD\r\n"), 1460)
-	c.Now = c.Now.Add(time.Millisecond)
-	k.Line(false, "331 Please specify the password.")
-	c.Now = c.Now.Add(2 * time.Millisecond)
-	k.Line(false, "530 Login incorrect.")
-	c.Now = c.Now.Add(3 * time.Millisecond)
-	k.Line(false, "530 Please login with USER and PASS.")
-	k.Close()
-	return c.Bytes()
-}
-
 // TestPipelinedAnswers: each reply refers to the command it answers, and
 // the rules judge it against that command.
 func TestPipelinedAnswers(t *testing.T) {
-	ss, _ := run(t, pipelinedLogin(), DefaultConfig())
+	ss, _ := run(t, pcaptest.PipelinedLogin(), DefaultConfig())
 	s := ss[0]
 	var got []string // the verbs the replies answer, in order
 	for i := range s.Dialog {
@@ -243,30 +195,11 @@ func TestPipelinedAnswers(t *testing.T) {
 	}
 }
 
-// multiLineCapture is a session whose greeting and FEAT reply span several
-// lines, the FEAT reply longer than what is kept and cut across segments.
-func multiLineCapture(featLines int) []byte {
-	c := pcaptest.New()
-	k := c.Conn("192.168.1.10:40000", "203.0.113.20:21", 100, 7000)
-	k.Open()
-	k.Send(false, []byte("220-Welcome\r\n220-  to the test server\r\n220 ready\r\n"), 1460)
-	k.Line(true, "FEAT")
-	feat := "211-Features:\r\n"
-	for i := range featLines - 2 {
-		feat += fmt.Sprintf(" FEATURE%d\r\n", i)
-	}
-	k.Send(false, []byte(feat+"211 End\r\n"), 100)
-	k.Line(true, "QUIT")
-	k.Line(false, "221 Goodbye.")
-	k.Close()
-	return c.Bytes()
-}
-
 // TestMultiLineReplyKept: a multi-line reply keeps its lines as sent, up to
 // the bound, and counts the others.
 func TestMultiLineReplyKept(t *testing.T) {
 	const featLines = 70
-	ss, _ := run(t, multiLineCapture(featLines), DefaultConfig())
+	ss, _ := run(t, pcaptest.MultiLineReplies(featLines), DefaultConfig())
 	s := ss[0]
 	g := s.Greeting
 	if g == nil || g.Lines != 3 || strings.Join(g.TextLines, "|") != "220-Welcome|220-  to the test server|220 ready" || g.TextLinesDropped != 0 {
@@ -296,30 +229,11 @@ func TestMultiLineReplyKept(t *testing.T) {
 	}
 }
 
-// latin1Capture is a session whose client names a file in Latin-1 and
-// whose server answers with it, on one line and in a multi-line reply.
-func latin1Capture() []byte {
-	c := pcaptest.New()
-	k := c.Conn("192.168.1.10:40000", "203.0.113.20:21", 100, 7000)
-	k.Open()
-	k.Line(false, "220 ready")
-	k.Line(true, "USER bob")
-	k.Line(false, "331 Password?")
-	k.Line(true, "PASS s\xe9same")
-	k.Line(false, "230 ok")
-	k.Line(true, "RETR r\xe9sum\xe9.txt")
-	k.Line(false, "550 r\xe9sum\xe9.txt: No such file or directory.")
-	k.Line(true, "STAT")
-	k.Send(false, []byte("211-Status\r\n r\xe9sum\xe9.txt was asked\r\n211 End\r\n"), 1460)
-	k.Close()
-	return c.Bytes()
-}
-
 // TestLatin1Recoverable: text that is not UTF-8 keeps its bytes beside the
 // text (base64), only where it is not UTF-8, and never for a masked
 // password.
 func TestLatin1Recoverable(t *testing.T) {
-	ss, _ := run(t, latin1Capture(), DefaultConfig())
+	ss, _ := run(t, pcaptest.Latin1Names(), DefaultConfig())
 	s := ss[0]
 	decode := func(b64 string) string {
 		b, err := base64.StdEncoding.DecodeString(b64)
