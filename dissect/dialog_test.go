@@ -284,3 +284,52 @@ func TestLatin1Recoverable(t *testing.T) {
 		t.Errorf("JSON lacks %s:\n%s", want, b)
 	}
 }
+
+// TestDialogRingMatchesReference: whatever the bound and the number of
+// entries, the ring keeps what a plain slice of every entry says it should
+// (the first limit ones, or the latest limit ones live), addressed by
+// absolute index, and the answers references survive the export.
+func TestDialogRingMatchesReference(t *testing.T) {
+	for _, live := range []bool{false, true} {
+		for limit := 1; limit <= 9; limit++ {
+			for n := 0; n <= 3*limit+2; n++ {
+				var r dialogRing
+				for i := range n {
+					e := model.DialogEntry{Kind: "reply", Frame: uint64(i), Answers: model.RefTo(i - 1)}
+					want := i
+					if !live && i >= limit {
+						want = -1 // from a file, later entries are dropped
+					}
+					if got := r.add(e, limit, live); got != want {
+						t.Fatalf("live=%v limit %d: entry %d added at %d, want %d", live, limit, i, got, want)
+					}
+				}
+				first, kept := 0, min(n, limit)
+				if live {
+					first = n - kept
+				}
+				for i := range n {
+					e := r.at(i)
+					if inRange := i >= first && i < first+kept; inRange != (e != nil) || e != nil && e.Frame != uint64(i) {
+						t.Fatalf("live=%v limit %d n %d: at(%d) = %+v", live, limit, n, i, e)
+					}
+				}
+				if r.dropped != n-kept {
+					t.Fatalf("live=%v limit %d n %d: dropped %d", live, limit, n, r.dropped)
+				}
+				snap, fin := r.snapshot(), r.final()
+				for _, d := range [][]model.DialogEntry{snap, fin} {
+					if len(d) != kept {
+						t.Fatalf("live=%v limit %d n %d: %d entries out", live, limit, n, len(d))
+					}
+					for j := range d {
+						k, ok := d[j].Answers.Index()
+						if d[j].Frame != uint64(first+j) || ok != (first+j-1 >= first) || ok && k != j-1 {
+							t.Fatalf("live=%v limit %d n %d: entry %d = frame %d answers %d,%v", live, limit, n, j, d[j].Frame, k, ok)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -44,9 +44,6 @@ func (r *dialogRing) add(e model.DialogEntry, limit int, keepLatest bool) int {
 	return r.base + len(r.buf) - 1
 }
 
-// next is the absolute index the next entry added will get.
-func (r *dialogRing) next() int { return r.base + len(r.buf) }
-
 // at returns the entry of absolute index i, or nil when it was dropped (or
 // i is -1).
 func (r *dialogRing) at(i int) *model.DialogEntry {
