@@ -700,7 +700,7 @@ func (a *Analyzer) Updates(fn func(*model.Session)) {
 	sort.Slice(changed, func(i, j int) bool { return changed[i].n < changed[j].n })
 	for _, s := range changed {
 		s.dirty = false
-		m := a.export(s) // the dialog a copy
+		m := a.export(s) // a copy of the dialog: the session runs on
 		m.Anomalies = append([]string(nil), m.Anomalies...)
 		m.Segments = nil
 		if m.Greeting != nil {
