@@ -691,7 +691,7 @@ func (a *Analyzer) maybeEmit(s *session) {
 // release lets go of what an emitted session holds: expectations and
 // closed connections may still point at it for a while.
 func (s *session) release() {
-	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = nil, nil, nil, nil, nil
+	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = dialogRing{}, nil, nil, nil, nil
 	s.st.half[0].records, s.st.half[1].records = nil, nil
 }
 
@@ -708,8 +708,7 @@ func (a *Analyzer) Updates(fn func(*model.Session)) {
 	sort.Slice(changed, func(i, j int) bool { return changed[i].n < changed[j].n })
 	for _, s := range changed {
 		s.dirty = false
-		m := a.export(s)
-		m.Dialog = append([]model.DialogEntry(nil), m.Dialog...)
+		m := a.export(s) // a copy of the dialog: the session runs on
 		m.Anomalies = append([]string(nil), m.Anomalies...)
 		m.Segments = nil
 		if m.Greeting != nil {

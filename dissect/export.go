@@ -4,8 +4,15 @@ import (
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// export converts a concluded session to the report model.
+// export converts a session to the report model: a concluded one hands
+// over its dialog, one still running (a live view) a copy of it.
 func (a *Analyzer) export(s *session) *model.Session {
+	var dialog []model.DialogEntry
+	if s.emitted {
+		dialog = s.dialog.final()
+	} else {
+		dialog = s.dialog.snapshot()
+	}
 	m := &model.Session{
 		ID:                   s.id,
 		Source:               s.vantage.label,
@@ -25,8 +32,9 @@ func (a *Analyzer) export(s *session) *model.Session {
 		ControlBytesToServer: s.c.span[fromInitiator].bytes(),
 		ControlBytesToClient: s.c.span[fromResponder].bytes(),
 		GapBytes:             s.gapBytes,
-		DialogDropped:        s.dialogDropped,
-		Dialog:               s.dialog,
+		DialogDropped:        s.dialog.dropped,
+		DialogOffset:         s.dialog.base,
+		Dialog:               dialog,
 		Channels:             make([]model.Channel, 0, len(s.channels)),
 		Anomalies:            s.anomalies,
 		Frames:               model.FrameRange{First: s.c.firstFrame, Last: s.c.lastFrame},

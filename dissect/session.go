@@ -37,7 +37,7 @@ type cmdInfo struct {
 	verb, arg string
 	ts        time.Time
 	frame     uint64
-	dialog    int // index in the dialog, -1 when not kept
+	dialog    int // absolute index in the dialog (dialogRing), -1 when not kept
 	ch        *channel
 }
 
@@ -67,12 +67,11 @@ type session struct {
 	cmds    cmdRing
 	nextCmd int
 
-	dialog        []model.DialogEntry
-	dialogDropped int
-	commands      int
-	repliesN      int
-	greeting      *model.DialogEntry
-	anomalies     []string
+	dialog    dialogRing
+	commands  int
+	repliesN  int
+	greeting  *model.DialogEntry
+	anomalies []string
 
 	user          string
 	hasUser       bool
@@ -194,27 +193,7 @@ func (s *session) line(dir int, l ftp.Line, base uint32) {
 }
 
 func (s *session) addDialog(e model.DialogEntry) int {
-	limit := s.a.cfg.MaxDialog
-	if limit > 0 && len(s.dialog) >= limit {
-		if !s.a.cfg.Live {
-			s.dialogDropped++
-			return -1
-		}
-		// Live: keep the latest entries.
-		n := copy(s.dialog, s.dialog[len(s.dialog)-limit+1:])
-		s.dialog = s.dialog[:n]
-		s.dialogDropped++
-		for i := range s.cmds {
-			if s.cmds[i].dialog >= 0 {
-				s.cmds[i].dialog -= len(s.dialog) + 1 - limit
-			}
-		}
-	}
-	if s.dialog == nil {
-		s.dialog = newDialog()
-	}
-	s.dialog = append(s.dialog, e)
-	return len(s.dialog) - 1
+	return s.dialog.add(e, s.a.cfg.MaxDialog, s.a.cfg.Live)
 }
 
 func (s *session) note(text string) {
@@ -234,6 +213,7 @@ func (s *session) command(l ftp.Line, at lineAt) {
 	if !cmd.Valid {
 		e.Malformed = true
 	}
+	e.RawText = rawText(cmd.Arg, "", nil)
 	idx := s.addDialog(e)
 	id := s.nextCmd
 	s.nextCmd++
@@ -280,7 +260,8 @@ func (s *session) reply(l ftp.Line, at lineAt) {
 
 func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	s.repliesN++
-	e := model.DialogEntry{TS: model.At(at.ts), Kind: "reply", Code: r.Code, Text: r.Text, Lines: r.Lines, Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place}
+	e := model.DialogEntry{TS: model.At(at.ts), Kind: "reply", Code: r.Code, Text: r.Text, Lines: r.Lines,
+		TextLines: r.TextLines, TextLinesDropped: r.LinesDropped(), RawText: rawText("", r.Text, r.TextLines), Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place}
 	id, role := s.pairer.Reply(&r)
 	switch role {
 	case ftp.Greeting:
@@ -299,12 +280,13 @@ func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	info := s.cmds.at(id)
 	final := role == ftp.Final
 	e.Preliminary = !final
+	e.Answers = model.RefTo(info.dialog) // absolute until exported: see dialogRing.final
 	if final {
 		// Microsecond resolution: what captures resolve, and a short number.
 		ms := float64(max(at.ts.Sub(info.ts).Microseconds(), 0)) / 1000
 		e.LatencyMS = &ms
-		if info.dialog >= 0 && info.dialog < len(s.dialog) {
-			s.dialog[info.dialog].LatencyMS = &ms
+		if c := s.dialog.at(info.dialog); c != nil {
+			c.LatencyMS = &ms
 		}
 	}
 	s.addDialog(e)
@@ -483,8 +465,8 @@ func (s *session) transferCommand(cmd ftp.Command, at lineAt) *channel {
 
 func (s *session) markUnanswered(id int) {
 	info := s.cmds.at(id)
-	if info.dialog >= 0 && info.dialog < len(s.dialog) {
-		s.dialog[info.dialog].Unanswered = true
+	if c := s.dialog.at(info.dialog); c != nil {
+		c.Unanswered = true
 	}
 }
 

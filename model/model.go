@@ -148,12 +148,17 @@ type Session struct {
 	ControlBytesToClient int64 `json:"control_bytes_to_client"`
 	// GapBytes counts control-stream bytes missing from the capture.
 	GapBytes int64 `json:"gap_bytes,omitempty"`
-	// DialogDropped counts dialog entries left out to bound memory.
-	DialogDropped int           `json:"dialog_dropped,omitempty"`
-	Dialog        []DialogEntry `json:"dialog"`
-	Channels      []Channel     `json:"channels"`
-	Anomalies     []string      `json:"anomalies,omitempty"`
-	Frames        FrameRange    `json:"frames"`
+	// DialogDropped counts dialog entries left out to bound memory: the
+	// latest ones when reading a file, the oldest ones live.
+	DialogDropped int `json:"dialog_dropped,omitempty"`
+	// DialogOffset is how many entries of the session came before
+	// Dialog[0] and were dropped (live): the entry's index in the whole
+	// dialog, which successive live snapshots share.
+	DialogOffset int           `json:"dialog_offset,omitempty"`
+	Dialog       []DialogEntry `json:"dialog"`
+	Channels     []Channel     `json:"channels"`
+	Anomalies    []string      `json:"anomalies,omitempty"`
+	Frames       FrameRange    `json:"frames"`
 	// Segments are the control connection's TCP segments, in capture
 	// order (the first MaxSegments), kept to pair the two legs of a NAT.
 	// They are not part of the report.
@@ -189,10 +194,22 @@ type DialogEntry struct {
 	Code  int    `json:"code,omitempty"`
 	Text  string `json:"text,omitempty"`
 	Lines int    `json:"lines,omitempty"`
+	// TextLines holds a multi-line reply's lines as sent, codes included,
+	// without CR LF: the first 64 lines, 8 KiB at most. TextLinesDropped
+	// counts the lines after them, not kept.
+	TextLines        []string `json:"text_lines,omitempty"`
+	TextLinesDropped int      `json:"text_lines_dropped,omitempty"`
+	// RawText, nil unless some text of the entry is not valid UTF-8,
+	// keeps its bytes (arg_raw, text_raw, text_lines_raw).
+	*RawText
 	// LatencyMS is the time from a command to its final reply, on the
 	// command's entry and on that final reply.
 	LatencyMS *float64 `json:"latency_ms,omitempty"`
-	Frame     uint64   `json:"frame"`
+	// Answers is, on a reply, the command it answers: the pairing of
+	// replies with commands (RFC 959 §4.2), right also when the client
+	// sent several commands before the first reply.
+	Answers DialogRef `json:"answers,omitzero"`
+	Frame   uint64    `json:"frame"`
 	// Preliminary marks a 1yz reply; Unsolicited a reply no command asked
 	// for; Malformed a server line that is not a reply; Truncated a line cut
 	// at the line-length bound.

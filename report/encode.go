@@ -126,6 +126,18 @@ func list[T any](e *enc, items []T, item func(*T)) {
 	e.b = append(e.b, ']')
 }
 
+// strings writes a non-nil slice of strings as a JSON array.
+func (e *enc) strings(ss []string) {
+	e.b = append(e.b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.quote(s)
+	}
+	e.b = append(e.b, ']')
+}
+
 func (e *enc) time(first *bool, name string, t model.Time) {
 	e.key(first, name)
 	if t.IsZero() {
@@ -259,20 +271,14 @@ func (e *enc) session(s *model.Session) {
 	e.int(f, "control_bytes_to_client", s.ControlBytesToClient)
 	e.intOmit(f, "gap_bytes", s.GapBytes)
 	e.intOmit(f, "dialog_dropped", int64(s.DialogDropped))
+	e.intOmit(f, "dialog_offset", int64(s.DialogOffset))
 	e.key(f, "dialog")
 	list(e, s.Dialog, e.dialogEntry)
 	e.key(f, "channels")
 	list(e, s.Channels, e.channel)
 	if len(s.Anomalies) > 0 {
 		e.key(f, "anomalies")
-		e.b = append(e.b, '[')
-		for i, a := range s.Anomalies {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.quote(a)
-		}
-		e.b = append(e.b, ']')
+		e.strings(s.Anomalies)
 	}
 	e.key(f, "frames")
 	g := true
@@ -300,8 +306,24 @@ func (e *enc) dialogEntry(d *model.DialogEntry) {
 	e.intOmit(f, "code", int64(d.Code))
 	e.strOmit(f, "text", d.Text)
 	e.intOmit(f, "lines", int64(d.Lines))
+	if len(d.TextLines) > 0 {
+		e.key(f, "text_lines")
+		e.strings(d.TextLines)
+	}
+	e.intOmit(f, "text_lines_dropped", int64(d.TextLinesDropped))
+	if r := d.RawText; r != nil {
+		e.strOmit(f, "arg_raw", r.ArgRaw)
+		e.strOmit(f, "text_raw", r.TextRaw)
+		if len(r.TextLinesRaw) > 0 {
+			e.key(f, "text_lines_raw")
+			e.strings(r.TextLinesRaw)
+		}
+	}
 	if d.LatencyMS != nil {
 		e.float(f, "latency_ms", *d.LatencyMS)
+	}
+	if i, ok := d.Answers.Index(); ok {
+		e.int(f, "answers", int64(i))
 	}
 	e.uint(f, "frame", d.Frame)
 	e.boolOmit(f, "preliminary", d.Preliminary)

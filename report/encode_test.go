@@ -35,7 +35,10 @@ func TestEncoderMatches(t *testing.T) {
 	}
 	odd := model.Session{ID: "s<&>", User: new(string), Dialog: []model.DialogEntry{
 		{Kind: "command", Verb: "STOR", Arg: "a\x00b\xff\xfe\"\\\t\u2028é<script>", Segment: &model.SegmentPlace{Offset: 3, Split: true, Segments: 2}},
-		{Kind: "reply", Code: 500, Text: "x", LatencyMS: ptr(0.0000004)},
+		{Kind: "reply", Code: 500, Text: "x", LatencyMS: ptr(0.0000004), Answers: model.RefTo(0),
+			TextLines: []string{"500-x", "\xff<\u2028>", "500 end"}, TextLinesDropped: 3,
+			RawText: &model.RawText{TextRaw: "/w==", TextLinesRaw: []string{"NTAwLXg=", "/w==", "NTAwIGVuZA=="}}},
+		{Kind: "command", Verb: "RETR", Arg: "r\xe9sum\xe9", RawText: &model.RawText{ArgRaw: "culzdW3p"}},
 		{Kind: "reply", Code: 200, LatencyMS: ptr(1e22)},
 	}}
 	sessions = append(sessions, odd, model.Session{})

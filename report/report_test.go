@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,6 +131,37 @@ func TestTextReport(t *testing.T) {
 	}
 	if strings.Index(out, "FINDINGS") > strings.Index(out, "SESSION s1") {
 		t.Error("findings must come first")
+	}
+}
+
+// TestTextReplyLines: the text report shows a multi-line reply's lines
+// under it, the compact form a few of them.
+func TestTextReplyLines(t *testing.T) {
+	lines := []string{"211-Features:"}
+	for i := range 10 {
+		lines = append(lines, " FEATURE"+strconv.Itoa(i))
+	}
+	lines = append(lines, "211 End")
+	s := model.Session{ID: "s1", Dialog: []model.DialogEntry{
+		{Kind: "command", Verb: "FEAT"},
+		{Kind: "reply", Code: 211, Text: "Features:", Lines: 14, TextLines: lines, TextLinesDropped: 2, Answers: model.RefTo(0)},
+	}}
+	for _, full := range []bool{false, true} {
+		var buf bytes.Buffer
+		r := &model.Report{Sessions: []model.Session{s}}
+		if err := report.WriteText(&buf, r, report.TextOptions{FullDialog: full}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		want := []string{"← 211 Features:\n", "\n                     FEATURE0\n", "\n                     FEATURE5\n", "… +7 lines\n"}
+		if full {
+			want = []string{"← 211 Features:\n", "\n                     FEATURE9\n", "\n                    211 End\n", "… +2 lines\n"}
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("full=%v: text report lacks %q:\n%s", full, w, out)
+			}
+		}
 	}
 }
 

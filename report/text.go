@@ -231,6 +231,9 @@ func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
 		}
 	}
 	t.printf("  dialog:\n")
+	if s.DialogOffset > 0 { // live: the oldest lines made room for the latest
+		t.printf("      (%d earlier lines not kept)\n", s.DialogOffset)
+	}
 	skipped := 0
 	for i := range entries {
 		if !show[i] {
@@ -257,7 +260,7 @@ func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
 			text = fmt.Sprintf("← %q (not a reply)", e.Text)
 		} else {
 			text = fmt.Sprintf("← %d %s", e.Code, e.Text)
-			if e.Lines > 1 {
+			if e.Lines > 1 && len(e.TextLines) == 0 {
 				text += fmt.Sprintf(" (+%d lines)", e.Lines-1)
 			}
 		}
@@ -275,12 +278,38 @@ func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
 			pad = 0
 		}
 		t.printf("%s\n", strings.TrimRight(fmt.Sprintf("  %s %s  %s%s  %s", mark, ts, text, strings.Repeat(" ", pad), lat), " "))
+		t.replyLines(e)
 	}
 	if skipped > 0 {
 		t.printf("      … %d lines …\n", skipped)
 	}
-	if s.DialogDropped > 0 {
-		t.printf("      (%d further lines not kept)\n", s.DialogDropped)
+	if later := s.DialogDropped - s.DialogOffset; later > 0 {
+		t.printf("      (%d further lines not kept)\n", later)
+	}
+}
+
+// replyShownLines is how many lines of a multi-line reply after its first
+// the compact form shows.
+const replyShownLines = 6
+
+// replyLines prints the lines of a multi-line reply after its first, under
+// its text, as sent.
+func (t *textWriter) replyLines(e *model.DialogEntry) {
+	if len(e.TextLines) < 2 {
+		return
+	}
+	const indent = "                    " // under the text after "← "
+	more := e.TextLines[1:]
+	hidden := e.TextLinesDropped
+	if !t.opt.FullDialog && len(more) > replyShownLines {
+		hidden += len(more) - replyShownLines
+		more = more[:replyShownLines]
+	}
+	for _, l := range more {
+		t.printf("%s\n", strings.TrimRight(indent+clip(l, t.opt.Width-len(indent)), " "))
+	}
+	if hidden > 0 {
+		t.printf("%s… +%d lines\n", indent, hidden)
 	}
 }
 

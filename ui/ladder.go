@@ -117,6 +117,9 @@ func sameMessage(a, b *model.DialogEntry) bool {
 func dialogHalf(leg *ladderLeg, i int) *half {
 	e := &leg.s.Dialog[i]
 	text := strings.TrimPrefix(strings.TrimPrefix(entryText(e), "→ "), "← ")
+	if len(e.TextLines) > 0 { // the dialog pane shows them; the ladder only says so
+		text += " (+" + strconv.Itoa(e.Lines-1) + " lines)"
+	}
 	h := &half{text: text, dialog: i, frame: e.Frame, sev: leg.marks.worst[e.Frame]}
 	for k := range leg.s.Channels {
 		if a := leg.s.Channels[k].Announce; a != nil && a.Frame == e.Frame && a.Frame != 0 {
@@ -241,15 +244,17 @@ func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
 		case ch.Transfer != nil:
 			ts = ch.Transfer.TS.Add(time.Nanosecond)
 		}
-		// After the reply that settled it, when known.
-		for i := range leg.s.Dialog {
-			e := &leg.s.Dialog[i]
-			if ch.Announce != nil && ch.Announce.ReplyFrame != 0 && e.Frame == ch.Announce.ReplyFrame && e.Kind == "reply" {
-				ts = e.TS.Add(time.Nanosecond)
-			}
-			if ch.Transfer != nil && ch.Transfer.FinalFrame != 0 && e.Frame == ch.Transfer.FinalFrame && e.Kind == "reply" {
-				ts = e.TS.Add(time.Nanosecond)
-			}
+		// After the reply that settled it, when known: the one answering
+		// the transfer command, else the active announcement.
+		settled := -1
+		if t := ch.Transfer; t != nil {
+			settled = finalReply(leg.s, commandAt(leg.s, t.Frame, t.Verb))
+		}
+		if a := ch.Announce; settled < 0 && a != nil && ch.Mode == "active" {
+			settled = finalReply(leg.s, commandAt(leg.s, a.Frame, a.Verb))
+		}
+		if settled >= 0 {
+			ts = leg.s.Dialog[settled].TS.Add(time.Nanosecond)
 		}
 		text := name + " no data connection"
 		if ch.Status != "" && ch.Status != model.StatusNoConnection {

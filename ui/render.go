@@ -97,21 +97,74 @@ func marksFor(fs []model.Finding) frameMarks {
 
 func shortChannel(id string) string { return id[strings.LastIndexByte(id, '.')+1:] }
 
-// channelFrames maps the frames of announcements and transfer commands to
-// their channel.
-func channelFrames(s *model.Session) map[uint64]string {
-	out := map[uint64]string{}
+// dialogChannels names, for each dialog entry, the data channel it belongs
+// to: its announcement (PORT, EPRT, LPRT; PASV, EPSV, LPSV and their
+// 227/228/229), its transfer command, and the replies that answer them.
+// Entries are found by frame and by what they say, so another command in
+// the same segment (TYPE I sent with PASV) is not taken for the channel's.
+func dialogChannels(s *model.Session) []string {
+	out := make([]string, len(s.Dialog))
+	mark := func(i int, id string) {
+		if i >= 0 && i < len(out) && out[i] == "" {
+			out[i] = id
+		}
+	}
 	for _, ch := range s.Channels {
 		if a := ch.Announce; a != nil && a.Frame != 0 {
-			out[a.Frame] = ch.ID
+			if ch.Mode == "active" {
+				mark(commandAt(s, a.Frame, a.Verb), ch.ID)
+			} else if i := replyAt(s, a.Frame, a.ReplyCode); i >= 0 {
+				mark(i, ch.ID)
+				if c, ok := s.Dialog[i].Answers.Index(); ok {
+					mark(c, ch.ID)
+				}
+			}
 		}
 		if t := ch.Transfer; t != nil && t.Frame != 0 {
-			if _, taken := out[t.Frame]; !taken {
-				out[t.Frame] = ch.ID
-			}
+			mark(commandAt(s, t.Frame, t.Verb), ch.ID)
+		}
+	}
+	for i := range s.Dialog { // commands come before the replies that answer them
+		if c, ok := s.Dialog[i].Answers.Index(); ok && c < i {
+			mark(i, out[c])
 		}
 	}
 	return out
+}
+
+// commandAt returns the index of the command verb carried by frame, or -1.
+func commandAt(s *model.Session, frame uint64, verb string) int {
+	for i := range s.Dialog {
+		if e := &s.Dialog[i]; e.Frame == frame && e.Kind == "command" && e.Verb == verb {
+			return i
+		}
+	}
+	return -1
+}
+
+// replyAt returns the index of the reply of that code carried by frame,
+// or -1.
+func replyAt(s *model.Session, frame uint64, code *int) int {
+	for i := range s.Dialog {
+		if e := &s.Dialog[i]; e.Frame == frame && e.Kind == "reply" && code != nil && e.Code == *code {
+			return i
+		}
+	}
+	return -1
+}
+
+// finalReply returns the index of the last final reply answering the
+// command of index cmd, or -1.
+func finalReply(s *model.Session, cmd int) int {
+	found := -1
+	for i := cmd + 1; cmd >= 0 && i < len(s.Dialog); i++ {
+		if e := &s.Dialog[i]; !e.Preliminary {
+			if c, ok := e.Answers.Index(); ok && c == cmd {
+				found = i
+			}
+		}
+	}
+	return found
 }
 
 // entryText is a dialog entry as one line of text, with its arrow.
@@ -126,10 +179,37 @@ func entryText(e *model.DialogEntry) string {
 		return fmt.Sprintf("← %q (not a reply)", e.Text)
 	}
 	t := "← " + strconv.Itoa(e.Code) + " " + e.Text
-	if e.Lines > 1 {
+	if e.Lines > 1 && len(e.TextLines) == 0 {
 		t += fmt.Sprintf(" (+%d lines)", e.Lines-1)
 	}
 	return t
+}
+
+// replyLineItems shows the lines of a multi-line reply after its first,
+// under its text, as sent: lines of the dialog pane, not selectable.
+func replyLineItems(th *theme, e *model.DialogEntry) []item {
+	if len(e.TextLines) < 2 {
+		return nil
+	}
+	indent := func(w int) string {
+		if w >= 90 {
+			return strings.Repeat(" ", 21) // under the text, after the frame number
+		}
+		return strings.Repeat(" ", 14)
+	}
+	var items []item
+	for _, l := range e.TextLines[1:] {
+		items = append(items, item{static: true, oneLine: true, render: func(w int) []line {
+			in := indent(w)
+			return []line{{{in + clip(l, max(w-len(in), 1)), th.dim}}}
+		}})
+	}
+	if n := e.TextLinesDropped; n > 0 {
+		items = append(items, item{static: true, oneLine: true, render: func(w int) []line {
+			return []line{{{indent(w) + fmt.Sprintf("… %d more lines not kept", n), th.dim}}}
+		}})
+	}
+	return items
 }
 
 // relTime is a time relative to the session start, in seconds.
@@ -143,22 +223,30 @@ func relTime(s *model.Session, t model.Time) string {
 // dialogItems renders a session's dialog: one item per command or reply.
 func dialogItems(th *theme, s *model.Session, fs []model.Finding, nat *natLeg) []item {
 	marks := marksFor(fs)
-	chans := channelFrames(s)
+	chans := dialogChannels(s)
 	items := make([]item, 0, len(s.Dialog)+1)
+	if s.DialogOffset > 0 { // live: the oldest lines made room for the latest
+		items = append(items, staticLines(line{{fmt.Sprintf("  … %d earlier lines not kept", s.DialogOffset), th.dim}}))
+	}
 	for i := range s.Dialog {
 		e := &s.Dialog[i]
-		ref := dialogRef{index: i, frame: e.Frame, channel: chans[e.Frame]}
+		ref := dialogRef{index: i, frame: e.Frame, channel: chans[i]}
+		copied := strings.TrimSpace(relTime(s, e.TS) + " " + entryText(e))
+		if len(e.TextLines) > 1 {
+			copied += "\n" + strings.Join(e.TextLines[1:], "\n")
+		}
 		items = append(items, item{
 			ref:     ref,
 			oneLine: true,
-			copy:    strings.TrimSpace(relTime(s, e.TS) + " " + entryText(e)),
+			copy:    copied,
 			render: func(w int) []line {
 				return []line{dialogLine(th, s, e, ref, marks, nat, w)}
 			},
 		})
+		items = append(items, replyLineItems(th, e)...)
 	}
-	if s.DialogDropped > 0 {
-		items = append(items, staticLines(line{{fmt.Sprintf("  … %d further lines not kept", s.DialogDropped), th.dim}}))
+	if later := s.DialogDropped - s.DialogOffset; later > 0 {
+		items = append(items, staticLines(line{{fmt.Sprintf("  … %d further lines not kept", later), th.dim}}))
 	}
 	return items
 }

@@ -132,13 +132,15 @@ func (p *LegPairer) Result() ([]model.NATPair, []model.Finding) {
 
 // compactLeg keeps of a session what pairing reads. The dialog keeps its
 // announcement lines only: the signature already says the other lines of
-// the two legs are the same.
+// the two legs are the same. Its answers references are dropped: they
+// index the whole dialog.
 func compactLeg(s *model.Session) *model.Session {
 	c := &model.Session{ID: s.ID, Source: s.Source, Vantage: s.Vantage, Client: s.Client, Server: s.Server,
 		Start: s.Start, Channels: s.Channels, Segments: s.Segments}
 	for i := range s.Dialog {
 		if announcementLine(&s.Dialog[i]) {
 			c.Dialog = append(c.Dialog, s.Dialog[i])
+			c.Dialog[len(c.Dialog)-1].Answers = model.DialogRef{}
 		}
 	}
 	return c

@@ -653,34 +653,33 @@ func (c *sessionCtx) tls() {
 
 // logins: 530 after USER/PASS, and passwords sent in clear.
 func (c *sessionCtx) logins() {
-	var user string
-	var lastCmd *model.DialogEntry
 	cleartextSent := false
 	var passFrame uint64
 	for i := range c.s.Dialog {
 		e := &c.s.Dialog[i]
 		if e.Kind == "command" {
-			lastCmd = e
-			if e.Verb == "USER" {
-				user = e.Arg
-			}
 			if e.Verb == "PASS" && !c.s.TLS {
 				cleartextSent = true
 				passFrame = e.Frame
 			}
 			continue
 		}
-		if e.Code != 530 || lastCmd == nil || (lastCmd.Verb != "USER" && lastCmd.Verb != "PASS") || e.Unsolicited {
+		if e.Code != 530 {
 			continue
 		}
+		cmd := c.s.Answered(e)
+		if cmd == nil || (cmd.Verb != "USER" && cmd.Verb != "PASS") {
+			continue
+		}
+		user := c.userBefore(cmd)
 		c.d.loginFailures[c.client()]++
 		c.d.clientOf[c.s.ID] = c.client()
 		f := model.Finding{Rule: RuleLoginFailed, Severity: model.Info, TS: timeRef(e.TS),
-			Evidence: model.Evidence{Frames: []uint64{lastCmd.Frame, e.Frame}, Wire: []string{fmt.Sprintf("%d %s", e.Code, e.Text)}},
+			Evidence: model.Evidence{Frames: []uint64{cmd.Frame, e.Frame}, Wire: []string{fmt.Sprintf("%d %s", e.Code, e.Text)}},
 			Summary:  fmt.Sprintf("login as %q refused: %d %s", user, e.Code, clip(e.Text, 50)),
 		}
-		f.Explanation = fmt.Sprintf("The server refused the login after %s (530).", lastCmd.Verb)
-		if lastCmd.Verb == "USER" {
+		f.Explanation = fmt.Sprintf("The server refused the login after %s (530).", cmd.Verb)
+		if cmd.Verb == "USER" {
 			f.Explanation += " It refused the user name itself (anonymous logins disabled, or the user is listed in a deny file such as vsftpd's ftpusers)."
 		}
 		f.Remedy = "Check the user name and password; on vsftpd check anonymous_enable/local_enable and /etc/ftpusers."
@@ -694,6 +693,22 @@ func (c *sessionCtx) logins() {
 		}
 		c.add(f, nil)
 	}
+}
+
+// userBefore returns the argument of the latest USER command up to cmd,
+// an entry of the session's dialog.
+func (c *sessionCtx) userBefore(cmd *model.DialogEntry) string {
+	for i := range c.s.Dialog {
+		if &c.s.Dialog[i] == cmd {
+			for j := i; j >= 0; j-- {
+				if e := &c.s.Dialog[j]; e.Kind == "command" && e.Verb == "USER" {
+					return e.Arg
+				}
+			}
+			break
+		}
+	}
+	return ""
 }
 
 func anonymous(user string) bool {
@@ -717,27 +732,23 @@ func (c *sessionCtx) gaps() {
 // failureReplies: data-channel and session failures that no other rule
 // explained, with the cause the reply text and context suggest.
 func (c *sessionCtx) failureReplies() {
-	var prev *model.DialogEntry
 	for i := range c.s.Dialog {
 		e := &c.s.Dialog[i]
-		if e.Kind == "command" {
-			prev = e
+		if e.Kind == "command" || e.Preliminary || c.explained[e.Frame] {
 			continue
 		}
-		if e.Preliminary || c.explained[e.Frame] {
-			continue
-		}
+		answered := c.s.Answered(e)
 		cmd := ""
-		if prev != nil && !e.Unsolicited {
-			cmd = prev.Verb
+		if answered != nil {
+			cmd = answered.Verb
 		}
 		cause, sev := failureCause(e, cmd)
 		if cause == "" {
 			continue
 		}
 		frames := []uint64{e.Frame}
-		if prev != nil && cmd != "" {
-			frames = append(frames, prev.Frame)
+		if answered != nil {
+			frames = append(frames, answered.Frame)
 		}
 		what := fmt.Sprintf("%d %s", e.Code, e.Text)
 		to := ""

@@ -21,9 +21,9 @@ func activeSession(client, server, port string, reply int, replyText string) *mo
 		ID: "s1", Source: "cap", Client: client, Server: server, Start: at(0),
 		Dialog: []model.DialogEntry{
 			{TS: at(1), Kind: "command", Verb: "PORT", Arg: "x", Frame: 10},
-			{TS: at(2), Kind: "reply", Code: reply, Text: replyText, Frame: 11},
+			{TS: at(2), Kind: "reply", Code: reply, Text: replyText, Answers: model.RefTo(0), Frame: 11},
 			{TS: at(3), Kind: "command", Verb: "RETR", Arg: "f", Frame: 12},
-			{TS: at(4), Kind: "reply", Code: 425, Text: "Use PORT or PASV first.", Frame: 13},
+			{TS: at(4), Kind: "reply", Code: 425, Text: "Use PORT or PASV first.", Answers: model.RefTo(2), Frame: 13},
 		},
 		Channels: []model.Channel{{
 			ID: "s1.c1", Mode: "active",
@@ -122,9 +122,9 @@ func TestLoginFailuresBecomeWarnings(t *testing.T) {
 		s := &model.Session{ID: "s" + string(rune('1'+i)), Client: "192.168.56.1:5000", Server: "192.168.56.101:21",
 			Dialog: []model.DialogEntry{
 				{Kind: "command", Verb: "USER", Arg: "bro", Frame: 1},
-				{Kind: "reply", Code: 331, Frame: 2},
+				{Kind: "reply", Code: 331, Answers: model.RefTo(0), Frame: 2},
 				{Kind: "command", Verb: "PASS", Arg: "x", Frame: 3},
-				{Kind: "reply", Code: 530, Text: "Login incorrect.", Frame: 4},
+				{Kind: "reply", Code: 530, Text: "Login incorrect.", Answers: model.RefTo(2), Frame: 4},
 			}}
 		all = append(all, d.Session(s)...)
 	}
@@ -140,6 +140,42 @@ func TestLoginFailuresBecomeWarnings(t *testing.T) {
 	}
 	if n != 3 {
 		t.Errorf("%d login-failed findings, want 3", n)
+	}
+}
+
+// TestPipelinedReplies: a client that sends several commands before the
+// first reply (lftp: USER, PASS, PWD in one segment) gets each reply judged
+// against the command it answers, not the latest command sent.
+func TestPipelinedReplies(t *testing.T) {
+	s := &model.Session{ID: "s1", Client: "192.168.56.1:5000", Server: "192.168.56.101:21",
+		Dialog: []model.DialogEntry{
+			{Kind: "command", Verb: "USER", Arg: "bro", Frame: 1},
+			{Kind: "command", Verb: "PASS", Arg: "x", Frame: 1},
+			{Kind: "command", Verb: "PWD", Frame: 1},
+			{Kind: "reply", Code: 331, Answers: model.RefTo(0), Frame: 2},
+			{Kind: "reply", Code: 530, Text: "Login incorrect.", Answers: model.RefTo(1), Frame: 3},
+			{Kind: "reply", Code: 530, Text: "Please login with USER and PASS.", Answers: model.RefTo(2), Frame: 4},
+			{Kind: "command", Verb: "EPSV", Frame: 5},
+			{Kind: "command", Verb: "TYPE", Arg: "I", Frame: 5},
+			{Kind: "reply", Code: 500, Text: "Unknown command.", Answers: model.RefTo(6), Frame: 6},
+			{Kind: "reply", Code: 200, Text: "Switching to Binary mode.", Answers: model.RefTo(7), Frame: 6},
+		}}
+	var login, failure []model.Finding
+	for _, f := range New(Config{}).Session(s) {
+		switch f.Rule {
+		case RuleLoginFailed:
+			login = append(login, f)
+		case RuleFailureReply:
+			failure = append(failure, f)
+		}
+	}
+	if len(login) != 1 || !strings.Contains(login[0].Explanation, "after PASS") || !strings.Contains(login[0].Summary, `"bro"`) {
+		t.Errorf("login findings %+v: want one, for the 530 answering PASS", login)
+	} else if fr := login[0].Evidence.Frames; len(fr) != 2 || fr[0] != 1 || fr[1] != 3 {
+		t.Errorf("login evidence frames %v, want [1 3]", fr)
+	}
+	if len(failure) != 1 || !strings.Contains(failure[0].Summary, "to EPSV") || !strings.Contains(failure[0].Explanation, "rejected EPSV") {
+		t.Errorf("failure-reply findings %+v: want the 500 judged as EPSV's", failure)
 	}
 }
 

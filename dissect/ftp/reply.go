@@ -2,21 +2,28 @@ package ftp
 
 import "strings"
 
-// MaxReplyLines bounds the text kept of one multi-line reply; further lines
-// are counted, not kept.
-const MaxReplyLines = 64
+// MaxReplyLines and MaxReplyBytes bound the text kept of one multi-line
+// reply: its first lines up to either bound; further lines are counted,
+// not kept.
+const (
+	MaxReplyLines = 64
+	MaxReplyBytes = 8192
+)
 
 // Reply is one complete server reply (RFC 959 §4.2): a single line, or a
 // multi-line reply from "xyz-" to the line that starts "xyz ".
 type Reply struct {
 	// Code is the three-digit reply code; 0 for a malformed line.
 	Code int
-	// Text is the text of the first line, after the code and separator.
+	// Text is the text of the first line, after the code and separator;
+	// for a multi-line reply whose first line says nothing ("230-"), the
+	// first line that does.
 	Text string
-	// Lines counts the lines of the reply; More holds the text of the lines
-	// after the first (at most MaxReplyLines of them).
-	Lines int
-	More  []string
+	// Lines counts the lines of the reply. TextLines holds, for a
+	// multi-line reply, its first lines as sent (codes included, without
+	// CR LF), within MaxReplyLines and MaxReplyBytes; nil for one line.
+	Lines     int
+	TextLines []string
 	// Malformed marks a server line that is not a reply: no code where one
 	// must be. Text then holds the whole line.
 	Malformed bool
@@ -24,12 +31,13 @@ type Reply struct {
 	Truncated bool
 }
 
-// Last returns the text of the reply's last line kept.
-func (r *Reply) Last() string {
-	if len(r.More) > 0 {
-		return r.More[len(r.More)-1]
+// LinesDropped counts the lines of a multi-line reply not kept in
+// TextLines.
+func (r *Reply) LinesDropped() int {
+	if r.TextLines == nil {
+		return 0
 	}
-	return r.Text
+	return r.Lines - len(r.TextLines)
 }
 
 // Class returns the first digit of the code: 1 preliminary, 2 completion,
@@ -67,6 +75,8 @@ func ParseReplyLine(line []byte) (code int, sep byte, text []byte, ok bool) {
 type ReplyReader struct {
 	cur   Reply
 	multi bool
+	kept  int  // bytes of cur.TextLines
+	full  bool // a line of cur was not kept: neither are the later ones
 	// Intern, if set, shares reply texts across sessions.
 	Intern *Interner
 }
@@ -80,16 +90,9 @@ func (r *ReplyReader) Line(l Line) (rep Reply, done bool) {
 	if r.multi {
 		r.cur.Lines++
 		r.cur.Truncated = r.cur.Truncated || l.Truncated
-		code, sep, text, ok := ParseReplyLine(l.Text)
-		last := ok && code == r.cur.Code && sep == ' '
-		if len(r.cur.More) < MaxReplyLines {
-			if last {
-				r.cur.More = append(r.cur.More, r.Intern.String(text))
-			} else {
-				r.cur.More = append(r.cur.More, r.Intern.String(l.Text))
-			}
-		}
-		if last {
+		code, sep, _, ok := ParseReplyLine(l.Text)
+		r.keep(l.Text)
+		if ok && code == r.cur.Code && sep == ' ' {
 			r.multi = false
 			rep, r.cur = r.cur, Reply{}
 			rep.fillText()
@@ -101,13 +104,25 @@ func (r *ReplyReader) Line(l Line) (rep Reply, done bool) {
 	if !ok {
 		return Reply{Text: string(l.Text), Lines: 1, Malformed: true, Truncated: l.Truncated}, true
 	}
-	rep = Reply{Code: code, Text: r.Intern.String(text), Lines: 1, Truncated: l.Truncated}
 	if sep == '-' {
-		r.cur = rep
-		r.multi = true
+		// The first line is kept whole and the text shares its bytes.
+		first := r.Intern.String(l.Text)
+		r.cur = Reply{Code: code, Text: first[4:], Lines: 1, TextLines: make([]string, 1, 4), Truncated: l.Truncated}
+		r.cur.TextLines[0] = first
+		r.multi, r.kept, r.full = true, len(first), false
 		return Reply{}, false
 	}
-	return rep, true
+	return Reply{Code: code, Text: r.Intern.String(text), Lines: 1, Truncated: l.Truncated}, true
+}
+
+// keep adds a line to the open multi-line reply's text, within bounds.
+func (r *ReplyReader) keep(line []byte) {
+	if r.full || len(r.cur.TextLines) >= MaxReplyLines || r.kept+len(line) > MaxReplyBytes {
+		r.full = true
+		return
+	}
+	r.cur.TextLines = append(r.cur.TextLines, r.Intern.String(line))
+	r.kept += len(line)
 }
 
 // fillText gives a multi-line reply whose first line is bare ("230-") the
@@ -116,15 +131,24 @@ func (r *Reply) fillText() {
 	if strings.TrimSpace(r.Text) != "" {
 		return
 	}
-	for _, l := range r.More {
-		if code, _, text, ok := ParseReplyLine([]byte(l)); ok && code == r.Code {
-			l = string(text)
-		}
-		if l = strings.TrimSpace(l); l != "" {
-			r.Text = l
+	for _, l := range r.TextLines[1:] {
+		if t := strings.TrimSpace(lineText(l, r.Code)); t != "" {
+			r.Text = t
 			return
 		}
 	}
+}
+
+// lineText is a line of a multi-line reply without its code, if it starts
+// with the reply's code.
+func lineText(l string, code int) string {
+	if len(l) >= 4 && (l[3] == ' ' || l[3] == '-') && l[0] == byte('0'+code/100) && l[1] == byte('0'+code/10%10) && l[2] == byte('0'+code%10) {
+		return l[4:]
+	}
+	if len(l) == 3 && l[0] == byte('0'+code/100) && l[1] == byte('0'+code/10%10) && l[2] == byte('0'+code%10) {
+		return ""
+	}
+	return l
 }
 
 // Flush returns a multi-line reply left open when the stream ended.
@@ -135,6 +159,7 @@ func (r *ReplyReader) Flush() (rep Reply, ok bool) {
 	r.multi = false
 	rep, r.cur = r.cur, Reply{}
 	rep.Truncated = true
+	rep.fillText()
 	return rep, true
 }
 

@@ -69,11 +69,33 @@ func TestReplies(t *testing.T) {
 	}
 }
 
+func TestReplyTextLines(t *testing.T) {
+	in := "230-\r\n230-  Welcome\r\n inner line\r\n230 Login successful.\r\n150 Opening\r\n"
+	got := readReplies(in)
+	want := []string{"230-", "230-  Welcome", " inner line", "230 Login successful."}
+	if len(got) != 2 || strings.Join(got[0].TextLines, "|") != strings.Join(want, "|") || got[0].LinesDropped() != 0 {
+		t.Fatalf("replies %+v: want the first with lines %q", got, want)
+	}
+	if got[1].TextLines != nil || got[1].LinesDropped() != 0 {
+		t.Errorf("single-line reply kept lines %q", got[1].TextLines)
+	}
+}
+
 func TestReplyLinesBounded(t *testing.T) {
 	in := "211-x\r\n" + strings.Repeat("line\r\n", 10000) + "211 end\r\n"
 	got := readReplies(in)
-	if len(got) != 1 || got[0].Lines != 10002 || len(got[0].More) != MaxReplyLines {
-		t.Fatalf("got %d replies, lines %d, kept %d", len(got), got[0].Lines, len(got[0].More))
+	if len(got) != 1 || got[0].Lines != 10002 || len(got[0].TextLines) != MaxReplyLines || got[0].LinesDropped() != 10002-MaxReplyLines {
+		t.Fatalf("got %d replies, lines %d, kept %d", len(got), got[0].Lines, len(got[0].TextLines))
+	}
+	// 1000-byte lines: the byte bound stops first, after the lines that fit.
+	long := strings.Repeat("y", 1000)
+	got = readReplies("211-x\r\n" + strings.Repeat(long+"\r\n", 20) + "short\r\n211 end\r\n")
+	kept := 1 + (MaxReplyBytes-len("211-x"))/len(long)
+	if len(got) != 1 || got[0].Lines != 23 || len(got[0].TextLines) != kept || got[0].LinesDropped() != 23-kept {
+		t.Fatalf("long lines: %d replies, lines %d, kept %d, want %d", len(got), got[0].Lines, len(got[0].TextLines), kept)
+	}
+	if got[0].TextLines[kept-1] != long {
+		t.Errorf("the last line kept is not the last that fits")
 	}
 }
 

@@ -1,0 +1,105 @@
+package dissect
+
+import (
+	"slices"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// dialogRing is a session's dialog, bounded. Entries are addressed by
+// their absolute index — how many entries the session added before them —
+// which never changes, whatever is dropped: a command's latency and
+// "unanswered" mark, and a reply's answers reference, find their entry or
+// know it is gone. Read from a file, the first limit entries are kept and
+// later ones dropped; live, the latest limit entries are kept, each new one
+// overwriting the oldest in place (nothing moves).
+type dialogRing struct {
+	buf     []model.DialogEntry
+	head    int // position in buf of the oldest entry kept
+	base    int // absolute index of the oldest entry kept
+	dropped int // entries not kept: the latest ones (files) or the oldest (live)
+}
+
+// add keeps e and returns its absolute index, or -1 when it was dropped.
+// limit ≤ 0 keeps every entry; keepLatest drops the oldest entry instead
+// of e once limit entries are kept.
+func (r *dialogRing) add(e model.DialogEntry, limit int, keepLatest bool) int {
+	if limit <= 0 || len(r.buf) < limit {
+		if r.buf == nil {
+			r.buf = newDialog()
+		}
+		r.buf = append(r.buf, e)
+		return r.base + len(r.buf) - 1
+	}
+	r.dropped++
+	if !keepLatest {
+		return -1
+	}
+	r.buf[r.head] = e
+	r.head++
+	if r.head == len(r.buf) {
+		r.head = 0
+	}
+	r.base++
+	return r.base + len(r.buf) - 1
+}
+
+// at returns the entry of absolute index i, or nil when it was dropped (or
+// i is -1).
+func (r *dialogRing) at(i int) *model.DialogEntry {
+	if i < r.base || i >= r.base+len(r.buf) {
+		return nil
+	}
+	p := r.head + i - r.base
+	if p >= len(r.buf) {
+		p -= len(r.buf)
+	}
+	return &r.buf[p]
+}
+
+// final returns the entries oldest first, their answers references made
+// indexes into the result, and leaves the ring empty. It reorders the
+// buffer in place: for a session that concluded.
+func (r *dialogRing) final() []model.DialogEntry {
+	d := r.buf
+	if r.head > 0 {
+		rotate(d, r.head)
+	}
+	rebase(d, r.base)
+	r.buf, r.head = nil, 0
+	return d
+}
+
+// snapshot returns a copy of the entries oldest first, their answers
+// references made indexes into the copy: for a session still running.
+func (r *dialogRing) snapshot() []model.DialogEntry {
+	if r.buf == nil {
+		return nil
+	}
+	d := make([]model.DialogEntry, 0, len(r.buf))
+	d = append(d, r.buf[r.head:]...)
+	d = append(d, r.buf[:r.head]...)
+	rebase(d, r.base)
+	return d
+}
+
+// rotate moves d[k:] before d[:k] in place.
+func rotate(d []model.DialogEntry, k int) {
+	slices.Reverse(d[:k])
+	slices.Reverse(d[k:])
+	slices.Reverse(d)
+}
+
+// rebase turns the absolute answers references of d, whose first entry has
+// absolute index base, into indexes into d; a reference to an entry
+// dropped before it refers to none.
+func rebase(d []model.DialogEntry, base int) {
+	if base == 0 {
+		return
+	}
+	for i := range d {
+		if abs, ok := d[i].Answers.Index(); ok {
+			d[i].Answers = model.RefTo(abs - base)
+		}
+	}
+}
