@@ -72,7 +72,7 @@ func orderedKey(src int, a, b netip.AddrPort) selectKey {
 // about one included).
 func (s *Selector) Match(p *capture.Packet) bool {
 	switch s.dec.decode(p, &s.seg) {
-	case decodedTCP, decodedICMP:
+	case decodedTCP, decodedICMP, decodedReassembled:
 	default:
 		return false
 	}
