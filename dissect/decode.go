@@ -168,6 +168,12 @@ func (d *decoder) decode(p *capture.Packet, s *segment) decodeResult {
 		return decodedOther
 	}
 	if !haveTCP {
+		if !s.v6 && (d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0) {
+			// An empty IPv4 fragment: the parser stops before the
+			// fragment layer when no byte is left.
+			d.frag4.payload = d.ip4.Payload
+			return d.fragment(p, s, parser.Truncated)
+		}
 		if r, ok := d.icmp(s); ok {
 			return r
 		}
