@@ -30,8 +30,10 @@ type segment struct {
 	icmp     bool
 	icmpText string
 	// frag tells the analyzer what the IP fragment reassembler did with
-	// a fragment; set only for decodedFragment and decodedReassembled.
-	frag fragNote
+	// a fragment; set only for decodedFragment and decodedReassembled, a
+	// note of its own each time (fragments allocate anyway), so that a
+	// Frame stays small.
+	frag *fragNote
 }
 
 // decodeResult classifies a packet.

@@ -106,7 +106,7 @@ func (d *decoder) fragment(p *capture.Packet, s *segment, cut bool) decodeResult
 		d.frags = ipfrag.New(ipfrag.DefaultLimits())
 	}
 	res := d.frags.Add(&f, p.Info.Timestamp.UnixNano())
-	s.frag = fragNote{counts: d.frags.TakeCounters()}
+	s.frag = &fragNote{counts: d.frags.TakeCounters()}
 	if res.Discarded {
 		s.frag.warning = fmt.Sprintf("IP fragments of %v discarded: %s", f.Key, discardText(res.Dropped, f.V6))
 	}
