@@ -101,6 +101,7 @@ func (d *decoder) fragment(p *capture.Packet, s *segment, cut bool) decodeResult
 		f.HeaderLen = int(ip.IHL) * 4
 	}
 	f.Cut = cut
+	s.src, s.dst, s.sport, s.dport = f.Src, f.Dst, 0, 0 // for the Selector, which keeps the fragments of its hosts
 	f.Vantage = [3]int{p.Source, p.Info.InterfaceIndex, s.ifindex}
 	if d.frags == nil {
 		d.frags = ipfrag.New(ipfrag.DefaultLimits())
@@ -129,7 +130,6 @@ func (d *decoder) fragment(p *capture.Packet, s *segment, cut bool) decodeResult
 		s.frag.badTCP = true
 		return decodedFragment
 	}
-	s.src, s.dst = f.Src, f.Dst
 	s.icmp = false
 	t := &d.tcp
 	s.sport, s.dport = t.srcPort, t.dstPort

@@ -325,3 +325,50 @@ func BenchmarkDecodeFragments(b *testing.B) {
 		}
 	}
 }
+
+// -w keeps every fragment of a selected session's datagrams, so that
+// Wireshark can reassemble them again, and not those of other hosts.
+func TestSelectorKeepsFragments(t *testing.T) {
+	c := pcaptest.New()
+	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	mine := []uint64{uint64(c.Packets + 1), uint64(c.Packets + 2)}
+	k.SendFragmented(true, []byte("RETR a-file-in-two-fragments.iso\r\n"), 40)
+	other := c.Conn("192.168.1.99:40000", "203.0.113.20:21", 5, 6)
+	notMine := uint64(c.Packets + 1)
+	other.SendFragmented(true, []byte("NOOP NOOP NOOP NOOP NOOP NOOP\r\n"), 24)
+	k.Line(false, "550 Failed to open file.")
+	k.Close()
+	ss, _ := run(t, c.Bytes(), DefaultConfig())
+	var chosen []model.Session
+	for _, s := range ss {
+		if s.Client == "192.168.1.10:40000" {
+			chosen = append(chosen, *s)
+		}
+	}
+	if len(chosen) != 1 {
+		t.Fatalf("%d sessions of 192.168.1.10", len(chosen))
+	}
+	sel := NewSelector(chosen, []string{"t"})
+	src, err := capture.OpenReader("t", "test.pcap", io.NopCloser(bytes.NewReader(c.Bytes())), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched := map[uint64]bool{}
+	for {
+		p, err := src.Next()
+		if err != nil {
+			break
+		}
+		matched[p.Frame] = sel.Match(&p)
+	}
+	for _, f := range mine {
+		if !matched[f] {
+			t.Errorf("fragment at frame %d of the session not selected", f)
+		}
+	}
+	for f := notMine; f < notMine+3; f++ {
+		if matched[f] {
+			t.Errorf("fragment at frame %d of another client selected", f)
+		}
+	}
+}
