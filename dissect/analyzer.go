@@ -246,12 +246,8 @@ func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult) {
 		if p.Source < len(a.decodeErrors) {
 			a.decodeErrors[p.Source]++
 		}
-	case decodedFragment:
-		a.fragments(p, s)
-	case decodedReassembled:
-		a.fragments(p, s)
-		a.stats.TCPPackets++
-		a.tcp(p)
+	case decodedFragment, decodedReassembled:
+		a.fragments(p, s, r)
 	}
 	a.seg = nil // the frame's bytes are the reader's again
 }

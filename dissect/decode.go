@@ -145,7 +145,7 @@ func (d *decoder) decode(p *capture.Packet, s *segment) decodeResult {
 	}
 	err := parser.DecodeLayers(p.Data, &d.decoded)
 	s.ifindex = -1
-	var haveIP, haveTCP, fragment bool
+	var haveIP, haveTCP bool
 	for _, t := range d.decoded {
 		switch t {
 		case layers.LayerTypeLinuxSLL2:
@@ -156,12 +156,7 @@ func (d *decoder) decode(p *capture.Packet, s *segment) decodeResult {
 			haveIP, s.v6 = true, true
 		case layers.LayerTypeTCP:
 			haveTCP = true
-		case gopacket.LayerTypeFragment, layers.LayerTypeIPv6Fragment:
-			fragment = true
 		}
-	}
-	if fragment {
-		return d.fragment(p, s, parser.Truncated)
 	}
 	if !haveIP {
 		if err != nil {
@@ -170,10 +165,9 @@ func (d *decoder) decode(p *capture.Packet, s *segment) decodeResult {
 		return decodedOther
 	}
 	if !haveTCP {
-		if !s.v6 && (d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0) {
-			// An empty IPv4 fragment: the parser stops before the
-			// fragment layer when no byte is left.
-			d.frag4.payload = d.ip4.Payload
+		// A fragment never has TCP decoded (the fragment layers end the
+		// decoding), so TCP packets pay nothing for this test.
+		if d.isFragment(s.v6) {
 			return d.fragment(p, s, parser.Truncated)
 		}
 		if r, ok := d.icmp(s); ok {

@@ -17,7 +17,8 @@ import (
 // (dissect/ipfrag) before TCP decoding; the analyzer counts what became of
 // them. Unfragmented packets never come here: the DecodingLayerParser
 // reaches a fragment layer only for an IPv4 header with MF or an offset,
-// or an IPv6 Fragment header.
+// or an IPv6 Fragment header, and that layer ends the decoding, so the
+// decoder looks for fragments only among packets without TCP.
 
 // ip4FragmentBody is the payload of an IPv4 fragment, as a DecodingLayer:
 // layers.IPv4 names it LayerTypeFragment; decoding stops there.
@@ -73,6 +74,21 @@ type fragNote struct {
 // ipProtocolDestinationOptions may sit between the Fragment header and TCP,
 // in the fragmented part.
 const ipProtocolDestinationOptions = layers.IPProtocolIPv6Destination
+
+// isFragment reports whether the packet just decoded, whose IP layer is
+// v6 or not, is an IP fragment.
+func (d *decoder) isFragment(v6 bool) bool {
+	if v6 {
+		n := len(d.decoded)
+		return n > 0 && d.decoded[n-1] == layers.LayerTypeIPv6Fragment
+	}
+	if d.ip4.Flags&layers.IPv4MoreFragments == 0 && d.ip4.FragOffset == 0 {
+		return false
+	}
+	// The parser stops before the fragment layer when no byte is left.
+	d.frag4.payload = d.ip4.Payload
+	return true
+}
 
 // fragment hands an IP fragment to the reassembler and, when it completes
 // a TCP datagram, decodes the segment into s: from the reassembled bytes,
@@ -166,10 +182,10 @@ type fragAccount struct {
 
 const maxFragWarnings = 8
 
-// fragments counts what the reassembler did with a fragment.
-func (a *Analyzer) fragments(p *capture.Packet, s *segment) {
-	fa := &a.frag
-	fa.counts.Add(&s.frag.counts)
+// fragments counts what the reassembler did with a fragment, and
+// analyses the TCP segment it completed, if it did.
+func (a *Analyzer) fragments(p *capture.Packet, s *segment, r decodeResult) {
+	a.frag.counts.Add(&s.frag.counts)
 	switch {
 	case s.frag.notTCP:
 		a.stats.NonTCPPackets++
@@ -179,17 +195,28 @@ func (a *Analyzer) fragments(p *capture.Packet, s *segment) {
 			a.decodeErrors[p.Source]++
 		}
 	}
-	if s.frag.warning == "" || p.Source < 0 {
+	if s.frag.warning != "" {
+		a.frag.warn(p.Source, fmt.Sprintf("frame %d: %s", p.Frame, s.frag.warning))
+	}
+	if r == decodedReassembled {
+		a.stats.TCPPackets++
+		a.tcp(p)
+	}
+}
+
+// warn keeps a warning about source i, the first maxFragWarnings.
+func (fa *fragAccount) warn(i int, w string) {
+	if i < 0 {
 		return
 	}
-	for len(fa.warnings) <= p.Source {
+	for len(fa.warnings) <= i {
 		fa.warnings = append(fa.warnings, nil)
 		fa.more = append(fa.more, 0)
 	}
-	if len(fa.warnings[p.Source]) < maxFragWarnings {
-		fa.warnings[p.Source] = append(fa.warnings[p.Source], fmt.Sprintf("frame %d: %s", p.Frame, s.frag.warning))
+	if len(fa.warnings[i]) < maxFragWarnings {
+		fa.warnings[i] = append(fa.warnings[i], w)
 	} else {
-		fa.more[p.Source]++
+		fa.more[i]++
 	}
 }
 
