@@ -118,6 +118,37 @@ func TestIPv6SessionWithFragmentedReplies(t *testing.T) {
 	}
 }
 
+// A Fragment header behind other extension headers (Hop-by-Hop,
+// Destination Options) is found, and their length counts toward the
+// 65,535-byte bound.
+func TestIPv6FragmentAfterOptions(t *testing.T) {
+	c := pcaptest.New()
+	k := c.Conn("[2001:db8::10]:40000", "[2001:db8::20]:21", 100, 7000)
+	k.Open()
+	k.Line(false, "220 (vsFTPd 3.0.3)")
+	a, b := k.Seq()
+	seg := k.Segment(true, a, b, pcaptest.Flags{ACK: true, PSH: true}, []byte("USER anonymous\r\n"))
+	k.FragmentAfterOptions(true, 1, 16, false, seg[16:])
+	k.FragmentAfterOptions(true, 1, 0, true, seg[:16])
+	// 16 bytes of options + 65512 + 8 > 65535
+	k.FragmentAfterOptions(true, 2, 0, true, seg[:16])
+	k.FragmentAfterOptions(true, 2, 65512, false, make([]byte, 8))
+	ss, an := run(t, c.Bytes(), DefaultConfig())
+	if len(ss) != 1 {
+		t.Fatalf("%d sessions", len(ss))
+	}
+	if u := findVerb(ss[0], "USER"); u == nil || u.Arg != "anonymous" {
+		t.Fatalf("USER %+v in %+v", u, ss[0].Dialog)
+	}
+	st := an.Stats()
+	if st.IPReassembled != 1 || st.IPFragmentsDropped == nil || st.IPFragmentsDropped.TooLarge != 2 {
+		t.Fatalf("stats: %d fragments, %d reassembled, dropped %+v", st.IPFragments, st.IPReassembled, st.IPFragmentsDropped)
+	}
+	if w := an.SourceWarnings(0); len(w) != 1 || !strings.Contains(w[0], "exceed 65535 bytes") {
+		t.Errorf("warnings %q", w)
+	}
+}
+
 // A non-first IPv6 fragment whose bytes look like a TCP SYN to port 21 is
 // never decoded as TCP: no phantom connection, no session.
 func TestLoneNonFirstIPv6FragmentIsNoConnection(t *testing.T) {

@@ -38,6 +38,22 @@ func (k *Conn) ends(fromA bool) (src, dst netip.AddrPort) {
 // multiple of 8), more saying fragments follow. IPv6 carries it in a
 // Fragment header (RFC 8200 §4.5).
 func (k *Conn) Fragment(fromA bool, id uint32, off int, more bool, data []byte) {
+	k.fragment(fromA, id, off, more, data, false)
+}
+
+// FragmentAfterOptions writes an IPv6 fragment as Fragment does, behind
+// a Hop-by-Hop and a Destination Options header (RFC 8200 §4.1 order).
+func (k *Conn) FragmentAfterOptions(fromA bool, id uint32, off int, more bool, data []byte) {
+	k.fragment(fromA, id, off, more, data, true)
+}
+
+// padded is an extension header of 8 bytes that holds one PadN option,
+// followed by next.
+func padded(next layers.IPProtocol) []byte {
+	return []byte{byte(next), 0, 1, 4, 0, 0, 0, 0}
+}
+
+func (k *Conn) fragment(fromA bool, id uint32, off int, more bool, data []byte, options bool) {
 	src, dst := k.ends(fromA)
 	eth := &layers.Ethernet{SrcMAC: []byte{2, 0, 0, 0, 0, 1}, DstMAC: []byte{2, 0, 0, 0, 0, 2}}
 	var ip gopacket.SerializableLayer
@@ -52,7 +68,13 @@ func (k *Conn) Fragment(fromA bool, id uint32, off int, more bool, data []byte) 
 		ip = ip4
 	} else {
 		eth.EthernetType = layers.EthernetTypeIPv6
-		ip = &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolIPv6Fragment, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
+		ip6 := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolIPv6Fragment, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
+		ip = ip6
+		var before []byte
+		if options {
+			ip6.NextHeader = layers.IPProtocolIPv6HopByHop
+			before = append(padded(layers.IPProtocolIPv6Destination), padded(layers.IPProtocolIPv6Fragment)...)
+		}
 		hdr := make([]byte, 8, 8+len(data))
 		hdr[0] = byte(layers.IPProtocolTCP)
 		om := uint16(off/8) << 3
@@ -61,7 +83,7 @@ func (k *Conn) Fragment(fromA bool, id uint32, off int, more bool, data []byte) 
 		}
 		binary.BigEndian.PutUint16(hdr[2:4], om)
 		binary.BigEndian.PutUint32(hdr[4:8], id)
-		payload = append(hdr, data...)
+		payload = append(before, append(hdr, data...)...)
 	}
 	buf := gopacket.NewSerializeBuffer()
 	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, gopacket.Payload(payload)); err != nil {
