@@ -159,6 +159,8 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	sum.Stats.Packets = res.read
 	for i, s := range sources {
 		sum.Sources = append(sum.Sources, sourceModel(s.Info(), an.DecodeErrors(i)))
+		last := &sum.Sources[len(sum.Sources)-1]
+		last.Warnings = append(last.Warnings, an.SourceWarnings(i)...)
 	}
 	for _, err := range sum.Errors {
 		var re *capture.ReadError

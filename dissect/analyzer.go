@@ -150,6 +150,7 @@ type Analyzer struct {
 
 	stats        model.Stats
 	decodeErrors []uint64
+	frag         fragAccount
 	finished     bool
 	exportErr    error
 	channelSink  ChannelSink // the sink, if it wants channels early
@@ -245,6 +246,8 @@ func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult) {
 		if p.Source < len(a.decodeErrors) {
 			a.decodeErrors[p.Source]++
 		}
+	case decodedFragment, decodedReassembled:
+		a.fragments(p, s, r)
 	}
 	a.seg = nil // the frame's bytes are the reader's again
 }
@@ -760,6 +763,7 @@ func (a *Analyzer) Finish() {
 func (a *Analyzer) Stats() model.Stats {
 	st := a.stats
 	st.EvictedAnnouncements = a.exp.evicted
+	a.frag.stats(&st)
 	return st
 }
 
@@ -770,6 +774,10 @@ func (a *Analyzer) DecodeErrors(i int) uint64 {
 	}
 	return 0
 }
+
+// SourceWarnings returns the warnings about source i's packets (IP
+// fragments discarded as damaged or forged), bounded.
+func (a *Analyzer) SourceWarnings(i int) []string { return a.frag.sourceWarnings(i) }
 
 // Vantages lists the vantage points met, as "label" or "label/interface".
 func (a *Analyzer) Vantages() []string {

@@ -8,6 +8,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect/ipfrag"
 )
 
 // segment is one decoded TCP segment, or an ICMP error quoting one. Its
@@ -28,6 +29,11 @@ type segment struct {
 	// segment; the addresses and ports are then those of the quoted segment.
 	icmp     bool
 	icmpText string
+	// frag tells the analyzer what the IP fragment reassembler did with
+	// a fragment; set only for decodedFragment and decodedReassembled, a
+	// note of its own each time (fragments allocate anyway), so that a
+	// Frame stays small.
+	frag *fragNote
 }
 
 // decodeResult classifies a packet.
@@ -36,9 +42,15 @@ type decodeResult int
 const (
 	decodedTCP decodeResult = iota
 	decodedICMP
-	decodedOther     // not TCP: ARP, UDP, fragments, unknown link types …
+	decodedOther     // not TCP: ARP, UDP, fragments of other protocols, unknown link types …
 	decodedTruncated // cut by the snapshot length before the TCP header ended
 	decodedError     // malformed headers
+	// decodedFragment is an IP fragment of a TCP datagram that did not
+	// complete one: held, or dropped.
+	decodedFragment
+	// decodedReassembled is a TCP segment reassembled from IP fragments,
+	// this packet's the one that completed it.
+	decodedReassembled
 )
 
 // Frame is a packet with its TCP segment decoded, ready for an Analyzer:
@@ -71,6 +83,9 @@ type decoder struct {
 	ip4     layers.IPv4
 	ip6     layers.IPv6
 	ip6ext  layers.IPv6ExtensionSkipper
+	frag4   ip4FragmentBody
+	frag6   ip6FragmentHeader
+	frags   *ipfrag.Reassembler // created at the first fragment
 	tcp     tcpHeader
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
@@ -84,7 +99,10 @@ func newDecoder() *decoder {
 	} {
 		p := gopacket.NewDecodingLayerParser(first)
 		p.SetDecodingLayerContainer(gopacket.DecodingLayerSparse(nil))
-		for _, l := range []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo, &d.ip4, &d.ip6, &d.ip6ext, &d.tcp} {
+		// The fragment layers come after the extension skipper: they take
+		// the IPv6 Fragment header from it, so that a fragment's bytes never
+		// reach the TCP layer.
+		for _, l := range []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo, &d.ip4, &d.ip6, &d.ip6ext, &d.frag4, &d.frag6, &d.tcp} {
 			p.AddDecodingLayer(l)
 		}
 		p.IgnoreUnsupported = true
@@ -147,6 +165,11 @@ func (d *decoder) decode(p *capture.Packet, s *segment) decodeResult {
 		return decodedOther
 	}
 	if !haveTCP {
+		// A fragment never has TCP decoded (the fragment layers end the
+		// decoding), so TCP packets pay nothing for this test.
+		if d.isFragment(s.v6) {
+			return d.fragment(p, s, parser.Truncated)
+		}
 		if r, ok := d.icmp(s); ok {
 			return r
 		}

@@ -14,7 +14,16 @@ type Selector struct {
 	dec    *decoder
 	seg    segment
 	ranges map[selectKey][]frameSpan
+	// hosts spans the same connections by address pair alone: an IP
+	// fragment that does not complete its datagram has no ports, and
+	// Wireshark needs every fragment to reassemble it again.
+	hosts  map[hostsKey][]frameSpan
 	labels map[string]int
+}
+
+type hostsKey struct {
+	source int
+	a, b   netip.Addr // ordered
 }
 
 type selectKey struct {
@@ -27,7 +36,7 @@ type frameSpan struct{ first, last uint64 }
 // NewSelector selects the given sessions; labels are the sources' labels
 // in source order.
 func NewSelector(sessions []model.Session, labels []string) *Selector {
-	s := &Selector{dec: newDecoder(), ranges: map[selectKey][]frameSpan{}, labels: map[string]int{}}
+	s := &Selector{dec: newDecoder(), ranges: map[selectKey][]frameSpan{}, hosts: map[hostsKey][]frameSpan{}, labels: map[string]int{}}
 	for i, l := range labels {
 		s.labels[l] = i
 	}
@@ -59,6 +68,11 @@ func (s *Selector) add(src int, x, y string, first, last uint64) {
 	}
 	k := orderedKey(src, a, b)
 	s.ranges[k] = append(s.ranges[k], frameSpan{first, last})
+	h := hostsKey{src, k.a.Addr(), k.b.Addr()}
+	if h.b.Less(h.a) {
+		h.a, h.b = h.b, h.a
+	}
+	s.hosts[h] = append(s.hosts[h], frameSpan{first, last})
 }
 
 func orderedKey(src int, a, b netip.AddrPort) selectKey {
@@ -69,16 +83,24 @@ func orderedKey(src int, a, b netip.AddrPort) selectKey {
 }
 
 // Match reports whether p belongs to a selected connection (ICMP errors
-// about one included).
+// about one included, and the IP fragments of TCP datagrams between its
+// hosts while it lasts).
 func (s *Selector) Match(p *capture.Packet) bool {
-	switch s.dec.decode(p, &s.seg) {
-	case decodedTCP, decodedICMP:
+	g := &s.seg
+	var spans []frameSpan
+	switch s.dec.decode(p, g) {
+	case decodedTCP, decodedICMP, decodedReassembled:
+		spans = s.ranges[orderedKey(p.Source, addrPort(g.v6, g.src, g.sport), addrPort(g.v6, g.dst, g.dport))]
+	case decodedFragment:
+		h := hostsKey{p.Source, addrPort(g.v6, g.src, 0).Addr(), addrPort(g.v6, g.dst, 0).Addr()}
+		if h.b.Less(h.a) {
+			h.a, h.b = h.b, h.a
+		}
+		spans = s.hosts[h]
 	default:
 		return false
 	}
-	g := &s.seg
-	k := orderedKey(p.Source, addrPort(g.v6, g.src, g.sport), addrPort(g.v6, g.dst, g.dport))
-	for _, r := range s.ranges[k] {
+	for _, r := range spans {
 		if p.Frame >= r.first && p.Frame <= r.last {
 			return true
 		}

@@ -416,6 +416,26 @@ type Stats struct {
 	EvictedConnections       uint64 `json:"evicted_connections,omitempty"`
 	EvictedAnnouncements     uint64 `json:"evicted_announcements,omitempty"`
 	ControlGapBytes          uint64 `json:"control_gap_bytes,omitempty"`
+	// IPFragments counts IP fragments of TCP datagrams; IPReassembled the
+	// datagrams reassembled from them; IPFragmentsDropped the fragments
+	// that went into none, by reason (nil when none).
+	IPFragments        uint64         `json:"ip_fragments,omitempty"`
+	IPReassembled      uint64         `json:"ip_reassembled,omitempty"`
+	IPFragmentsDropped *FragmentDrops `json:"ip_fragments_dropped,omitempty"`
+}
+
+// FragmentDrops counts IP fragments that went into no datagram, by reason.
+type FragmentDrops struct {
+	Timeout          uint64 `json:"timeout,omitempty"`            // datagram incomplete after 30 s of capture time
+	Overlap          uint64 `json:"overlap,omitempty"`            // overlapping fragments: the datagram is discarded
+	TooLarge         uint64 `json:"too_large,omitempty"`          // the datagram would exceed 65535 bytes
+	Malformed        uint64 `json:"malformed,omitempty"`          // a length off the 8-byte grid, two ends
+	Truncated        uint64 `json:"truncated,omitempty"`          // cut by the snapshot length
+	Memory           uint64 `json:"memory,omitempty"`             // given up to keep the memory bound
+	PerSource        uint64 `json:"per_source,omitempty"`         // too many datagrams in progress from its source
+	TooManyFragments uint64 `json:"too_many_fragments,omitempty"` // more fragments than a datagram may have
+	Duplicate        uint64 `json:"duplicate,omitempty"`          // the same bytes again
+	Incomplete       uint64 `json:"incomplete,omitempty"`         // still waiting when the capture ended
 }
 
 // Report is a whole JSON report held in memory (tests, the UI, the text
