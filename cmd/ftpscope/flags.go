@@ -31,6 +31,7 @@ type options struct {
 	version       bool
 	help          bool
 	filter        string
+	observer      string // -o ecs: observer.hostname
 }
 
 // sourceArg is "-r FILE" or "-r LABEL=FILE" (likewise -i).
@@ -99,12 +100,13 @@ Sources:
   trailing words              a tcpdump capture filter, e.g. "host 203.0.113.20"
 
 Output:
-  -o, --output MODE           tui, text, json or jsonl (default: tui on a terminal, text otherwise)
+  -o, --output MODE           tui, text, json, jsonl or ecs (default: tui on a terminal, text otherwise)
   -w, --write FILE            write the packets of the selected sessions to a pcapng file
       --session ID            with -w, only that session
       --export DIR            extract transferred files into DIR
       --show-passwords        show PASS arguments (masked as **** by default)
       --fail-on SEVERITY      exit 3 when a finding of at least info, warning or error exists
+      --observer NAME         with -o ecs, the observer.hostname of the documents (live: this host)
   -q, --quiet                 no progress on standard error
 
 Analysis:
@@ -143,6 +145,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	fs.StringVar(&o.session, "session", "", "")
 	fs.StringVar(&o.export, "export", "", "")
+	fs.StringVar(&o.observer, "observer", "", "")
 	fs.Var(ports, "control-ports", "")
 	fs.DurationVar(&o.dataTimeout, "data-timeout", o.dataTimeout, "")
 	fs.BoolVar(&o.showPasswords, "show-passwords", false, "")
@@ -173,9 +176,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		return o, nil
 	}
 	switch o.output {
-	case "", "tui", "text", "json", "jsonl":
+	case "", "tui", "text", "json", "jsonl", "ecs":
 	default:
-		return nil, fmt.Errorf("unknown output mode %q (want tui, text, json or jsonl)", o.output)
+		return nil, fmt.Errorf("unknown output mode %q (want tui, text, json, jsonl or ecs)", o.output)
 	}
 	if len(o.reads) == 0 && len(o.ifaces) == 0 {
 		return nil, fmt.Errorf("nothing to read: give a capture file with -r or an interface with -i")
