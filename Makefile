@@ -11,7 +11,7 @@ STATICCHECK_VERSION ?= v0.8.2
 DEMO      ?= samples/captures/active-nohelper/client.pcap
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all build demo deps check test unit e2e samples goldens bench clean
+.PHONY: all build demo deps clickhouse-deps check test unit e2e samples goldens bench clean
 
 all: build
 
@@ -34,6 +34,20 @@ deps:
 	fi
 	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
+# ClickHouse for its end-to-end test (deploy/clickhouse), as root: Debian's
+# clickhouse-server and clickhouse-client. Where they cannot be installed,
+# the test says so and skips.
+clickhouse-deps:
+	@missing=""; for p in clickhouse-server clickhouse-client; do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; } || \
+	  echo "could not install$$missing: the ClickHouse end-to-end test will skip"; \
+	fi
+
 check: deps
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$fmt" ]; then echo "gofmt would change: $$fmt"; exit 1; fi
@@ -47,8 +61,9 @@ unit: deps
 
 # The lab test builds network namespaces: it needs root and fails (never
 # skips) without them.
-e2e: deps
+e2e: deps clickhouse-deps
 	FTPSCOPE_LAB=1 $(GO) test -count=1 -run 'Lab' -v -timeout 30m ./samples/
+	FTPSCOPE_CLICKHOUSE=1 $(GO) test -count=1 -run 'ClickHouse' -v -timeout 10m ./deploy/clickhouse/
 
 test: check unit e2e
 

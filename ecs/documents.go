@@ -122,6 +122,26 @@ func network(d *builder, a netip.Addr, communityID string, bytes int64, packets 
 	d.close()
 }
 
+// roles writes ECS client and server: the FTP client and server of the
+// session's control connection, whichever way the document's connection
+// goes; with ports only when the document is about the control connection.
+func roles(d *builder, r *sessionRef, ports bool) {
+	for _, e := range []struct {
+		key string
+		ap  netip.AddrPort
+	}{{"client", r.client}, {"server", r.server}} {
+		if !e.ap.IsValid() {
+			continue
+		}
+		d.open(e.key)
+		d.str("ip", e.ap.Addr().Unmap().String())
+		if ports {
+			d.int("port", int64(e.ap.Port()))
+		}
+		d.close()
+	}
+}
+
 func userName(d *builder, name string) {
 	if name != "" {
 		d.open("user")
@@ -170,6 +190,7 @@ func (w *Writer) sessionDocument(s *model.Session, findings []model.Finding, r *
 		doc.srcNAT = d.endpoint("source", r.client.Addr(), r.client.Port(), s.ControlBytesToServer, true)
 		doc.dstNAT = d.endpoint("destination", r.server.Addr(), r.server.Port(), s.ControlBytesToClient, true)
 	}
+	roles(d, r, true)
 	network(d, r.client.Addr(), s.CommunityID, s.ControlBytesToServer+s.ControlBytesToClient, 0, false)
 	userName(d, r.user)
 	w.observer(d, r.iface)
@@ -282,6 +303,7 @@ func (w *Writer) channelDocument(ch *model.Channel, findings []model.Finding, r 
 			family = to.Addr()
 		}
 	}
+	roles(d, r, false)
 	if cn != nil {
 		network(d, family, cn.CommunityID, cn.BytesToFTPClient+cn.BytesToFTPServer, cn.Packets, true)
 	} else {
@@ -404,6 +426,9 @@ func (w *Writer) findingDocument(f *model.Finding, r *sessionRef, channels []mod
 	if src.IsValid() && dst.IsValid() {
 		d.endpoint("source", src.Addr(), src.Port(), 0, false)
 		d.endpoint("destination", dst.Addr(), dst.Port(), 0, false)
+		if r != nil {
+			roles(d, r, cn == nil)
+		}
 		network(d, src.Addr(), cid, 0, 0, false)
 	} else {
 		network(d, netip.Addr{}, "", 0, 0, false)

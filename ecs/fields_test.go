@@ -53,7 +53,7 @@ func (ref *fieldReference) checkDocument(line []byte) []string {
 	}
 	var problems []string
 	leaves := map[string]any{}
-	flatten("", doc, leaves)
+	leavesOf("", doc, leaves)
 	for name, v := range leaves {
 		if name == "ftpscope" || strings.HasPrefix(name, "ftpscope.") {
 			continue
@@ -91,16 +91,16 @@ func (ref *fieldReference) checkDocument(line []byte) []string {
 	return problems
 }
 
-// flatten records every leaf of v under its dotted name; an array of
+// leavesOf records every leaf of v under its dotted name; an array of
 // scalars is one leaf.
-func flatten(prefix string, v any, out map[string]any) {
+func leavesOf(prefix string, v any, out map[string]any) {
 	if m, ok := v.(map[string]any); ok {
 		for k, x := range m {
 			name := k
 			if prefix != "" {
 				name = prefix + "." + k
 			}
-			flatten(name, x, out)
+			leavesOf(name, x, out)
 		}
 		return
 	}

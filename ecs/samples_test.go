@@ -153,3 +153,41 @@ func TestSamplesUseValidECSFields(t *testing.T) {
 		t.Error("no document of the paired vantages carries source.nat or destination.nat")
 	}
 }
+
+// TestFlatDocumentsAreTheSameDocuments compares -o ecs-flat with -o ecs
+// on every sample: the same fields with the same values, dotted.
+func TestFlatDocumentsAreTheSameDocuments(t *testing.T) {
+	ref := loadReference(t)
+	for _, files := range runs(t) {
+		nested, _ := analyseECS(t, files, Options{Observer: "gw1"})
+		flat, _ := analyseECS(t, files, Options{Observer: "gw1", Flat: true})
+		if len(nested) != len(flat) {
+			t.Fatalf("%v: %d nested documents, %d flat", files, len(nested), len(flat))
+		}
+		for i := range nested {
+			var n, f map[string]any
+			if err := json.Unmarshal(nested[i], &n); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(flat[i], &f); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range f {
+				if m, ok := v.(map[string]any); ok && len(m) > 0 {
+					t.Errorf("%v document %d: %s is still an object", files, i+1, k)
+				}
+			}
+			ln, lf := map[string]any{}, map[string]any{}
+			leavesOf("", n, ln)
+			leavesOf("", f, lf)
+			a, _ := json.Marshal(ln)
+			b, _ := json.Marshal(lf)
+			if !bytes.Equal(a, b) {
+				t.Errorf("%v document %d differs:\n nested %s\n flat   %s", files, i+1, a, b)
+			}
+			for _, p := range ref.checkDocument(flat[i]) {
+				t.Errorf("%v flat document %d: %s", files, i+1, p)
+			}
+		}
+	}
+}

@@ -32,6 +32,9 @@ type Options struct {
 	PairLegs bool
 	Window   time.Duration
 	Live     bool
+	// Flat writes the documents in dotted notation ("source.ip": …), the
+	// form ClickHouse 18 ingests (-o ecs-flat).
+	Flat bool
 }
 
 // maxHeldBytes bounds the documents held for legs awaiting their other
@@ -54,6 +57,7 @@ type Writer struct {
 
 	build   builder
 	scratch []byte
+	line    []byte
 
 	// NAT legs awaiting their other leg, by session ID, in arrival order.
 	held      map[string]*leg
@@ -360,6 +364,7 @@ func (w *Writer) write(doc *document, srcNAT, dstNAT netip.AddrPort) {
 		return
 	}
 	b := doc.b
+	line := w.line[:0]
 	at := 0
 	for _, ins := range []struct {
 		off int
@@ -368,12 +373,20 @@ func (w *Writer) write(doc *document, srcNAT, dstNAT netip.AddrPort) {
 		if ins.off < 0 || !ins.ap.IsValid() {
 			continue
 		}
-		w.out.Write(b[at:ins.off])
-		w.scratch = appendNAT(w.scratch[:0], ins.ap)
-		w.out.Write(w.scratch)
+		line = append(line, b[at:ins.off]...)
+		line = appendNAT(line, ins.ap)
 		at = ins.off
 	}
-	w.out.Write(b[at:])
+	line = append(line, b[at:]...)
+	w.line = line
+	if w.o.Flat {
+		var err error
+		if line, err = flatten(line); err != nil {
+			w.err = err
+			return
+		}
+	}
+	w.out.Write(line)
 	if err := w.out.WriteByte('\n'); err != nil {
 		w.err = err
 	}

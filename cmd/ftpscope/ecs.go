@@ -21,6 +21,7 @@ func writeECS(ctx context.Context, o *options, sources []capture.Source, cfg ana
 		PairLegs:   len(sources) > 1,
 		Live:       cfg.Dissect.Live,
 		Window:     analysis.PairWindow(cfg.Dissect.Live),
+		Flat:       o.output == "ecs-flat",
 	}
 	for _, s := range sources {
 		if in := s.Info(); in.Kind == "live" {

@@ -100,13 +100,14 @@ Sources:
   trailing words              a tcpdump capture filter, e.g. "host 203.0.113.20"
 
 Output:
-  -o, --output MODE           tui, text, json, jsonl or ecs (default: tui on a terminal, text otherwise)
+  -o, --output MODE           tui, text, json, jsonl, ecs or ecs-flat (default: tui on a
+                              terminal, text otherwise; ecs-flat: ECS in dotted keys)
   -w, --write FILE            write the packets of the selected sessions to a pcapng file
       --session ID            with -w, only that session
       --export DIR            extract transferred files into DIR
       --show-passwords        show PASS arguments (masked as **** by default)
       --fail-on SEVERITY      exit 3 when a finding of at least info, warning or error exists
-      --observer NAME         with -o ecs, the observer.hostname of the documents (live: this host)
+      --observer NAME         with -o ecs, observer.hostname: the gateway (live: this host)
   -q, --quiet                 no progress on standard error
 
 Analysis:
@@ -176,9 +177,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		return o, nil
 	}
 	switch o.output {
-	case "", "tui", "text", "json", "jsonl", "ecs":
+	case "", "tui", "text", "json", "jsonl", "ecs", "ecs-flat":
 	default:
-		return nil, fmt.Errorf("unknown output mode %q (want tui, text, json, jsonl or ecs)", o.output)
+		return nil, fmt.Errorf("unknown output mode %q (want tui, text, json, jsonl, ecs or ecs-flat)", o.output)
 	}
 	if len(o.reads) == 0 && len(o.ifaces) == 0 {
 		return nil, fmt.Errorf("nothing to read: give a capture file with -r or an interface with -i")
