@@ -32,6 +32,8 @@ type options struct {
 	help          bool
 	filter        string
 	observer      string // -o ecs: observer.hostname
+	man           bool   // print the manual page
+	completion    string // print the completion script of this shell
 }
 
 // sourceArg is "-r FILE" or "-r LABEL=FILE" (likewise -i).
@@ -119,6 +121,8 @@ Live capture:
       --duration D            stop after D (e.g. 5m)
       --user NAME             drop root privileges to NAME once capturing
 
+      --man                   print the manual page (roff; make install installs it)
+      --completion SHELL      print the completion script for bash, zsh or fish
   -V, --version               print the version
   -h, --help                  this help
 
@@ -147,6 +151,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.session, "session", "", "")
 	fs.StringVar(&o.export, "export", "", "")
 	fs.StringVar(&o.observer, "observer", "", "")
+	fs.BoolVar(&o.man, "man", false, "")
+	fs.StringVar(&o.completion, "completion", "", "")
 	fs.Var(ports, "control-ports", "")
 	fs.DurationVar(&o.dataTimeout, "data-timeout", o.dataTimeout, "")
 	fs.BoolVar(&o.showPasswords, "show-passwords", false, "")
@@ -173,7 +179,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	o.filter = strings.Join(fs.Args(), " ")
-	if o.help || o.version {
+	if o.help || o.version || o.man || o.completion != "" {
 		return o, nil
 	}
 	switch o.output {
