@@ -35,10 +35,10 @@ demo:
 	CGO_ENABLED=0 $(GO) run ./cmd/ftpscope -r $(DEMO) -o text
 
 # Debian packages: libpcap for live capture and filter expressions, tmux for
-# the terminal-UI test, man-db for the manual-page test; the lab installs its
-# own (vsftpd, nftables, …).
+# the terminal-UI test, man-db, zsh and fish for the manual page and
+# completion tests; the lab installs its own (vsftpd, nftables, …).
 deps:
-	@missing=""; for p in libpcap-dev tmux man-db; do \
+	@missing=""; for p in libpcap-dev tmux man-db zsh fish; do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

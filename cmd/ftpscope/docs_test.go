@@ -272,6 +272,22 @@ func TestZshAndFishCompletionsParse(t *testing.T) {
 			if out, err := exec.Command(shell, "-n", path).CombinedOutput(); err != nil {
 				t.Errorf("%s -n: %v\n%s", shell, err, out)
 			}
+			if shell != "fish" {
+				return // zsh completes only at an interactive prompt
+			}
+			// fish completes a command line on request.
+			out, err := exec.Command("fish", "--no-config", "-c", "source "+path+"; complete -C 'ftpscope -o '; complete -C 'ftpscope --fail-on w'").CombinedOutput()
+			if err != nil {
+				t.Fatalf("fish complete -C: %v\n%s", err, out)
+			}
+			var got []string
+			for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				got = append(got, strings.SplitN(l, "\t", 2)[0])
+			}
+			want := append(slices.Sorted(slices.Values(outputModes)), "warning")
+			if !slices.Equal(got, want) {
+				t.Errorf("fish completes %v, want %v", got, want)
+			}
 		})
 	}
 }
