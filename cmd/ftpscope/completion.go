@@ -106,9 +106,7 @@ func bashCompletion(t *flagTable) string {
 		if _, ok := byKind[action]; !ok {
 			order = append(order, action)
 		}
-		for _, n := range names(e) {
-			byKind[action] = append(byKind[action], n)
-		}
+		byKind[action] = append(byKind[action], names(e)...)
 	}
 	for _, action := range order {
 		fmt.Fprintf(&b, "\t%s) %s ;;\n", strings.Join(byKind[action], "|"), action)
