@@ -5,13 +5,26 @@
 #                  tests, and the namespace lab end to end (root)
 #   make samples   regenerate every capture under samples/captures (root)
 #   make goldens   refresh the golden JSON reports after a deliberate change
+#   make install   the binary, its manual page and bash/zsh/fish completions
+#                  under PREFIX (/usr/local); DESTDIR for staging
+#   make install-caps  live capture without root for the members of
+#                  CAPTURE_GROUP (root)
 
 GO        ?= go
 STATICCHECK_VERSION ?= v0.8.2
 DEMO      ?= samples/captures/active-nohelper/client.pcap
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all build demo deps check test unit e2e samples goldens bench clean
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+CAPTURE_GROUP ?= pcap
+
+.PHONY: all build demo deps clickhouse-deps check test unit e2e samples goldens bench clean install install-caps
 
 all: build
 
@@ -23,9 +36,10 @@ demo:
 
 # Debian packages: libpcap for live capture and filter expressions, tmux for
 # the terminal-UI test, nftables for the conntrack lab test of ctwatch/ (a
-# unit test as root); the lab installs its own (vsftpd, …).
+# unit test as root), man-db, zsh and fish for the manual page and completion
+# tests; the lab installs its own (vsftpd, …).
 deps:
-	@missing=""; for p in libpcap-dev tmux nftables; do \
+	@missing=""; for p in libpcap-dev tmux nftables man-db zsh fish; do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -34,6 +48,20 @@ deps:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; }; \
 	fi
 	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+# ClickHouse for its end-to-end test (deploy/clickhouse), as root: Debian's
+# clickhouse-server and clickhouse-client. Where they cannot be installed,
+# the test says so and skips.
+clickhouse-deps:
+	@missing=""; for p in clickhouse-server clickhouse-client; do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; } || \
+	  echo "could not install$$missing: the ClickHouse end-to-end test will skip"; \
+	fi
 
 check: deps
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -48,8 +76,9 @@ unit: deps
 
 # The lab test builds network namespaces: it needs root and fails (never
 # skips) without them.
-e2e: deps
+e2e: deps clickhouse-deps
 	FTPSCOPE_LAB=1 $(GO) test -count=1 -run 'Lab' -v -timeout 30m ./samples/
+	FTPSCOPE_CLICKHOUSE=1 $(GO) test -count=1 -run 'ClickHouse' -v -timeout 10m ./deploy/clickhouse/
 
 test: check unit e2e
 
@@ -61,6 +90,29 @@ goldens:
 
 bench:
 	$(GO) test -run XXX -bench . -benchmem ./...
+
+# The manual page and the completions are generated from the -h summary
+# by the binary just built (ftpscope --man, --completion SHELL).
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 ftpscope $(DESTDIR)$(BINDIR)/ftpscope
+	./ftpscope --man > $(DESTDIR)$(MANDIR)/man1/ftpscope.1
+	./ftpscope --completion bash > $(DESTDIR)$(BASHCOMPDIR)/ftpscope
+	./ftpscope --completion zsh > $(DESTDIR)$(ZSHCOMPDIR)/_ftpscope
+	./ftpscope --completion fish > $(DESTDIR)$(FISHCOMPDIR)/ftpscope.fish
+
+# Live capture without sudo, as Wireshark's dumpcap: the installed binary
+# gets cap_net_raw (packet sockets) and cap_net_admin (promiscuous mode,
+# conntrack) and only members of CAPTURE_GROUP may run it. Run as root after
+# make install; add users with: usermod -aG $(CAPTURE_GROUP) USER
+install-caps:
+	@test -x $(DESTDIR)$(BINDIR)/ftpscope || { echo "$(DESTDIR)$(BINDIR)/ftpscope: run make install PREFIX=$(PREFIX) first"; exit 1; }
+	@command -v setcap >/dev/null || { echo "setcap not found (Debian: apt-get install libcap2-bin)"; exit 1; }
+	getent group $(CAPTURE_GROUP) >/dev/null || groupadd --system $(CAPTURE_GROUP)
+	chgrp $(CAPTURE_GROUP) $(DESTDIR)$(BINDIR)/ftpscope
+	chmod 0750 $(DESTDIR)$(BINDIR)/ftpscope
+	setcap cap_net_raw,cap_net_admin+ep $(DESTDIR)$(BINDIR)/ftpscope
+	@echo "members of $(CAPTURE_GROUP) can now capture with $(DESTDIR)$(BINDIR)/ftpscope -i IF (usermod -aG $(CAPTURE_GROUP) USER, then log in again)"
 
 clean:
 	rm -f ftpscope

@@ -64,7 +64,11 @@ func (d *diagnoser) Session(s *model.Session) {
 	}
 	d.findings = append(d.findings, fs...)
 	if d.multiSource || s.Vantage != "" {
-		d.legs.Add(s)
+		if p, fs := d.legs.Add(s); p != nil {
+			if pc, ok := d.out.(PairConsumer); ok {
+				pc.NATPair(p, fs)
+			}
+		}
 	}
 	if d.out != nil {
 		d.out.Session(s, fs)

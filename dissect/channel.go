@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ftpscope/ftpscope/communityid"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -93,6 +94,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 	m := &model.Connection{
 		Initiator:        c.initiator.String(),
 		Responder:        c.responder.String(),
+		CommunityID:      communityid.TCP(c.initiator, c.responder),
 		Established:      c.established,
 		Reset:            c.reset,
 		BytesToFTPClient: c.span[toClient].bytes(),

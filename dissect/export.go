@@ -1,6 +1,7 @@
 package dissect
 
 import (
+	"github.com/ftpscope/ftpscope/communityid"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -19,6 +20,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		Vantage:              s.vantage.iface,
 		Client:               s.client.String(),
 		Server:               s.server.String(),
+		CommunityID:          communityid.TCP(s.client, s.server),
 		Start:                model.At(s.start),
 		End:                  model.At(s.end),
 		TLS:                  s.tls,

@@ -129,6 +129,9 @@ type Session struct {
 	End     Time    `json:"end"`
 	User    *string `json:"user"`
 	TLS     bool    `json:"tls"`
+	// CommunityID is the Community ID v1 of the control connection, as
+	// Zeek, Suricata and Arkime compute it: records of one connection join.
+	CommunityID string `json:"community_id,omitempty"`
 	// Protected marks commands wrapped by RFC 2228 security (ENC, MIC,
 	// CONF after AUTH GSSAPI): as opaque as TLS to anyone on the path.
 	Protected bool `json:"protected,omitempty"`
@@ -288,6 +291,8 @@ type Connection struct {
 	BytesToFTPClient int64  `json:"bytes_to_ftp_client"`
 	BytesToFTPServer int64  `json:"bytes_to_ftp_server"`
 	Match            string `json:"match"` // "exact", "translated" or "inferred"
+	// CommunityID is the Community ID v1 of the data connection.
+	CommunityID string `json:"community_id,omitempty"`
 	// SYNRetries counts retransmitted SYNs; Refused says a RST answered the
 	// SYN; HandshakeSeen is false when the capture started mid-connection.
 	SYNRetries    int    `json:"syn_retries,omitempty"`

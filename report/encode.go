@@ -257,6 +257,7 @@ func (e *enc) session(s *model.Session) {
 		e.quote(*s.User)
 	}
 	e.boolean(f, "tls", s.TLS)
+	e.strOmit(f, "community_id", s.CommunityID)
 	e.boolOmit(f, "protected", s.Protected)
 	e.intOmit(f, "tls_opaque_bytes", s.TLSOpaqueBytes)
 	e.int(f, "commands", int64(s.Commands))
@@ -419,6 +420,7 @@ func (e *enc) channel(c *model.Channel) {
 		e.int(&g, "bytes_to_ftp_client", cn.BytesToFTPClient)
 		e.int(&g, "bytes_to_ftp_server", cn.BytesToFTPServer)
 		e.str(&g, "match", cn.Match)
+		e.strOmit(&g, "community_id", cn.CommunityID)
 		e.intOmit(&g, "syn_retries", int64(cn.SYNRetries))
 		e.boolOmit(&g, "refused", cn.Refused)
 		e.boolean(&g, "handshake_seen", cn.HandshakeSeen)

@@ -31,6 +31,9 @@ type options struct {
 	version       bool
 	help          bool
 	filter        string
+	observer      string // -o ecs: observer.hostname
+	man           bool   // print the manual page
+	completion    string // print the completion script of this shell
 }
 
 // sourceArg is "-r FILE" or "-r LABEL=FILE" (likewise -i).
@@ -99,12 +102,14 @@ Sources:
   trailing words              a tcpdump capture filter, e.g. "host 203.0.113.20"
 
 Output:
-  -o, --output MODE           tui, text, json or jsonl (default: tui on a terminal, text otherwise)
+  -o, --output MODE           tui, text, json, jsonl, ecs or ecs-flat (default: tui on a
+                              terminal, text otherwise; ecs-flat: ECS in dotted keys)
   -w, --write FILE            write the packets of the selected sessions to a pcapng file
       --session ID            with -w, only that session
       --export DIR            extract transferred files into DIR
       --show-passwords        show PASS arguments (masked as **** by default)
       --fail-on SEVERITY      exit 3 when a finding of at least info, warning or error exists
+      --observer NAME         with -o ecs, observer.hostname: the gateway (live: this host)
   -q, --quiet                 no progress on standard error
 
 Analysis:
@@ -116,6 +121,8 @@ Live capture:
       --duration D            stop after D (e.g. 5m)
       --user NAME             drop root privileges to NAME once capturing
 
+      --man                   print the manual page (roff; make install installs it)
+      --completion SHELL      print the completion script for bash, zsh or fish
   -V, --version               print the version
   -h, --help                  this help
 
@@ -143,6 +150,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	fs.StringVar(&o.session, "session", "", "")
 	fs.StringVar(&o.export, "export", "", "")
+	fs.StringVar(&o.observer, "observer", "", "")
+	fs.BoolVar(&o.man, "man", false, "")
+	fs.StringVar(&o.completion, "completion", "", "")
 	fs.Var(ports, "control-ports", "")
 	fs.DurationVar(&o.dataTimeout, "data-timeout", o.dataTimeout, "")
 	fs.BoolVar(&o.showPasswords, "show-passwords", false, "")
@@ -169,13 +179,13 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	o.filter = strings.Join(fs.Args(), " ")
-	if o.help || o.version {
+	if o.help || o.version || o.man || o.completion != "" {
 		return o, nil
 	}
 	switch o.output {
-	case "", "tui", "text", "json", "jsonl":
+	case "", "tui", "text", "json", "jsonl", "ecs", "ecs-flat":
 	default:
-		return nil, fmt.Errorf("unknown output mode %q (want tui, text, json or jsonl)", o.output)
+		return nil, fmt.Errorf("unknown output mode %q (want tui, text, json, jsonl, ecs or ecs-flat)", o.output)
 	}
 	if len(o.reads) == 0 && len(o.ifaces) == 0 {
 		return nil, fmt.Errorf("nothing to read: give a capture file with -r or an interface with -i")

@@ -55,6 +55,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "ftpscope %s (libpcap: %v)\n", version, capture.HaveLibpcap)
 		return exitOK
 	}
+	if o.man || o.completion != "" {
+		return writeDocs(o, stdout, stderr)
+	}
 	if o.output == "" {
 		o.output = "text"
 		if isTerminal(stdout) {

@@ -65,6 +65,8 @@ func writeReport(ctx context.Context, o *options, sources []capture.Source, cfg 
 			return nil, err
 		}
 		return sum, jl.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
+	case "ecs", "ecs-flat":
+		return writeECS(ctx, o, sources, cfg, tool, stdout, wrap)
 	case "tui":
 		return runTUI(ctx, o, sources, cfg, tool, stdout)
 	}

@@ -46,21 +46,10 @@ func (d *Diagnoser) Session(s *model.Session) []model.Finding {
 // where the two legs of a NAT were paired, the finding drawn from both legs
 // replaces what each leg alone said about an unrewritten announcement.
 func (d *Diagnoser) Finish(all []model.Finding, pairs []model.NATPair) []model.Finding {
-	covered := map[string]bool{}
-	for _, f := range all {
-		if f.Rule == RuleNATNotRewritten && f.Evidence.Other != nil {
-			for _, p := range pairs {
-				for _, cp := range p.Channels {
-					if cp.Inside == f.Channel {
-						covered[cp.Inside], covered[cp.Outside] = true, true
-					}
-				}
-			}
-		}
-	}
+	covered := CoveredByPairs(all, pairs)
 	kept := all[:0]
 	for _, f := range all {
-		if f.Rule == RuleNATNotRewritten && f.Evidence.Other == nil && covered[f.Channel] {
+		if SupersededByPair(&f, covered) {
 			continue
 		}
 		kept = append(kept, f)
@@ -79,4 +68,28 @@ func (d *Diagnoser) Finish(all []model.Finding, pairs []model.NATPair) []model.F
 		}
 	}
 	return all
+}
+
+// CoveredByPairs returns the data channels, of both legs, that a
+// nat-not-rewritten finding made of paired legs covers.
+func CoveredByPairs(findings []model.Finding, pairs []model.NATPair) map[string]bool {
+	covered := map[string]bool{}
+	for _, f := range findings {
+		if f.Rule == RuleNATNotRewritten && f.Evidence.Other != nil {
+			for _, p := range pairs {
+				for _, cp := range p.Channels {
+					if cp.Inside == f.Channel {
+						covered[cp.Inside], covered[cp.Outside] = true, true
+					}
+				}
+			}
+		}
+	}
+	return covered
+}
+
+// SupersededByPair says whether a one-leg nat-not-rewritten finding is
+// replaced by the paired legs' finding about the same channel.
+func SupersededByPair(f *model.Finding, covered map[string]bool) bool {
+	return f.Rule == RuleNATNotRewritten && f.Evidence.Other == nil && covered[f.Channel]
 }

@@ -40,10 +40,11 @@ func (d *Diagnoser) NewLegPairer(window time.Duration, maxWaiting int) *LegPaire
 	return &LegPairer{d: d, Window: window, MaxWaiting: maxWaiting, waiting: map[string][]*leg{}, vantages: map[string]int{}}
 }
 
-// Add offers a concluded session.
-func (p *LegPairer) Add(s *model.Session) {
+// Add offers a concluded session; it returns the pair it completes, if
+// any, and the findings made of that pair.
+func (p *LegPairer) Add(s *model.Session) (*model.NATPair, []model.Finding) {
 	if len(s.Dialog) < 2 {
-		return // a connection with no dialog cannot be recognised
+		return nil, nil // a connection with no dialog cannot be recognised
 	}
 	v := vantageOf(s)
 	if _, ok := p.vantages[v]; !ok {
@@ -70,7 +71,7 @@ func (p *LegPairer) Add(s *model.Session) {
 		p.waiting[sig] = append(p.waiting[sig], l)
 		p.queue = append(p.queue, l)
 		p.count++
-		return
+		return nil, nil
 	}
 	best.done = true
 	p.count--
@@ -79,6 +80,7 @@ func (p *LegPairer) Add(s *model.Session) {
 	pair, fs := p.d.pairLegs(in, out)
 	p.pairs = append(p.pairs, pair)
 	p.findings = append(p.findings, fs...)
+	return &pair, fs
 }
 
 // expire drops the legs whose window has passed, and the oldest beyond
