@@ -29,6 +29,7 @@ type halfStream struct {
 	finAt, rstAt        uint32
 	finPending, rstSeen bool
 	queue               reorderQueue
+	hist                history // the latest bytes delivered, to compare retransmissions with
 	records             []segRecord
 	// line placement, for the ALG prediction
 	lineStart   uint32 // sequence number of the current line's first byte
@@ -106,7 +107,11 @@ func (st *controlStream) ackOnly(dir int, ack uint32) {
 func (st *controlStream) arrive(dir int, seq uint32, data []byte, cut int, frame uint64, ts time.Time) {
 	h := &st.half[dir]
 	if behind := int(int32(h.pos - seq)); behind > 0 {
-		// a retransmission, wholly or partly delivered already
+		// a retransmission, wholly or partly delivered already; a keepalive
+		// probe repeats (or invents) the byte before the delivery point
+		if again := data[:min(behind, len(data))]; len(again) > 0 && !(behind == 1 && len(data) == 1) {
+			st.compareDelivered(dir, seq, again, frame, ts)
+		}
 		if behind >= len(data)+cut {
 			return
 		}
@@ -123,11 +128,12 @@ func (st *controlStream) arrive(dir int, seq uint32, data []byte, cut int, frame
 		return
 	}
 	// Cut the arrival around the queued segments: the holes between them
-	// take its bytes, the queued bytes stay.
+	// take its bytes, the queued bytes (seen first) stay.
 	var pieces [maxQueuedSegments + 1]piece
 	n := 0
 	span := len(data) + cut
 	lo := 0
+	compared := false
 	for i := range h.queue.segs {
 		q := &h.queue.segs[i]
 		qlo, qhi := int(int32(q.seq-seq)), int(int32(q.end()-seq))
@@ -136,6 +142,11 @@ func (st *controlStream) arrive(dir int, seq uint32, data []byte, cut int, frame
 		}
 		if qlo >= span {
 			break
+		}
+		// the captured bytes both copies have
+		if olo, ohi := max(lo, qlo), min(len(data), qlo+q.n); olo < ohi && !compared {
+			qb := h.queue.bytes(i)
+			compared = st.compareQueued(dir, q, qb[olo-qlo:ohi-qlo], data[olo:ohi], frame, ts)
 		}
 		if qlo > lo {
 			pieces[n] = piece{lo, qlo}
@@ -198,6 +209,7 @@ func (st *controlStream) deliverPiece(dir int, data []byte, cut int, frame uint6
 	h := &st.half[dir]
 	if len(data) > 0 {
 		h.record(segRecord{seq: h.pos, n: len(data), frame: frame, ts: ts})
+		h.hist.add(h.pos, data, frame)
 		st.deliver(dir, data, 0)
 	}
 	if cut > 0 {
@@ -318,6 +330,7 @@ func (st *controlStream) end() {
 			h.queue.popFront()
 		}
 		h.queue = reorderQueue{}
+		h.hist.release()
 	}
 	st.sess.streamEnded()
 }
@@ -345,6 +358,7 @@ func (h *halfStream) record(r segRecord) {
 func (st *controlStream) deliver(dir int, data []byte, skip int) {
 	h := &st.half[dir]
 	if skip > 0 {
+		h.hist.forget()
 		h.pos += uint32(skip)
 		h.lineStart = h.pos
 		st.sess.gap(dir, int64(skip), st.locate(dir, h.pos))

@@ -87,6 +87,9 @@ var controlCases = []controlCase{
 	{name: "gap-beside-reordering", build: craftGapBesideReordering, check: checkGapBesideReordering},
 	{name: "reorder-queue-bound", build: craftReorderQueueBound, check: checkReorderQueueBound},
 	{name: "reorder-timeout-per-connection", build: craftReorderTimeout, check: checkReorderTimeout},
+	{name: "conflicting-port-retransmission", build: craftConflictingPort, check: checkConflictingPort},
+	{name: "conflicting-copies-queued", build: craftConflictingQueued, check: checkConflictingQueued},
+	{name: "consistent-retransmissions", build: craftConsistentRetransmissions, check: checkConsistentRetransmissions},
 }
 
 const (
@@ -215,5 +218,145 @@ func checkReorderTimeout(t *testing.T, r craftedResult) {
 	}
 	if b.GapBytes != 0 || !strings.HasSuffix(dialogText(b), "R 257 \"/\" is the current directory\n") {
 		t.Errorf("B: %d gap bytes, dialog\n%s", b.GapBytes, dialogText(b))
+	}
+}
+
+const (
+	portSeen  = "PORT 198,51,100,10,4,1"
+	portOther = "PORT 192,168,111,1,4,1"
+)
+
+// craftConflictingPort: the classic evasion, a PORT command and a second
+// copy of it with another address at the same sequence numbers; the server
+// then connects to the first one's endpoint.
+func craftConflictingPort() *pcaptest.Capture {
+	c := pcaptest.New()
+	k := ftpLogin(c, clientA, 100)
+	seq, ack := k.Seq()
+	k.Line(true, portSeen)
+	k.Packet(true, seq, ack, pcaptest.Flags{ACK: true, PSH: true}, []byte(portOther+"\r\n"))
+	k.Line(false, "200 PORT command successful. Consider using PASV.")
+	k.Line(true, "RETR f")
+	d := c.Conn("203.0.113.20:20", "198.51.100.10:1025", 1, 2)
+	d.Open()
+	k.Line(false, "150 Opening BINARY mode data connection for f (3 bytes).")
+	d.Send(true, []byte("abc"), 1448)
+	d.Close()
+	k.Line(false, "226 Transfer complete.")
+	k.Close()
+	return c
+}
+
+// conflictFinding returns the session's one retransmission-inconsistent
+// finding.
+func (r craftedResult) conflictFinding(t *testing.T, s *model.Session) model.Finding {
+	t.Helper()
+	var out []model.Finding
+	for _, f := range r.findings[s.ID] {
+		if f.Rule == diagnose.RuleRetransmissionInconsistent {
+			out = append(out, f)
+		}
+	}
+	if len(out) != 1 {
+		t.Fatalf("%d retransmission-inconsistent findings, want 1; conflicts %+v", len(out), s.RetransmissionConflicts)
+	}
+	return out[0]
+}
+
+func checkConflictingPort(t *testing.T, r craftedResult) {
+	s := r.session(t, clientA)
+	f := r.conflictFinding(t, s)
+	wire := []string{portSeen + "\r\n", portOther + "\r\n"}
+	if len(f.Evidence.Wire) != 2 || f.Evidence.Wire[0] != wire[0] || f.Evidence.Wire[1] != wire[1] {
+		t.Errorf("evidence wire %q, want %q", f.Evidence.Wire, wire)
+	}
+	c := s.RetransmissionConflicts[0]
+	if !c.FromClient || c.UsedFrame == 0 || c.OtherFrame <= c.UsedFrame {
+		t.Errorf("conflict %+v: want the client's copies, the used one first", c)
+	}
+	if len(f.Evidence.Frames) != 2 || f.Evidence.Frames[0] != c.UsedFrame || f.Evidence.Frames[1] != c.OtherFrame {
+		t.Errorf("evidence frames %v, conflict %+v", f.Evidence.Frames, c)
+	}
+	for _, want := range []string{`"PORT 198,51,100,10,4,1\r\n"`, `"PORT 192,168,111,1,4,1\r\n"`} {
+		if !strings.Contains(f.Summary, want) && !strings.Contains(f.Explanation, want) {
+			t.Errorf("finding does not quote %s: %s / %s", want, f.Summary, f.Explanation)
+		}
+	}
+	if !strings.Contains(f.Explanation, "first copy (frame "+itoa(int(c.UsedFrame))+")") {
+		t.Errorf("explanation does not say which copy was used: %s", f.Explanation)
+	}
+	if len(s.Channels) != 1 || s.Channels[0].Announce == nil || s.Channels[0].Announce.Endpoint != "198.51.100.10:1025" ||
+		s.Channels[0].Status != model.StatusOK {
+		t.Errorf("channels %+v: want the first copy's one announcement, its transfer ok", s.Channels)
+	}
+	if n := strings.Count(dialogText(s), "C PORT"); n != 1 {
+		t.Errorf("%d PORT commands in the dialog, want 1", n)
+	}
+}
+
+// craftConflictingQueued: the two copies wait in the reorder queue (the
+// segment before them comes last), the second one longer and overlapping
+// both the hole and the first copy.
+func craftConflictingQueued() *pcaptest.Capture {
+	c := pcaptest.New()
+	k := ftpLogin(c, clientA, 100)
+	seq, ack := k.Seq()
+	noop := []byte("NOOP\r\n")
+	at := seq + uint32(len(noop))
+	k.Packet(true, at, ack, pcaptest.Flags{ACK: true, PSH: true}, []byte(portSeen+"\r\n"))
+	k.Packet(true, at, ack, pcaptest.Flags{ACK: true, PSH: true}, []byte(portOther+"\r\n"))
+	k.Packet(true, seq, ack, pcaptest.Flags{ACK: true, PSH: true}, append(noop, portOther+"\r\n"...))
+	end := at + uint32(len(portSeen)+2)
+	k.Packet(false, ack, end, pcaptest.Flags{ACK: true, PSH: true}, []byte("200 NOOP ok.\r\n"))
+	k.Packet(false, ack+14, end, pcaptest.Flags{ACK: true, PSH: true}, []byte("200 PORT command successful.\r\n"))
+	return c
+}
+
+func checkConflictingQueued(t *testing.T, r craftedResult) {
+	s := r.session(t, clientA)
+	if len(s.RetransmissionConflicts) != 2 {
+		t.Fatalf("%d conflicts, want 2 (one per later copy): %+v", len(s.RetransmissionConflicts), s.RetransmissionConflicts)
+	}
+	for _, c := range s.RetransmissionConflicts {
+		if c.Used != portSeen+"\r\n" || c.Other != portOther+"\r\n" {
+			t.Errorf("conflict %+v: want the queued first copy used", c)
+		}
+	}
+	if want := "C NOOP\nC " + portSeen + "\nR 200 NOOP ok.\nR 200 PORT command successful.\n"; !strings.HasSuffix(dialogText(s), want) {
+		t.Errorf("dialog\n%s\nwant it to end\n%s", dialogText(s), want)
+	}
+	if len(s.Channels) != 1 || s.Channels[0].Announce.Endpoint != "198.51.100.10:1025" {
+		t.Errorf("channels %+v", s.Channels)
+	}
+	if s.GapBytes != 0 {
+		t.Errorf("%d gap bytes", s.GapBytes)
+	}
+}
+
+// craftConsistentRetransmissions: identical retransmissions, partial and
+// whole, and a keepalive probe with a garbage byte — none is a conflict.
+func craftConsistentRetransmissions() *pcaptest.Capture {
+	c := pcaptest.New()
+	k := ftpLogin(c, clientA, 100)
+	seq, ack := k.Seq()
+	k.Line(true, "CWD /pub")
+	k.Packet(true, seq, ack, pcaptest.Flags{ACK: true, PSH: true}, []byte("CWD /pub\r\n"))
+	k.Packet(true, seq+4, ack, pcaptest.Flags{ACK: true, PSH: true}, []byte("/pub\r\n"))
+	k.Line(false, "250 Directory successfully changed.")
+	seq, ack = k.Seq()
+	k.Packet(true, seq-1, ack, pcaptest.Flags{ACK: true}, []byte{0})
+	k.Line(true, "QUIT")
+	k.Line(false, "221 Goodbye.")
+	k.Close()
+	return c
+}
+
+func checkConsistentRetransmissions(t *testing.T, r craftedResult) {
+	s := r.session(t, clientA)
+	if len(s.RetransmissionConflicts) != 0 || r.rules(s)[diagnose.RuleRetransmissionInconsistent] != 0 {
+		t.Errorf("conflicts %+v in identical copies", s.RetransmissionConflicts)
+	}
+	if !strings.HasSuffix(dialogText(s), "C CWD /pub\nR 250 Directory successfully changed.\nC QUIT\nR 221 Goodbye.\n") {
+		t.Errorf("dialog\n%s", dialogText(s))
 	}
 }

@@ -35,6 +35,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		Frames:               model.FrameRange{First: s.c.firstFrame, Last: s.c.lastFrame},
 		Segments:             s.segments,
 	}
+	m.RetransmissionConflicts = s.conflicts
 	if s.hasUser {
 		u := s.user
 		m.User = &u

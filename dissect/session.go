@@ -83,6 +83,7 @@ type session struct {
 	opaque        [2]bool
 	tlsSkip       [2]tlsSkipper
 	gapBytes      int64
+	conflicts     []model.RetransmissionConflict // retransmitted bytes that differed
 	segments      []model.Segment
 
 	channels []*channel

@@ -148,6 +148,9 @@ type Session struct {
 	ControlBytesToClient int64 `json:"control_bytes_to_client"`
 	// GapBytes counts control-stream bytes missing from the capture.
 	GapBytes int64 `json:"gap_bytes,omitempty"`
+	// RetransmissionConflicts are control bytes captured twice with
+	// different content (the first few).
+	RetransmissionConflicts []RetransmissionConflict `json:"retransmission_conflicts,omitempty"`
 	// DialogDropped counts dialog entries left out to bound memory.
 	DialogDropped int           `json:"dialog_dropped,omitempty"`
 	Dialog        []DialogEntry `json:"dialog"`
@@ -158,6 +161,20 @@ type Session struct {
 	// order (the first MaxSegments), kept to pair the two legs of a NAT.
 	// They are not part of the report.
 	Segments []Segment `json:"-"`
+}
+
+// RetransmissionConflict is overlapping TCP payload of a control
+// connection that differed between its copies: Used is the copy the
+// analysis read (the one captured first), Other the later one, each the
+// bytes around the first difference (the line that holds it).
+type RetransmissionConflict struct {
+	FromClient bool   `json:"from_client"`
+	Used       string `json:"used"`
+	UsedFrame  uint64 `json:"used_frame"`
+	Other      string `json:"other"`
+	OtherFrame uint64 `json:"other_frame"`
+	// TS is when the other copy was captured.
+	TS Time `json:"ts"`
 }
 
 // MaxSegments bounds the control segments kept per session.

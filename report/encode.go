@@ -258,6 +258,10 @@ func (e *enc) session(s *model.Session) {
 	e.int(f, "control_bytes_to_server", s.ControlBytesToServer)
 	e.int(f, "control_bytes_to_client", s.ControlBytesToClient)
 	e.intOmit(f, "gap_bytes", s.GapBytes)
+	if len(s.RetransmissionConflicts) > 0 {
+		e.key(f, "retransmission_conflicts")
+		list(e, s.RetransmissionConflicts, e.retransmissionConflict)
+	}
 	e.intOmit(f, "dialog_dropped", int64(s.DialogDropped))
 	e.key(f, "dialog")
 	list(e, s.Dialog, e.dialogEntry)
@@ -280,6 +284,18 @@ func (e *enc) session(s *model.Session) {
 	e.uint(&g, "first", s.Frames.First)
 	e.uint(&g, "last", s.Frames.Last)
 	e.raw("}}")
+}
+
+func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {
+	e.b = append(e.b, '{')
+	g := true
+	e.boolean(&g, "from_client", c.FromClient)
+	e.str(&g, "used", c.Used)
+	e.uint(&g, "used_frame", c.UsedFrame)
+	e.str(&g, "other", c.Other)
+	e.uint(&g, "other_frame", c.OtherFrame)
+	e.time(&g, "ts", c.TS)
+	e.b = append(e.b, '}')
 }
 
 func (e *enc) dialogEntry(d *model.DialogEntry) {

@@ -38,7 +38,10 @@ func TestEncoderMatches(t *testing.T) {
 		{Kind: "reply", Code: 500, Text: "x", LatencyMS: ptr(0.0000004)},
 		{Kind: "reply", Code: 200, LatencyMS: ptr(1e22)},
 	}}
-	sessions = append(sessions, odd, model.Session{})
+	conflicting := model.Session{ID: "s2", RetransmissionConflicts: []model.RetransmissionConflict{
+		{FromClient: true, Used: "PORT 198,51,100,10,4,1\r\n", UsedFrame: 7, Other: "PORT 192,168,111,1,4,1\r\n\xff", OtherFrame: 9},
+	}}
+	sessions = append(sessions, odd, conflicting, model.Session{})
 	if len(sessions) < 50 {
 		t.Fatalf("only %d sessions", len(sessions))
 	}

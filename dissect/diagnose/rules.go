@@ -28,6 +28,8 @@ const (
 	RuleLoginFailed            = "login-failed"
 	RuleCleartextCredentials   = "cleartext-credentials"
 	RuleCaptureGap             = "capture-gap"
+	// Added for the next round (findings.md).
+	RuleRetransmissionInconsistent = "retransmission-inconsistent"
 )
 
 // Remedies that several rules share.
@@ -53,6 +55,7 @@ func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
 	c.tls()
 	c.logins()
 	c.gaps()
+	c.retransmissions()
 	c.failureReplies()
 	return c.out
 }
@@ -712,6 +715,31 @@ func (c *sessionCtx) gaps() {
 		Remedy:      "Capture with a larger buffer (tcpdump -B 32768) and without truncation (-s 0), close to one end of the connection.",
 	}
 	c.add(f, nil)
+}
+
+// retransmissions: control bytes captured twice with different content,
+// one finding per pair of copies.
+func (c *sessionCtx) retransmissions() {
+	for _, r := range c.s.RetransmissionConflicts {
+		dir, who := "client to server", "server"
+		if !r.FromClient {
+			dir, who = "server to client", "client"
+		}
+		f := model.Finding{Rule: RuleRetransmissionInconsistent, Severity: model.Warning, TS: timeRef(r.TS),
+			Evidence: model.Evidence{Frames: []uint64{r.UsedFrame, r.OtherFrame}, Wire: []string{r.Used, r.Other}},
+			Summary:  fmt.Sprintf("retransmitted control bytes differ (%s): %q, then %q in frame %d", dir, clip(r.Used, 60), clip(r.Other, 60), r.OtherFrame),
+		}
+		first := "the first copy"
+		if r.UsedFrame != 0 {
+			first = fmt.Sprintf("the first copy (frame %d)", r.UsedFrame)
+		}
+		f.Explanation = fmt.Sprintf("The same TCP sequence numbers of the control connection were captured twice with different content: %q, then %q in frame %d. "+
+			"The analysis read %s, as most TCP stacks and Zeek keep the bytes they received first; the %s may have taken the other copy, so what this report says about these bytes may not be what the %s acted on. "+
+			"Overlapping segments that disagree are the classic way to show a monitor one command and the peer another (IDS evasion); a faulty middlebox or NIC offload that rewrites payload does it too.",
+			r.Used, r.Other, r.OtherFrame, first, who, who)
+		f.Remedy = fmt.Sprintf("Find who sent the second copy: compare its IP TTL and ID with the neighbouring segments, and capture at the %s itself to see which copy it received; treat the sender of an injected copy as hostile.", who)
+		c.add(f, nil)
+	}
 }
 
 // failureReplies: data-channel and session failures that no other rule
