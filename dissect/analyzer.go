@@ -411,7 +411,10 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
 	}
 	if s.payloadLen > 0 {
 		fresh := c.span[dir].add(s.seq, s.payloadLen)
-		c.captured[dir] += min(fresh, int64(len(s.payload)))
+		// the new bytes are the segment's last ones; a cut kept its first
+		got := min(fresh, max(int64(len(s.payload)-s.payloadLen)+fresh, 0))
+		c.captured[dir] += got
+		c.cut[dir] += fresh - got
 		c.established = true
 	}
 	if s.rst && !c.closing {

@@ -64,6 +64,7 @@ type conn struct {
 	fin                  [2]bool
 	span                 [2]seqSpan
 	captured             [2]int64
+	cut                  [2]int64 // payload bytes the snapshot length cut off
 	packets              uint64
 	first, last          time.Time
 	synTime, endTime     time.Time

@@ -213,9 +213,19 @@ func (st *controlStream) deliverPiece(dir int, data []byte, cut int, frame uint6
 		st.deliver(dir, data, 0)
 	}
 	if cut > 0 {
-		// Cut by the snapshot length: the missing bytes are a gap.
-		st.deliver(dir, nil, cut)
+		st.cutOff(dir, cut, frame, ts)
 	}
+}
+
+// cutOff skips n bytes at the delivery point that the snapshot length cut
+// off the packet captured at frame.
+func (st *controlStream) cutOff(dir, n int, frame uint64, ts time.Time) {
+	h := &st.half[dir]
+	h.hist.forget()
+	st.sess.cut(dir, n, frame, ts)
+	h.pos += uint32(n)
+	h.lineStart = h.pos
+	h.prune()
 }
 
 // drain delivers the queued segments that delivery has reached.

@@ -27,7 +27,7 @@ var craftedControlDir = flag.String("crafted-control-dir", "", "write the crafte
 // controlCase is one crafted capture and what its analysis must show.
 type controlCase struct {
 	name  string
-	cfg   func(*Config)
+	cfg   func(*testing.T, *Config)
 	build func() *pcaptest.Capture
 	check func(t *testing.T, r craftedResult)
 }
@@ -69,7 +69,7 @@ func TestCraftedControl(t *testing.T) {
 			}
 			cfg := DefaultConfig()
 			if c.cfg != nil {
-				c.cfg(&cfg)
+				c.cfg(t, &cfg)
 			}
 			ss, a := run(t, pcap, cfg)
 			r := craftedResult{sessions: map[string]*model.Session{}, findings: map[string][]model.Finding{}, stats: a.Stats()}
@@ -90,6 +90,10 @@ var controlCases = []controlCase{
 	{name: "conflicting-port-retransmission", build: craftConflictingPort, check: checkConflictingPort},
 	{name: "conflicting-copies-queued", build: craftConflictingQueued, check: checkConflictingQueued},
 	{name: "consistent-retransmissions", build: craftConsistentRetransmissions, check: checkConsistentRetransmissions},
+	{name: "snaplen-80", build: craftSnaplen80, check: checkSnaplen80},
+	{name: "snaplen-long-line", build: craftSnaplenLongLine, check: checkSnaplenLongLine},
+	{name: "snaplen-export", build: craftSnaplenExport, check: checkSnaplenExport,
+		cfg: func(t *testing.T, c *Config) { c.ExportDir = t.TempDir() }},
 }
 
 const (
@@ -358,5 +362,142 @@ func checkConsistentRetransmissions(t *testing.T, r craftedResult) {
 	}
 	if !strings.HasSuffix(dialogText(s), "C CWD /pub\nR 250 Directory successfully changed.\nC QUIT\nR 221 Goodbye.\n") {
 		t.Errorf("dialog\n%s", dialogText(s))
+	}
+}
+
+// longName is a file name that a capture with -s 80 cuts (26 bytes of TCP
+// payload fit behind the Ethernet, IPv4 and TCP headers).
+const longName = "a-file-with-a-rather-long-name.tar.gz"
+
+// craftSnaplen80: a session captured with tcpdump -s 80, as in issue 13:
+// the 331, the 227, the RETR and the 150 are cut, the rest fits.
+func craftSnaplen80() *pcaptest.Capture {
+	c := pcaptest.New()
+	c.Snaplen = 80
+	k := ftpLogin(c, clientA, 100)
+	k.Line(true, "PASV")
+	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
+	d := c.Conn("192.168.1.10:40001", "203.0.113.20:30000", 5, 9)
+	d.Open()
+	k.Line(true, "RETR "+longName)
+	k.Line(false, "150 Opening BINARY mode data connection for "+longName+" (3000 bytes).")
+	d.Send(false, make([]byte, 3000), 1448)
+	d.Close()
+	k.Line(false, "226 Transfer complete.")
+	k.Line(true, "QUIT")
+	k.Line(false, "221 Goodbye.")
+	k.Close()
+	return c
+}
+
+func checkSnaplen80(t *testing.T, r craftedResult) {
+	s := r.session(t, clientA)
+	want := "R 220 (vsFTPd 3.0.3)\nC USER anonymous\nR 331 Please specify the pas\nC PASS ****\nR 230 Login successful.\n" +
+		"C PASV\nR 227 Entering Passive Mode \nC RETR a-file-with-a-rather-\nR 150 Opening BINARY mode da\nR 226 Transfer complete.\n" +
+		"C QUIT\nR 221 Goodbye.\n"
+	if got := dialogText(s); got != want {
+		t.Errorf("dialog\n%s\nwant\n%s", got, want)
+	}
+	var cut []string
+	for _, e := range s.Dialog {
+		if e.Cut {
+			cut = append(cut, entryText(e))
+		}
+		if e.Verb == "RETR" && (e.LatencyMS == nil || e.Unanswered) {
+			t.Errorf("the cut RETR got no reply: %+v", e)
+		}
+	}
+	if w := []string{"331", "227", "RETR", "150"}; strings.Join(cut, ",") != strings.Join(w, ",") {
+		t.Errorf("cut entries %v, want %v", cut, w)
+	}
+	if len(s.Channels) != 0 {
+		t.Errorf("channels %+v: none may come from cut lines", s.Channels)
+	}
+	if s.SnaplenCut == nil || s.SnaplenCut.Packets != 4 || s.SnaplenCut.FirstFrame != s.Dialog[2].Frame {
+		t.Errorf("snaplen cut %+v, want 4 packets from the 331's frame %d", s.SnaplenCut, s.Dialog[2].Frame)
+	}
+	rules := r.rules(s)
+	if rules[diagnose.RuleSnaplenCut] != 1 || rules[diagnose.RuleCaptureGap] != 0 || s.GapBytes != 0 {
+		t.Errorf("findings %v, gap bytes %d: want one snaplen-cut and no capture gap", rules, s.GapBytes)
+	}
+	for rule := range rules {
+		if rule != diagnose.RuleSnaplenCut {
+			t.Errorf("finding %s drawn from a cut dialog", rule)
+		}
+	}
+}
+
+// entryText names a dialog entry by its verb or code.
+func entryText(e model.DialogEntry) string {
+	if e.Kind == "command" {
+		return e.Verb
+	}
+	return itoa(e.Code)
+}
+
+// craftSnaplenLongLine: a command longer than a segment, every segment cut;
+// the captured starts of the later segments are the middle of the line.
+func craftSnaplenLongLine() *pcaptest.Capture {
+	c := pcaptest.New()
+	k := ftpLogin(c, clientA, 100)
+	c.Snaplen = 80
+	k.Send(true, []byte("STOR "+strings.Repeat("x/", 100)+"\r\n"), 60)
+	k.Line(false, "553 Could not create file.")
+	k.Line(true, "NOOP")
+	k.Line(false, "200 NOOP ok.")
+	k.Close()
+	return c
+}
+
+func checkSnaplenLongLine(t *testing.T, r craftedResult) {
+	s := r.session(t, clientA)
+	want := "C STOR x/x/x/x/x/x/x/x/x/x/x\nR 553 Could not create file.\nC NOOP\nR 200 NOOP ok.\n"
+	if got := dialogText(s); !strings.HasSuffix(got, want) || strings.Count(got, "\n") != 9 {
+		t.Errorf("dialog\n%s\nwant it to end\n%s", got, want)
+	}
+}
+
+// craftSnaplenExport: a data connection cut by the snapshot length, under
+// --export: its file is partial, and its cut bytes are counted.
+func craftSnaplenExport() *pcaptest.Capture {
+	c := pcaptest.New()
+	k := ftpLogin(c, clientA, 100)
+	k.Line(true, "PASV")
+	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
+	k.Line(true, "RETR f")
+	d := c.Conn("192.168.1.10:40001", "203.0.113.20:30000", 5, 9)
+	d.Open()
+	k.Line(false, "150 Opening BINARY mode data connection for f (5000 bytes).")
+	d.Send(false, make([]byte, 2000), 1000)
+	c.Snaplen = 54 + 100 // 100 payload bytes of each packet from here on
+	d.Send(false, make([]byte, 3000), 1000)
+	d.Close()
+	c.Snaplen = 0
+	k.Line(false, "226 Transfer complete.")
+	k.Close()
+	return c
+}
+
+func checkSnaplenExport(t *testing.T, r craftedResult) {
+	s := r.session(t, clientA)
+	if len(s.Channels) != 1 || s.Channels[0].Connection == nil || s.Channels[0].Transfer == nil {
+		t.Fatalf("channels %+v", s.Channels)
+	}
+	ch := s.Channels[0]
+	cn, x := ch.Connection, ch.Transfer
+	if cn.BytesToFTPClient != 5000 || cn.CapturedBytes != 2300 || cn.CutBytes != 2700 {
+		t.Errorf("bytes %d, captured %d, cut %d: want 5000, 2300, 2700", cn.BytesToFTPClient, cn.CapturedBytes, cn.CutBytes)
+	}
+	if !strings.HasSuffix(x.ExportPath, ".partial") || x.SHA256 != "" {
+		t.Errorf("exported as %q (sha %q): want a partial file", x.ExportPath, x.SHA256)
+	}
+	var found bool
+	for _, f := range r.findings[s.ID] {
+		if f.Rule == diagnose.RuleSnaplenCut && f.Channel == ch.ID {
+			found = true
+		}
+	}
+	if !found || s.SnaplenCut != nil {
+		t.Errorf("findings %v, control cut %+v: want snaplen-cut on %s only", r.rules(s), s.SnaplenCut, ch.ID)
 	}
 }

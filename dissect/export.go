@@ -36,6 +36,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		Segments:             s.segments,
 	}
 	m.RetransmissionConflicts = s.conflicts
+	m.SnaplenCut = s.snaplen
 	if s.hasUser {
 		u := s.user
 		m.User = &u

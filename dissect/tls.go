@@ -43,3 +43,14 @@ func (t *tlsSkipper) skip(p []byte) (n int, cleartext bool) {
 	}
 	return n, false
 }
+
+// lose accounts for n bytes the capture does not have. Inside a record
+// they are only counted; otherwise the walk has lost its place.
+func (t *tlsSkipper) lose(n int) {
+	if t.hdrN == 0 && t.remain >= n {
+		t.remain -= n
+		t.bytes += int64(n)
+		return
+	}
+	t.hdrN, t.remain = 0, 0
+}

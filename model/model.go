@@ -151,6 +151,9 @@ type Session struct {
 	// RetransmissionConflicts are control bytes captured twice with
 	// different content (the first few).
 	RetransmissionConflicts []RetransmissionConflict `json:"retransmission_conflicts,omitempty"`
+	// SnaplenCut says that the capture's snapshot length cut packets of
+	// the control connection: the dialog is incomplete from the first cut.
+	SnaplenCut *SnaplenCut `json:"snaplen_cut,omitempty"`
 	// DialogDropped counts dialog entries left out to bound memory.
 	DialogDropped int           `json:"dialog_dropped,omitempty"`
 	Dialog        []DialogEntry `json:"dialog"`
@@ -175,6 +178,14 @@ type RetransmissionConflict struct {
 	OtherFrame uint64 `json:"other_frame"`
 	// TS is when the other copy was captured.
 	TS Time `json:"ts"`
+}
+
+// SnaplenCut counts the control packets the snapshot length cut.
+type SnaplenCut struct {
+	Packets    int    `json:"packets"`
+	Bytes      int64  `json:"bytes"` // payload bytes cut off
+	FirstFrame uint64 `json:"first_frame"`
+	FirstTS    Time   `json:"first_ts"`
 }
 
 // MaxSegments bounds the control segments kept per session.
@@ -217,6 +228,9 @@ type DialogEntry struct {
 	Unsolicited bool `json:"unsolicited,omitempty"`
 	Malformed   bool `json:"malformed,omitempty"`
 	Truncated   bool `json:"truncated,omitempty"`
+	// Cut marks a line the capture's snapshot length cut: its text is only
+	// what was captured, and nothing was concluded from it.
+	Cut bool `json:"cut,omitempty"`
 	// Unanswered marks a command that got no final reply.
 	Unanswered bool `json:"unanswered,omitempty"`
 	// Segment locates the line in its TCP segment, for the ALG prediction.
@@ -302,6 +316,10 @@ type Connection struct {
 	LastFrame     uint64 `json:"last_frame,omitempty"`
 	// ICMP carries an ICMP error that quoted this connection's SYN.
 	ICMP string `json:"icmp,omitempty"`
+
+	// CutBytes counts payload bytes the snapshot length cut off (part of
+	// what CapturedBytes lacks).
+	CutBytes int64 `json:"cut_bytes,omitempty"`
 }
 
 // Channel status values.

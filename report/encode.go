@@ -262,6 +262,16 @@ func (e *enc) session(s *model.Session) {
 		e.key(f, "retransmission_conflicts")
 		list(e, s.RetransmissionConflicts, e.retransmissionConflict)
 	}
+	if c := s.SnaplenCut; c != nil {
+		e.key(f, "snaplen_cut")
+		g := true
+		e.b = append(e.b, '{')
+		e.int(&g, "packets", int64(c.Packets))
+		e.int(&g, "bytes", c.Bytes)
+		e.uint(&g, "first_frame", c.FirstFrame)
+		e.time(&g, "first_ts", c.FirstTS)
+		e.b = append(e.b, '}')
+	}
 	e.intOmit(f, "dialog_dropped", int64(s.DialogDropped))
 	e.key(f, "dialog")
 	list(e, s.Dialog, e.dialogEntry)
@@ -324,6 +334,7 @@ func (e *enc) dialogEntry(d *model.DialogEntry) {
 	e.boolOmit(f, "unsolicited", d.Unsolicited)
 	e.boolOmit(f, "malformed", d.Malformed)
 	e.boolOmit(f, "truncated", d.Truncated)
+	e.boolOmit(f, "cut", d.Cut)
 	e.boolOmit(f, "unanswered", d.Unanswered)
 	if p := d.Segment; p != nil {
 		e.key(f, "segment")
@@ -424,6 +435,7 @@ func (e *enc) channel(c *model.Channel) {
 			e.uint(&g, "last_frame", cn.LastFrame)
 		}
 		e.strOmit(&g, "icmp", cn.ICMP)
+		e.intOmit(&g, "cut_bytes", cn.CutBytes)
 		e.b = append(e.b, '}')
 	}
 	e.str(f, "status", c.Status)
