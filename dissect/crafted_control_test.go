@@ -94,6 +94,7 @@ var controlCases = []controlCase{
 	{name: "snaplen-long-line", build: craftSnaplenLongLine, check: checkSnaplenLongLine},
 	{name: "snaplen-export", build: craftSnaplenExport, check: checkSnaplenExport,
 		cfg: func(t *testing.T, c *Config) { c.ExportDir = t.TempDir() }},
+	{name: "tls-gap-then-ccc", build: craftTLSGapThenCCC, check: checkTLSGapThenCCC},
 }
 
 const (
@@ -499,5 +500,59 @@ func checkSnaplenExport(t *testing.T, r craftedResult) {
 	}
 	if !found || s.SnaplenCut != nil {
 		t.Errorf("findings %v, control cut %+v: want snaplen-cut on %s only", r.rules(s), s.SnaplenCut, ch.ID)
+	}
+}
+
+// craftTLSGapThenCCC: after AUTH TLS a record loses its start to a gap, and
+// the rest of it, as an attacker may craft ciphertext, reads as a PORT
+// command; another record, in step, holds a 227. Then CCC: close_notify
+// alerts and cleartext, with a passive transfer.
+func craftTLSGapThenCCC() *pcaptest.Capture {
+	c := pcaptest.New()
+	k := ftpLogin(c, clientA, 100)
+	k.Line(true, "AUTH TLS")
+	k.Line(false, "234 Proceed with negotiation.")
+	k.Send(true, record(22, 200, "\x01\x02\x03\x04"), 1448)
+	k.Send(false, record(22, 1200, "\x05\x06\x07"), 1448)
+	forged := record(23, 100, "PORT 10,0,0,99,4,1\r\n")
+	copy(forged[5:], "\xf0\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9")
+	k.Lost(true, forged[:15])
+	k.Send(true, forged[15:], 1448)
+	k.Send(false, record(23, 120, "227 Entering Passive Mode (10,0,0,99,4,1).\r\n"), 1448)
+	alert := record(21, 2, "\x01\x00")
+	k.Send(true, append(record(23, 40, "\x09"), alert...), 1448)
+	k.Send(false, alert, 1448)
+	k.Line(true, "PASV")
+	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
+	k.Line(true, "RETR f")
+	d := c.Conn("192.168.1.10:40001", "203.0.113.20:30000", 5, 9)
+	d.Open()
+	k.Line(false, "150 Opening BINARY mode data connection for f (4 bytes).")
+	d.Send(false, []byte("data"), 1448)
+	d.Close()
+	k.Line(false, "226 Transfer complete.")
+	k.Close()
+	return c
+}
+
+func checkTLSGapThenCCC(t *testing.T, r craftedResult) {
+	s := r.session(t, clientA)
+	if len(s.Channels) != 1 || s.Channels[0].Announce == nil || s.Channels[0].Announce.Endpoint != "203.0.113.20:30000" || s.Channels[0].Status != model.StatusOK {
+		t.Errorf("channels %+v: want only the cleartext PASV's, ok", s.Channels)
+	}
+	if want := "C AUTH TLS\nR 234 Proceed with negotiation.\nC PASV\nR 227 Entering Passive Mode (203,0,113,20,117,48).\nC RETR f\n"; !strings.Contains(dialogText(s), want) {
+		t.Errorf("dialog\n%s\nwant\n%s", dialogText(s), want)
+	}
+	resumed := 0
+	for _, a := range s.Anomalies {
+		if strings.HasPrefix(a, "cleartext resumed after TLS") {
+			resumed++
+		}
+	}
+	if !s.TLS || resumed != 2 || s.GapBytes != 15 {
+		t.Errorf("tls %v, anomalies %q, gap bytes %d: want both directions back in cleartext after the 15-byte gap", s.TLS, s.Anomalies, s.GapBytes)
+	}
+	if want := int64(205 + 1205 + 90 + 125 + 45 + 7 + 7); s.TLSOpaqueBytes != want {
+		t.Errorf("%d TLS bytes, want %d", s.TLSOpaqueBytes, want)
 	}
 }

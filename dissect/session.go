@@ -132,14 +132,23 @@ func newSession(a *Analyzer, c *conn) *session {
 func (s *session) feed(dir int, data []byte, base uint32) {
 	for len(data) > 0 {
 		if s.opaque[dir] {
-			n, clear := s.tlsSkip[dir].skip(data)
+			n, carry, clear := s.tlsSkip[dir].skip(data)
 			data, base = data[n:], base+uint32(n)
 			if !clear {
 				return
 			}
 			s.opaque[dir] = false
 			s.note("cleartext resumed after TLS (" + dirName(dir) + ")")
-			s.st.half[dir].lineStart = base
+			// the first cleartext line, held while it was checked
+			cb := base - uint32(len(carry))
+			s.st.half[dir].lineStart = cb
+			s.split[dir].Write(carry, func(l ftp.Line) bool {
+				s.line(dir, l, cb)
+				return !s.opaque[dir]
+			})
+			if len(data) == 0 {
+				return
+			}
 		}
 		if s.resync[dir] {
 			n := s.resyncAfterCut(dir, data)
@@ -510,7 +519,9 @@ func (s *session) gap(dir int, n int64, _ *segRecord) {
 	if dir == fromResponder {
 		s.replies.Reset()
 	}
-	if !s.opaque[dir] {
+	if s.opaque[dir] {
+		s.tlsSkip[dir].lose(int(n))
+	} else {
 		s.note("capture gap of " + itoa64(n) + " bytes " + dirName(dir))
 	}
 }
