@@ -28,7 +28,7 @@ var craftedControlDir = flag.String("crafted-control-dir", "", "write the crafte
 type controlCase struct {
 	name  string
 	cfg   func(*testing.T, *Config)
-	build func() *pcaptest.Capture
+	build func(*pcaptest.Capture)
 	check func(t *testing.T, r craftedResult)
 }
 
@@ -61,7 +61,11 @@ func (r craftedResult) rules(s *model.Session) map[string]int {
 func TestCraftedControl(t *testing.T) {
 	for _, c := range controlCases {
 		t.Run(c.name, func(t *testing.T) {
-			pcap := c.build().Bytes()
+			capture := pcaptest.New()
+			finish := startBystander(capture)
+			c.build(capture)
+			finish()
+			pcap := capture.Bytes()
 			if dir := *craftedControlDir; dir != "" {
 				if err := os.WriteFile(filepath.Join(dir, c.name+".pcap"), pcap, 0o644); err != nil {
 					t.Fatal(err)
@@ -79,7 +83,38 @@ func TestCraftedControl(t *testing.T) {
 				r.findings[s.ID] = d.Session(s)
 			}
 			c.check(t, r)
+			checkBystander(t, r)
 		})
+	}
+}
+
+// The bystander is a session that runs beside every crafted one, a line in
+// progress across it: whatever the crafted connection suffers must not
+// reach it.
+const bystander = "192.168.1.99:40000"
+
+// startBystander logs the bystander in and sends the start of a command;
+// the function it returns sends the rest, and the reply.
+func startBystander(c *pcaptest.Capture) (finish func()) {
+	k := ftpLogin(c, bystander, 9000)
+	k.Send(true, []byte("CWD /pub/"), 1460)
+	return func() {
+		snaplen := c.Snaplen
+		c.Snaplen = 0
+		k.Send(true, []byte("very/deep\r\n"), 1460)
+		k.Line(false, "250 Directory successfully changed.")
+		c.Snaplen = snaplen
+	}
+}
+
+func checkBystander(t *testing.T, r craftedResult) {
+	t.Helper()
+	s := r.session(t, bystander)
+	if s.GapBytes != 0 || s.SnaplenCut != nil || len(s.RetransmissionConflicts) != 0 || len(r.findings[s.ID]) != 0 {
+		t.Errorf("bystander: %d gap bytes, cut %+v, conflicts %+v, findings %v", s.GapBytes, s.SnaplenCut, s.RetransmissionConflicts, r.rules(s))
+	}
+	if want := "C CWD /pub/very/deep\nR 250 Directory successfully changed.\n"; !strings.HasSuffix(dialogText(s), want) {
+		t.Errorf("bystander's dialog ends\n%s\nwant\n%s", dialogText(s), want)
 	}
 }
 
@@ -122,8 +157,7 @@ func dialogText(s *model.Session) string {
 // craftGapBesideReordering: connection A has a reply waiting for its
 // first half (reordered) when connection B loses a reply that its client
 // acknowledges (a real capture gap). A's wait must go on untouched.
-func craftGapBesideReordering() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftGapBesideReordering(c *pcaptest.Capture) {
 	a := ftpLogin(c, clientA, 100)
 	b := ftpLogin(c, clientB, 5000)
 	a.Line(true, "PWD")
@@ -138,7 +172,6 @@ func craftGapBesideReordering() *pcaptest.Capture {
 	// A's first half comes at last
 	a.Packet(false, ra, sa, pcaptest.Flags{ACK: true, PSH: true}, part1)
 	a.Packet(true, sa, ra+uint32(len(part1)+len(part2)), pcaptest.Flags{ACK: true}, nil)
-	return c
 }
 
 func checkGapBesideReordering(t *testing.T, r craftedResult) {
@@ -160,8 +193,7 @@ func checkGapBesideReordering(t *testing.T, r craftedResult) {
 // craftReorderQueueBound: connection A's server sends far more segments
 // beyond a hole than a reorder queue holds (the hole is never filled nor
 // acknowledged), while connection B waits for a reordered half-line.
-func craftReorderQueueBound() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftReorderQueueBound(c *pcaptest.Capture) {
 	a := ftpLogin(c, clientA, 100)
 	b := ftpLogin(c, clientB, 5000)
 	a.Line(true, "HELP")
@@ -179,7 +211,6 @@ func craftReorderQueueBound() *pcaptest.Capture {
 	}
 	a.Packet(false, seq, sa, pcaptest.Flags{ACK: true, PSH: true}, []byte("214 Help OK.\r\n"))
 	b.Packet(false, rb, sb, pcaptest.Flags{ACK: true, PSH: true}, part1)
-	return c
 }
 
 func checkReorderQueueBound(t *testing.T, r craftedResult) {
@@ -198,8 +229,7 @@ func checkReorderQueueBound(t *testing.T, r craftedResult) {
 // craftReorderTimeout: A's hole never fills and nobody acknowledges it, so
 // it is given up after the reorder wait; B's reordering began later and is
 // still within its wait when A's expires.
-func craftReorderTimeout() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftReorderTimeout(c *pcaptest.Capture) {
 	a := ftpLogin(c, clientA, 100)
 	b := ftpLogin(c, clientB, 5000)
 	a.Line(true, "PWD")
@@ -213,7 +243,6 @@ func craftReorderTimeout() *pcaptest.Capture {
 	c.Now = c.Now.Add(2 * time.Second) // A has waited longer than reorderWait, B not
 	a.Line(true, "NOOP")
 	b.Packet(false, rb, sb, pcaptest.Flags{ACK: true, PSH: true}, part1)
-	return c
 }
 
 func checkReorderTimeout(t *testing.T, r craftedResult) {
@@ -234,8 +263,7 @@ const (
 // craftConflictingPort: the classic evasion, a PORT command and a second
 // copy of it with another address at the same sequence numbers; the server
 // then connects to the first one's endpoint.
-func craftConflictingPort() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftConflictingPort(c *pcaptest.Capture) {
 	k := ftpLogin(c, clientA, 100)
 	seq, ack := k.Seq()
 	k.Line(true, portSeen)
@@ -249,7 +277,6 @@ func craftConflictingPort() *pcaptest.Capture {
 	d.Close()
 	k.Line(false, "226 Transfer complete.")
 	k.Close()
-	return c
 }
 
 // conflictFinding returns the session's one retransmission-inconsistent
@@ -302,8 +329,7 @@ func checkConflictingPort(t *testing.T, r craftedResult) {
 // craftConflictingQueued: the two copies wait in the reorder queue (the
 // segment before them comes last), the second one longer and overlapping
 // both the hole and the first copy.
-func craftConflictingQueued() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftConflictingQueued(c *pcaptest.Capture) {
 	k := ftpLogin(c, clientA, 100)
 	seq, ack := k.Seq()
 	noop := []byte("NOOP\r\n")
@@ -314,7 +340,6 @@ func craftConflictingQueued() *pcaptest.Capture {
 	end := at + uint32(len(portSeen)+2)
 	k.Packet(false, ack, end, pcaptest.Flags{ACK: true, PSH: true}, []byte("200 NOOP ok.\r\n"))
 	k.Packet(false, ack+14, end, pcaptest.Flags{ACK: true, PSH: true}, []byte("200 PORT command successful.\r\n"))
-	return c
 }
 
 func checkConflictingQueued(t *testing.T, r craftedResult) {
@@ -340,8 +365,7 @@ func checkConflictingQueued(t *testing.T, r craftedResult) {
 
 // craftConsistentRetransmissions: identical retransmissions, partial and
 // whole, and a keepalive probe with a garbage byte — none is a conflict.
-func craftConsistentRetransmissions() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftConsistentRetransmissions(c *pcaptest.Capture) {
 	k := ftpLogin(c, clientA, 100)
 	seq, ack := k.Seq()
 	k.Line(true, "CWD /pub")
@@ -353,7 +377,6 @@ func craftConsistentRetransmissions() *pcaptest.Capture {
 	k.Line(true, "QUIT")
 	k.Line(false, "221 Goodbye.")
 	k.Close()
-	return c
 }
 
 func checkConsistentRetransmissions(t *testing.T, r craftedResult) {
@@ -372,8 +395,7 @@ const longName = "a-file-with-a-rather-long-name.tar.gz"
 
 // craftSnaplen80: a session captured with tcpdump -s 80, as in issue 13:
 // the 331, the 227, the RETR and the 150 are cut, the rest fits.
-func craftSnaplen80() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftSnaplen80(c *pcaptest.Capture) {
 	c.Snaplen = 80
 	k := ftpLogin(c, clientA, 100)
 	k.Line(true, "PASV")
@@ -388,7 +410,6 @@ func craftSnaplen80() *pcaptest.Capture {
 	k.Line(true, "QUIT")
 	k.Line(false, "221 Goodbye.")
 	k.Close()
-	return c
 }
 
 func checkSnaplen80(t *testing.T, r craftedResult) {
@@ -438,8 +459,7 @@ func entryText(e model.DialogEntry) string {
 
 // craftSnaplenLongLine: a command longer than a segment, every segment cut;
 // the captured starts of the later segments are the middle of the line.
-func craftSnaplenLongLine() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftSnaplenLongLine(c *pcaptest.Capture) {
 	k := ftpLogin(c, clientA, 100)
 	c.Snaplen = 80
 	k.Send(true, []byte("STOR "+strings.Repeat("x/", 100)+"\r\n"), 60)
@@ -447,7 +467,6 @@ func craftSnaplenLongLine() *pcaptest.Capture {
 	k.Line(true, "NOOP")
 	k.Line(false, "200 NOOP ok.")
 	k.Close()
-	return c
 }
 
 func checkSnaplenLongLine(t *testing.T, r craftedResult) {
@@ -460,8 +479,7 @@ func checkSnaplenLongLine(t *testing.T, r craftedResult) {
 
 // craftSnaplenExport: a data connection cut by the snapshot length, under
 // --export: its file is partial, and its cut bytes are counted.
-func craftSnaplenExport() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftSnaplenExport(c *pcaptest.Capture) {
 	k := ftpLogin(c, clientA, 100)
 	k.Line(true, "PASV")
 	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
@@ -476,7 +494,6 @@ func craftSnaplenExport() *pcaptest.Capture {
 	c.Snaplen = 0
 	k.Line(false, "226 Transfer complete.")
 	k.Close()
-	return c
 }
 
 func checkSnaplenExport(t *testing.T, r craftedResult) {
@@ -507,8 +524,7 @@ func checkSnaplenExport(t *testing.T, r craftedResult) {
 // the rest of it, as an attacker may craft ciphertext, reads as a PORT
 // command; another record, in step, holds a 227. Then CCC: close_notify
 // alerts and cleartext, with a passive transfer.
-func craftTLSGapThenCCC() *pcaptest.Capture {
-	c := pcaptest.New()
+func craftTLSGapThenCCC(c *pcaptest.Capture) {
 	k := ftpLogin(c, clientA, 100)
 	k.Line(true, "AUTH TLS")
 	k.Line(false, "234 Proceed with negotiation.")
@@ -532,7 +548,6 @@ func craftTLSGapThenCCC() *pcaptest.Capture {
 	d.Close()
 	k.Line(false, "226 Transfer complete.")
 	k.Close()
-	return c
 }
 
 func checkTLSGapThenCCC(t *testing.T, r craftedResult) {
