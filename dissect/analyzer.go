@@ -414,7 +414,7 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
 		// the new bytes are the segment's last ones; a cut kept its first
 		got := min(fresh, max(int64(len(s.payload)-s.payloadLen)+fresh, 0))
 		c.captured[dir] += got
-		c.cut[dir] += fresh - got
+		c.cut += fresh - got
 		c.established = true
 	}
 	if s.rst && !c.closing {

@@ -107,7 +107,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 		FirstFrame:       c.firstFrame,
 		LastFrame:        c.lastFrame,
 		ICMP:             c.icmp,
-		CutBytes:         c.cut[0] + c.cut[1],
+		CutBytes:         c.cut,
 	}
 	if !c.synTime.IsZero() {
 		t := model.At(c.synTime)

@@ -17,25 +17,25 @@ type segRecord struct {
 // yet consumed by the line splitter need one.
 const maxSegRecords = 128
 
-// halfStream is the reassembly bookkeeping of one direction.
+// halfStream is the reassembly bookkeeping of one direction. Its fields
+// are ordered to pack: every session has two.
 type halfStream struct {
-	pos     uint32 // sequence number of the next byte to be delivered
-	started bool
+	records []segRecord
+	queue   *reorderQueue // out-of-order segments, once there were any
+	hist    *history      // the latest bytes delivered, to compare retransmissions with
+	pos     uint32        // sequence number of the next byte to be delivered
 	// ack is the last acknowledgement this direction sent for the other.
-	ack      uint32
-	ackValid bool
+	ack uint32
 	// a FIN or RST beyond delivery ends the direction once delivery gets
 	// there
-	finAt, rstAt        uint32
-	finPending, rstSeen bool
-	queue               reorderQueue
-	hist                history // the latest bytes delivered, to compare retransmissions with
-	records             []segRecord
+	finAt, rstAt uint32
 	// line placement, for the ALG prediction
-	lineStart   uint32 // sequence number of the current line's first byte
-	lastRecSeq  uint32 // record in which the previous line started
-	lineInRec   int    // lines that started before in that record
-	lastRecSeen bool
+	lineStart           uint32 // sequence number of the current line's first byte
+	lastRecSeq          uint32 // record in which the previous line started
+	lineInRec           int    // lines that started before in that record
+	started, ackValid   bool
+	finPending, rstSeen bool
+	lastRecSeen         bool
 }
 
 // controlStream orders the segments of an FTP control connection and
@@ -134,8 +134,12 @@ func (st *controlStream) arrive(dir int, seq uint32, data []byte, cut int, frame
 	span := len(data) + cut
 	lo := 0
 	compared := false
-	for i := range h.queue.segs {
-		q := &h.queue.segs[i]
+	var queued []queuedSeg
+	if h.queue != nil {
+		queued = h.queue.segs
+	}
+	for i := range queued {
+		q := &queued[i]
 		qlo, qhi := int(int32(q.seq-seq)), int(int32(q.end()-seq))
 		if qhi <= lo {
 			continue
@@ -181,7 +185,10 @@ func (st *controlStream) place(dir int, seq uint32, data []byte, cut int, frame 
 		return // delivery went past it meanwhile (a skipped hole)
 	}
 	for seq != h.pos {
-		q := &h.queue
+		if h.queue == nil {
+			h.queue = new(reorderQueue)
+		}
+		q := h.queue
 		if !q.full(len(data)) {
 			q.insert(queuedSeg{seq: seq, n: len(data), cut: cut, frame: frame, ts: ts}, data)
 			st.listReordering()
@@ -209,7 +216,7 @@ func (st *controlStream) deliverPiece(dir int, data []byte, cut int, frame uint6
 	h := &st.half[dir]
 	if len(data) > 0 {
 		h.record(segRecord{seq: h.pos, n: len(data), frame: frame, ts: ts})
-		h.hist.add(h.pos, data, frame)
+		h.keep(h.pos, data, frame)
 		st.deliver(dir, data, 0)
 	}
 	if cut > 0 {
@@ -221,7 +228,7 @@ func (st *controlStream) deliverPiece(dir int, data []byte, cut int, frame uint6
 // off the packet captured at frame.
 func (st *controlStream) cutOff(dir, n int, frame uint64, ts time.Time) {
 	h := &st.half[dir]
-	h.hist.forget()
+	h.forget()
 	st.sess.cut(dir, n, frame, ts)
 	h.pos += uint32(n)
 	h.lineStart = h.pos
@@ -251,7 +258,7 @@ func (st *controlStream) skip(dir int, seq uint32) {
 // direction whose queued bytes were captured first first, so that the
 // dialog keeps the capture's order around the holes.
 func (st *controlStream) confirmBoth() {
-	q0, q1 := &st.half[0].queue, &st.half[1].queue
+	q0, q1 := st.half[0].queue, st.half[1].queue
 	switch {
 	case q0.empty() && q1.empty():
 	case q0.empty():
@@ -294,7 +301,7 @@ func (st *controlStream) flush(dir int) {
 // and reports whether anything is still queued.
 func (st *controlStream) expire(before time.Time) bool {
 	for d := range st.half {
-		if q := &st.half[d].queue; !q.empty() && !q.oldest().After(before) {
+		if q := st.half[d].queue; !q.empty() && !q.oldest().After(before) {
 			st.flush(d)
 		}
 	}
@@ -339,8 +346,8 @@ func (st *controlStream) end() {
 			st.deliverPiece(d, h.queue.bytes(0), q.cut, q.frame, q.ts)
 			h.queue.popFront()
 		}
-		h.queue = reorderQueue{}
-		h.hist.release()
+		h.queue = nil
+		h.releaseHistory()
 	}
 	st.sess.streamEnded()
 }
@@ -368,7 +375,7 @@ func (h *halfStream) record(r segRecord) {
 func (st *controlStream) deliver(dir int, data []byte, skip int) {
 	h := &st.half[dir]
 	if skip > 0 {
-		h.hist.forget()
+		h.forget()
 		h.pos += uint32(skip)
 		h.lineStart = h.pos
 		st.sess.gap(dir, int64(skip), st.locate(dir, h.pos))

@@ -29,14 +29,16 @@ func (q *queuedSeg) end() uint32 { return q.seq + uint32(q.n+q.cut) }
 
 // reorderQueue holds the out-of-order segments of one direction, ordered
 // by sequence number and never overlapping, their bytes back to back in
-// the same order. It is empty, and holds no memory, on connections that
-// never reorder; its buffers are reused once grown.
+// the same order. A direction takes one at its first out-of-order segment
+// and reuses its buffers once grown.
 type reorderQueue struct {
 	segs []queuedSeg
 	data []byte
 }
 
-func (q *reorderQueue) empty() bool { return len(q.segs) == 0 }
+// empty reports whether nothing is queued; a direction that never
+// reordered has no queue.
+func (q *reorderQueue) empty() bool { return q == nil || len(q.segs) == 0 }
 
 // full reports whether a segment of n bytes finds no room.
 func (q *reorderQueue) full(n int) bool {

@@ -26,18 +26,29 @@ const historyMarks = 16
 // maxConflicts bounds the conflicting copies recorded per session.
 const maxConflicts = 8
 
-// historyPool holds the rings of sessions that ended, for new sessions: a
-// capture of many short sessions would otherwise allocate two per session.
-var historyPool sync.Pool // of *[historySize]byte
+// historyPool holds the histories of sessions that ended, for new
+// sessions: a capture of many short sessions would otherwise allocate two
+// per session.
+var historyPool sync.Pool // of *history
 
 // history is the latest bytes delivered in one direction: those with
 // sequence numbers [end-n, end), the byte at seq in ring[seq%historySize].
+// A direction takes one when its first byte is delivered.
 type history struct {
-	ring  *[historySize]byte
-	end   uint32
-	n     int
+	ring  [historySize]byte
 	marks [historyMarks]histMark // the latest segments delivered, a ring
 	next  int                    // index of the next mark to write
+	end   uint32
+	n     int
+}
+
+// newHistory returns an empty history, reused when one is free.
+func newHistory() *history {
+	if h, ok := historyPool.Get().(*history); ok {
+		h.marks, h.next, h.n = [historyMarks]histMark{}, 0, 0
+		return h
+	}
+	return new(history)
 }
 
 // histMark says which frame carried delivered bytes [seq, seq+n).
@@ -49,13 +60,6 @@ type histMark struct {
 
 // add appends delivered bytes, which start at seq.
 func (h *history) add(seq uint32, data []byte, frame uint64) {
-	if h.ring == nil {
-		if r, ok := historyPool.Get().(*[historySize]byte); ok {
-			h.ring = r
-		} else {
-			h.ring = new([historySize]byte)
-		}
-	}
 	if seq != h.end {
 		h.n = 0
 	}
@@ -72,14 +76,26 @@ func (h *history) add(seq uint32, data []byte, frame uint64) {
 	h.next = (h.next + 1) % historyMarks
 }
 
-// forget empties the history: the bytes after a gap do not continue it.
-func (h *history) forget() { h.n = 0 }
+// keep adds delivered bytes to the direction's history.
+func (h *halfStream) keep(seq uint32, data []byte, frame uint64) {
+	if h.hist == nil {
+		h.hist = newHistory()
+	}
+	h.hist.add(seq, data, frame)
+}
 
-// release hands the ring back for another session.
-func (h *history) release() {
-	if h.ring != nil {
-		historyPool.Put(h.ring)
-		h.ring, h.n = nil, 0
+// forget empties the history: the bytes after a gap do not continue it.
+func (h *halfStream) forget() {
+	if h.hist != nil {
+		h.hist.n = 0
+	}
+}
+
+// releaseHistory hands the history back for another session.
+func (h *halfStream) releaseHistory() {
+	if h.hist != nil {
+		historyPool.Put(h.hist)
+		h.hist = nil
 	}
 }
 
@@ -117,7 +133,10 @@ func (h *history) frameOf(seq uint32) uint64 {
 // compareDelivered compares the bytes of an arriving segment that start at
 // seq and lie before the delivery point with those delivered.
 func (st *controlStream) compareDelivered(dir int, seq uint32, again []byte, frame uint64, ts time.Time) {
-	h := &st.half[dir].hist
+	h := st.half[dir].hist
+	if h == nil {
+		return
+	}
 	from, to, ok := h.kept(seq, len(again))
 	if !ok {
 		return

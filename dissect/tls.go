@@ -8,15 +8,16 @@ package dissect
 // it looks for a plausible record header again, and reads nothing as
 // cleartext meanwhile, since ciphertext may hold anything.
 type tlsSkipper struct {
-	hdr    [5]byte
-	hdrN   int
-	remain int
-	bytes  int64 // bytes of TLS records seen
+	hdr  [5]byte
+	hdrN uint8
 	// lost: a gap left the walk out of step; hdr holds the bytes that may
 	// begin a record header
-	lost bool
-	// line holds the bytes at a record boundary that may be cleartext
-	line []byte
+	lost   bool
+	remain int
+	bytes  int64 // bytes of TLS records seen
+	// line holds the bytes at a record boundary that may be cleartext;
+	// allocated at the first such boundary (every session has two walks)
+	line *[]byte
 }
 
 // maxTLSRecord bounds a record's length (TLSCiphertext, RFC 5246 §6.2.3).
@@ -66,18 +67,22 @@ func (t *tlsSkipper) skip(p []byte) (n int, carry []byte, cleartext bool) {
 			n += k
 			t.remain -= k
 			t.bytes += int64(k)
-		case len(t.line) > 0 || t.hdrN == 0 && !looksTLS(p[n]):
+		case t.probing() || t.hdrN == 0 && !looksTLS(p[n]):
+			if t.line == nil {
+				t.line = new([]byte)
+			}
 			k, v := t.probe(p[n:])
 			switch v {
 			case probeCleartext:
-				carry, t.line = t.line, t.line[:0]
+				carry = *t.line
+				*t.line = carry[:0]
 				return n + k, carry, true
 			case probeMore:
 				return len(p), nil, false
 			}
 			// not cleartext: ciphertext out of step
-			t.bytes += int64(len(t.line))
-			t.line = t.line[:0]
+			t.bytes += int64(len(*t.line))
+			*t.line = (*t.line)[:0]
 			t.lost = true
 			n += k
 		default:
@@ -85,7 +90,7 @@ func (t *tlsSkipper) skip(p []byte) (n int, carry []byte, cleartext bool) {
 			t.hdrN++
 			n++
 			t.bytes++
-			if t.hdrN == len(t.hdr) {
+			if int(t.hdrN) == len(t.hdr) {
 				t.hdrN = 0
 				if plausibleHeader(t.hdr[:], false) {
 					t.remain = int(t.hdr[3])<<8 | int(t.hdr[4])
@@ -115,7 +120,7 @@ func (t *tlsSkipper) resync(p []byte) int {
 			copy(t.hdr[:], t.hdr[1:t.hdrN])
 			t.hdrN--
 		}
-		if t.hdrN == len(t.hdr) {
+		if int(t.hdrN) == len(t.hdr) {
 			t.hdrN, t.lost = 0, false
 			t.remain = int(t.hdr[3])<<8 | int(t.hdr[4])
 			t.bytes += int64(i + 1)
@@ -125,6 +130,9 @@ func (t *tlsSkipper) resync(p []byte) int {
 	t.bytes += int64(len(p))
 	return len(p)
 }
+
+// probing reports whether bytes that may be cleartext are held.
+func (t *tlsSkipper) probing() bool { return t.line != nil && len(*t.line) > 0 }
 
 // probe verdicts.
 const (
@@ -138,16 +146,17 @@ const (
 // characters ended by CR LF (k bytes of p taken), not cleartext at the
 // first byte that cannot belong to one (p[k]), or more needed.
 func (t *tlsSkipper) probe(p []byte) (k int, verdict int) {
+	line := t.line
 	for i, c := range p {
-		cr := len(t.line) > 0 && t.line[len(t.line)-1] == '\r'
+		cr := len(*line) > 0 && (*line)[len(*line)-1] == '\r'
 		switch {
-		case c == '\n' && cr && len(t.line) >= 4:
-			t.line = append(t.line, c)
+		case c == '\n' && cr && len(*line) >= 4:
+			*line = append(*line, c)
 			return i + 1, probeCleartext
-		case cr, len(t.line) >= maxCleartextProbe:
+		case cr, len(*line) >= maxCleartextProbe:
 			return i, probeNot
 		case c == '\r' || c == '\t' || c >= 0x20 && c < 0x7f:
-			t.line = append(t.line, c)
+			*line = append(*line, c)
 		default:
 			return i, probeNot
 		}
@@ -159,10 +168,12 @@ func (t *tlsSkipper) probe(p []byte) (k int, verdict int) {
 // they only shorten what remains of it; otherwise the walk has lost its
 // place.
 func (t *tlsSkipper) lose(n int) {
-	if !t.lost && t.hdrN == 0 && len(t.line) == 0 && t.remain >= n {
+	if !t.lost && t.hdrN == 0 && !t.probing() && t.remain >= n {
 		t.remain -= n
 		return
 	}
 	t.hdrN, t.remain, t.lost = 0, 0, true
-	t.line = t.line[:0]
+	if t.line != nil {
+		*t.line = (*t.line)[:0]
+	}
 }
