@@ -637,6 +637,11 @@ func (a *Analyzer) Updates(fn func(*model.Session)) {
 		m := a.export(s)
 		m.Dialog = append([]model.DialogEntry(nil), m.Dialog...)
 		m.Anomalies = append([]string(nil), m.Anomalies...)
+		m.RetransmissionConflicts = append([]model.RetransmissionConflict(nil), m.RetransmissionConflicts...)
+		if m.SnaplenCut != nil {
+			c := *m.SnaplenCut
+			m.SnaplenCut = &c
+		}
 		m.Segments = nil
 		if m.Greeting != nil {
 			g := *m.Greeting
