@@ -1,16 +1,11 @@
 package dissect
 
 import (
-	"encoding/binary"
 	"errors"
 	"net/netip"
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/reassembly"
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
@@ -116,10 +111,9 @@ type Analyzer struct {
 	lastVantage    *vantage
 	lastVantageKey vantageKey
 
-	dec  *decoder
-	own  segment  // Packet decodes here
-	seg  *segment // the segment being analysed
-	tcpl layers.TCP
+	dec *decoder
+	own segment  // Packet decodes here
+	seg *segment // the segment being analysed
 
 	ctlPorts      [1024]uint64 // bit set of control ports
 	implicitPorts [1024]uint64
@@ -132,8 +126,9 @@ type Analyzer struct {
 	closing  []*conn
 	connSeq  uint64
 
-	asm *reassembly.Assembler
-	ctx segCtx
+	// reordering lists the control streams with segments queued, for
+	// the reorderWait timeout
+	reordering []*controlStream
 
 	exp      *expectations
 	tlsHosts map[hostPair]*session
@@ -200,12 +195,6 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		a.ctlPorts[p/64] |= 1 << (p % 64)
 		a.implicitPorts[p/64] |= 1 << (p % 64)
 	}
-	pool := reassembly.NewStreamPool(controlFactory{a})
-	a.asm = reassembly.NewAssembler(pool)
-	// Bound what out-of-order control data may hold: 256 pages of 1900
-	// bytes per connection, 64k pages in all.
-	a.asm.MaxBufferedPagesPerConnection = 256
-	a.asm.MaxBufferedPagesTotal = 1 << 16
 	return a
 }
 
@@ -425,7 +414,10 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
 	}
 	if s.payloadLen > 0 {
 		fresh := c.span[dir].add(s.seq, s.payloadLen)
-		c.captured[dir] += min(fresh, int64(len(s.payload)))
+		// the new bytes are the segment's last ones; a cut kept its first
+		got := min(fresh, max(int64(len(s.payload)-s.payloadLen)+fresh, 0))
+		c.captured[dir] += got
+		c.cut += fresh - got
 		c.established = true
 	}
 	if s.rst && !c.closing {
@@ -454,7 +446,7 @@ func (a *Analyzer) closeConn(c *conn, how string, ts time.Time) {
 	}
 }
 
-// control passes a control segment to the reassembler.
+// control passes a control segment to its stream.
 func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 	if c.ctl == nil || c.ctl.done {
 		return
@@ -470,90 +462,17 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 			Seq: s.seq, Ack: s.ack, Len: s.payloadLen, Frame: p.Frame, TS: model.At(p.Info.Timestamp)})
 	}
 	if s.payloadLen > len(s.payload) {
-		// Cut by the snapshot length: the missing bytes are a gap.
 		a.stats.TruncatedPackets++
 	}
 	if s.payloadLen == 0 && !s.syn && !s.fin && !s.rst {
-		// A bare acknowledgement carries nothing to reassemble; only its
+		// A bare acknowledgement carries nothing to order; only its
 		// acknowledgement number matters, for the capture-gap check.
-		if h := &c.ctl.half[dir]; s.hasAck {
-			h.ack, h.ackValid = s.ack, true
-			if c.ctl.confirmedGap() {
-				a.asm.FlushWithOptions(reassembly.FlushOptions{T: a.now.Add(time.Nanosecond)})
-			}
+		if s.hasAck {
+			c.ctl.ackOnly(dir, s.ack)
 		}
 		return
 	}
-	a.ctx = segCtx{ci: p.Info, frame: p.Frame, c: c, dir: dir}
-	st := c.ctl
-	if !st.assembled {
-		if st.inOrder(dir, s) {
-			return
-		}
-		// The first segment out of order: from now on the reassembler
-		// orders this connection, starting where the bytes were delivered.
-		st.assembled = true
-		for d := range st.half {
-			if h := &st.half[d]; h.started {
-				a.prime(c, d, h.pos)
-			}
-		}
-		a.ctx = segCtx{ci: p.Info, frame: p.Frame, c: c, dir: dir}
-	}
-	// The reassembler wants gopacket's TCP layer: decode the header again,
-	// which only connections that went out of order pay for.
-	if err := a.tcpl.DecodeFromBytes(s.tcp, gopacket.NilDecodeFeedback); err != nil {
-		return
-	}
-	a.asm.AssembleWithContext(a.flowOf(c, dir), &a.tcpl, &a.ctx)
-	if st.confirmedGap() {
-		// Push the queued bytes past the hole now. The assembler can only
-		// flush all connections at once; gaps are rare, and any other
-		// connection's queued bytes are ones it waits for too.
-		a.asm.FlushWithOptions(reassembly.FlushOptions{T: a.now.Add(time.Nanosecond)})
-	}
-}
-
-// flowOf names a control connection generation for the reassembler, by
-// direction: not its addresses, so that a SYN that reuses a 4-tuple starts
-// a fresh stream.
-func (a *Analyzer) flowOf(c *conn, dir int) gopacket.Flow {
-	var src, dst [16]byte
-	putID(&src, c.id, dir == fromInitiator)
-	putID(&dst, c.id, dir != fromInitiator)
-	return gopacket.NewFlow(layers.EndpointIPv6, src[:], dst[:])
-}
-
-// prime tells the reassembler where a direction of a connection stands, with
-// an empty segment at seq: it then starts that direction there.
-func (a *Analyzer) prime(c *conn, dir int, seq uint32) {
-	from, to := c.initiator.Port(), c.responder.Port()
-	if dir == fromResponder {
-		from, to = to, from
-	}
-	var hdr [20]byte
-	binary.BigEndian.PutUint16(hdr[0:2], from)
-	binary.BigEndian.PutUint16(hdr[2:4], to)
-	binary.BigEndian.PutUint32(hdr[4:8], seq)
-	hdr[12] = 5 << 4 // data offset: no options
-	var t layers.TCP
-	if err := t.DecodeFromBytes(hdr[:], gopacket.NilDecodeFeedback); err != nil {
-		return
-	}
-	ctx := a.ctx
-	ctx.dir = dir
-	a.asm.AssembleWithContext(a.flowOf(c, dir), &t, &ctx)
-}
-
-func putID(b *[16]byte, id uint64, initiator bool) {
-	for i := 0; i < 8; i++ {
-		b[i] = byte(id >> (8 * i))
-	}
-	if initiator {
-		b[15] = 1
-	} else {
-		b[15] = 2
-	}
+	c.ctl.segment(dir, s, p.Frame, p.Info.Timestamp)
 }
 
 // icmp records an ICMP error against the connection whose segment it quotes.
@@ -585,7 +504,7 @@ func (a *Analyzer) endConn(c *conn, how string) {
 	switch c.role {
 	case roleControl:
 		s := c.ctl.sess
-		s.streamEnded()
+		c.ctl.end()
 		s.controlDone = true
 		a.maybeEmit(s)
 	case roleData:
@@ -609,7 +528,7 @@ func (a *Analyzer) endConn(c *conn, how string) {
 func (a *Analyzer) tick() {
 	now := a.now
 	a.tickAt = now.UnixNano() + int64(tickEvery)
-	a.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-reorderWait), TC: now.Add(-controlIdle)})
+	a.expireReordering(now.Add(-reorderWait))
 	// finalize closed connections after their linger
 	keep := a.closing[:0]
 	for _, c := range a.closing {
@@ -651,6 +570,21 @@ func (a *Analyzer) tick() {
 			delete(a.tlsHosts, s)
 		}
 	}
+}
+
+// expireReordering flushes the control queues that waited since before
+// the given time, and forgets the streams with nothing left queued.
+func (a *Analyzer) expireReordering(before time.Time) {
+	keep := a.reordering[:0]
+	for _, st := range a.reordering {
+		if st.expire(before) {
+			keep = append(keep, st)
+		} else {
+			st.listed = false
+		}
+	}
+	clear(a.reordering[len(keep):])
+	a.reordering = keep
 }
 
 // maybeEmit sends a session to the sink once everything it waits for ended.
@@ -713,6 +647,11 @@ func (a *Analyzer) Updates(fn func(*model.Session)) {
 		s.dirty = false
 		m := a.export(s) // a copy of the dialog: the session runs on
 		m.Anomalies = append([]string(nil), m.Anomalies...)
+		m.RetransmissionConflicts = append([]model.RetransmissionConflict(nil), m.RetransmissionConflicts...)
+		if m.SnaplenCut != nil {
+			c := *m.SnaplenCut
+			m.SnaplenCut = &c
+		}
 		m.Segments = nil
 		if m.Greeting != nil {
 			g := *m.Greeting
@@ -729,7 +668,9 @@ func (a *Analyzer) Finish() {
 		return
 	}
 	a.finished = true
-	a.asm.FlushAll()
+	// Control bytes still waiting for a hole to fill, before any data
+	// connection ends: they may carry the replies those wait for.
+	a.expireReordering(a.now)
 	// Data connections first, so that sessions are complete when their
 	// control connection ends.
 	var all []*conn

@@ -109,6 +109,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 		FirstFrame:       c.firstFrame,
 		LastFrame:        c.lastFrame,
 		ICMP:             c.icmp,
+		CutBytes:         c.cut,
 	}
 	if !c.synTime.IsZero() {
 		t := model.At(c.synTime)

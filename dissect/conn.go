@@ -64,6 +64,7 @@ type conn struct {
 	fin                  [2]bool
 	span                 [2]seqSpan
 	captured             [2]int64
+	cut                  int64 // payload bytes the snapshot length cut off
 	packets              uint64
 	first, last          time.Time
 	synTime, endTime     time.Time
@@ -72,10 +73,10 @@ type conn struct {
 	closed               string // "fin", "rst", "timeout", "reused", "capture-end"
 	closing              bool   // ended; kept a moment for stragglers
 	role                 connRole
-	icmp                 string
 	firstResponderData   bool // the responder's first payload was examined
 	controlPort          bool // on a control port, waiting for a SYN or a byte
 	recent               bool // unmatched, waiting for a late announcement (expectations.recent)
+	icmp                 string
 
 	ctl *controlStream // roleControl
 	ch  *channel       // roleData

@@ -2,24 +2,7 @@ package dissect
 
 import (
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/reassembly"
 )
-
-// segCtx is the reassembly.AssemblerContext passed with each control
-// segment. The assembler keeps it with out-of-order pages but only reads
-// their capture time, which it also stores itself, so one context is reused
-// for every packet and the frame of each byte is found through segRecords.
-type segCtx struct {
-	ci    gopacket.CaptureInfo
-	frame uint64
-	c     *conn
-	dir   int
-}
-
-func (x *segCtx) GetCaptureInfo() gopacket.CaptureInfo { return x.ci }
 
 // segRecord remembers where one control segment's payload lies in sequence
 // space, so a line can be traced back to the frame that carried it.
@@ -34,135 +17,348 @@ type segRecord struct {
 // yet consumed by the line splitter need one.
 const maxSegRecords = 128
 
-// halfStream is the reassembly bookkeeping of one direction.
+// halfStream is the reassembly bookkeeping of one direction. Its fields
+// are ordered to pack: every session has two.
 type halfStream struct {
-	pos     uint32 // sequence number of the next byte to be delivered
-	maxEnd  uint32 // end of the highest segment accepted
-	started bool
+	records []segRecord
+	queue   *reorderQueue // out-of-order segments, once there were any
+	hist    *history      // the latest bytes delivered, to compare retransmissions with
+	pos     uint32        // sequence number of the next byte to be delivered
 	// ack is the last acknowledgement this direction sent for the other.
-	ack      uint32
-	ackValid bool
-	records  []segRecord
+	ack uint32
+	// a FIN or RST beyond delivery ends the direction once delivery gets
+	// there
+	finAt, rstAt uint32
 	// line placement, for the ALG prediction
-	lineStart   uint32 // sequence number of the current line's first byte
-	lastRecSeq  uint32 // record in which the previous line started
-	lineInRec   int    // lines that started before in that record
-	lastRecSeen bool
+	lineStart           uint32 // sequence number of the current line's first byte
+	lastRecSeq          uint32 // record in which the previous line started
+	lineInRec           int    // lines that started before in that record
+	started, ackValid   bool
+	finPending, rstSeen bool
+	lastRecSeen         bool
 }
 
-// controlStream is the reassembly.Stream of an FTP control connection.
+// controlStream orders the segments of an FTP control connection and
+// delivers each direction's bytes in sequence to the session.
 //
 // Segments that arrive in order — almost all of them — are delivered as
-// they come; the first one out of order (a gap, reordering) hands the
-// connection to gopacket's reassembler for good, primed where delivery
-// stood.
+// they come. Others wait in a small queue of their direction until the
+// bytes before them come; the hole before the queue is skipped as a capture
+// gap when the receiver acknowledged beyond it (the capture lost those
+// bytes), when the queue reaches its bound, or after reorderWait. All of it
+// is per connection: one connection's gap never touches another's queue.
 type controlStream struct {
-	a         *Analyzer
-	c         *conn
-	sess      *session
-	dirOfAsm  [2]int // our direction for reassembly's client-to-server and server-to-client
-	half      [2]halfStream
-	done      bool
-	assembled bool    // the reassembler orders the segments
-	ended     [2]bool // FIN seen in order, by direction
+	a     *Analyzer
+	c     *conn
+	sess  *session
+	half  [2]halfStream
+	done  bool
+	ended [2]bool // FIN delivered, by direction
+	// listed: in Analyzer.reordering, for the reorderWait timeout
+	listed bool
 }
 
-// inOrder delivers a segment that continues its direction where delivery
-// stands (or repeats bytes already delivered), and reports whether it
-// could; a segment beyond it, or one the capture cut short (snapshot
-// length), needs the reassembler.
-func (st *controlStream) inOrder(dir int, s *segment) bool {
+// segment takes one control segment of direction dir.
+func (st *controlStream) segment(dir int, s *segment, frame uint64, ts time.Time) {
 	h := &st.half[dir]
+	seq := s.seq
 	if s.syn {
+		seq++ // the SYN takes one sequence number; any payload follows it
 		if !h.started {
-			h.started, h.pos = true, s.seq+1
-			h.lineStart = h.pos
+			h.started, h.pos, h.lineStart = true, seq, seq
 		}
-		return len(s.payload) == 0
 	}
 	if !h.started {
-		h.started, h.pos = true, s.seq
-		h.lineStart = h.pos
+		// captured without its SYN (mid-session): delivery starts here
+		h.started, h.pos, h.lineStart = true, seq, seq
 	}
 	if s.hasAck {
 		h.ack, h.ackValid = s.ack, true
 	}
-	data := s.payload
-	if ahead := int32(s.seq - h.pos); ahead > 0 || s.payloadLen > len(s.payload) {
-		return false
-	} else if ahead < 0 {
-		// a retransmission, wholly or partly delivered already
-		if int(-ahead) >= len(data) {
+	data, cut := s.payload, max(s.payloadLen-len(s.payload), 0)
+	end := seq + uint32(len(data)+cut)
+	if s.fin && !h.finPending && !st.ended[dir] {
+		h.finAt, h.finPending = end, true
+	}
+	if s.rst && !h.rstSeen {
+		h.rstAt, h.rstSeen = seq, true
+	}
+	if len(data)+cut > 0 {
+		st.arrive(dir, seq, data, cut, frame, ts)
+	}
+	st.checkEnd(dir)
+	// The other direction may have acknowledged the hole before this
+	// segment's queue already; this segment's acknowledgement may confirm
+	// the other direction's.
+	st.confirmBoth()
+}
+
+// ackOnly takes the acknowledgement of a segment without payload, SYN, FIN
+// or RST: it can only confirm a hole in the other direction.
+func (st *controlStream) ackOnly(dir int, ack uint32) {
+	h := &st.half[dir]
+	h.ack, h.ackValid = ack, true
+	st.confirmBoth()
+}
+
+// arrive places payload [seq, seq+len(data)) and cut bytes after it:
+// delivered at once when it continues delivery and nothing waits, else
+// merged into the queue, bytes seen first winning where copies overlap.
+func (st *controlStream) arrive(dir int, seq uint32, data []byte, cut int, frame uint64, ts time.Time) {
+	h := &st.half[dir]
+	if behind := int(int32(h.pos - seq)); behind > 0 {
+		// a retransmission, wholly or partly delivered already; a keepalive
+		// probe repeats (or invents) the byte before the delivery point
+		if again := data[:min(behind, len(data))]; len(again) > 0 && !(behind == 1 && len(data) == 1) {
+			st.compareDelivered(dir, seq, again, frame, ts)
+		}
+		if behind >= len(data)+cut {
+			return
+		}
+		if behind >= len(data) {
+			cut -= behind - len(data)
 			data = nil
 		} else {
-			data = data[-ahead:]
+			data = data[behind:]
+		}
+		seq = h.pos
+	}
+	if seq == h.pos && h.queue.empty() {
+		st.deliverPiece(dir, data, cut, frame, ts)
+		return
+	}
+	// Cut the arrival around the queued segments: the holes between them
+	// take its bytes, the queued bytes (seen first) stay.
+	var pieces [maxQueuedSegments + 1]piece
+	n := 0
+	span := len(data) + cut
+	lo := 0
+	compared := false
+	var queued []queuedSeg
+	if h.queue != nil {
+		queued = h.queue.segs
+	}
+	for i := range queued {
+		q := &queued[i]
+		qlo, qhi := int(int32(q.seq-seq)), int(int32(q.end()-seq))
+		if qhi <= lo {
+			continue
+		}
+		if qlo >= span {
+			break
+		}
+		// the captured bytes both copies have
+		if olo, ohi := max(lo, qlo), min(len(data), qlo+q.n); olo < ohi && !compared {
+			qb := h.queue.bytes(i)
+			compared = st.compareQueued(dir, q, qb[olo-qlo:ohi-qlo], data[olo:ohi], frame, ts)
+		}
+		if qlo > lo {
+			pieces[n] = piece{lo, qlo}
+			n++
+		}
+		lo = max(lo, qhi)
+		if lo >= span {
+			break
 		}
 	}
+	if lo < span {
+		pieces[n] = piece{lo, span}
+		n++
+	}
+	for _, p := range pieces[:n] {
+		pd := data[min(p.lo, len(data)):min(p.hi, len(data))]
+		st.place(dir, seq+uint32(p.lo), pd, p.hi-p.lo-len(pd), frame, ts)
+		if st.done {
+			return
+		}
+	}
+}
+
+// piece is a byte range [lo, hi) of an arriving segment that no queued
+// segment covers.
+type piece struct{ lo, hi int }
+
+// place delivers or queues a piece that overlaps no queued segment.
+func (st *controlStream) place(dir int, seq uint32, data []byte, cut int, frame uint64, ts time.Time) {
+	h := &st.half[dir]
+	if int32(seq-h.pos) < 0 {
+		return // delivery went past it meanwhile (a skipped hole)
+	}
+	for seq != h.pos {
+		if h.queue == nil {
+			h.queue = new(reorderQueue)
+		}
+		q := h.queue
+		if !q.full(len(data)) {
+			q.insert(queuedSeg{seq: seq, n: len(data), cut: cut, frame: frame, ts: ts}, data)
+			st.listReordering()
+			return
+		}
+		// No room: give up on the hole before the queue, or before this
+		// piece when it comes first.
+		if q.empty() || int32(seq-q.segs[0].seq) < 0 {
+			st.skip(dir, seq)
+			break
+		}
+		st.skip(dir, q.segs[0].seq)
+		st.drain(dir)
+		if st.done || int32(seq-h.pos) < 0 {
+			return
+		}
+	}
+	st.deliverPiece(dir, data, cut, frame, ts)
+	st.drain(dir)
+}
+
+// deliverPiece delivers bytes at the delivery point, then skips the bytes
+// the capture cut off after them.
+func (st *controlStream) deliverPiece(dir int, data []byte, cut int, frame uint64, ts time.Time) {
+	h := &st.half[dir]
 	if len(data) > 0 {
-		x := &st.a.ctx
-		h.record(segRecord{seq: h.pos, n: len(data), frame: x.frame, ts: x.ci.Timestamp})
+		h.record(segRecord{seq: h.pos, n: len(data), frame: frame, ts: ts})
+		h.keep(h.pos, data, frame)
 		st.deliver(dir, data, 0)
 	}
-	if s.fin || s.rst {
+	if cut > 0 {
+		st.cutOff(dir, cut, frame, ts)
+	}
+}
+
+// cutOff skips n bytes at the delivery point that the snapshot length cut
+// off the packet captured at frame.
+func (st *controlStream) cutOff(dir, n int, frame uint64, ts time.Time) {
+	h := &st.half[dir]
+	h.forget()
+	st.sess.cut(dir, n, frame, ts)
+	h.pos += uint32(n)
+	h.lineStart = h.pos
+	h.prune()
+}
+
+// drain delivers the queued segments that delivery has reached.
+func (st *controlStream) drain(dir int) {
+	h := &st.half[dir]
+	for !h.queue.empty() && h.queue.segs[0].seq == h.pos && !st.done {
+		q := h.queue.segs[0]
+		st.deliverPiece(dir, h.queue.bytes(0), q.cut, q.frame, q.ts)
+		h.queue.popFront()
+	}
+	st.checkEnd(dir)
+}
+
+// skip gives up on the bytes from the delivery point to seq: the capture
+// does not have them.
+func (st *controlStream) skip(dir int, seq uint32) {
+	if n := int(int32(seq - st.half[dir].pos)); n > 0 {
+		st.deliver(dir, nil, n)
+	}
+}
+
+// confirmBoth skips the acknowledged holes of both directions, the
+// direction whose queued bytes were captured first first, so that the
+// dialog keeps the capture's order around the holes.
+func (st *controlStream) confirmBoth() {
+	q0, q1 := st.half[0].queue, st.half[1].queue
+	switch {
+	case q0.empty() && q1.empty():
+	case q0.empty():
+		st.confirm(1)
+	case q1.empty():
+		st.confirm(0)
+	case q1.segs[0].frame < q0.segs[0].frame:
+		st.confirm(1)
+		st.confirm(0)
+	default:
+		st.confirm(0)
+		st.confirm(1)
+	}
+}
+
+// confirm skips the hole before dir's queue as far as the other direction
+// acknowledged it: the receiver has those bytes, the capture never will.
+func (st *controlStream) confirm(dir int) {
+	h, peer := &st.half[dir], &st.half[1-dir]
+	for !h.queue.empty() && peer.ackValid && int32(peer.ack-h.pos) > 0 && !st.done {
+		to := h.queue.segs[0].seq
+		if int32(peer.ack-to) < 0 {
+			to = peer.ack
+		}
+		st.skip(dir, to)
+		st.drain(dir)
+	}
+}
+
+// flush delivers everything dir has queued, skipping the holes between.
+func (st *controlStream) flush(dir int) {
+	h := &st.half[dir]
+	for !h.queue.empty() && !st.done {
+		st.skip(dir, h.queue.segs[0].seq)
+		st.drain(dir)
+	}
+}
+
+// expire flushes the queues that waited reorderWait for a hole to fill,
+// and reports whether anything is still queued.
+func (st *controlStream) expire(before time.Time) bool {
+	for d := range st.half {
+		if q := st.half[d].queue; !q.empty() && !q.oldest().After(before) {
+			st.flush(d)
+		}
+	}
+	return !st.done && !(st.half[0].queue.empty() && st.half[1].queue.empty())
+}
+
+// checkEnd ends a direction whose FIN delivery reached, and the stream at
+// a RST or when both directions ended.
+func (st *controlStream) checkEnd(dir int) {
+	h := &st.half[dir]
+	if st.done {
+		return
+	}
+	if h.rstSeen && int32(h.pos-h.rstAt) >= 0 {
+		st.end()
+		return
+	}
+	if h.finPending && int32(h.pos-h.finAt) >= 0 {
+		h.finPending = false
+		if h.pos == h.finAt {
+			h.pos++ // the FIN takes a sequence number: a RST after it is in order
+		}
 		st.ended[dir] = true
-		if s.rst || st.ended[1-dir] {
-			st.sess.streamEnded()
+		if st.ended[1-dir] {
+			st.end()
 		}
 	}
-	return true
 }
 
-// controlFactory creates a controlStream for the connection named by the
-// context of the packet that opens it.
-type controlFactory struct{ a *Analyzer }
-
-func (f controlFactory) New(_, _ gopacket.Flow, _ *layers.TCP, ac reassembly.AssemblerContext) reassembly.Stream {
-	x := ac.(*segCtx)
-	st := x.c.ctl
-	// reassembly calls the half of the first packet it sees client-to-server.
-	st.dirOfAsm = [2]int{x.dir, 1 - x.dir}
-	return st
+// end delivers what is still queued, as after a gap, and concludes the
+// stream: the connection ended.
+func (st *controlStream) end() {
+	if st.done {
+		return
+	}
+	st.done = true
+	for d := range st.half {
+		h := &st.half[d]
+		for !h.queue.empty() {
+			q := h.queue.segs[0]
+			st.skip(d, q.seq)
+			st.deliverPiece(d, h.queue.bytes(0), q.cut, q.frame, q.ts)
+			h.queue.popFront()
+		}
+		h.queue = nil
+		h.releaseHistory()
+	}
+	st.sess.streamEnded()
 }
 
-func asmIndex(d reassembly.TCPFlowDirection) int {
-	if d == reassembly.TCPDirClientToServer {
-		return 0
+// listReordering puts the stream on the analyzer's list of those with
+// queued segments, for the reorderWait timeout.
+func (st *controlStream) listReordering() {
+	if !st.listed {
+		st.listed = true
+		st.a.reordering = append(st.a.reordering, st)
 	}
-	return 1
-}
-
-// Accept implements reassembly.Stream. It starts a half that was captured
-// without its SYN (mid-session captures) and records where the segment's
-// payload lies.
-func (st *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
-	x := ac.(*segCtx)
-	h := &st.half[x.dir]
-	if nextSeq < 0 {
-		// The reassembler meets this direction for the first time: at its
-		// SYN, at the priming segment that says where delivery stands, or
-		// mid-stream.
-		if !tcp.SYN {
-			*start = true
-		}
-		if !h.started {
-			h.started = true
-			h.pos = tcp.Seq
-			if tcp.SYN {
-				h.pos++
-			}
-			h.lineStart = h.pos
-		}
-	}
-	if tcp.ACK {
-		h.ack, h.ackValid = tcp.Ack, true
-	}
-	if n := len(tcp.Payload); n > 0 {
-		if end := tcp.Seq + uint32(n); int32(end-h.maxEnd) > 0 || h.maxEnd == 0 {
-			h.maxEnd = end
-		}
-		h.record(segRecord{seq: tcp.Seq, n: n, frame: x.frame, ts: ci.Timestamp})
-	}
-	return true
 }
 
 // record remembers a segment, dropping the oldest beyond maxSegRecords.
@@ -174,25 +370,12 @@ func (h *halfStream) record(r segRecord) {
 	h.records = append(h.records, r)
 }
 
-// ReassembledSG implements reassembly.Stream: in-order control bytes.
-func (st *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.AssemblerContext) {
-	if st.done {
-		return
-	}
-	adir, _, _, skip := sg.Info()
-	n, _ := sg.Lengths()
-	var data []byte
-	if n > 0 {
-		data = sg.Fetch(n)
-	}
-	st.deliver(st.dirOfAsm[asmIndex(adir)], data, skip)
-}
-
 // deliver hands in-order bytes of one direction to the session, after skip
 // bytes the capture lost.
 func (st *controlStream) deliver(dir int, data []byte, skip int) {
 	h := &st.half[dir]
 	if skip > 0 {
+		h.forget()
 		h.pos += uint32(skip)
 		h.lineStart = h.pos
 		st.sess.gap(dir, int64(skip), st.locate(dir, h.pos))
@@ -204,28 +387,6 @@ func (st *controlStream) deliver(dir int, data []byte, skip int) {
 	st.sess.feed(dir, data, base)
 	h.pos = base + uint32(len(data))
 	h.prune()
-}
-
-// ReassemblyComplete implements reassembly.Stream.
-func (st *controlStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
-	if !st.done {
-		st.sess.streamEnded()
-	}
-	return true
-}
-
-// confirmedGap reports whether a direction holds data behind a hole that
-// the receiver has acknowledged: the capture lost those bytes, they will
-// never come, and waiting for them would only let the other direction run
-// ahead (and the reply pairing with it).
-func (st *controlStream) confirmedGap() bool {
-	for d := range st.half {
-		h, peer := &st.half[d], &st.half[1-d]
-		if h.started && int32(h.maxEnd-h.pos) > 0 && peer.ackValid && int32(peer.ack-h.pos) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // locate returns the record that carried the byte at seq, if still known.

@@ -23,7 +23,6 @@ type segment struct {
 	fin, rst    bool
 	payload     []byte // captured payload bytes
 	payloadLen  int    // payload length per the IP header; more than len(payload) when cut
-	tcp         []byte // the TCP header and captured payload, for the reassembler
 	ifindex     int    // Linux cooked v2 interface index, or -1
 	// icmp is set for an ICMP destination-unreachable that quotes a TCP
 	// segment; the addresses and ports are then those of the quoted segment.
@@ -199,7 +198,6 @@ func (d *decoder) decode(p *capture.Packet, s *segment) decodeResult {
 	s.syn, s.hasAck, s.fin, s.rst = t.flags&tcpSYN != 0, t.flags&tcpACK != 0, t.flags&tcpFIN != 0, t.flags&tcpRST != 0
 	s.payload = t.payload
 	s.payloadLen = len(t.payload)
-	s.tcp = t.segment
 	// A packet cut by the snapshot length still tells, through the IP
 	// length, how many payload bytes it carried: enough to count a data
 	// connection's bytes from a headers-only capture.
@@ -306,7 +304,6 @@ type tcpHeader struct {
 	seq, ack         uint32
 	flags            uint8
 	headerLen        int
-	segment          []byte // header and payload
 	payload          []byte
 }
 
@@ -341,7 +338,7 @@ func (t *tcpHeader) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 		df.SetTruncated()
 		return errTCPCut
 	}
-	t.segment, t.payload = data, data[t.headerLen:]
+	t.payload = data[t.headerLen:]
 	return nil
 }
 

@@ -544,17 +544,17 @@ func BenchmarkAnalyzerPacket(b *testing.B) {
 	})
 	b.Run("control-noop", func(b *testing.B) {
 		// the session up to "226 Transfer complete." and its ACK: the
-		// control connection is idle at client seq 1116, server seq 5449
+		// control connection is idle at client seq 1115, server seq 5448
 		a, ts := benchSetup(b, len(benchSession(b, 40000))-7)
 		cli := netip.AddrPortFrom(benchCli4, 40000)
 		srv := netip.AddrPortFrom(benchSrv4, 21)
 		frames := [][]byte{
-			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 1116:1122, ack 5449, win 502, options [nop,nop,TS val 3103776018 ecr 3103775900], length 6: FTP: NOOP
-			benchFrame(b, cli, srv, 1116, 5449, "P.", []byte("NOOP\r\n")),
-			// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 5449:5463, ack 1122, win 502, options [nop,nop,TS val 3103776351 ecr 3103775900], length 14: FTP: 200 NOOP ok.
-			benchFrame(b, srv, cli, 5449, 1122, "P.", []byte("200 NOOP ok.\r\n")),
-			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [.], ack 5463, win 502, options [nop,nop,TS val 3103776024 ecr 3103775900], length 0
-			benchFrame(b, cli, srv, 1122, 5463, ".", nil),
+			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [P.], seq 1115:1121, ack 5448, win 502, options [nop,nop,TS val 3103776018 ecr 3103775900], length 6: FTP: NOOP
+			benchFrame(b, cli, srv, 1115, 5448, "P.", []byte("NOOP\r\n")),
+			// IP 198.18.99.1.21 > 198.18.99.2.40000: Flags [P.], seq 5448:5462, ack 1121, win 502, options [nop,nop,TS val 3103776351 ecr 3103775900], length 14: FTP: 200 NOOP ok.
+			benchFrame(b, srv, cli, 5448, 1121, "P.", []byte("200 NOOP ok.\r\n")),
+			// IP 198.18.99.2.40000 > 198.18.99.1.21: Flags [.], ack 5462, win 502, options [nop,nop,TS val 3103776024 ecr 3103775900], length 0
+			benchFrame(b, cli, srv, 1121, 5462, ".", nil),
 		}
 		pkts := make([]capture.Packet, len(frames))
 		size := 0
@@ -562,7 +562,7 @@ func BenchmarkAnalyzerPacket(b *testing.B) {
 			pkts[i] = benchPacket(f, ts, 0)
 			size += len(f)
 		}
-		cseq, sseq := uint32(1116), uint32(5449)
+		cseq, sseq := uint32(1115), uint32(5448)
 		var frame uint64 = 1000
 		pass := func(i int, seq, ack uint32) {
 			binary.BigEndian.PutUint32(pkts[i].Data[tcpOff+4:], seq)

@@ -42,6 +42,8 @@ func (a *Analyzer) export(s *session) *model.Session {
 		Frames:               model.FrameRange{First: s.c.firstFrame, Last: s.c.lastFrame},
 		Segments:             s.segments,
 	}
+	m.RetransmissionConflicts = s.conflicts
+	m.SnaplenCut = s.snaplen
 	if s.hasUser {
 		u := s.user
 		m.User = &u

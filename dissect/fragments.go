@@ -151,7 +151,7 @@ func (d *decoder) fragment(p *capture.Packet, s *segment, cut bool) decodeResult
 	s.sport, s.dport = t.srcPort, t.dstPort
 	s.seq, s.ack = t.seq, t.ack
 	s.syn, s.hasAck, s.fin, s.rst = t.flags&tcpSYN != 0, t.flags&tcpACK != 0, t.flags&tcpFIN != 0, t.flags&tcpRST != 0
-	s.payload, s.payloadLen, s.tcp = t.payload, len(t.payload), t.segment
+	s.payload, s.payloadLen = t.payload, len(t.payload)
 	return decodedReassembled
 }
 

@@ -46,6 +46,7 @@ type lineAt struct {
 	ts    time.Time
 	frame uint64
 	place *model.SegmentPlace
+	cut   bool // cut by the snapshot length: nothing is concluded from it
 }
 
 // session is the FTP state of one control connection.
@@ -82,6 +83,9 @@ type session struct {
 	opaque        [2]bool
 	tlsSkip       [2]tlsSkipper
 	gapBytes      int64
+	conflicts     []model.RetransmissionConflict // retransmitted bytes that differed
+	snaplen       *model.SnaplenCut
+	resync        [2]bool // after a cut: the next bytes may end the cut line
 	segments      []model.Segment
 
 	channels []*channel
@@ -129,13 +133,29 @@ func (s *session) feed(dir int, data []byte, base uint32) {
 	s.carried = true
 	for len(data) > 0 {
 		if s.opaque[dir] {
-			n, clear := s.tlsSkip[dir].skip(data)
+			n, carry, clear := s.tlsSkip[dir].skip(data)
 			data, base = data[n:], base+uint32(n)
 			if !clear {
 				return
 			}
 			s.opaque[dir] = false
 			s.note("cleartext resumed after TLS (" + dirName(dir) + ")")
+			// the first cleartext line, held while it was checked
+			cb := base - uint32(len(carry))
+			s.st.half[dir].lineStart = cb
+			s.split[dir].Write(carry, func(l ftp.Line) bool {
+				s.line(dir, l, cb)
+				return !s.opaque[dir]
+			})
+			if len(data) == 0 {
+				return
+			}
+		}
+		if s.resync[dir] {
+			n := s.resyncAfterCut(dir, data)
+			if data, base = data[n:], base+uint32(n); len(data) == 0 {
+				return
+			}
 			s.st.half[dir].lineStart = base
 		}
 		if dir == fromInitiator && s.commands == 0 && s.split[dir].Pending() == 0 && !s.tls && looksTLS(data[0]) && len(data) > 1 && data[1] == 3 {
@@ -205,11 +225,11 @@ func (s *session) note(text string) {
 // command handles a client line.
 func (s *session) command(l ftp.Line, at lineAt) {
 	cmd := ftp.ParseCommandInterned(l.Text, &s.a.intern, s.a.cfg.ShowPasswords)
-	if len(l.Text) == 0 {
+	if len(l.Text) == 0 && !at.cut {
 		return // an empty line is no command; servers ignore it
 	}
 	s.commands++
-	e := model.DialogEntry{TS: model.At(at.ts), Kind: "command", Verb: cmd.Verb, Arg: cmd.Arg, Frame: at.frame, Truncated: l.Truncated, Segment: at.place}
+	e := model.DialogEntry{TS: model.At(at.ts), Kind: "command", Verb: cmd.Verb, Arg: cmd.Arg, Frame: at.frame, Truncated: l.Truncated, Segment: at.place, Cut: at.cut}
 	if !cmd.Valid {
 		e.Malformed = true
 	}
@@ -222,6 +242,11 @@ func (s *session) command(l ftp.Line, at lineAt) {
 	*info = cmdInfo{verb: cmd.Verb, arg: cmd.Arg, ts: at.ts, frame: at.frame, dialog: idx}
 	if dropped := s.pairer.Command(id); dropped >= 0 {
 		s.markUnanswered(dropped)
+	}
+	if at.cut {
+		// Only the pairing: its argument, maybe its verb, is incomplete.
+		info.verb, info.arg = cutVerb(cmd, l.Text), ""
+		return
 	}
 	switch cmd.Verb {
 	case "USER":
@@ -261,7 +286,7 @@ func (s *session) reply(l ftp.Line, at lineAt) {
 func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	s.repliesN++
 	e := model.DialogEntry{TS: model.At(at.ts), Kind: "reply", Code: r.Code, Text: r.Text, Lines: r.Lines,
-		TextLines: r.TextLines, TextLinesDropped: r.LinesDropped(), RawText: rawText("", r.Text, r.TextLines), Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place}
+		TextLines: r.TextLines, TextLinesDropped: r.LinesDropped(), RawText: rawText("", r.Text, r.TextLines), Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place, Cut: at.cut}
 	id, role := s.pairer.Reply(&r)
 	switch role {
 	case ftp.Greeting:
@@ -306,14 +331,14 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			}
 		}
 	case "PASV", "EPSV", "LPSV":
-		if final {
+		if final && !at.cut {
 			s.announcePassive(info, r, at)
 		}
 	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
 		if ch := info.ch; ch != nil && ch.xfer != nil {
 			x := ch.xfer
 			x.replyCodes = append(x.replyCodes, r.Code)
-			if r.Code == 150 || r.Code == 125 {
+			if (r.Code == 150 || r.Code == 125) && !at.cut {
 				if n, ok := ftp.ParseSize150(r.Text); ok {
 					x.size, x.sizeFrom = n, "150"
 				}
@@ -333,7 +358,7 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			s.hasRest = true
 		}
 	case "SIZE":
-		if final && r.Code == 213 {
+		if final && r.Code == 213 && !at.cut {
 			if n, ok := ftp.ParseSize213(r.Text); ok {
 				if s.sizes == nil {
 					s.sizes = map[string]int64{}
@@ -478,7 +503,9 @@ func (s *session) gap(dir int, n int64, _ *segRecord) {
 	if dir == fromResponder {
 		s.replies.Reset()
 	}
-	if !s.opaque[dir] {
+	if s.opaque[dir] {
+		s.tlsSkip[dir].lose(int(n))
+	} else {
 		s.note("capture gap of " + itoa64(n) + " bytes " + dirName(dir))
 	}
 }

@@ -151,6 +151,12 @@ type Session struct {
 	ControlBytesToClient int64 `json:"control_bytes_to_client"`
 	// GapBytes counts control-stream bytes missing from the capture.
 	GapBytes int64 `json:"gap_bytes,omitempty"`
+	// RetransmissionConflicts are control bytes captured twice with
+	// different content (the first few).
+	RetransmissionConflicts []RetransmissionConflict `json:"retransmission_conflicts,omitempty"`
+	// SnaplenCut says that the capture's snapshot length cut packets of
+	// the control connection: the dialog is incomplete from the first cut.
+	SnaplenCut *SnaplenCut `json:"snaplen_cut,omitempty"`
 	// DialogDropped counts dialog entries left out to bound memory: the
 	// latest ones when reading a file, the oldest ones live.
 	DialogDropped int `json:"dialog_dropped,omitempty"`
@@ -166,6 +172,28 @@ type Session struct {
 	// order (the first MaxSegments), kept to pair the two legs of a NAT.
 	// They are not part of the report.
 	Segments []Segment `json:"-"`
+}
+
+// RetransmissionConflict is overlapping TCP payload of a control
+// connection that differed between its copies: Used is the copy the
+// analysis read (the one captured first), Other the later one, each the
+// bytes around the first difference (the line that holds it).
+type RetransmissionConflict struct {
+	FromClient bool   `json:"from_client"`
+	Used       string `json:"used"`
+	UsedFrame  uint64 `json:"used_frame"`
+	Other      string `json:"other"`
+	OtherFrame uint64 `json:"other_frame"`
+	// TS is when the other copy was captured.
+	TS Time `json:"ts"`
+}
+
+// SnaplenCut counts the control packets the snapshot length cut.
+type SnaplenCut struct {
+	Packets    int    `json:"packets"`
+	Bytes      int64  `json:"bytes"` // payload bytes cut off
+	FirstFrame uint64 `json:"first_frame"`
+	FirstTS    Time   `json:"first_ts"`
 }
 
 // MaxSegments bounds the control segments kept per session.
@@ -220,6 +248,9 @@ type DialogEntry struct {
 	Unsolicited bool `json:"unsolicited,omitempty"`
 	Malformed   bool `json:"malformed,omitempty"`
 	Truncated   bool `json:"truncated,omitempty"`
+	// Cut marks a line the capture's snapshot length cut: its text is only
+	// what was captured, and nothing was concluded from it.
+	Cut bool `json:"cut,omitempty"`
 	// Unanswered marks a command that got no final reply.
 	Unanswered bool `json:"unanswered,omitempty"`
 	// Segment locates the line in its TCP segment, for the ALG prediction.
@@ -307,6 +338,10 @@ type Connection struct {
 	LastFrame     uint64 `json:"last_frame,omitempty"`
 	// ICMP carries an ICMP error that quoted this connection's SYN.
 	ICMP string `json:"icmp,omitempty"`
+
+	// CutBytes counts payload bytes the snapshot length cut off (part of
+	// what CapturedBytes lacks).
+	CutBytes int64 `json:"cut_bytes,omitempty"`
 }
 
 // Channel status values.

@@ -271,6 +271,20 @@ func (e *enc) session(s *model.Session) {
 	e.int(f, "control_bytes_to_server", s.ControlBytesToServer)
 	e.int(f, "control_bytes_to_client", s.ControlBytesToClient)
 	e.intOmit(f, "gap_bytes", s.GapBytes)
+	if len(s.RetransmissionConflicts) > 0 {
+		e.key(f, "retransmission_conflicts")
+		list(e, s.RetransmissionConflicts, e.retransmissionConflict)
+	}
+	if c := s.SnaplenCut; c != nil {
+		e.key(f, "snaplen_cut")
+		g := true
+		e.b = append(e.b, '{')
+		e.int(&g, "packets", int64(c.Packets))
+		e.int(&g, "bytes", c.Bytes)
+		e.uint(&g, "first_frame", c.FirstFrame)
+		e.time(&g, "first_ts", c.FirstTS)
+		e.b = append(e.b, '}')
+	}
 	e.intOmit(f, "dialog_dropped", int64(s.DialogDropped))
 	e.intOmit(f, "dialog_offset", int64(s.DialogOffset))
 	e.key(f, "dialog")
@@ -287,6 +301,18 @@ func (e *enc) session(s *model.Session) {
 	e.uint(&g, "first", s.Frames.First)
 	e.uint(&g, "last", s.Frames.Last)
 	e.raw("}}")
+}
+
+func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {
+	e.b = append(e.b, '{')
+	g := true
+	e.boolean(&g, "from_client", c.FromClient)
+	e.str(&g, "used", c.Used)
+	e.uint(&g, "used_frame", c.UsedFrame)
+	e.str(&g, "other", c.Other)
+	e.uint(&g, "other_frame", c.OtherFrame)
+	e.time(&g, "ts", c.TS)
+	e.b = append(e.b, '}')
 }
 
 func (e *enc) dialogEntry(d *model.DialogEntry) {
@@ -331,6 +357,7 @@ func (e *enc) dialogEntry(d *model.DialogEntry) {
 	e.boolOmit(f, "unsolicited", d.Unsolicited)
 	e.boolOmit(f, "malformed", d.Malformed)
 	e.boolOmit(f, "truncated", d.Truncated)
+	e.boolOmit(f, "cut", d.Cut)
 	e.boolOmit(f, "unanswered", d.Unanswered)
 	if p := d.Segment; p != nil {
 		e.key(f, "segment")
@@ -432,6 +459,7 @@ func (e *enc) channel(c *model.Channel) {
 			e.uint(&g, "last_frame", cn.LastFrame)
 		}
 		e.strOmit(&g, "icmp", cn.ICMP)
+		e.intOmit(&g, "cut_bytes", cn.CutBytes)
 		e.b = append(e.b, '}')
 	}
 	e.str(f, "status", c.Status)

@@ -41,7 +41,12 @@ func TestEncoderMatches(t *testing.T) {
 		{Kind: "command", Verb: "RETR", Arg: "r\xe9sum\xe9", RawText: &model.RawText{ArgRaw: "culzdW3p"}},
 		{Kind: "reply", Code: 200, LatencyMS: ptr(1e22)},
 	}}
-	sessions = append(sessions, odd, model.Session{})
+	conflicting := model.Session{ID: "s2", RetransmissionConflicts: []model.RetransmissionConflict{
+		{FromClient: true, Used: "PORT 198,51,100,10,4,1\r\n", UsedFrame: 7, Other: "PORT 192,168,111,1,4,1\r\n\xff", OtherFrame: 9},
+	}, SnaplenCut: &model.SnaplenCut{Packets: 3, Bytes: 120, FirstFrame: 12},
+		Dialog:   []model.DialogEntry{{Kind: "command", Verb: "RETR", Arg: "a-file-with-a-rather-", Cut: true}},
+		Channels: []model.Channel{{ID: "s2.c1", Connection: &model.Connection{CapturedBytes: 10, CutBytes: 990}}}}
+	sessions = append(sessions, odd, conflicting, model.Session{})
 	if len(sessions) < 50 {
 		t.Fatalf("only %d sessions", len(sessions))
 	}

@@ -264,6 +264,9 @@ func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
 				text += fmt.Sprintf(" (+%d lines)", e.Lines-1)
 			}
 		}
+		if e.Cut {
+			text += "… (cut by the snapshot length)"
+		}
 		lat := ""
 		if e.Kind == "reply" && e.LatencyMS != nil && !e.Preliminary {
 			lat = fmtLatency(*e.LatencyMS)

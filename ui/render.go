@@ -167,8 +167,14 @@ func finalReply(s *model.Session, cmd int) int {
 	return found
 }
 
-// entryText is a dialog entry as one line of text, with its arrow.
+// entryText is a dialog entry as one line of text, with its arrow; a line
+// the snapshot length cut ends in "… (cut)".
 func entryText(e *model.DialogEntry) string {
+	if e.Cut {
+		c := *e
+		c.Cut = false
+		return entryText(&c) + "… (cut)"
+	}
 	switch {
 	case e.Kind == "command":
 		if e.Arg != "" {

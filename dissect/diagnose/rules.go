@@ -28,6 +28,9 @@ const (
 	RuleLoginFailed            = "login-failed"
 	RuleCleartextCredentials   = "cleartext-credentials"
 	RuleCaptureGap             = "capture-gap"
+	// Added for the next round (findings.md).
+	RuleRetransmissionInconsistent = "retransmission-inconsistent"
+	RuleSnaplenCut                 = "snaplen-cut"
 )
 
 // Remedies that several rules share.
@@ -53,6 +56,8 @@ func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
 	c.tls()
 	c.logins()
 	c.gaps()
+	c.snaplenCut()
+	c.retransmissions()
 	c.failureReplies()
 	return c.out
 }
@@ -727,6 +732,80 @@ func (c *sessionCtx) gaps() {
 		Remedy:      "Capture with a larger buffer (tcpdump -B 32768) and without truncation (-s 0), close to one end of the connection.",
 	}
 	c.add(f, nil)
+}
+
+// snaplenCut: control packets, or the packets of an exported data
+// connection, that the capture's snapshot length cut.
+func (c *sessionCtx) snaplenCut() {
+	if cut := c.s.SnaplenCut; cut != nil {
+		ev := model.Evidence{Frames: []uint64{cut.FirstFrame}}
+		for i := range c.s.Dialog {
+			if e := &c.s.Dialog[i]; e.Cut && len(ev.Wire) < 8 {
+				ev.Frames = append(ev.Frames, e.Frame)
+				ev.Wire = append(ev.Wire, entryLine(e)+"…")
+			}
+		}
+		f := model.Finding{Rule: RuleSnaplenCut, Severity: model.Warning, TS: timeRef(cut.FirstTS), Evidence: ev,
+			Summary: fmt.Sprintf("%s control packets cut by the capture's snapshot length (%s bytes missing): the dialog is incomplete from frame %d",
+				textfmt.Thousands(int64(cut.Packets)), textfmt.Thousands(cut.Bytes), cut.FirstFrame),
+			Explanation: fmt.Sprintf("The capture kept only the first bytes of these packets (tcpdump -s, a snapshot length). A line cut short is shown as cut and nothing is concluded from it: no announcement, no transfer, no user. "+
+				"Lines after the first cut (frame %d) may be missing or incomplete, so the dialog, the replies' pairing and the data channels of this session are incomplete from there.", cut.FirstFrame),
+			Remedy: "Capture whole packets: tcpdump -s 0 (the default of current tcpdump, 262144 bytes), or at least -s 1600 for FTP control traffic.",
+		}
+		c.add(f, nil)
+	}
+	for i := range c.s.Channels {
+		ch := &c.s.Channels[i]
+		x, cn := ch.Transfer, ch.Connection
+		if x == nil || cn == nil || x.ExportPath == "" || cn.CutBytes == 0 {
+			continue
+		}
+		f := model.Finding{Rule: RuleSnaplenCut, Severity: model.Warning, TS: announceTS(ch), Evidence: channelEvidence(ch),
+			Summary:     fmt.Sprintf("exported %s is partial: the snapshot length cut %s bytes of its data connection", x.ExportPath, textfmt.Thousands(cn.CutBytes)),
+			Explanation: fmt.Sprintf("The capture kept only the first bytes of the data connection's packets: %s of its payload bytes are not in the capture, so the exported file has holes and no SHA-256. The transfer itself is not affected.", textfmt.Thousands(cn.CutBytes)),
+			Remedy:      "Capture whole packets (tcpdump -s 0) to export the files.",
+		}
+		c.add(f, ch)
+	}
+}
+
+// entryLine renders a dialog entry as the line on the wire.
+func entryLine(e *model.DialogEntry) string {
+	if e.Kind == "command" {
+		if e.Arg != "" {
+			return e.Verb + " " + e.Arg
+		}
+		return e.Verb
+	}
+	if e.Code == 0 {
+		return e.Text
+	}
+	return fmt.Sprintf("%d %s", e.Code, e.Text)
+}
+
+// retransmissions: control bytes captured twice with different content,
+// one finding per pair of copies.
+func (c *sessionCtx) retransmissions() {
+	for _, r := range c.s.RetransmissionConflicts {
+		dir, who := "client to server", "server"
+		if !r.FromClient {
+			dir, who = "server to client", "client"
+		}
+		f := model.Finding{Rule: RuleRetransmissionInconsistent, Severity: model.Warning, TS: timeRef(r.TS),
+			Evidence: model.Evidence{Frames: []uint64{r.UsedFrame, r.OtherFrame}, Wire: []string{r.Used, r.Other}},
+			Summary:  fmt.Sprintf("retransmitted control bytes differ (%s): %q, then %q in frame %d", dir, clip(r.Used, 60), clip(r.Other, 60), r.OtherFrame),
+		}
+		first := "the first copy"
+		if r.UsedFrame != 0 {
+			first = fmt.Sprintf("the first copy (frame %d)", r.UsedFrame)
+		}
+		f.Explanation = fmt.Sprintf("The same TCP sequence numbers of the control connection were captured twice with different content: %q, then %q in frame %d. "+
+			"The analysis read %s, as most TCP stacks and Zeek keep the bytes they received first; the %s may have taken the other copy, so what this report says about these bytes may not be what the %s acted on. "+
+			"Overlapping segments that disagree are the classic way to show a monitor one command and the peer another (IDS evasion); a faulty middlebox or NIC offload that rewrites payload does it too.",
+			r.Used, r.Other, r.OtherFrame, first, who, who)
+		f.Remedy = fmt.Sprintf("Find who sent the second copy: compare its IP TTL and ID with the neighbouring segments, and capture at the %s itself to see which copy it received; treat the sender of an injected copy as hostile.", who)
+		c.add(f, nil)
+	}
 }
 
 // failureReplies: data-channel and session failures that no other rule

@@ -122,6 +122,19 @@ func (k *Conn) Send(fromA bool, payload []byte, mss int) {
 	}
 }
 
+// Lost stands for payload sent from a or b that the capture lost: the
+// sequence numbers advance and nothing is written, but the peer's
+// acknowledgement of it is.
+func (k *Conn) Lost(fromA bool, payload []byte) {
+	if fromA {
+		k.seqA += uint32(len(payload))
+		k.Packet(false, k.seqB, k.seqA, Flags{ACK: true}, nil)
+	} else {
+		k.seqB += uint32(len(payload))
+		k.Packet(true, k.seqA, k.seqB, Flags{ACK: true}, nil)
+	}
+}
+
 // Line sends one CRLF-terminated line in one segment.
 func (k *Conn) Line(fromA bool, line string) { k.Send(fromA, []byte(line+"\r\n"), 1<<16) }
 
