@@ -160,6 +160,9 @@ func (f *File) Next() (Packet, error) {
 	lt := f.link
 	var iface string
 	if f.ng != nil {
+		// pcapng readers take an original length below the captured one
+		// (classic pcap refuses it): what was captured was on the wire.
+		ci.Length = max(ci.Length, ci.CaptureLength)
 		if len(ci.AncillaryData) > 0 {
 			lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
