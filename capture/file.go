@@ -56,11 +56,12 @@ type packetReader interface {
 
 // File reads a pcap or pcapng file, either possibly gzip-compressed.
 type File struct {
-	info   Info
-	closer io.Closer
-	r      packetReader
-	ng     *pcapgo.NgReader
-	link   layers.LinkType // of a classic pcap file
+	info    Info
+	closer  io.Closer
+	r       packetReader
+	ng      *pcapgo.NgReader
+	link    layers.LinkType // of a classic pcap file
+	snaplen uint32          // of a classic pcap file
 	// offset bookkeeping: consumed = counted - buffered
 	counter  *countingReader
 	buf      *bufio.Reader
@@ -133,7 +134,7 @@ func OpenReader(label, name string, rc io.ReadCloser, index int) (*File, error) 
 		if err != nil {
 			return nil, fmt.Errorf("pcap: %w", err)
 		}
-		f.r, f.link = r, r.LinkType()
+		f.r, f.link, f.snaplen = r, r.LinkType(), r.Snaplen()
 		f.pcapNext = 24
 		f.info.noteLinkType(f.link)
 	default:
@@ -205,6 +206,25 @@ func (f *File) noteInterfaces() {
 		}
 		f.info.Interfaces[i] = name
 	}
+}
+
+// InterfaceBlock describes capture interface i of the file as a pcapng
+// interface block does: the file's own block in a pcapng file, without its
+// statistics and timestamp offset (timestamps are read with it applied);
+// the one interface of a classic pcap file, which has no name.
+func (f *File) InterfaceBlock(i int) (pcapgo.NgInterface, bool) {
+	if f.ng == nil {
+		if i != 0 {
+			return pcapgo.NgInterface{}, false
+		}
+		return pcapgo.NgInterface{LinkType: f.link, SnapLength: f.snaplen}, true
+	}
+	iface, err := f.ng.Interface(i)
+	if err != nil {
+		return pcapgo.NgInterface{}, false
+	}
+	return pcapgo.NgInterface{Name: iface.Name, Comment: iface.Comment, Description: iface.Description,
+		Filter: iface.Filter, OS: iface.OS, LinkType: iface.LinkType, SnapLength: iface.SnapLength}, true
 }
 
 // Info implements Source.

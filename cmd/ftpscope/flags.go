@@ -100,8 +100,9 @@ Sources:
 
 Output:
   -o, --output MODE           tui, text, json or jsonl (default: tui on a terminal, text otherwise)
-  -w, --write FILE            write the packets of the selected sessions to a pcapng file
-      --session ID            with -w, only that session
+  -w, --write FILE            write the packets of the selected sessions to a pcapng
+                              file (with -r, not -r -; mode 0600)
+      --session ID            with -w, only that session and its other NAT leg
       --export DIR            extract transferred files into DIR
       --show-passwords        show PASS arguments (masked as **** by default)
       --fail-on SEVERITY      exit 3 when a finding of at least info, warning or error exists

@@ -62,6 +62,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
+	if err := checkWrite(o); err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitUsage
+	}
+
 	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
 	cfg.Dissect.ControlPorts = append(cfg.Dissect.ControlPorts, o.controlPorts...)
 	cfg.Dissect.DataTimeout = o.dataTimeout
@@ -88,6 +93,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			s.Close()
 		}
 	}()
+	var slice *sliceWriter
+	if o.write != "" {
+		if slice, err = openSliceWriter(o, sources); err != nil {
+			fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+			return exitRuntime
+		}
+	}
+	if err := prepareExport(o, &cfg); err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitRuntime
+	}
 	cfg.Dissect.KeepSegments = len(sources) > 1 || len(o.ifaces) > 0
 	if len(o.ifaces) > 0 {
 		cfg.Dissect.Live = true
@@ -99,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Progress = prog.update
 	}
 	tool := model.Tool{Name: "ftpscope", Version: version}
-	sum, err := produce(ctx, o, sources, cfg, tool, stdout, stderr)
+	sum, err := produce(ctx, o, sources, cfg, tool, slice, stdout, stderr)
 	if prog != nil {
 		prog.done()
 	}
