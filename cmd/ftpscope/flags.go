@@ -115,7 +115,11 @@ Analysis:
 Live capture:
   -c, --count N               stop after N packets
       --duration D            stop after D (e.g. 5m)
-      --user NAME             drop root privileges to NAME once capturing
+
+Privileges:
+      --user NAME             as root, become NAME once the captures and output files
+                              are open (default: user ftpscope, else nobody;
+                              --user root keeps root)
 
   -V, --version               print the version
   -h, --help                  this help
@@ -183,9 +187,6 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	if len(o.reads) > 0 && len(o.ifaces) > 0 {
 		return nil, fmt.Errorf("-r and -i cannot be mixed: analyse files or a live capture")
-	}
-	if o.user != "" && len(o.ifaces) == 0 {
-		return nil, fmt.Errorf("--user drops root privileges once a live capture is open: it needs -i")
 	}
 	if o.dataTimeout <= 0 {
 		return nil, fmt.Errorf("--data-timeout must be positive, not %s", o.dataTimeout)

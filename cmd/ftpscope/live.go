@@ -9,7 +9,7 @@ import (
 )
 
 // openLive opens every -i interface with the capture filter compiled into
-// the kernel, then drops root privileges when --user asks for it.
+// the kernel.
 func openLive(o *options) ([]capture.Source, error) {
 	var out []capture.Source
 	fail := func(err error) ([]capture.Source, error) {
@@ -32,11 +32,6 @@ func openLive(o *options) ([]capture.Source, error) {
 			return fail(fmt.Errorf("%s: cannot capture: %v", a.name, err))
 		}
 		out = append(out, l)
-	}
-	if o.user != "" {
-		if err := dropPrivileges(o.user); err != nil {
-			return fail(err)
-		}
 	}
 	return out, nil
 }

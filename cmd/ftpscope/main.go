@@ -99,8 +99,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ftpscope: %v\n", err)
 			return exitRuntime
 		}
+		defer slice.close()
+	}
+	var createdDirs []string
+	if o.export != "" {
+		createdDirs = missingDirs(o.export)
 	}
 	if err := prepareExport(o, &cfg); err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitRuntime
+	}
+	// Everything that needs root is open: the rest runs unprivileged.
+	if err := dropPrivileges(o, createdDirs, cfg.Dissect.ExportDir, stderr); err != nil {
 		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
 		return exitRuntime
 	}

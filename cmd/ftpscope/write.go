@@ -51,12 +51,13 @@ func checkWrite(o *options) error {
 	return nil
 }
 
-// sliceWriter is -w: the output file, opened before the analysis (and
-// before root privileges are dropped), and what the analysis tells of
-// each session.
+// sliceWriter is -w: the output file and the inputs for the second pass,
+// opened before the analysis (and before root privileges are dropped), and
+// what the analysis tells of each session.
 type sliceWriter struct {
 	o      *options
 	out    *os.File
+	inputs []*os.File     // the -r files again, in order
 	labels map[string]int // source label → index
 	kept   []keptSession
 }
@@ -77,15 +78,36 @@ type keptConn struct {
 // openSliceWriter creates the -w file; the packets come once the analysis
 // is done. The file holds passwords sent in clear: at most 0600.
 func openSliceWriter(o *options, sources []capture.Source) (*sliceWriter, error) {
-	f, err := os.OpenFile(o.write, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("-w: %v", err)
-	}
-	w := &sliceWriter{o: o, out: f, labels: map[string]int{}}
+	w := &sliceWriter{o: o, labels: map[string]int{}}
 	for i, s := range sources {
 		w.labels[s.Info().Label] = i
 	}
+	for _, r := range o.reads {
+		f, err := os.Open(r.name)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("%s: %v", r.name, err)
+		}
+		w.inputs = append(w.inputs, f)
+	}
+	f, err := os.OpenFile(o.write, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		w.close()
+		return nil, fmt.Errorf("-w: %v", err)
+	}
+	w.out = f
 	return w, nil
+}
+
+// close releases the files of -w, written or not.
+func (w *sliceWriter) close() {
+	for _, f := range w.inputs {
+		f.Close()
+	}
+	w.inputs = nil
+	if w.out != nil {
+		w.out.Close()
+	}
 }
 
 // observe is the analysis' Config.Observe: it keeps the connections of a
@@ -146,12 +168,12 @@ func (w *sliceWriter) selector(pairs []model.NATPair) (*dissect.Selector, int, e
 // returns the line that says so. The second pass reads each source only as
 // far as the analysis did (an interrupted run writes what it analysed).
 func (w *sliceWriter) finish(sum *analysis.Summary, sources []capture.Source) (string, error) {
-	defer w.out.Close()
+	defer w.close()
 	sel, sessions, err := w.selector(sum.NATPairs)
 	if err != nil {
 		return "", err
 	}
-	n, err := writeSelected(w.o.reads, sources, sel, w.out)
+	n, err := writeSelected(w.o.reads, w.inputs, sources, sel, w.out)
 	if err != nil {
 		return "", fmt.Errorf("-w %s: %v", w.o.write, err)
 	}
@@ -179,17 +201,13 @@ func (l *framesLimit) Next() (capture.Packet, error) {
 // Its interface blocks are those of the sources, one per interface of each
 // source, with its name, all at the start (a reader names the interfaces
 // it has seen: one declared later would split a vantage point in two).
-// They are taken from the first pass, which has seen them all.
-func writeSelected(reads []sourceArg, first []capture.Source, sel *dissect.Selector, out io.Writer) (int, error) {
+// They are taken from the first pass, which has seen them all. inputs are
+// the files opened again before root privileges were dropped.
+func writeSelected(reads []sourceArg, inputs []*os.File, first []capture.Source, sel *dissect.Selector, out io.Writer) (int, error) {
 	files := make([]*capture.File, 0, len(reads))
 	srcs := make([]capture.Source, 0, len(reads))
-	defer func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}()
 	for i, a := range reads {
-		f, err := capture.OpenFile(a.label, a.name, i)
+		f, err := capture.OpenReader(first[i].Info().Label, a.name, io.NopCloser(inputs[i]), i)
 		if err != nil {
 			return 0, fmt.Errorf("%s: %v", a.name, err)
 		}
