@@ -161,6 +161,8 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	sum.Stats = an.Stats()
 	sum.Stats.FilteredPackets = res.filtered
 	sum.Stats.Packets = res.read
+	// a live capture ends when it is stopped; files end early when stopped
+	sum.Stats.Interrupted = ctx.Err() != nil && !live
 	for i, s := range sources {
 		sum.Sources = append(sum.Sources, sourceModel(s.Info(), an.DecodeErrors(i)))
 	}

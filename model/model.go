@@ -396,6 +396,9 @@ type Stats struct {
 	EvictedConnections       uint64 `json:"evicted_connections,omitempty"`
 	EvictedAnnouncements     uint64 `json:"evicted_announcements,omitempty"`
 	ControlGapBytes          uint64 `json:"control_gap_bytes,omitempty"`
+	// Interrupted says that the run stopped before the end of its capture
+	// files (Ctrl-C): the report covers the packets read until then.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Report is a whole JSON report held in memory (tests, the UI, the text

@@ -26,12 +26,19 @@ type options struct {
 	count         uint64
 	duration      time.Duration
 	user          string
+	noPromisc     bool
+	snapLen       int
+	bufferKiB     int
+	listIfaces    bool
 	failOn        model.Severity
 	quiet         bool
 	version       bool
 	help          bool
 	filter        string
 }
+
+// maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN); -s 0 means it.
+const maxSnapLen = 262144
 
 // sourceArg is "-r FILE" or "-r LABEL=FILE" (likewise -i).
 type sourceArg struct{ label, name string }
@@ -87,7 +94,7 @@ func (f severityFlag) Set(v string) error {
 	return nil
 }
 
-const usage = `Usage: ftpscope [flags] [capture filter expression ...]
+const usage = `Usage: ftpscope [flags] [capture filter expression ...] [flags]
 
 Reads FTP traffic from capture files or live interfaces and explains every
 control session, data channel and transfer, and what broke them.
@@ -96,7 +103,9 @@ Sources:
   -r, --read [LABEL=]FILE     read a pcap/pcapng file (gzip too; "-" is stdin);
                               repeatable, merged by time; LABEL names the vantage
   -i, --interface [LABEL=]IF  capture live on IF ("any" too); repeatable
-  trailing words              a tcpdump capture filter, e.g. "host 203.0.113.20"
+  -D, --list-interfaces       list the interfaces to capture on, with their addresses
+  filter words                a tcpdump capture filter, e.g. "host 203.0.113.20";
+                              flags may follow them (-- ends the flags)
 
 Output:
   -o, --output MODE           tui, text, json or jsonl (default: tui on a terminal, text otherwise)
@@ -115,6 +124,10 @@ Analysis:
 Live capture:
   -c, --count N               stop after N packets
       --duration D            stop after D (e.g. 5m)
+  -p, --no-promiscuous-mode   do not put the interface in promiscuous mode
+                              (it is by default, as with tcpdump; never on "any")
+  -s, --snapshot-length N     keep at most N bytes of each packet (0: 262144, the default)
+  -B, --buffer-size KiB       kernel capture buffer in KiB (default 65536)
 
 Privileges:
       --user NAME             as root, become NAME once the captures and output files
@@ -124,7 +137,8 @@ Privileges:
   -V, --version               print the version
   -h, --help                  this help
 
-Exit status: 0 success, 1 runtime error, 2 usage error, 3 --fail-on reached.
+Exit status: 0 success, 1 runtime error, 2 usage error, 3 --fail-on reached,
+130 a file run interrupted by Ctrl-C (143: SIGTERM; the report covers what was read).
 `
 
 // parseArgs reads the command line; it never exits.
@@ -156,6 +170,19 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	fs.DurationVar(&o.duration, "duration", 0, "")
 	fs.StringVar(&o.user, "user", "", "")
+	for _, n := range []string{"p", "no-promiscuous-mode"} {
+		fs.BoolVar(&o.noPromisc, n, false, "")
+	}
+	o.snapLen, o.bufferKiB = -1, -1 // not given
+	for _, n := range []string{"s", "snapshot-length"} {
+		fs.IntVar(&o.snapLen, n, o.snapLen, "")
+	}
+	for _, n := range []string{"B", "buffer-size"} {
+		fs.IntVar(&o.bufferKiB, n, o.bufferKiB, "")
+	}
+	for _, n := range []string{"D", "list-interfaces"} {
+		fs.BoolVar(&o.listIfaces, n, false, "")
+	}
 	fs.Var(severityFlag{&o.failOn}, "fail-on", "")
 	for _, n := range []string{"q", "quiet"} {
 		fs.BoolVar(&o.quiet, n, false, "")
@@ -166,7 +193,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	for _, n := range []string{"h", "help"} {
 		fs.BoolVar(&o.help, n, false, "")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(permute(fs, args)); err != nil {
 		if err == flag.ErrHelp {
 			o.help = true
 			return o, nil
@@ -174,7 +201,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	o.filter = strings.Join(fs.Args(), " ")
-	if o.help || o.version {
+	if o.help || o.version || o.listIfaces {
 		return o, nil
 	}
 	switch o.output {
@@ -187,6 +214,26 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	if len(o.reads) > 0 && len(o.ifaces) > 0 {
 		return nil, fmt.Errorf("-r and -i cannot be mixed: analyse files or a live capture")
+	}
+	live := func(flag, what string) error {
+		return fmt.Errorf("%s sets the %s of a live capture: it needs -i", flag, what)
+	}
+	switch {
+	case o.noPromisc && len(o.ifaces) == 0:
+		return nil, live("-p", "promiscuous mode")
+	case o.snapLen >= 0 && len(o.ifaces) == 0:
+		return nil, live("-s", "snapshot length")
+	case o.bufferKiB >= 0 && len(o.ifaces) == 0:
+		return nil, live("-B", "buffer size")
+	}
+	if o.snapLen < -1 || o.snapLen > maxSnapLen {
+		return nil, fmt.Errorf("-s %d: the snapshot length must be from 0 to %d (0: %d)", o.snapLen, maxSnapLen, maxSnapLen)
+	}
+	if o.snapLen == 0 {
+		o.snapLen = maxSnapLen
+	}
+	if o.bufferKiB == 0 || o.bufferKiB < -1 || o.bufferKiB > 1<<30 {
+		return nil, fmt.Errorf("-B %d: the buffer size is a positive number of KiB", o.bufferKiB)
 	}
 	if o.dataTimeout <= 0 {
 		return nil, fmt.Errorf("--data-timeout must be positive, not %s", o.dataTimeout)

@@ -12,12 +12,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -33,7 +32,7 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -53,6 +52,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.version {
 		fmt.Fprintf(stdout, "ftpscope %s (libpcap: %v)\n", version, capture.HaveLibpcap)
+		return exitOK
+	}
+	if o.listIfaces {
+		if err := listInterfaces(stdout); err != nil {
+			fmt.Fprintf(stderr, "ftpscope: listing the interfaces: %v\n", err)
+			return exitRuntime
+		}
 		return exitOK
 	}
 	if o.output == "" {
@@ -134,6 +140,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	code := exitOK
+	if sig, ok := interruptedBy(ctx); ok && sum.Stats.Interrupted {
+		// a file run stopped before the end: a partial report, said so
+		fmt.Fprintf(stderr, "ftpscope: %v: the report covers the first %s packets\n", sig, textfmt.Thousands(int64(sum.Stats.Packets)))
+		code = sig.exitCode()
+	}
 	for _, e := range sum.Errors {
 		var re *capture.ReadError
 		if errors.As(e, &re) {
@@ -141,7 +152,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		} else {
 			fmt.Fprintf(stderr, "ftpscope: %v\n", e)
 		}
-		code = exitRuntime
+		if code == exitOK {
+			code = exitRuntime
+		}
 	}
 	if o.failOn != 0 && code == exitOK {
 		for _, f := range sum.Findings {

@@ -1,0 +1,5 @@
+//go:build !cgo || nopcap
+
+package capture
+
+func listInterfaces() ([]InterfaceInfo, error) { return systemInterfaces() }
