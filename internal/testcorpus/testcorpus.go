@@ -80,8 +80,9 @@ func Need(t testing.TB) string {
 	if err != nil {
 		if Required() {
 			t.Fatalf("%v (CI or %s is set: the corpus is required)", err, EnvRequired)
+		} else {
+			t.Skipf("%v (set CI or %s to make this a failure)", err, EnvRequired)
 		}
-		t.Skipf("%v (set CI or %s to make this a failure)", err, EnvRequired)
 	}
 	return dir
 }
