@@ -5,13 +5,14 @@
 #                  tests, and the namespace lab end to end (root)
 #   make samples   regenerate every capture under samples/captures (root)
 #   make goldens   refresh the golden JSON reports after a deliberate change
+#   make fuzz      fuzz every target for FUZZTIME each (default 30s)
 
 GO        ?= go
 STATICCHECK_VERSION ?= v0.8.2
 DEMO      ?= samples/captures/active-nohelper/client.pcap
 export PATH := $(PATH):/usr/local/go/bin:$(shell $(GO) env GOPATH 2>/dev/null)/bin
 
-.PHONY: all build demo deps check test unit e2e samples goldens bench clean
+.PHONY: all build demo deps check test unit e2e fuzz samples goldens bench clean
 
 all: build
 
@@ -50,7 +51,25 @@ unit: deps
 e2e: deps
 	FTPSCOPE_LAB=1 $(GO) test -count=1 -run 'Lab' -v -timeout 30m ./samples/
 
-test: check unit e2e
+# Fuzz targets, as package:Target. Each runs FUZZTIME on FUZZPARALLEL
+# workers; an input that fails is kept under the package's testdata/fuzz/
+# (commit it with the fix: it then runs with every go test). A new-coverage
+# input is minimised for at most FUZZMINIMIZETIME, so that the time goes to
+# fuzzing.
+FUZZTIME         ?= 30s
+FUZZPARALLEL     ?= 1
+FUZZMINIMIZETIME ?= 200x
+FUZZ_TARGETS     = capture:FuzzPcapReader capture:FuzzPcapngReader capture:FuzzGzipReader cmd/ftpscope:FuzzPipeline
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=./$${t%%:*}; name=$${t##*:}; \
+	  echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) \
+	    -fuzzminimizetime $(FUZZMINIMIZETIME) -parallel $(FUZZPARALLEL) || exit 1; \
+	done
+
+test: check unit e2e fuzz
 
 samples:
 	samples/lab/all.sh

@@ -24,7 +24,7 @@ import (
 
 // seedBytes is the largest capture taken as a seed: small seeds keep the
 // fuzzer fast.
-const seedBytes = 64 << 10
+const seedBytes = 16 << 10
 
 // readerAllocLimit bounds what reading one input may allocate: the two
 // read-ahead buffers (plain and decompressed), gzip's window and tables,

@@ -35,6 +35,9 @@ func (a *Analyzer) export(s *session) *model.Session {
 		Frames:               model.FrameRange{First: s.c.firstFrame, Last: s.c.lastFrame},
 		Segments:             s.segments,
 	}
+	if m.Dialog == nil {
+		m.Dialog = []model.DialogEntry{} // the report's dialog is an array, even empty (FuzzPipeline)
+	}
 	if s.hasUser {
 		u := s.user
 		m.User = &u

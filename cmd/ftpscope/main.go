@@ -73,21 +73,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
-	cfg.Dissect.ControlPorts = append(cfg.Dissect.ControlPorts, o.controlPorts...)
-	cfg.Dissect.DataTimeout = o.dataTimeout
-	cfg.Dissect.ShowPasswords = o.showPasswords
-	cfg.Count = o.count
-	cfg.Duration = o.duration
-	if o.filter != "" {
-		f, err := capture.NewFilter(o.filter)
-		if err != nil {
-			fmt.Fprintf(stderr, "ftpscope: %v\n", err)
-			return exitUsage
-		}
-		if len(o.ifaces) == 0 { // live captures filter in the kernel (openLive)
-			cfg.Filter = f
-		}
+	cfg, err := analysisConfig(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitUsage
 	}
 	sources, err := openSources(o)
 	if err != nil {
@@ -164,6 +153,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// analysisConfig is the analysis the flags ask for; the error is a filter
+// expression that does not compile.
+func analysisConfig(o *options) (analysis.Config, error) {
+	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
+	cfg.Dissect.ControlPorts = append(cfg.Dissect.ControlPorts, o.controlPorts...)
+	cfg.Dissect.DataTimeout = o.dataTimeout
+	cfg.Dissect.ShowPasswords = o.showPasswords
+	cfg.Count = o.count
+	cfg.Duration = o.duration
+	if o.filter != "" {
+		f, err := capture.NewFilter(o.filter)
+		if err != nil {
+			return cfg, err
+		}
+		if len(o.ifaces) == 0 { // live captures filter in the kernel (openLive)
+			cfg.Filter = f
+		}
+	}
+	return cfg, nil
 }
 
 func isTerminal(w io.Writer) bool {
