@@ -100,50 +100,55 @@ Reads FTP traffic from capture files or live interfaces and explains every
 control session, data channel and transfer, and what broke them.
 
 Sources:
-  -r, --read [LABEL=]FILE     read a pcap/pcapng file (gzip too; "-" is stdin);
-                              repeatable, merged by time; LABEL names the vantage
+  -r, --read [LABEL=]FILE     read a pcap/pcapng file (gzip too; "-": stdin);
+                              repeatable, merged by time; LABEL: the vantage
   -i, --interface [LABEL=]IF  capture live on IF ("any" too); repeatable
-  -D, --list-interfaces       list the interfaces to capture on, with their addresses
-  filter words                a tcpdump capture filter, e.g. "host 203.0.113.20";
-                              flags may follow them (-- ends the flags)
+  -D, --list-interfaces       list the interfaces, with their addresses
+  filter words                a tcpdump capture filter ("host 203.0.113.20");
+                              flags may follow them; -- ends the flags
 
 Output:
-  -o, --output MODE           tui, text, json or jsonl (default: tui on a terminal, text otherwise)
-  -w, --write FILE            write the packets of the selected sessions to a pcapng
-                              file (with -r, not -r -; mode 0600)
+  -o, --output MODE           tui, text, json or jsonl (default: tui on a
+                              terminal, text otherwise)
+  -w, --write FILE            write the packets of the selected sessions to a
+                              pcapng file (with -r, not -r -; mode 0600)
       --session ID            with -w, only that session and its other NAT leg
       --export DIR            extract transferred files into DIR
       --show-passwords        show PASS arguments (masked as **** by default)
-      --fail-on SEVERITY      exit 3 when a finding of at least info, warning or error exists
+      --fail-on SEVERITY      exit 3 when a finding of at least SEVERITY
+                              (info, warning or error) exists
   -q, --quiet                 no progress on standard error
 
 Analysis:
-      --control-ports LIST    extra FTP control ports, comma-separated (21 always)
-      --data-timeout DURATION how long a data connection may follow its announcement (default 30s)
+      --control-ports LIST    extra FTP control ports, comma-separated (21
+                              always)
+      --data-timeout DURATION how long a data connection may follow its
+                              announcement (default 30s)
 
 Live capture:
   -c, --count N               stop after N packets
       --duration D            stop after D (e.g. 5m)
-  -p, --no-promiscuous-mode   do not put the interface in promiscuous mode
-                              (it is by default, as with tcpdump; never on "any")
-  -s, --snapshot-length N     keep at most N bytes of each packet (0: 262144, the default)
+  -p, --no-promiscuous-mode   leave the interface out of promiscuous mode
+                              (on by default, as with tcpdump; never on any)
+  -s, --snapshot-length N     keep at most N bytes of each packet (default
+                              and 0: 262144)
   -B, --buffer-size KiB       kernel capture buffer in KiB (default 65536)
 
 Privileges:
-      --user NAME             as root, become NAME once the captures and output files
-                              are open (default: user ftpscope, else nobody;
-                              --user root keeps root)
+      --user NAME             as root, become NAME once the captures and the
+                              output files are open (default: user ftpscope,
+                              else nobody; --user root keeps root)
 
   -V, --version               print the version
   -h, --help                  this help
 
 Exit status: 0 success, 1 runtime error, 2 usage error, 3 --fail-on reached,
-130 a file run interrupted by Ctrl-C (143: SIGTERM; the report covers what was read).
+130 a file run stopped by Ctrl-C (143: SIGTERM), with the report of what
+was read.
 `
 
-// parseArgs reads the command line; it never exits.
-func parseArgs(args []string, stderr io.Writer) (*options, error) {
-	o := &options{dataTimeout: 30 * time.Second}
+// flagSet defines every flag into o (ftpscope -h lists them all).
+func flagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("ftpscope", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	reads, ifaces := (*sourceList)(&o.reads), (*sourceList)(&o.ifaces)
@@ -193,6 +198,13 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	for _, n := range []string{"h", "help"} {
 		fs.BoolVar(&o.help, n, false, "")
 	}
+	return fs
+}
+
+// parseArgs reads the command line; it never exits.
+func parseArgs(args []string, stderr io.Writer) (*options, error) {
+	o := &options{dataTimeout: 30 * time.Second}
+	fs := flagSet(o)
 	if err := fs.Parse(permute(fs, args)); err != nil {
 		if err == flag.ErrHelp {
 			o.help = true

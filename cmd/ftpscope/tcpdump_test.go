@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"strings"
 	"syscall"
@@ -133,5 +134,25 @@ func TestInterruptedFileRun(t *testing.T) {
 	_, out, _ := ftpscope("-r", sample, "-o", "json")
 	if strings.Contains(out, "interrupted") {
 		t.Error("a whole run says interrupted")
+	}
+}
+
+// TestHelpNamesEveryFlag: -h lists every flag the parser knows, in lines
+// that fit 80 columns.
+func TestHelpNamesEveryFlag(t *testing.T) {
+	_, out, _ := ftpscope("-h")
+	flagSet(&options{}).VisitAll(func(f *flag.Flag) {
+		want := "--" + f.Name + " "
+		if len(f.Name) == 1 {
+			want = "-" + f.Name + ", "
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("-h does not list %s", strings.TrimSpace(want))
+		}
+	})
+	for _, l := range strings.Split(out, "\n") {
+		if len([]rune(l)) > 80 {
+			t.Errorf("-h line of %d columns: %q", len([]rune(l)), l)
+		}
 	}
 }
