@@ -69,6 +69,7 @@ type File struct {
 	frame    uint64
 	index    int
 	err      error
+	vantages []vantageName // by pcapng interface index
 }
 
 // OpenFile opens path ("-" for standard input) as a capture file. The
@@ -167,20 +168,45 @@ func (f *File) Next() (Packet, error) {
 		if len(ci.AncillaryData) > 0 {
 			lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
-		name, ok := f.info.Interfaces[ci.InterfaceIndex]
-		if !ok {
-			f.noteInterfaces()
-			name = f.info.Interfaces[ci.InterfaceIndex]
-		}
-		if len(f.info.Interfaces) > 1 {
-			iface = name
-		}
+		iface = f.vantageOf(ci.InterfaceIndex)
 	} else {
 		f.pcapNext += 16 + int64(ci.CaptureLength)
 	}
 	f.frame++
 	f.info.count(ci, lt)
 	return Packet{Data: data, Info: ci, LinkType: lt, Source: f.index, Frame: f.frame, Interface: iface}, nil
+}
+
+// vantageOf returns Packet.Interface for the packets of pcapng interface
+// i: its name when the file has several interfaces, "" when it has one. It
+// is decided at the interface's first packet and kept: an interface block
+// that comes later in the file must not split the vantage point of the
+// packets before it from those after.
+func (f *File) vantageOf(i int) string {
+	if i >= 0 && i < len(f.vantages) && f.vantages[i].known {
+		return f.vantages[i].name
+	}
+	name, ok := f.info.Interfaces[i]
+	if !ok {
+		f.noteInterfaces()
+		name = f.info.Interfaces[i]
+	}
+	if len(f.info.Interfaces) == 1 {
+		name = ""
+	}
+	if i >= 0 && i < 1<<16 {
+		for len(f.vantages) <= i {
+			f.vantages = append(f.vantages, vantageName{})
+		}
+		f.vantages[i] = vantageName{name, true}
+	}
+	return name
+}
+
+// vantageName is the decided Packet.Interface of one pcapng interface.
+type vantageName struct {
+	name  string
+	known bool
 }
 
 // consumed returns the offset of the next unread byte.
