@@ -51,19 +51,21 @@ unit: deps
 e2e: deps
 	FTPSCOPE_LAB=1 $(GO) test -count=1 -run 'Lab' -v -timeout 30m ./samples/
 
-# Fuzz targets, as package:Target. Each runs FUZZTIME on FUZZPARALLEL
-# workers; an input that fails is kept under the package's testdata/fuzz/
-# (commit it with the fix: it then runs with every go test). A new-coverage
-# input is minimised for at most FUZZMINIMIZETIME, so that the time goes to
-# fuzzing.
+# Every fuzz target of the module (go test -list), as package:Target, or
+# those FUZZ_TARGETS names. Each runs FUZZTIME on FUZZPARALLEL workers; an
+# input that fails is kept under the package's testdata/fuzz/ (commit it
+# with the fix: it then runs with every go test). A new-coverage input is
+# minimised for at most FUZZMINIMIZETIME, so that the time goes to fuzzing.
 FUZZTIME         ?= 30s
 FUZZPARALLEL     ?= 1
 FUZZMINIMIZETIME ?= 200x
-FUZZ_TARGETS     = capture:FuzzPcapReader capture:FuzzPcapngReader capture:FuzzGzipReader cmd/ftpscope:FuzzPipeline
+FUZZ_TARGETS     ?= $$($(GO) test -run '^$$' -list '^Fuzz' ./... | \
+	awk '/^Fuzz/ { n[++c] = $$1 } /^ok / { for (i = 1; i <= c; i++) print $$2 ":" n[i]; c = 0 }')
 
 fuzz:
-	@for t in $(FUZZ_TARGETS); do \
-	  pkg=./$${t%%:*}; name=$${t##*:}; \
+	@targets="$(FUZZ_TARGETS)"; [ -n "$$targets" ] || { echo "no fuzz targets found"; exit 1; }; \
+	for t in $$targets; do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
 	  echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
 	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) \
 	    -fuzzminimizetime $(FUZZMINIMIZETIME) -parallel $(FUZZPARALLEL) || exit 1; \
