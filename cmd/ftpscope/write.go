@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/gopacket/gopacket/layers"
@@ -33,7 +34,17 @@ func checkWrite(o *options) error {
 		return errors.New("-w reads the capture files a second time once the analysis is done: it needs -r, not -i (record a live capture with tcpdump -w, then analyse it)")
 	}
 	out, outErr := os.Stat(o.write)
+	labels := map[string]string{}
 	for _, r := range o.reads {
+		// sessions name their source by label: -w finds their packets by it
+		label := r.label
+		if label == "" {
+			label = filepath.Base(r.name)
+		}
+		if other, dup := labels[label]; dup {
+			return fmt.Errorf("-w cannot tell -r %s from -r %s: both are labelled %q (name them: -r inside=FILE -r outside=FILE)", other, r.name, label)
+		}
+		labels[label] = r.name
 		if r.name == "-" {
 			return errors.New("-w cannot be used with -r -: standard input cannot be read a second time (save it to a file first)")
 		}

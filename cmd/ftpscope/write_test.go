@@ -69,6 +69,7 @@ func TestWriteRefusedBeforeAnyWork(t *testing.T) {
 		{[]string{"-r", input, "-w", input}, "names the input"},
 		{[]string{"-r", "a=" + sample, "-r", "b=" + input, "-w", link}, "names the input " + input},
 		{[]string{"-r", link, "-w", hard}, "names the input " + link},
+		{[]string{"-r", sample, "-r", "../../samples/captures/active-helper/client.pcap", "-w", out}, "both are labelled \"client.pcap\""},
 	} {
 		code, stdout, errs := ftpscope(append(c.args, "-o", "json")...)
 		if code != exitUsage || stdout != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, c.want) {
