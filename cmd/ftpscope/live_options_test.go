@@ -291,3 +291,39 @@ func TestBinarySIGINTOnFile(t *testing.T) {
 		t.Errorf("interrupted %v, %d packets of %d: want a partial report that says so", r.Stats.Interrupted, r.Stats.Packets, total)
 	}
 }
+
+// TestBinarySecondSIGINT: a read that nothing interrupts (a pipe whose
+// writer stalls) ignores the first Ctrl-C, which only asks to stop; the
+// second ends ftpscope at once.
+func TestBinarySecondSIGINT(t *testing.T) {
+	capture, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "-r", "-", "-o", "json", "--user", "root")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Write(capture[:100]) // the header: ftpscope then waits for more
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(300 * time.Millisecond)
+	if procStatus(cmd.Process.Pid)["State"] == "" {
+		t.Fatal("the first SIGINT ended ftpscope: it must only ask it to stop")
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err = waitTimeout(cmd, 5*time.Second)
+	ee, ok := err.(*exec.ExitError)
+	if !ok {
+		t.Fatalf("after two SIGINT: %v, want the process ended by the signal", err)
+	}
+	if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Errorf("ended with %v, want by SIGINT", ee)
+	}
+}
