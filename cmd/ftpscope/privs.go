@@ -74,7 +74,7 @@ func dropPrivileges(o *options, createdDirs []string, exportDir string, stderr i
 		}
 	}
 	if err := switchUser(u, uid, gid); err != nil {
-		return fmt.Errorf("user %s: cannot drop root privileges: %v", u.Username, err)
+		return fmt.Errorf("cannot drop root privileges to user %s: %v (--user root keeps root)", u.Username, err)
 	}
 	if exportDir != "" && !writableDir(exportDir) {
 		return fmt.Errorf("--export %s: user %s, whom ftpscope became once its files were open, may not write there (--user root keeps root)", exportDir, u.Username)
