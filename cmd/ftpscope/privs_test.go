@@ -110,6 +110,13 @@ func TestRunDropsOnceOpen(t *testing.T) {
 	if code, _, errs := ftpscope("-r", sample, "-o", "json", "--user", "root"); code != 0 || len(switchedTo) != 0 {
 		t.Errorf("--user root: exit %d (%s), switched to %v", code, errs, switchedTo)
 	}
+	// a drop that fails stops the run before it reads: one line, exit 1
+	fake := switchUser
+	defer func() { switchUser = fake }()
+	switchUser = func(*user.User, int, int) error { return syscall.EPERM }
+	if code, out, errs := ftpscope("-r", sample, "-o", "json"); code != exitRuntime || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "--user root keeps root") {
+		t.Errorf("failed drop: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
 }
 
 // TestSwitchUserChild runs the real switch in a child process of this test
