@@ -9,6 +9,7 @@
 #                  under PREFIX (/usr/local); DESTDIR for staging
 #   make install-caps  live capture without root for the members of
 #                  CAPTURE_GROUP (root)
+#   make fuzz      fuzz every target for FUZZTIME each (default 30s)
 
 GO        ?= go
 STATICCHECK_VERSION ?= v0.8.2
@@ -24,7 +25,7 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 CAPTURE_GROUP ?= pcap
 
-.PHONY: all build demo deps clickhouse-deps check test unit e2e samples goldens bench clean install install-caps
+.PHONY: all build demo deps clickhouse-deps check test unit e2e fuzz samples goldens bench clean install install-caps
 
 all: build
 
@@ -80,7 +81,27 @@ e2e: deps clickhouse-deps
 	FTPSCOPE_LAB=1 $(GO) test -count=1 -run 'Lab' -v -timeout 30m ./samples/
 	FTPSCOPE_CLICKHOUSE=1 $(GO) test -count=1 -run 'ClickHouse' -v -timeout 10m ./deploy/clickhouse/
 
-test: check unit e2e
+# Every fuzz target of the module (go test -list), as package:Target, or
+# those FUZZ_TARGETS names. Each runs FUZZTIME on FUZZPARALLEL workers; an
+# input that fails is kept under the package's testdata/fuzz/ (commit it
+# with the fix: it then runs with every go test). A new-coverage input is
+# minimised for at most FUZZMINIMIZETIME, so that the time goes to fuzzing.
+FUZZTIME         ?= 30s
+FUZZPARALLEL     ?= 1
+FUZZMINIMIZETIME ?= 200x
+FUZZ_TARGETS     ?= $$($(GO) test -run '^$$' -list '^Fuzz' ./... | \
+	awk '/^Fuzz/ { n[++c] = $$1 } /^ok / { for (i = 1; i <= c; i++) print $$2 ":" n[i]; c = 0 }')
+
+fuzz:
+	@targets="$(FUZZ_TARGETS)"; [ -n "$$targets" ] || { echo "no fuzz targets found"; exit 1; }; \
+	for t in $$targets; do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) \
+	    -fuzzminimizetime $(FUZZMINIMIZETIME) -parallel $(FUZZPARALLEL) || exit 1; \
+	done
+
+test: check unit e2e fuzz
 
 samples:
 	samples/lab/all.sh

@@ -30,6 +30,10 @@ type Config struct {
 	// Progress, if set, is called now and then with the packets read, from
 	// the goroutine that reads the sources (it may read their Info).
 	Progress func(packets uint64)
+	// Observe, if set, sees each concluded session before the consumer
+	// does, on the consumer's goroutine (-w keeps what finds its packets).
+	// It must not keep s or anything s points to: their memory is reused.
+	Observe func(s *model.Session)
 }
 
 // Consumer receives the results of a run.
@@ -75,7 +79,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		infos[i] = s.Info()
 	}
 	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, sources, cfg.Dissect.Live, out)
-	stage := startOutput(diag)
+	stage := startOutput(diag, cfg.Observe)
 	an := dissect.New(cfg.Dissect, infos, stage.sink(diag))
 	var src interface {
 		Next() (capture.Packet, error)
@@ -157,6 +161,8 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	sum.Stats = an.Stats()
 	sum.Stats.FilteredPackets = res.filtered
 	sum.Stats.Packets = res.read
+	// a live capture ends when it is stopped; files end early when stopped
+	sum.Stats.Interrupted = ctx.Err() != nil && !live
 	for i, s := range sources {
 		sum.Sources = append(sum.Sources, sourceModel(s.Info(), an.DecodeErrors(i)))
 		last := &sum.Sources[len(sum.Sources)-1]

@@ -13,27 +13,16 @@ import (
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/testcorpus"
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// The corpus is ../shared/corpus beside the checkout: 53 real captures from
-// the Zeek, Suricata, nDPI and Arkime test suites with expected.json, facts
-// established independently of this code (see its README).
-var corpusDir = findCorpus()
-
-// findCorpus looks for the corpus: $FTPSCOPE_CORPUS, beside the checkout,
-// or in the workplace's shared folder.
-func findCorpus() string {
-	for _, d := range []string{os.Getenv("FTPSCOPE_CORPUS"), filepath.Join("..", "..", "shared", "corpus"), "/work/shared/corpus"} {
-		if d == "" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(d, "expected.json")); err == nil {
-			return d
-		}
-	}
-	return filepath.Join("..", "..", "shared", "corpus")
-}
+// The corpus is ../shared/corpus beside the checkout (found from the
+// repository root, or $FTPSCOPE_CORPUS): 53 real captures from the Zeek,
+// Suricata, nDPI and Arkime test suites with expected.json, facts
+// established independently of this code (see its README). Under CI a
+// missing corpus fails the tests (internal/testcorpus).
+var corpusDir string
 
 type corpusFile struct {
 	Cases []corpusCase `json:"cases"`
@@ -122,13 +111,14 @@ type fact struct {
 	got, want string
 }
 
-// loadCorpus reads the corpus' expected.json; the tests skip when the
-// corpus is not beside the checkout.
+// loadCorpus reads the corpus' expected.json; without the corpus the tests
+// skip, or fail under CI.
 func loadCorpus(t *testing.T) corpusFile {
 	t.Helper()
+	corpusDir = testcorpus.Need(t)
 	raw, err := os.ReadFile(filepath.Join(corpusDir, "expected.json"))
 	if err != nil {
-		t.Skipf("corpus not found beside the checkout: %v", err)
+		t.Fatal(err)
 	}
 	var corpus corpusFile
 	if err := json.Unmarshal(raw, &corpus); err != nil {

@@ -24,11 +24,14 @@ type stageEvent struct {
 // stageDepth bounds the sessions in flight between the two goroutines.
 const stageDepth = 256
 
-func startOutput(d *diagnoser) *outputStage {
+func startOutput(d *diagnoser, observe func(*model.Session)) *outputStage {
 	st := &outputStage{queue: make(chan stageEvent, stageDepth), done: make(chan struct{})}
 	cc, _ := d.out.(ChannelConsumer)
 	_, streams := d.out.(Streamer)
 	session := func(s *model.Session) {
+		if observe != nil {
+			observe(s)
+		}
 		d.Session(s)
 		if streams {
 			dissect.RecycleDialog(s.Dialog)

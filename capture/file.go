@@ -56,11 +56,12 @@ type packetReader interface {
 
 // File reads a pcap or pcapng file, either possibly gzip-compressed.
 type File struct {
-	info   Info
-	closer io.Closer
-	r      packetReader
-	ng     *pcapgo.NgReader
-	link   layers.LinkType // of a classic pcap file
+	info    Info
+	closer  io.Closer
+	r       packetReader
+	ng      *pcapgo.NgReader
+	link    layers.LinkType // of a classic pcap file
+	snaplen uint32          // of a classic pcap file
 	// offset bookkeeping: consumed = counted - buffered
 	counter  *countingReader
 	buf      *bufio.Reader
@@ -68,6 +69,7 @@ type File struct {
 	frame    uint64
 	index    int
 	err      error
+	vantages []vantageName // by pcapng interface index
 }
 
 // OpenFile opens path ("-" for standard input) as a capture file. The
@@ -133,7 +135,7 @@ func OpenReader(label, name string, rc io.ReadCloser, index int) (*File, error) 
 		if err != nil {
 			return nil, fmt.Errorf("pcap: %w", err)
 		}
-		f.r, f.link = r, r.LinkType()
+		f.r, f.link, f.snaplen = r, r.LinkType(), r.Snaplen()
 		f.pcapNext = 24
 		f.info.noteLinkType(f.link)
 	default:
@@ -160,23 +162,51 @@ func (f *File) Next() (Packet, error) {
 	lt := f.link
 	var iface string
 	if f.ng != nil {
+		// pcapng readers take an original length below the captured one
+		// (classic pcap refuses it): what was captured was on the wire.
+		ci.Length = max(ci.Length, ci.CaptureLength)
 		if len(ci.AncillaryData) > 0 {
 			lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
-		name, ok := f.info.Interfaces[ci.InterfaceIndex]
-		if !ok {
-			f.noteInterfaces()
-			name = f.info.Interfaces[ci.InterfaceIndex]
-		}
-		if len(f.info.Interfaces) > 1 {
-			iface = name
-		}
+		iface = f.vantageOf(ci.InterfaceIndex)
 	} else {
 		f.pcapNext += 16 + int64(ci.CaptureLength)
 	}
 	f.frame++
 	f.info.count(ci, lt)
 	return Packet{Data: data, Info: ci, LinkType: lt, Source: f.index, Frame: f.frame, Interface: iface}, nil
+}
+
+// vantageOf returns Packet.Interface for the packets of pcapng interface
+// i: its name when the file has several interfaces, "" when it has one. It
+// is decided at the interface's first packet and kept: an interface block
+// that comes later in the file must not split the vantage point of the
+// packets before it from those after.
+func (f *File) vantageOf(i int) string {
+	if i >= 0 && i < len(f.vantages) && f.vantages[i].known {
+		return f.vantages[i].name
+	}
+	name, ok := f.info.Interfaces[i]
+	if !ok {
+		f.noteInterfaces()
+		name = f.info.Interfaces[i]
+	}
+	if len(f.info.Interfaces) == 1 {
+		name = ""
+	}
+	if i >= 0 && i < 1<<16 {
+		for len(f.vantages) <= i {
+			f.vantages = append(f.vantages, vantageName{})
+		}
+		f.vantages[i] = vantageName{name, true}
+	}
+	return name
+}
+
+// vantageName is the decided Packet.Interface of one pcapng interface.
+type vantageName struct {
+	name  string
+	known bool
 }
 
 // consumed returns the offset of the next unread byte.
@@ -202,6 +232,25 @@ func (f *File) noteInterfaces() {
 		}
 		f.info.Interfaces[i] = name
 	}
+}
+
+// InterfaceBlock describes capture interface i of the file as a pcapng
+// interface block does: the file's own block in a pcapng file, without its
+// statistics and timestamp offset (timestamps are read with it applied);
+// the one interface of a classic pcap file, which has no name.
+func (f *File) InterfaceBlock(i int) (pcapgo.NgInterface, bool) {
+	if f.ng == nil {
+		if i != 0 {
+			return pcapgo.NgInterface{}, false
+		}
+		return pcapgo.NgInterface{LinkType: f.link, SnapLength: f.snaplen}, true
+	}
+	iface, err := f.ng.Interface(i)
+	if err != nil {
+		return pcapgo.NgInterface{}, false
+	}
+	return pcapgo.NgInterface{Name: iface.Name, Comment: iface.Comment, Description: iface.Description,
+		Filter: iface.Filter, OS: iface.OS, LinkType: iface.LinkType, SnapLength: iface.SnapLength}, true
 }
 
 // Info implements Source.

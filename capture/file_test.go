@@ -188,3 +188,33 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// TestLateInterfaceBlockKeepsVantages: an interface block that comes after
+// packets of the first interface does not rename that interface's later
+// packets (one vantage point stays one).
+func TestLateInterfaceBlockKeepsVantages(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&buf, pcapgo.NgInterface{Name: "inside", LinkType: layers.LinkTypeEthernet}, pcapgo.DefaultNgWriterOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := pcapgo.NewReader(bytes.NewReader(threePackets()))
+	data, ci, _ := r.ReadPacketData()
+	w.WritePacket(ci, data)
+	second, err := w.AddInterface(pcapgo.NgInterface{Name: "outside", LinkType: layers.LinkTypeEthernet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci.InterfaceIndex = second
+	w.WritePacket(ci, data)
+	ci.InterfaceIndex = 0
+	w.WritePacket(ci, data)
+	w.Flush()
+	ps, _, err := readAll(t, buf.Bytes())
+	if err != nil || len(ps) != 3 {
+		t.Fatalf("%d packets, %v", len(ps), err)
+	}
+	if ps[0].Interface != ps[2].Interface || ps[1].Interface != "outside" || ps[0].Interface == ps[1].Interface {
+		t.Errorf("interfaces %q %q %q: the first interface's packets must keep one name, apart from the second's", ps[0].Interface, ps[1].Interface, ps[2].Interface)
+	}
+}

@@ -51,8 +51,10 @@ type LiveConfig struct {
 	SnapLen     int
 	BufferSize  int
 	ReadTimeout time.Duration
-	// Promiscuous puts the interface in promiscuous mode (off by default:
-	// a NAT gateway sees what it forwards anyway).
+	// Promiscuous puts the interface in promiscuous mode, as tcpdump does
+	// unless -p: a mirror (SPAN) port delivers frames addressed to other
+	// hosts, which the interface drops otherwise. "any" cannot be made
+	// promiscuous (libpcap refuses it there too): it is left as it is.
 	Promiscuous bool
 }
 

@@ -84,6 +84,13 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		tp.Close()
 		return nil, fmt.Errorf("attaching the loopback filter: %w", err)
 	}
+	if cfg.Promiscuous && !h.cooked {
+		// a packet membership: the kernel ends it with the socket
+		if err := tp.SetPromiscuous(true); err != nil {
+			tp.Close()
+			return nil, fmt.Errorf("setting the promiscuous mode: %w", err)
+		}
+	}
 	return newLive(cfg, h, lt), nil
 }
 

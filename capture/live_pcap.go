@@ -17,7 +17,7 @@ const LiveBackend = "libpcap"
 
 // OpenLive starts a live capture through libpcap: a kernel buffer of
 // cfg.BufferSize, packets delivered at least every cfg.ReadTimeout,
-// promiscuous mode off unless asked, and on "any" Linux cooked v2 headers
+// promiscuous mode if asked (not on "any"), and on "any" Linux cooked v2 headers
 // (interface index and direction per packet). The filter expression is
 // compiled by libpcap and runs in the kernel.
 //
@@ -56,7 +56,7 @@ func openPcap(cfg LiveConfig) (*pcap.Handle, error) {
 		err  error
 	}{
 		{"snapshot length", in.SetSnapLen(cfg.SnapLen)},
-		{"promiscuous mode", in.SetPromisc(cfg.Promiscuous)},
+		{"promiscuous mode", in.SetPromisc(cfg.Promiscuous && cfg.Interface != "any")},
 		{"read timeout", in.SetTimeout(cfg.ReadTimeout)},
 		{"buffer size", in.SetBufferSize(cfg.BufferSize)},
 		{"immediate mode", in.SetImmediateMode(false)},

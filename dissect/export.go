@@ -44,6 +44,9 @@ func (a *Analyzer) export(s *session) *model.Session {
 	}
 	m.RetransmissionConflicts = s.conflicts
 	m.SnaplenCut = s.snaplen
+	if m.Dialog == nil {
+		m.Dialog = []model.DialogEntry{} // the report's dialog is an array, even empty (FuzzPipeline)
+	}
 	if s.hasUser {
 		u := s.user
 		m.User = &u

@@ -60,12 +60,23 @@ func NewSelector(sessions []model.Session, labels []string) *Selector {
 	return s
 }
 
+// NewConnSelector selects nothing until connections are added with Add.
+func NewConnSelector() *Selector {
+	return &Selector{dec: newDecoder(), ranges: map[selectKey][]frameSpan{}, hosts: map[hostsKey][]frameSpan{}, labels: map[string]int{}}
+}
+
 func (s *Selector) add(src int, x, y string, first, last uint64) {
 	a, err1 := netip.ParseAddrPort(x)
 	b, err2 := netip.ParseAddrPort(y)
 	if err1 != nil || err2 != nil {
 		return
 	}
+	s.Add(src, a, b, first, last)
+}
+
+// Add selects the packets between a and b (either way) of source src from
+// frame first to frame last.
+func (s *Selector) Add(src int, a, b netip.AddrPort, first, last uint64) {
 	k := orderedKey(src, a, b)
 	s.ranges[k] = append(s.ranges[k], frameSpan{first, last})
 	h := hostsKey{src, k.a.Addr(), k.b.Addr()}

@@ -456,6 +456,9 @@ type Stats struct {
 	EvictedConnections       uint64 `json:"evicted_connections,omitempty"`
 	EvictedAnnouncements     uint64 `json:"evicted_announcements,omitempty"`
 	ControlGapBytes          uint64 `json:"control_gap_bytes,omitempty"`
+	// Interrupted says that the run stopped before the end of its capture
+	// files (Ctrl-C): the report covers the packets read until then.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// IPFragments counts IP fragments of TCP datagrams; IPReassembled the
 	// datagrams reassembled from them; IPFragmentsDropped the fragments
 	// that went into none, by reason (nil when none).

@@ -77,6 +77,9 @@ func (t *textWriter) header(r *model.Report) {
 			t.printf("    ▲ %s\n", w)
 		}
 	}
+	if r.Stats.Interrupted {
+		t.printf("  ▲ interrupted: this report covers the packets read until then\n")
+	}
 	t.printf("\n")
 }
 

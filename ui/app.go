@@ -28,6 +28,10 @@ type Options struct {
 	Refresh time.Duration
 	// Tool names the program in the header.
 	Tool model.Tool
+	// Finished, if set, runs on the analysis' goroutine once the analysis
+	// has ended, before the UI shows the end of the run (ftpscope -w
+	// writes its file there); a message it returns is flashed.
+	Finished func(sum *analysis.Summary) (message string, sev model.Severity)
 }
 
 type viewID int
@@ -274,6 +278,11 @@ func (u *UI) Run(ctx context.Context, sources []capture.Source, cfg analysis.Con
 	done := make(chan result, 1)
 	go func() {
 		sum, err := analysis.Run(actx, sources, cfg, u.model)
+		if err == nil && u.opt.Finished != nil {
+			if msg, sev := u.opt.Finished(sum); msg != "" {
+				u.flashFromOutside(sev, msg)
+			}
+		}
 		u.model.Finish(sum, err)
 		done <- result{sum, err}
 	}()
@@ -583,6 +592,18 @@ func (u *UI) syncFocus() {
 	if p := u.focused(); !p.HasFocus() {
 		u.app.SetFocus(p)
 	}
+}
+
+// flashFromOutside flashes msg from a goroutine other than the UI's.
+func (u *UI) flashFromOutside(sev model.Severity, msg string) {
+	select {
+	case <-u.stop:
+		return // no UI to show it any more
+	default:
+	}
+	// QueueUpdateDraw waits for the event loop (forever once it stopped):
+	// never from the caller's goroutine.
+	go u.app.QueueUpdateDraw(func() { u.setFlash(sev, "%s", msg) })
 }
 
 func (u *UI) setFlash(sev model.Severity, format string, args ...any) {

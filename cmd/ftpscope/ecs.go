@@ -13,7 +13,7 @@ import (
 
 // writeECS runs the analysis into -o ecs: newline-delimited ECS documents
 // (docs/ecs.md).
-func writeECS(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout io.Writer, wrap func(analysis.Consumer) analysis.Consumer) (*analysis.Summary, error) {
+func writeECS(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout io.Writer) (*analysis.Summary, error) {
 	opt := ecs.Options{
 		Observer:   o.observer,
 		Version:    tool.Version,
@@ -34,7 +34,7 @@ func writeECS(ctx context.Context, o *options, sources []capture.Source, cfg ana
 		opt.Observer, _ = os.Hostname()
 	}
 	w := ecs.NewWriter(stdout, opt)
-	sum, err := analysis.Run(ctx, sources, cfg, wrap(w))
+	sum, err := analysis.Run(ctx, sources, cfg, w)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,10 @@ type options struct {
 	count         uint64
 	duration      time.Duration
 	user          string
+	noPromisc     bool
+	snapLen       int
+	bufferKiB     int
+	listIfaces    bool
 	failOn        model.Severity
 	quiet         bool
 	version       bool
@@ -35,6 +39,9 @@ type options struct {
 	man           bool   // print the manual page
 	completion    string // print the completion script of this shell
 }
+
+// maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN); -s 0 means it.
+const maxSnapLen = 262144
 
 // sourceArg is "-r FILE" or "-r LABEL=FILE" (likewise -i).
 type sourceArg struct{ label, name string }
@@ -90,48 +97,66 @@ func (f severityFlag) Set(v string) error {
 	return nil
 }
 
-const usage = `Usage: ftpscope [flags] [capture filter expression ...]
+const usage = `Usage: ftpscope [flags] [capture filter expression ...] [flags]
 
 Reads FTP traffic from capture files or live interfaces and explains every
 control session, data channel and transfer, and what broke them.
 
 Sources:
-  -r, --read [LABEL=]FILE     read a pcap/pcapng file (gzip too; "-" is stdin);
-                              repeatable, merged by time; LABEL names the vantage
+  -r, --read [LABEL=]FILE     read a pcap/pcapng file (gzip too; "-": stdin);
+                              repeatable, merged by time; LABEL: the vantage
   -i, --interface [LABEL=]IF  capture live on IF ("any" too); repeatable
-  trailing words              a tcpdump capture filter, e.g. "host 203.0.113.20"
+  -D, --list-interfaces       list the interfaces, with their addresses
+  filter words                a tcpdump capture filter ("host 203.0.113.20");
+                              flags may follow them; -- ends the flags
 
 Output:
-  -o, --output MODE           tui, text, json, jsonl, ecs or ecs-flat (default: tui on a
-                              terminal, text otherwise; ecs-flat: ECS in dotted keys)
-  -w, --write FILE            write the packets of the selected sessions to a pcapng file
-      --session ID            with -w, only that session
+  -o, --output MODE           tui, text, json, jsonl, ecs or ecs-flat (default:
+                              tui on a terminal, text otherwise; ecs-flat: ECS
+                              in dotted keys)
+  -w, --write FILE            write the packets of the selected sessions to a
+                              pcapng file (with -r, not -r -; mode 0600)
+      --session ID            with -w, only that session and its other NAT leg
       --export DIR            extract transferred files into DIR
       --show-passwords        show PASS arguments (masked as **** by default)
-      --fail-on SEVERITY      exit 3 when a finding of at least info, warning or error exists
-      --observer NAME         with -o ecs, observer.hostname: the gateway (live: this host)
+      --fail-on SEVERITY      exit 3 when a finding of at least SEVERITY
+                              (info, warning or error) exists
+      --observer NAME         with -o ecs, observer.hostname: the gateway
+                              (live: this host)
   -q, --quiet                 no progress on standard error
 
 Analysis:
-      --control-ports LIST    extra FTP control ports, comma-separated (21 always)
-      --data-timeout DURATION how long a data connection may follow its announcement (default 30s)
+      --control-ports LIST    extra FTP control ports, comma-separated (21
+                              always)
+      --data-timeout DURATION how long a data connection may follow its
+                              announcement (default 30s)
 
 Live capture:
   -c, --count N               stop after N packets
       --duration D            stop after D (e.g. 5m)
-      --user NAME             drop root privileges to NAME once capturing
+  -p, --no-promiscuous-mode   leave the interface out of promiscuous mode
+                              (on by default, as with tcpdump; never on any)
+  -s, --snapshot-length N     keep at most N bytes of each packet (default
+                              and 0: 262144)
+  -B, --buffer-size KiB       kernel capture buffer in KiB (default 65536)
 
-      --man                   print the manual page (roff; make install installs it)
+Privileges:
+      --user NAME             as root, become NAME once the captures and the
+                              output files are open (default: user ftpscope,
+                              else nobody; --user root keeps root)
+
+      --man                   print the manual page (roff; make install puts it)
       --completion SHELL      print the completion script for bash, zsh or fish
   -V, --version               print the version
   -h, --help                  this help
 
-Exit status: 0 success, 1 runtime error, 2 usage error, 3 --fail-on reached.
+Exit status: 0 success, 1 runtime error, 2 usage error, 3 --fail-on reached,
+130 a file run stopped by Ctrl-C (143: SIGTERM), with the report of what
+was read.
 `
 
-// parseArgs reads the command line; it never exits.
-func parseArgs(args []string, stderr io.Writer) (*options, error) {
-	o := &options{dataTimeout: 30 * time.Second}
+// flagSet defines every flag into o (ftpscope -h lists them all).
+func flagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("ftpscope", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	reads, ifaces := (*sourceList)(&o.reads), (*sourceList)(&o.ifaces)
@@ -161,6 +186,19 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	fs.DurationVar(&o.duration, "duration", 0, "")
 	fs.StringVar(&o.user, "user", "", "")
+	for _, n := range []string{"p", "no-promiscuous-mode"} {
+		fs.BoolVar(&o.noPromisc, n, false, "")
+	}
+	o.snapLen, o.bufferKiB = -1, -1 // not given
+	for _, n := range []string{"s", "snapshot-length"} {
+		fs.IntVar(&o.snapLen, n, o.snapLen, "")
+	}
+	for _, n := range []string{"B", "buffer-size"} {
+		fs.IntVar(&o.bufferKiB, n, o.bufferKiB, "")
+	}
+	for _, n := range []string{"D", "list-interfaces"} {
+		fs.BoolVar(&o.listIfaces, n, false, "")
+	}
 	fs.Var(severityFlag{&o.failOn}, "fail-on", "")
 	for _, n := range []string{"q", "quiet"} {
 		fs.BoolVar(&o.quiet, n, false, "")
@@ -171,7 +209,14 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	for _, n := range []string{"h", "help"} {
 		fs.BoolVar(&o.help, n, false, "")
 	}
-	if err := fs.Parse(args); err != nil {
+	return fs
+}
+
+// parseArgs reads the command line; it never exits.
+func parseArgs(args []string, stderr io.Writer) (*options, error) {
+	o := &options{dataTimeout: 30 * time.Second}
+	fs := flagSet(o)
+	if err := fs.Parse(permute(fs, args)); err != nil {
 		if err == flag.ErrHelp {
 			o.help = true
 			return o, nil
@@ -179,7 +224,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	o.filter = strings.Join(fs.Args(), " ")
-	if o.help || o.version || o.man || o.completion != "" {
+	if o.help || o.version || o.listIfaces || o.man || o.completion != "" {
 		return o, nil
 	}
 	switch o.output {
@@ -193,8 +238,25 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	if len(o.reads) > 0 && len(o.ifaces) > 0 {
 		return nil, fmt.Errorf("-r and -i cannot be mixed: analyse files or a live capture")
 	}
-	if o.user != "" && len(o.ifaces) == 0 {
-		return nil, fmt.Errorf("--user drops root privileges once a live capture is open: it needs -i")
+	live := func(flag, what string) error {
+		return fmt.Errorf("%s sets the %s of a live capture: it needs -i", flag, what)
+	}
+	switch {
+	case o.noPromisc && len(o.ifaces) == 0:
+		return nil, live("-p", "promiscuous mode")
+	case o.snapLen >= 0 && len(o.ifaces) == 0:
+		return nil, live("-s", "snapshot length")
+	case o.bufferKiB >= 0 && len(o.ifaces) == 0:
+		return nil, live("-B", "buffer size")
+	}
+	if o.snapLen < -1 || o.snapLen > maxSnapLen {
+		return nil, fmt.Errorf("-s %d: the snapshot length must be from 0 to %d (0: %d)", o.snapLen, maxSnapLen, maxSnapLen)
+	}
+	if o.snapLen == 0 {
+		o.snapLen = maxSnapLen
+	}
+	if o.bufferKiB == 0 || o.bufferKiB < -1 || o.bufferKiB > 1<<30 {
+		return nil, fmt.Errorf("-B %d: the buffer size is a positive number of KiB", o.bufferKiB)
 	}
 	if o.dataTimeout <= 0 {
 		return nil, fmt.Errorf("--data-timeout must be positive, not %s", o.dataTimeout)

@@ -9,7 +9,7 @@ import (
 )
 
 // openLive opens every -i interface with the capture filter compiled into
-// the kernel, then drops root privileges when --user asks for it.
+// the kernel.
 func openLive(o *options) ([]capture.Source, error) {
 	var out []capture.Source
 	fail := func(err error) ([]capture.Source, error) {
@@ -19,7 +19,7 @@ func openLive(o *options) ([]capture.Source, error) {
 		return nil, err
 	}
 	for i, a := range o.ifaces {
-		l, err := capture.OpenLive(capture.LiveConfig{Label: a.label, Interface: a.name, Filter: o.filter, Index: i})
+		l, err := capture.OpenLive(liveConfig(o, i, a))
 		if err != nil {
 			var pe *capture.PermissionError
 			if errors.As(err, &pe) {
@@ -33,12 +33,20 @@ func openLive(o *options) ([]capture.Source, error) {
 		}
 		out = append(out, l)
 	}
-	if o.user != "" {
-		if err := dropPrivileges(o.user); err != nil {
-			return fail(err)
-		}
-	}
 	return out, nil
+}
+
+// liveConfig is the capture of one -i: tcpdump's -p, -s and -B, the
+// capture library's defaults otherwise.
+func liveConfig(o *options, i int, a sourceArg) capture.LiveConfig {
+	c := capture.LiveConfig{Label: a.label, Interface: a.name, Filter: o.filter, Index: i, Promiscuous: !o.noPromisc}
+	if o.snapLen > 0 {
+		c.SnapLen = o.snapLen
+	}
+	if o.bufferKiB > 0 {
+		c.BufferSize = o.bufferKiB << 10
+	}
+	return c
 }
 
 // permissionError is the one line that tells how to get the right to

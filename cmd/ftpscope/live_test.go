@@ -18,10 +18,10 @@ import (
 	"time"
 )
 
-func TestUserNeedsInterface(t *testing.T) {
-	code, _, errs := ftpscope("--user", "nobody", "-r", sample)
-	if code != exitUsage || !strings.Contains(errs, "needs -i") {
-		t.Errorf("exit %d, stderr %q", code, errs)
+func TestUnknownUser(t *testing.T) {
+	code, out, errs := ftpscope("--user", "no-such-user-ftpscope", "-r", sample, "-o", "json")
+	if code != exitRuntime || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "--user no-such-user-ftpscope") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want exit 1 and one line naming the user", code, out, errs)
 	}
 }
 

@@ -12,12 +12,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -33,7 +32,7 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -58,6 +57,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.man || o.completion != "" {
 		return writeDocs(o, stdout, stderr)
 	}
+	if o.listIfaces {
+		if err := listInterfaces(stdout); err != nil {
+			fmt.Fprintf(stderr, "ftpscope: listing the interfaces: %v\n", err)
+			return exitRuntime
+		}
+		return exitOK
+	}
 	if o.output == "" {
 		o.output = "text"
 		if isTerminal(stdout) {
@@ -65,21 +71,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
-	cfg.Dissect.ControlPorts = append(cfg.Dissect.ControlPorts, o.controlPorts...)
-	cfg.Dissect.DataTimeout = o.dataTimeout
-	cfg.Dissect.ShowPasswords = o.showPasswords
-	cfg.Count = o.count
-	cfg.Duration = o.duration
-	if o.filter != "" {
-		f, err := capture.NewFilter(o.filter)
-		if err != nil {
-			fmt.Fprintf(stderr, "ftpscope: %v\n", err)
-			return exitUsage
-		}
-		if len(o.ifaces) == 0 { // live captures filter in the kernel (openLive)
-			cfg.Filter = f
-		}
+	if err := checkWrite(o); err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitUsage
+	}
+
+	cfg, err := analysisConfig(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitUsage
 	}
 	sources, err := openSources(o)
 	if err != nil {
@@ -91,6 +91,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			s.Close()
 		}
 	}()
+	var slice *sliceWriter
+	if o.write != "" {
+		if slice, err = openSliceWriter(o, sources); err != nil {
+			fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+			return exitRuntime
+		}
+		defer slice.close()
+	}
+	var createdDirs []string
+	if o.export != "" {
+		createdDirs = missingDirs(o.export)
+	}
+	if err := prepareExport(o, &cfg); err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitRuntime
+	}
+	// Everything that needs root is open: the rest runs unprivileged.
+	if err := dropPrivileges(o, createdDirs, cfg.Dissect.ExportDir, stderr); err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitRuntime
+	}
 	cfg.Dissect.KeepSegments = len(sources) > 1 || len(o.ifaces) > 0
 	if len(o.ifaces) > 0 {
 		cfg.Dissect.Live = true
@@ -102,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Progress = prog.update
 	}
 	tool := model.Tool{Name: "ftpscope", Version: version}
-	sum, err := produce(ctx, o, sources, cfg, tool, stdout, stderr)
+	sum, err := produce(ctx, o, sources, cfg, tool, slice, stdout, stderr)
 	if prog != nil {
 		prog.done()
 	}
@@ -111,6 +132,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	code := exitOK
+	if sig, ok := interruptedBy(ctx); ok && sum.Stats.Interrupted {
+		// a file run stopped before the end: a partial report, said so
+		fmt.Fprintf(stderr, "ftpscope: %v: the report covers the first %s packets\n", sig, textfmt.Thousands(int64(sum.Stats.Packets)))
+		code = sig.exitCode()
+	}
 	for _, e := range sum.Errors {
 		var re *capture.ReadError
 		if errors.As(e, &re) {
@@ -118,7 +144,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		} else {
 			fmt.Fprintf(stderr, "ftpscope: %v\n", e)
 		}
-		code = exitRuntime
+		if code == exitOK {
+			code = exitRuntime
+		}
 	}
 	if o.failOn != 0 && code == exitOK {
 		for _, f := range sum.Findings {
@@ -128,6 +156,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// analysisConfig is the analysis the flags ask for; the error is a filter
+// expression that does not compile.
+func analysisConfig(o *options) (analysis.Config, error) {
+	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
+	cfg.Dissect.ControlPorts = append(cfg.Dissect.ControlPorts, o.controlPorts...)
+	cfg.Dissect.DataTimeout = o.dataTimeout
+	cfg.Dissect.ShowPasswords = o.showPasswords
+	cfg.Count = o.count
+	cfg.Duration = o.duration
+	if o.filter != "" {
+		f, err := capture.NewFilter(o.filter)
+		if err != nil {
+			return cfg, err
+		}
+		if len(o.ifaces) == 0 { // live captures filter in the kernel (openLive)
+			cfg.Filter = f
+		}
+	}
+	return cfg, nil
 }
 
 func isTerminal(w io.Writer) bool {

@@ -3,75 +3,76 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/report"
 )
 
-// produce runs the analysis, writes the chosen output and, with -w, the
-// packets of the selected sessions.
-func produce(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout, stderr io.Writer) (*analysis.Summary, error) {
-	if err := prepareExport(o, &cfg); err != nil {
-		return nil, err
-	}
-	var keep *sessionKeeper
-	wrap := func(c analysis.Consumer) analysis.Consumer {
-		if o.write == "" {
-			return c
+// produce runs the analysis into the output of -o and, with -w, writes the
+// packets of the selected sessions once the analysis is done (while the
+// terminal UI is still shown, when it is the output).
+func produce(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, slice *sliceWriter, stdout, stderr io.Writer) (*analysis.Summary, error) {
+	var wrote string
+	var writeErr error
+	finish := func(*analysis.Summary) (string, model.Severity) { return "", model.Info }
+	if slice != nil {
+		cfg.Observe = slice.observe
+		finish = func(sum *analysis.Summary) (string, model.Severity) {
+			wrote, writeErr = slice.finish(sum, sources)
+			if writeErr != nil {
+				return writeErr.Error(), model.Error
+			}
+			return wrote, model.Info
 		}
-		keep = &sessionKeeper{next: c}
-		return keep
 	}
-	sum, err := writeReport(ctx, o, sources, cfg, tool, stdout, wrap)
-	if err != nil || o.write == "" || keep == nil {
-		return sum, err
+	var sum *analysis.Summary
+	var err error
+	if o.output == "tui" {
+		sum, err = runTUI(ctx, o, sources, cfg, tool, stdout, finish)
+	} else {
+		sum, err = writeReport(ctx, o, sources, cfg, tool, stdout)
+		if err == nil && slice != nil {
+			finish(sum)
+		}
 	}
-	sel, err := selectSessions(o, keep.sessions, sum.NATPairs)
 	if err != nil {
 		return sum, err
 	}
-	labels := make([]string, len(sum.Sources))
-	for i, s := range sum.Sources {
-		labels[i] = s.Label
+	if writeErr != nil {
+		return sum, writeErr
 	}
-	n, err := writeSelected(o, sel, labels)
-	if err != nil {
-		return sum, fmt.Errorf("-w %s: %v", o.write, err)
-	}
-	if !o.quiet && isTerminal(stderr) {
-		fmt.Fprintf(stderr, "ftpscope: wrote %s packets of %d sessions to %s\n", textfmt.Thousands(int64(uint64(n))), len(sel), o.write)
+	if wrote != "" && !o.quiet && isTerminal(stderr) {
+		fmt.Fprintf(stderr, "ftpscope: %s\n", wrote)
 	}
 	return sum, nil
 }
 
 // writeReport runs the analysis into the output of -o.
-func writeReport(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout io.Writer, wrap func(analysis.Consumer) analysis.Consumer) (*analysis.Summary, error) {
+func writeReport(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout io.Writer) (*analysis.Summary, error) {
 	switch o.output {
 	case "json":
 		jw := report.NewJSONWriter(stdout, tool)
-		sum, err := analysis.Run(ctx, sources, cfg, wrap(jw))
+		sum, err := analysis.Run(ctx, sources, cfg, jw)
 		if err != nil {
 			return nil, err
 		}
 		return sum, jw.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
 	case "jsonl":
 		jl := report.NewJSONLWriter(stdout)
-		sum, err := analysis.Run(ctx, sources, cfg, wrap(jl))
+		sum, err := analysis.Run(ctx, sources, cfg, jl)
 		if err != nil {
 			return nil, err
 		}
 		return sum, jl.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
 	case "ecs", "ecs-flat":
-		return writeECS(ctx, o, sources, cfg, tool, stdout, wrap)
-	case "tui":
-		return runTUI(ctx, o, sources, cfg, tool, stdout)
+		return writeECS(ctx, o, sources, cfg, tool, stdout)
 	}
 	col := &report.Collector{}
-	sum, err := analysis.Run(ctx, sources, cfg, wrap(col))
+	sum, err := analysis.Run(ctx, sources, cfg, col)
 	if err != nil {
 		return nil, err
 	}

@@ -3,26 +3,18 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"os/user"
 	"strconv"
 	"syscall"
 )
 
-// dropPrivileges makes the process NAME's: its groups, then its group,
-// then its user (tcpdump -Z). The capture handles opened before stay
-// usable. On Linux the change applies to every thread of the process.
-func dropPrivileges(name string) error {
-	u, err := user.Lookup(name)
-	if err != nil {
-		return fmt.Errorf("--user %s: %v", name, err)
-	}
-	uid, err1 := strconv.Atoi(u.Uid)
-	gid, err2 := strconv.Atoi(u.Gid)
-	if err1 != nil || err2 != nil {
-		return fmt.Errorf("--user %s: not a numeric user id (%s:%s)", name, u.Uid, u.Gid)
-	}
+// switchUser makes the process u's: its groups, then its group, then its
+// user, the saved set-user-ID included, so that root cannot be regained.
+// Capture handles and files opened before stay usable. On Linux the change
+// applies to every thread of the process. Tests replace it.
+var switchUser = func(u *user.User, uid, gid int) error {
 	groups := []int{gid}
 	if ids, err := u.GroupIds(); err == nil {
 		for _, g := range ids {
@@ -32,16 +24,25 @@ func dropPrivileges(name string) error {
 		}
 	}
 	if err := syscall.Setgroups(groups); err != nil {
-		return fmt.Errorf("--user %s: cannot drop privileges (setgroups: %v)", name, err)
+		return err
 	}
-	if err := syscall.Setgid(gid); err != nil {
-		return fmt.Errorf("--user %s: cannot drop privileges (setgid: %v)", name, err)
+	if err := syscall.Setgid(gid); err != nil { // real, effective and saved
+		return err
 	}
 	if err := syscall.Setuid(uid); err != nil {
-		return fmt.Errorf("--user %s: cannot drop privileges (setuid: %v)", name, err)
+		return err
 	}
-	if uid != 0 && (os.Geteuid() == 0 || os.Getuid() == 0) {
-		return fmt.Errorf("--user %s: still root after setuid", name)
+	if os.Geteuid() != uid || os.Getuid() != uid || os.Getegid() != gid {
+		return errors.New("the user or group ids did not change")
+	}
+	if syscall.Setuid(0) == nil {
+		return errors.New("root could be regained after setuid")
 	}
 	return nil
+}
+
+// writableDir reports whether the process may create files in dir.
+func writableDir(dir string) bool {
+	const wOK, xOK = 2, 1
+	return syscall.Access(dir, wOK|xOK) == nil
 }

@@ -14,8 +14,10 @@ import (
 
 // runTUI shows the analysis in the terminal UI: the analysis runs in a
 // goroutine feeding the UI's model, the UI runs here until the user quits
-// (which cancels the analysis). The summary is what was analysed by then.
-func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout io.Writer) (*analysis.Summary, error) {
+// (which cancels the analysis). finished runs when the analysis has ended,
+// the UI still shown. The summary is what was analysed by then.
+func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout io.Writer,
+	finished func(*analysis.Summary) (string, model.Severity)) (*analysis.Summary, error) {
 	labels := make([]string, len(sources))
 	for i, s := range sources {
 		labels[i] = s.Info().Label
@@ -32,7 +34,7 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 		defer close(stop)
 		go liveHeader(m, iface, sources, stop)
 	}
-	u, err := ui.New(m, ui.Options{Tool: tool})
+	u, err := ui.New(m, ui.Options{Tool: tool, Finished: finished})
 	if err != nil {
 		return nil, err
 	}

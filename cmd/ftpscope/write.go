@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -12,119 +15,294 @@ import (
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// sessionKeeper keeps the sessions for -w while another consumer writes
-// the report.
-type sessionKeeper struct {
-	next     analysis.Consumer
-	sessions []model.Session
-}
+// -w writes the packets of the selected sessions in a second pass over the
+// capture files, once the analysis is done: which packets belong to a
+// session (its data connections, the other leg of its NAT pair) is known
+// only then.
 
-func (k *sessionKeeper) Session(s *model.Session, f []model.Finding) {
-	k.sessions = append(k.sessions, *s)
-	k.next.Session(s, f)
-}
-
-func (k *sessionKeeper) Channel(session string, ch *model.Channel) {
-	if cc, ok := k.next.(analysis.ChannelConsumer); ok {
-		cc.Channel(session, ch)
+// checkWrite refuses, before any work, a -w that cannot be honoured: the
+// files must be read twice, and the output must not be one of them.
+func checkWrite(o *options) error {
+	if o.write == "" {
+		return nil
 	}
-}
-
-// selectSessions returns the sessions -w writes: all, or the one --session
-// names with the other leg of its NAT pair.
-func selectSessions(o *options, all []model.Session, pairs []model.NATPair) ([]model.Session, error) {
-	if o.session == "" {
-		return all, nil
+	if len(o.ifaces) > 0 {
+		return errors.New("-w reads the capture files a second time once the analysis is done: it needs -r, not -i (record a live capture with tcpdump -w, then analyse it)")
 	}
-	want := map[string]bool{o.session: true}
-	for _, p := range pairs {
-		if p.Inside == o.session || p.Outside == o.session {
-			want[p.Inside], want[p.Outside] = true, true
+	out, outErr := os.Stat(o.write)
+	labels := map[string]string{}
+	for _, r := range o.reads {
+		// sessions name their source by label: -w finds their packets by it
+		label := r.label
+		if label == "" {
+			label = filepath.Base(r.name)
 		}
-	}
-	var out []model.Session
-	for _, s := range all {
-		if want[s.ID] {
-			out = append(out, s)
+		if other, dup := labels[label]; dup {
+			return fmt.Errorf("-w cannot tell -r %s from -r %s: both are labelled %q (name them: -r inside=FILE -r outside=FILE)", other, r.name, label)
 		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("--session %s: no such session", o.session)
-	}
-	return out, nil
-}
-
-// writeSelected reads the capture files again and writes the packets of
-// the selected sessions — control and data connections, both legs of a NAT
-// pair — to a pcapng file, one interface per source and link type.
-func writeSelected(o *options, sessions []model.Session, labels []string) (int, error) {
-	if len(o.reads) == 0 {
-		return 0, errors.New("-w works on capture files (-r)")
-	}
-	sel := dissect.NewSelector(sessions, labels)
-	out, err := os.Create(o.write)
-	if err != nil {
-		return 0, err
-	}
-	defer out.Close()
-	var w *pcapgo.NgWriter
-	type ifKey struct {
-		source int
-		lt     layers.LinkType
-	}
-	ifaces := map[ifKey]int{}
-	written := 0
-	for i, a := range o.reads {
-		src, err := capture.OpenFile(a.label, a.name, i)
+		labels[label] = r.name
+		if r.name == "-" {
+			return errors.New("-w cannot be used with -r -: standard input cannot be read a second time (save it to a file first)")
+		}
+		in, err := os.Stat(r.name)
 		if err != nil {
-			return written, err
+			continue // opening it says why
 		}
-		for {
-			p, err := src.Next()
-			if err == io.EOF {
+		if !in.Mode().IsRegular() {
+			return fmt.Errorf("-w cannot be used with -r %s: it is not a regular file and cannot be read a second time", r.name)
+		}
+		if outErr == nil && os.SameFile(in, out) {
+			return fmt.Errorf("-w %s names the input %s: it would be overwritten", o.write, r.name)
+		}
+	}
+	return nil
+}
+
+// sliceWriter is -w: the output file and the inputs for the second pass,
+// opened before the analysis (and before root privileges are dropped), and
+// what the analysis tells of each session.
+type sliceWriter struct {
+	o      *options
+	out    *os.File
+	inputs []*os.File     // the -r files again, in order
+	labels map[string]int // source label → index
+	kept   []keptSession
+}
+
+// keptSession is what the second pass needs of a session: its connections
+// (control and data), each with its frames in its source.
+type keptSession struct {
+	id    string
+	conns []keptConn
+}
+
+type keptConn struct {
+	source      int
+	a, b        netip.AddrPort
+	first, last uint64
+}
+
+// openSliceWriter creates the -w file; the packets come once the analysis
+// is done. The file holds passwords sent in clear: at most 0600.
+func openSliceWriter(o *options, sources []capture.Source) (*sliceWriter, error) {
+	w := &sliceWriter{o: o, labels: map[string]int{}}
+	for i, s := range sources {
+		w.labels[s.Info().Label] = i
+	}
+	for _, r := range o.reads {
+		f, err := os.Open(r.name)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("%s: %v", r.name, err)
+		}
+		w.inputs = append(w.inputs, f)
+	}
+	f, err := os.OpenFile(o.write, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		w.close()
+		return nil, fmt.Errorf("-w: %v", err)
+	}
+	w.out = f
+	return w, nil
+}
+
+// close releases the files of -w, written or not.
+func (w *sliceWriter) close() {
+	for _, f := range w.inputs {
+		f.Close()
+	}
+	w.inputs = nil
+	if w.out != nil {
+		w.out.Close()
+	}
+}
+
+// observe is the analysis' Config.Observe: it keeps the connections of a
+// concluded session, a few dozen bytes each.
+func (w *sliceWriter) observe(s *model.Session) {
+	src, ok := w.labels[s.Source]
+	if !ok {
+		return
+	}
+	k := keptSession{id: strings.Clone(s.ID)}
+	add := func(x, y string, first, last uint64) {
+		a, err1 := netip.ParseAddrPort(x)
+		b, err2 := netip.ParseAddrPort(y)
+		if err1 == nil && err2 == nil {
+			k.conns = append(k.conns, keptConn{src, a, b, first, last})
+		}
+	}
+	add(s.Client, s.Server, s.Frames.First, s.Frames.Last)
+	for i := range s.Channels {
+		if c := s.Channels[i].Connection; c != nil {
+			add(c.Initiator, c.Responder, c.FirstFrame, max(c.LastFrame, c.FirstFrame))
+		}
+	}
+	w.kept = append(w.kept, k)
+}
+
+// selector returns what selects the packets to write: every session's, or
+// those of the session --session names and of the other leg of its NAT
+// pair.
+func (w *sliceWriter) selector(pairs []model.NATPair) (*dissect.Selector, int, error) {
+	want := map[string]bool{}
+	if id := w.o.session; id != "" {
+		want[id] = true
+		for _, p := range pairs {
+			if p.Inside == id || p.Outside == id {
+				want[p.Inside], want[p.Outside] = true, true
+			}
+		}
+	}
+	sel := dissect.NewConnSelector()
+	n := 0
+	for _, k := range w.kept {
+		if len(want) > 0 && !want[k.id] {
+			continue
+		}
+		n++
+		for _, c := range k.conns {
+			sel.Add(c.source, c.a, c.b, c.first, c.last)
+		}
+	}
+	if n == 0 && w.o.session != "" {
+		return nil, 0, fmt.Errorf("--session %s: no such session", w.o.session)
+	}
+	return sel, n, nil
+}
+
+// finish writes the selected packets once the analysis is done and
+// returns the line that says so. The second pass reads each source only as
+// far as the analysis did (an interrupted run writes what it analysed).
+func (w *sliceWriter) finish(sum *analysis.Summary, sources []capture.Source) (string, error) {
+	defer w.close()
+	sel, sessions, err := w.selector(sum.NATPairs)
+	if err != nil {
+		return "", err
+	}
+	n, err := writeSelected(w.o.reads, w.inputs, sources, sel, w.out)
+	if err != nil {
+		return "", fmt.Errorf("-w %s: %v", w.o.write, err)
+	}
+	if err := w.out.Close(); err != nil {
+		return "", fmt.Errorf("-w %s: %v", w.o.write, err)
+	}
+	return fmt.Sprintf("wrote %s packets of %d sessions to %s", textfmt.Thousands(int64(n)), sessions, w.o.write), nil
+}
+
+// framesLimit ends a source after its first n frames.
+type framesLimit struct {
+	capture.Source
+	n uint64
+}
+
+func (l *framesLimit) Next() (capture.Packet, error) {
+	if l.Info().Packets >= l.n {
+		return capture.Packet{}, io.EOF
+	}
+	return l.Source.Next()
+}
+
+// writeSelected reads the capture files again, merged by time as the
+// analysis read them, and writes the selected packets to out as pcapng.
+// Its interface blocks are those of the sources, one per interface of each
+// source, with its name, all at the start (a reader names the interfaces
+// it has seen: one declared later would split a vantage point in two).
+// They are taken from the first pass, which has seen them all. inputs are
+// the files opened again before root privileges were dropped.
+func writeSelected(reads []sourceArg, inputs []*os.File, first []capture.Source, sel *dissect.Selector, out io.Writer) (int, error) {
+	files := make([]*capture.File, 0, len(reads))
+	srcs := make([]capture.Source, 0, len(reads))
+	for i, a := range reads {
+		f, err := capture.OpenReader(first[i].Info().Label, a.name, io.NopCloser(inputs[i]), i)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %v", a.name, err)
+		}
+		files = append(files, f)
+		srcs = append(srcs, &framesLimit{f, first[i].Info().Packets})
+	}
+	type ifKey struct{ source, iface int }
+	ifaces := map[ifKey]int{}
+	var w *pcapgo.NgWriter
+	declare := func(k ifKey, block pcapgo.NgInterface) (int, error) {
+		var id int
+		var err error
+		if w == nil {
+			w, err = pcapgo.NewNgWriterInterface(out, block, pcapgo.DefaultNgWriterOptions)
+		} else {
+			id, err = w.AddInterface(block)
+		}
+		ifaces[k] = id
+		return id, err
+	}
+	for i, s := range first {
+		f, ok := s.(*capture.File)
+		if !ok {
+			continue
+		}
+		for j := 0; ; j++ {
+			block, ok := f.InterfaceBlock(j)
+			if !ok {
 				break
 			}
-			if err != nil {
-				break // the damage was reported by the analysis
+			if _, err := declare(ifKey{i, j}, nameBlock(block, f.Info().Label, len(first) > 1)); err != nil {
+				return 0, err
 			}
-			if !sel.Match(&p) {
-				continue
-			}
-			k := ifKey{i, p.LinkType}
-			id, ok := ifaces[k]
-			if !ok {
-				iface := pcapgo.NgInterface{Name: src.Info().Label, LinkType: p.LinkType, SnapLength: 262144}
-				if w == nil {
-					w, err = pcapgo.NewNgWriterInterface(out, iface, pcapgo.DefaultNgWriterOptions)
-					id = 0
-				} else {
-					id, err = w.AddInterface(iface)
-				}
-				if err != nil {
-					src.Close()
-					return written, err
-				}
-				ifaces[k] = id
-			}
-			ci := p.Info
-			ci.InterfaceIndex = id
-			ci.AncillaryData = nil
-			if err := w.WritePacket(ci, p.Data); err != nil {
-				src.Close()
+		}
+	}
+	written := 0
+	m := capture.NewMerge(srcs)
+	for {
+		p, err := m.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			continue // the damage was reported by the analysis; the others go on
+		}
+		if !sel.Match(&p) {
+			continue
+		}
+		k := ifKey{p.Source, p.Info.InterfaceIndex}
+		id, ok := ifaces[k]
+		if !ok { // not seen by the first pass: cannot happen, but stay whole
+			block := pcapgo.NgInterface{Name: files[p.Source].Info().Interfaces[p.Info.InterfaceIndex], LinkType: p.LinkType}
+			if id, err = declare(k, nameBlock(block, files[p.Source].Info().Label, len(first) > 1)); err != nil {
 				return written, err
 			}
-			written++
 		}
-		src.Close()
+		ci := p.Info
+		ci.InterfaceIndex = id
+		ci.AncillaryData = nil
+		if err := w.WritePacket(ci, p.Data); err != nil {
+			return written, err
+		}
+		written++
 	}
 	if w == nil {
-		// no packet selected: still a valid, empty pcapng file
+		// no source to describe: still a valid, empty pcapng file
+		var err error
 		if w, err = pcapgo.NewNgWriter(out, layers.LinkTypeEthernet); err != nil {
 			return 0, err
 		}
 	}
 	return written, w.Flush()
+}
+
+// nameBlock names an interface block of the output: the source's name for
+// the interface, or the source's label when it has none (pcap). With
+// several sources, names are prefixed by the source's label, so that they
+// stay apart.
+func nameBlock(block pcapgo.NgInterface, label string, several bool) pcapgo.NgInterface {
+	switch {
+	case block.Name == "":
+		block.Name = label
+	case several:
+		block.Name = label + "/" + block.Name
+	}
+	return block
 }
