@@ -104,17 +104,14 @@ func session(t *testing.T, cc, sc *tls.Config, request, reply []byte) *wire {
 	errc := make(chan error, 1)
 	go func() {
 		s := tls.Server(tap{b, w}, sc)
-		defer s.Close()
 		got := make([]byte, len(request))
-		if _, err := io.ReadFull(s, got); err != nil {
-			errc <- err
-			return
+		_, err := io.ReadFull(s, got)
+		if err == nil {
+			_, err = s.Write(reply)
 		}
-		if _, err := s.Write(reply); err != nil {
-			errc <- err
-			return
-		}
-		errc <- nil
+		// close (its close_notify is on the wire) before the wire is read
+		s.Close()
+		errc <- err
 	}()
 	c := tls.Client(a, cc)
 	if _, err := c.Write(request); err != nil {
@@ -136,7 +133,10 @@ func session(t *testing.T, cc, sc *tls.Config, request, reply []byte) *wire {
 func decrypt(w *wire, keys *KeyLog, cache *Cache) (Status, [2][]byte) {
 	var out [2][]byte
 	c := New(keys, cache, func(d Dir, p []byte) { out[d] = append(out[d], p...) })
-	for _, ch := range w.chunks {
+	w.mu.Lock()
+	chunks := append([]chunk(nil), w.chunks...)
+	w.mu.Unlock()
+	for _, ch := range chunks {
 		c.Feed(ch.d, ch.b)
 	}
 	return c.Status(), out
