@@ -704,6 +704,8 @@ func (u *UI) do(cmd Command, idx int) bool {
 		}
 	case cmdCopy:
 		u.copySelection()
+	case cmdCopyFilter:
+		u.copyWiresharkFilter(u.openRow)
 	case cmdMouse:
 		u.mouse = !u.mouse
 		u.app.EnableMouse(u.mouse)
@@ -883,12 +885,8 @@ func (u *UI) copySelection() {
 	var text string
 	switch {
 	case u.view == viewSessions && u.listFocus == 0:
-		if r := u.selectedRow(); r != nil {
-			text = fmt.Sprintf("%s %s → %s user %s · %s", r.S.ID, r.S.Client, r.S.Server, r.User, r.Where)
-			if len(r.Findings) > 0 {
-				text += " · " + sevLabel(r.Findings[0].Severity) + ": " + r.Findings[0].Summary
-			}
-		}
+		u.copyWiresharkFilter(u.selectedRow())
+		return
 	case u.view == viewSession && u.paneFocus == paneLadder && u.openRow != nil:
 		text = ladderText(u.ladderSpec(u.openRow), 120)
 	default:
@@ -1031,7 +1029,8 @@ func (f *frame) drawSession(screen tcell.Screen, y, w, h int) {
 	u := f.u
 	r := u.openRow
 	drawLine(screen, 0, y, w, u.sessionTitle(w), u.th.base, false)
-	y, h = y+1, h-1
+	drawLine(screen, 0, y+1, w, u.wiresharkLine(w), u.th.base, false)
+	y, h = y+2, h-2
 	if w >= wideSessionW && h+3 >= wideSessionH {
 		lw := w * 11 / 20
 		th := h * 3 / 5

@@ -235,11 +235,13 @@ func TestNoColor(t *testing.T) {
 func TestCopyAndMouse(t *testing.T) {
 	hs := startUI(t, 120, 40, sample("active-nohelper", "client.pcap"))
 	hs.waitFor("■ file · done")
+	// y on a session of the list copies its Wireshark filter.
 	hs.keys("y")
-	if got := hs.waitClipboard("s1 192.168.1.10:"); !strings.Contains(got, "✖ error") {
-		t.Errorf("y copied %q", got)
+	want := hs.u.model.Row("s1").S.WiresharkFilter
+	if got := hs.waitClipboard("(ip.addr==192.168.1.10 && tcp.port=="); got != want || want == "" {
+		t.Errorf("y copied %q, want the session's filter %q", got, want)
 	}
-	hs.waitFor("copied")
+	hs.waitFor("copied the Wireshark filter of s1")
 	hs.keys("enter", "3", "y")
 	if got := hs.waitClipboard("✖ error   EPRT"); !strings.Contains(got, "why") || !strings.Contains(got, "fix") {
 		t.Errorf("y on a finding copied %q", got)

@@ -32,6 +32,7 @@ const (
 	cmdFollow
 	cmdPause
 	cmdCopy
+	cmdCopyFilter
 	cmdMouse
 	cmdPromptAccept
 	cmdPromptCancel
@@ -99,7 +100,8 @@ func DefaultKeymap() Keymap {
 		{Keys: []Key{r(']')}, Cmd: cmdNextSession, Ctx: ctxSession, Help: "next session", Hint: "next", Label: "[ ]"},
 		{Keys: []Key{r('f')}, Cmd: cmdFollow, Ctx: ctxViews, Help: "follow: keep the newest session selected as sessions arrive (live, loading)"},
 		{Keys: []Key{r('p')}, Cmd: cmdPause, Ctx: ctxViews, Help: "pause/resume screen updates (analysis goes on; the header counts new sessions)"},
-		{Keys: []Key{r('y')}, Cmd: cmdCopy, Ctx: ctxViews, Help: "copy the selected line or item to the clipboard (OSC 52)", Hint: "copy"},
+		{Keys: []Key{r('y')}, Cmd: cmdCopy, Ctx: ctxViews, Help: "copy to the clipboard (OSC 52): on a session of the list its Wireshark display filter, else the selected line or item", Hint: "copy"},
+		{Keys: []Key{r('Y')}, Cmd: cmdCopyFilter, Ctx: ctxSession, Help: "copy the session's Wireshark display filter (both NAT legs when paired)"},
 		{Keys: []Key{r('m')}, Cmd: cmdMouse, Ctx: ctxAll, Help: "mouse on/off (off: the terminal selects text)"},
 		{Keys: []Key{k(tcell.KeyEnter)}, Cmd: cmdPromptAccept, Ctx: ctxPrompt, Help: "keep the filter", Hint: "keep"},
 		{Keys: []Key{k(tcell.KeyEscape)}, Cmd: cmdPromptCancel, Ctx: ctxPrompt, Help: "cancel: back to the previous filter", Hint: "cancel"},

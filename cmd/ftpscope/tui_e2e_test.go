@@ -81,13 +81,13 @@ func TestTUIInTmux(t *testing.T) {
 
 	// The pane is read while the UI draws: wait for a whole first screen.
 	waitFor("Sessions (6)", "■ file · done", "✖ 6 error", "s1   192.168.1.10:", "✖ error", "left unchanged by")
-	// y copies the selected session with OSC 52.
+	// y copies the selected session's Wireshark filter with OSC 52.
 	keys("y")
 	waitFor("copied")
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		out, _ := exec.Command(tmuxBin, "-L", socket, "show-buffer").CombinedOutput()
-		if strings.HasPrefix(string(out), "s1 192.168.1.10:") {
+		if strings.HasPrefix(string(out), "(ip.addr==192.168.1.10 && tcp.port==") {
 			break
 		}
 		if time.Now().After(deadline) {
