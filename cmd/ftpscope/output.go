@@ -38,7 +38,7 @@ func produce(ctx context.Context, o *options, sources []capture.Source, cfg anal
 	for i, s := range sum.Sources {
 		labels[i] = s.Label
 	}
-	n, err := writeSelected(o, sel, labels)
+	n, err := writeSelected(o, sel, labels, newSliceNotes(labels, sel, sum.Findings, sum.NATPairs))
 	if err != nil {
 		return sum, fmt.Errorf("-w %s: %v", o.write, err)
 	}

@@ -59,8 +59,9 @@ func selectSessions(o *options, all []model.Session, pairs []model.NATPair) ([]m
 
 // writeSelected reads the capture files again and writes the packets of
 // the selected sessions — control and data connections, both legs of a NAT
-// pair — to a pcapng file, one interface per source and link type.
-func writeSelected(o *options, sessions []model.Session, labels []string) (int, error) {
+// pair — to a pcapng file, one interface per source and link type, each
+// packet with its notes as comments (annotate.go).
+func writeSelected(o *options, sessions []model.Session, labels []string, notes *sliceNotes) (int, error) {
 	if len(o.reads) == 0 {
 		return 0, errors.New("-w works on capture files (-r)")
 	}
@@ -112,7 +113,7 @@ func writeSelected(o *options, sessions []model.Session, labels []string) (int, 
 			ci := p.Info
 			ci.InterfaceIndex = id
 			ci.AncillaryData = nil
-			if err := w.WritePacket(ci, p.Data); err != nil {
+			if err := w.WritePacketWithOptions(ci, p.Data, pcapgo.NgPacketOptions{Comments: notes.comments(p.Source, p.Frame)}); err != nil {
 				src.Close()
 				return written, err
 			}
