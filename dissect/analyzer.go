@@ -45,6 +45,11 @@ type Config struct {
 	// ExportDir, when set, receives the payload of every data connection
 	// as a file (an existing directory).
 	ExportDir string
+	// ExportSession, when set, limits the export to that session's data
+	// channels (the terminal UI exports one session's files by analysing
+	// the capture again: the session keeps its id and its files their
+	// names).
+	ExportSession string
 }
 
 // DefaultConfig returns the settings of the command line's defaults.

@@ -28,6 +28,9 @@ type Options struct {
 	Refresh time.Duration
 	// Tool names the program in the header.
 	Tool model.Tool
+	// Exporter writes slices (w) and exports files (e); nil leaves them
+	// out.
+	Exporter Exporter
 }
 
 type viewID int
@@ -83,6 +86,7 @@ type UI struct {
 	paneFocus   int
 	helpOpen    bool
 	prompting   bool
+	asking      *pathAsk // the path prompt of w and e, when open
 	selID       string
 	openRow     *Row
 	follow      bool
@@ -95,6 +99,7 @@ type UI struct {
 
 	flashDeadline atomic.Int64 // unix nanoseconds; 0 when no flash
 	busy          atomic.Bool  // an update is queued
+	jobBusy       atomic.Bool  // a write or export runs
 	stop          chan struct{}
 	stopOnce      sync.Once
 }
@@ -554,7 +559,7 @@ func (u *UI) ladderSpec(r *Row) *ladderSpec {
 // context says which bindings apply now.
 func (u *UI) context() Context {
 	switch {
-	case u.prompting:
+	case u.prompting, u.asking != nil:
 		return ctxPrompt
 	case u.helpOpen:
 		return ctxHelp
@@ -567,6 +572,8 @@ func (u *UI) context() Context {
 // focused returns the widget that has the keyboard.
 func (u *UI) focused() tview.Primitive {
 	switch {
+	case u.asking != nil:
+		return u.asking.field
 	case u.prompting:
 		return u.prompt
 	case u.helpOpen:
@@ -596,6 +603,9 @@ func (u *UI) setFlash(sev model.Severity, format string, args ...any) {
 func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 	ctx := u.context()
 	cmd, idx := u.keys.Resolve(ctx, ev)
+	if ctx == ctxPrompt && u.asking != nil {
+		return u.askKey(cmd, ev)
+	}
 	if ctx == ctxPrompt {
 		switch cmd {
 		case cmdPromptAccept:
@@ -706,6 +716,10 @@ func (u *UI) do(cmd Command, idx int) bool {
 		u.copySelection()
 	case cmdCopyFilter:
 		u.copyWiresharkFilter(u.openRow)
+	case cmdWriteSlice:
+		u.startWriteSlice()
+	case cmdExportFiles:
+		u.startExportFiles()
 	case cmdMouse:
 		u.mouse = !u.mouse
 		u.app.EnableMouse(u.mouse)
@@ -921,6 +935,12 @@ func (f *frame) HasFocus() bool { return true }
 // the filter prompt is open (the key table handles the rest).
 func (f *frame) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
 	return func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
+		if a := f.u.asking; a != nil {
+			if h := a.field.InputHandler(); h != nil {
+				h(event, setFocus)
+			}
+			return
+		}
 		if f.u.prompting {
 			if h := f.u.prompt.InputHandler(); h != nil {
 				h(event, setFocus)
@@ -981,9 +1001,12 @@ func (f *frame) Draw(screen tcell.Screen) {
 	}
 	drawLine(screen, 0, 0, w, u.headerLine(w), u.th.base, false)
 	bodyY, bodyH := 1, h-2
-	if u.prompting {
+	switch {
+	case u.asking != nil:
+		f.place(screen, u.asking.field, 0, h-1, w, 1)
+	case u.prompting:
 		f.place(screen, u.prompt, 0, h-1, w, 1)
-	} else {
+	default:
 		drawLine(screen, 0, h-1, w, u.footerLine(w), u.th.bar, false)
 	}
 	if u.helpOpen {

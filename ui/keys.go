@@ -33,6 +33,8 @@ const (
 	cmdPause
 	cmdCopy
 	cmdCopyFilter
+	cmdWriteSlice
+	cmdExportFiles
 	cmdMouse
 	cmdPromptAccept
 	cmdPromptCancel
@@ -102,6 +104,8 @@ func DefaultKeymap() Keymap {
 		{Keys: []Key{r('p')}, Cmd: cmdPause, Ctx: ctxViews, Help: "pause/resume screen updates (analysis goes on; the header counts new sessions)"},
 		{Keys: []Key{r('y')}, Cmd: cmdCopy, Ctx: ctxViews, Help: "copy to the clipboard (OSC 52): on a session of the list its Wireshark display filter, else the selected line or item", Hint: "copy"},
 		{Keys: []Key{r('Y')}, Cmd: cmdCopyFilter, Ctx: ctxSession, Help: "copy the session's Wireshark display filter (both NAT legs when paired)"},
+		{Keys: []Key{r('w')}, Cmd: cmdWriteSlice, Ctx: ctxViews, Help: "write a pcapng slice for Wireshark (asks for the path): the open session, or in the list the filtered sessions; NAT legs together, findings as packet comments", Hint: "write"},
+		{Keys: []Key{r('e')}, Cmd: cmdExportFiles, Ctx: ctxViews, Help: "export the files the session transferred into a directory (asks for the path), with their SHA-256", Hint: "export"},
 		{Keys: []Key{r('m')}, Cmd: cmdMouse, Ctx: ctxAll, Help: "mouse on/off (off: the terminal selects text)"},
 		{Keys: []Key{k(tcell.KeyEnter)}, Cmd: cmdPromptAccept, Ctx: ctxPrompt, Help: "keep the filter", Hint: "keep"},
 		{Keys: []Key{k(tcell.KeyEscape)}, Cmd: cmdPromptCancel, Ctx: ctxPrompt, Help: "cancel: back to the previous filter", Hint: "cancel"},

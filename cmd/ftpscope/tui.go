@@ -32,7 +32,7 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 		defer close(stop)
 		go liveHeader(m, iface, sources, stop)
 	}
-	u, err := ui.New(m, ui.Options{Tool: tool})
+	u, err := ui.New(m, ui.Options{Tool: tool, Exporter: newTUIExporter(o, cfg, labels)})
 	if err != nil {
 		return nil, err
 	}
