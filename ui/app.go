@@ -80,6 +80,7 @@ type UI struct {
 	snap        *Snapshot
 	rows        []*Row // the filtered rows shown in the table
 	filter      Filter
+	order       sortOrder
 	savedFilter string
 	view        viewID
 	listFocus   int // 0 table, 1 findings overview
@@ -361,10 +362,6 @@ func (u *UI) apply(s *Snapshot) {
 	u.snap = s
 	u.pending = 0
 	u.applyFilter()
-	// The findings overview keeps its selected group.
-	sel := u.overview.sel
-	u.overview.setItems(groupItems(u.th, s.Groups), sel)
-	u.overview.SetTitle(fmt.Sprintf(" Findings (%d) ", s.Counts[model.Error]+s.Counts[model.Warning]+s.Counts[model.Info]))
 	// The open session is redrawn when it changed.
 	if u.view == viewSession && u.openRow != nil {
 		if r := u.model.Row(u.openRow.S.ID); r != nil && r != u.openRow {
@@ -379,13 +376,14 @@ func (u *UI) applyFilter() {
 	if u.snap == nil {
 		return
 	}
-	u.rows = u.filter.Apply(u.snap.Rows)
-	u.content.rows = u.rows
-	title := fmt.Sprintf(" Sessions (%d) ", len(u.rows))
+	u.rows = u.order.apply(u.filter.Apply(u.snap.Rows))
+	u.content.rows, u.content.order = u.rows, u.order
+	title := fmt.Sprintf(" Sessions (%d)%s ", len(u.rows), u.order.note())
 	if !u.filter.Empty() {
-		title = fmt.Sprintf(" Sessions (%d of %d) · /%s ", len(u.rows), len(u.snap.Rows), u.filter.Text())
+		title = fmt.Sprintf(" Sessions (%d of %d) · /%s%s ", len(u.rows), len(u.snap.Rows), u.filter.Text(), u.order.note())
 	}
 	u.table.SetTitle(title)
+	u.updateOverview()
 	switch {
 	case u.follow && len(u.rows) > 0:
 		u.selID = u.rows[len(u.rows)-1].S.ID
@@ -716,6 +714,11 @@ func (u *UI) do(cmd Command, idx int) bool {
 		u.copySelection()
 	case cmdCopyFilter:
 		u.copyWiresharkFilter(u.openRow)
+	case cmdSort:
+		u.order.toggle(idx)
+		u.applyFilter()
+		c := sortColumns[idx]
+		u.setFlash(0, "sorted by %s %s (%c again reverses)", c.name, u.order.arrow(), c.key)
 	case cmdWriteSlice:
 		u.startWriteSlice()
 	case cmdExportFiles:

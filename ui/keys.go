@@ -34,6 +34,7 @@ const (
 	cmdCopy
 	cmdCopyFilter
 	cmdWriteSlice
+	cmdSort // with the key's index: the column in sortColumns
 	cmdExportFiles
 	cmdMouse
 	cmdPromptAccept
@@ -98,12 +99,13 @@ func DefaultKeymap() Keymap {
 		{Keys: []Key{k(tcell.KeyTab)}, Cmd: cmdNextPane, Ctx: ctxViews, Help: "next pane", Hint: "pane"},
 		{Keys: []Key{k(tcell.KeyBacktab)}, Cmd: cmdPrevPane, Ctx: ctxViews, Help: "previous pane"},
 		{Keys: []Key{r('1'), r('2'), r('3'), r('4')}, Label: "1-4", Cmd: cmdPane, Ctx: ctxViews, Help: "pane 1 dialog, 2 data channels, 3 findings, 4 ladder (opens the session from the list)", Hint: "panes"},
-		{Keys: []Key{r('[')}, Cmd: cmdPrevSession, Ctx: ctxSession, Help: "previous session (of the filtered list)", Hint: ""},
-		{Keys: []Key{r(']')}, Cmd: cmdNextSession, Ctx: ctxSession, Help: "next session", Hint: "next", Label: "[ ]"},
+		{Keys: []Key{r('[')}, Cmd: cmdPrevSession, Ctx: ctxSession, Help: "previous session (of the filtered, sorted list)", Hint: "prev"},
+		{Keys: []Key{r(']')}, Cmd: cmdNextSession, Ctx: ctxSession, Help: "next session (of the filtered, sorted list)", Hint: "next"},
 		{Keys: []Key{r('f')}, Cmd: cmdFollow, Ctx: ctxViews, Help: "follow: keep the newest session selected as sessions arrive (live, loading)"},
 		{Keys: []Key{r('p')}, Cmd: cmdPause, Ctx: ctxViews, Help: "pause/resume screen updates (analysis goes on; the header counts new sessions)"},
 		{Keys: []Key{r('y')}, Cmd: cmdCopy, Ctx: ctxViews, Help: "copy to the clipboard (OSC 52): on a session of the list its Wireshark display filter, else the selected line or item", Hint: "copy"},
 		{Keys: []Key{r('Y')}, Cmd: cmdCopyFilter, Ctx: ctxSession, Help: "copy the session's Wireshark display filter (both NAT legs when paired)"},
+		{Keys: sortKeys(), Label: "shift-letter", Cmd: cmdSort, Ctx: ctxSessions, Help: sortHelp(), Hint: "sort"},
 		{Keys: []Key{r('w')}, Cmd: cmdWriteSlice, Ctx: ctxViews, Help: "write a pcapng slice for Wireshark (asks for the path): the open session, or in the list the filtered sessions; NAT legs together, findings as packet comments", Hint: "write"},
 		{Keys: []Key{r('e')}, Cmd: cmdExportFiles, Ctx: ctxViews, Help: "export the files the session transferred into a directory (asks for the path), with their SHA-256", Hint: "export"},
 		{Keys: []Key{r('m')}, Cmd: cmdMouse, Ctx: ctxAll, Help: "mouse on/off (off: the terminal selects text)"},

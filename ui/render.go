@@ -655,9 +655,10 @@ func chooseColumns(width, idW int) []column {
 // the cells of the visible rows only.
 type sessionsContent struct {
 	tview.TableContentReadOnly
-	th   *theme
-	rows []*Row
-	cols []column
+	th    *theme
+	rows  []*Row
+	cols  []column
+	order sortOrder
 }
 
 func (c *sessionsContent) GetRowCount() int    { return len(c.rows) + 1 }
@@ -669,9 +670,10 @@ func (c *sessionsContent) GetCell(row, col int) *tview.TableCell {
 	}
 	k := c.cols[col]
 	if row == 0 {
-		text := fit(k.title, k.width)
+		title := c.order.header(k.title, k.width)
+		text := fit(title, k.width)
 		if k.right {
-			text = padLeft(k.title, k.width)
+			text = padLeft(title, k.width)
 		}
 		return &tview.TableCell{Text: text, NotSelectable: true, Style: c.th.dim.Bold(true), MaxWidth: k.width}
 	}
