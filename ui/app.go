@@ -38,6 +38,8 @@ type viewID int
 const (
 	viewSessions viewID = iota
 	viewSession
+	viewFlow  // the ladder of several sessions (flowview.go)
+	viewStats // the statistics (stats.go)
 )
 
 // Panes of the session view, in key order (1-4).
@@ -75,12 +77,14 @@ type UI struct {
 	panes    [numPanes]*pane
 	help     *pane
 	prompt   *tview.InputField
+	overlay  *pane // the flow or statistics view
 
 	// State below is touched on the UI goroutine only.
 	snap        *Snapshot
 	rows        []*Row // the filtered rows shown in the table
 	filter      Filter
 	order       sortOrder
+	picked      map[string]bool // sessions picked with space
 	savedFilter string
 	view        viewID
 	listFocus   int // 0 table, 1 findings overview
@@ -88,6 +92,10 @@ type UI struct {
 	helpOpen    bool
 	prompting   bool
 	asking      *pathAsk // the path prompt of w and e, when open
+	menu        *menu    // the save dialog's open step
+	flow        *flowSpec
+	flowFrom    viewID // the view the flow or statistics came from
+	statsRows   []*Row // the sessions the statistics count
 	selID       string
 	openRow     *Row
 	follow      bool
@@ -196,6 +204,7 @@ func (u *UI) build() {
 	u.panes[paneDialog].empty = "No commands or replies seen."
 	u.panes[paneData].empty = "No data channel: no PORT, EPRT, PASV or EPSV, no transfer."
 	u.panes[paneFindings].empty = "No findings: nothing looks wrong with this session."
+	u.overlay = newPane(u.th, "")
 	u.help = newPane(u.th, " Help · esc or ? to close ")
 	u.help.setItems(u.helpItems(), 0)
 	u.prompt = tview.NewInputField().SetLabel("/").SetFieldStyle(tcell.StyleDefault).SetLabelStyle(tcell.StyleDefault.Bold(true))
@@ -378,9 +387,9 @@ func (u *UI) applyFilter() {
 	}
 	u.rows = u.order.apply(u.filter.Apply(u.snap.Rows))
 	u.content.rows, u.content.order = u.rows, u.order
-	title := fmt.Sprintf(" Sessions (%d)%s ", len(u.rows), u.order.note())
+	title := fmt.Sprintf(" Sessions (%d)%s ", len(u.rows), u.listNote())
 	if !u.filter.Empty() {
-		title = fmt.Sprintf(" Sessions (%d of %d) · /%s%s ", len(u.rows), len(u.snap.Rows), u.filter.Text(), u.order.note())
+		title = fmt.Sprintf(" Sessions (%d of %d) · /%s%s ", len(u.rows), len(u.snap.Rows), u.filter.Text(), u.listNote())
 	}
 	u.table.SetTitle(title)
 	u.updateOverview()
@@ -559,10 +568,14 @@ func (u *UI) context() Context {
 	switch {
 	case u.prompting, u.asking != nil:
 		return ctxPrompt
+	case u.menu != nil:
+		return ctxMenu
 	case u.helpOpen:
 		return ctxHelp
 	case u.view == viewSession:
 		return ctxSession
+	case u.view == viewFlow, u.view == viewStats:
+		return ctxFlow
 	}
 	return ctxSessions
 }
@@ -574,10 +587,14 @@ func (u *UI) focused() tview.Primitive {
 		return u.asking.field
 	case u.prompting:
 		return u.prompt
+	case u.menu != nil:
+		return u.menu.pane
 	case u.helpOpen:
 		return u.help
 	case u.view == viewSession:
 		return u.panes[u.paneFocus]
+	case u.view == viewFlow, u.view == viewStats:
+		return u.overlay
 	case u.listFocus == 1:
 		return u.overview
 	}
@@ -603,6 +620,11 @@ func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 	cmd, idx := u.keys.Resolve(ctx, ev)
 	if ctx == ctxPrompt && u.asking != nil {
 		return u.askKey(cmd, ev)
+	}
+	if ctx == ctxMenu {
+		u.menuCommand(cmd)
+		u.syncFocus()
+		return nil
 	}
 	if ctx == ctxPrompt {
 		switch cmd {
@@ -640,6 +662,8 @@ func (u *UI) do(cmd Command, idx int) bool {
 		switch {
 		case u.helpOpen:
 			u.helpOpen = false
+		case u.view == viewFlow, u.view == viewStats:
+			u.overlayBack()
 		case u.view == viewSession:
 			u.back()
 		default:
@@ -649,11 +673,16 @@ func (u *UI) do(cmd Command, idx int) bool {
 		switch {
 		case u.helpOpen:
 			u.helpOpen = false
+		case u.view == viewFlow, u.view == viewStats:
+			u.overlayBack()
 		case u.view == viewSession:
 			u.back()
 		case !u.filter.Empty():
 			u.prompt.SetText("")
 			u.setFilter("")
+		case len(u.picked) > 0:
+			u.clearPicks()
+			u.setFlash(0, "picks cleared")
 		case u.listFocus == 1:
 			u.listFocus = 0
 		default:
@@ -719,6 +748,15 @@ func (u *UI) do(cmd Command, idx int) bool {
 		u.applyFilter()
 		c := sortColumns[idx]
 		u.setFlash(0, "sorted by %s %s (%c again reverses)", c.name, u.order.arrow(), c.key)
+	case cmdPick:
+		u.togglePick()
+	case cmdFlow:
+		u.openFlow()
+	case cmdStats:
+		u.openStats()
+	case cmdSave:
+		u.openSave()
+	case cmdMenuChoose: // handled by the open menu
 	case cmdWriteSlice:
 		u.startWriteSlice()
 	case cmdExportFiles:
@@ -750,7 +788,7 @@ func (u *UI) back() {
 }
 
 func (u *UI) navigate(cmd Command) {
-	if u.helpOpen || u.view == viewSession || u.listFocus == 1 {
+	if u.helpOpen || u.view != viewSessions || u.listFocus == 1 {
 		p := u.focused().(*pane)
 		switch cmd {
 		case cmdDown:
@@ -819,7 +857,14 @@ func (u *UI) stepSession(d int) {
 
 // enter follows what the selection points at.
 func (u *UI) enter() {
-	if u.helpOpen {
+	switch {
+	case u.helpOpen:
+		return
+	case u.view == viewFlow:
+		u.flowEnter()
+		return
+	case u.view == viewStats:
+		u.statsEnter()
 		return
 	}
 	if u.view == viewSessions {
@@ -906,6 +951,10 @@ func (u *UI) copySelection() {
 		return
 	case u.view == viewSession && u.paneFocus == paneLadder && u.openRow != nil:
 		text = ladderText(u.ladderSpec(u.openRow), 120)
+	case u.view == viewFlow && u.flow != nil:
+		text = flowText(u.flow, 160)
+	case u.view == viewStats:
+		text = statsText(computeStats(u.statsRows), u.statsScope())
 	default:
 		p, ok := u.focused().(*pane)
 		if ok {
@@ -1016,18 +1065,27 @@ func (f *frame) Draw(screen tcell.Screen) {
 		f.place(screen, u.help, 0, bodyY, w, bodyH)
 		return
 	}
-	if u.view == viewSessions {
+	switch u.view {
+	case viewSessions:
 		f.drawList(screen, bodyY, w, bodyH)
-		return
+	case viewFlow, viewStats:
+		f.place(screen, u.overlay, 0, bodyY, w, bodyH)
+	default:
+		f.drawSession(screen, bodyY, w, bodyH)
 	}
-	f.drawSession(screen, bodyY, w, bodyH)
+	if u.menu != nil {
+		f.drawMenu(screen, bodyY, w, bodyH)
+	}
 }
 
 func (f *frame) drawList(screen tcell.Screen, y, w, h int) {
 	u := f.u
 	idW := 4
-	if n := len(u.rows); n > 0 {
-		idW = max(strWidth(u.rows[0].S.ID), strWidth(u.rows[n-1].S.ID))
+	for _, r := range u.rows { // sorted, the longest id may be anywhere
+		idW = max(idW, strWidth(r.S.ID))
+	}
+	if len(u.picked) > 0 {
+		idW += strWidth(pickMark) + 1
 	}
 	cols := chooseColumns(w-2, idW)
 	u.content.cols = cols
@@ -1145,8 +1203,16 @@ func (u *UI) headerLine(w int) line {
 func (u *UI) footerLine(w int) line {
 	th := u.th
 	crumbs := " <sessions>"
-	if u.view == viewSession && u.openRow != nil {
+	switch {
+	case u.view == viewSession && u.openRow != nil:
 		crumbs += " <" + u.openRow.S.ID + "> <" + strings.ToLower(paneNames[u.paneFocus]) + ">"
+	case u.view == viewFlow:
+		crumbs += " <ladder>"
+	case u.view == viewStats:
+		crumbs += " <statistics>"
+	}
+	if u.menu != nil {
+		crumbs += " <save>"
 	}
 	if u.helpOpen {
 		crumbs += " <help>"

@@ -16,10 +16,16 @@ import (
 // Exporter, and say in the status line what they did.
 
 // sliceTarget is what w writes: the open session, or in the list the
-// filtered sessions; and the default file name.
+// picked sessions, else the filtered ones; and the default file name.
 func (u *UI) sliceTarget() ([]*Row, string) {
 	if u.view == viewSession && u.openRow != nil {
 		return []*Row{u.openRow}, u.openRow.S.ID + ".pcapng"
+	}
+	if p := u.pickedRows(); len(p) > 0 {
+		if len(p) == 1 {
+			return p, p[0].S.ID + ".pcapng"
+		}
+		return p, "picked-sessions.pcapng"
 	}
 	if len(u.rows) == 1 {
 		return u.rows, u.rows[0].S.ID + ".pcapng"
