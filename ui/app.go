@@ -31,6 +31,8 @@ type Options struct {
 	// Exporter writes slices (w) and exports files (e); nil leaves them
 	// out.
 	Exporter Exporter
+	// Frames reads frames back for the frame view (x); nil leaves it out.
+	Frames FrameSource
 }
 
 type viewID int
@@ -40,6 +42,7 @@ const (
 	viewSession
 	viewFlow  // the ladder of several sessions (flowview.go)
 	viewStats // the statistics (stats.go)
+	viewFrame // one frame's headers and bytes (frames.go)
 )
 
 // Panes of the session view, in key order (1-4).
@@ -69,15 +72,16 @@ type UI struct {
 	th     *theme
 	opt    Options
 
-	root     *frame
-	table    *tview.Table
-	content  *sessionsContent
-	overview *pane
-	preview  *pane
-	panes    [numPanes]*pane
-	help     *pane
-	prompt   *tview.InputField
-	overlay  *pane // the flow or statistics view
+	root      *frame
+	table     *tview.Table
+	content   *sessionsContent
+	overview  *pane
+	preview   *pane
+	panes     [numPanes]*pane
+	help      *pane
+	prompt    *tview.InputField
+	overlay   *pane // the flow or statistics view
+	framePane *pane // the frame view
 
 	// State below is touched on the UI goroutine only.
 	snap        *Snapshot
@@ -96,6 +100,8 @@ type UI struct {
 	flow        *flowSpec
 	flowFrom    viewID // the view the flow or statistics came from
 	statsRows   []*Row // the sessions the statistics count
+	frames      *frameSet
+	frameFrom   viewID // the view the frame view came from
 	selID       string
 	openRow     *Row
 	follow      bool
@@ -205,6 +211,7 @@ func (u *UI) build() {
 	u.panes[paneData].empty = "No data channel: no PORT, EPRT, PASV or EPSV, no transfer."
 	u.panes[paneFindings].empty = "No findings: nothing looks wrong with this session."
 	u.overlay = newPane(u.th, "")
+	u.framePane = newPane(u.th, "")
 	u.help = newPane(u.th, " Help · esc or ? to close ")
 	u.help.setItems(u.helpItems(), 0)
 	u.prompt = tview.NewInputField().SetLabel("/").SetFieldStyle(tcell.StyleDefault).SetLabelStyle(tcell.StyleDefault.Bold(true))
@@ -574,7 +581,7 @@ func (u *UI) context() Context {
 		return ctxHelp
 	case u.view == viewSession:
 		return ctxSession
-	case u.view == viewFlow, u.view == viewStats:
+	case u.view == viewFlow, u.view == viewStats, u.view == viewFrame:
 		return ctxFlow
 	}
 	return ctxSessions
@@ -595,6 +602,8 @@ func (u *UI) focused() tview.Primitive {
 		return u.panes[u.paneFocus]
 	case u.view == viewFlow, u.view == viewStats:
 		return u.overlay
+	case u.view == viewFrame:
+		return u.framePane
 	case u.listFocus == 1:
 		return u.overview
 	}
@@ -662,6 +671,8 @@ func (u *UI) do(cmd Command, idx int) bool {
 		switch {
 		case u.helpOpen:
 			u.helpOpen = false
+		case u.view == viewFrame:
+			u.frameBack()
 		case u.view == viewFlow, u.view == viewStats:
 			u.overlayBack()
 		case u.view == viewSession:
@@ -673,6 +684,8 @@ func (u *UI) do(cmd Command, idx int) bool {
 		switch {
 		case u.helpOpen:
 			u.helpOpen = false
+		case u.view == viewFrame:
+			u.frameBack()
 		case u.view == viewFlow, u.view == viewStats:
 			u.overlayBack()
 		case u.view == viewSession:
@@ -757,6 +770,14 @@ func (u *UI) do(cmd Command, idx int) bool {
 	case cmdSave:
 		u.openSave()
 	case cmdMenuChoose: // handled by the open menu
+	case cmdFrame:
+		u.openFrame()
+	case cmdPrevFrame, cmdNextFrame:
+		d := 1
+		if cmd == cmdPrevFrame {
+			d = -1
+		}
+		u.stepFrame(d)
 	case cmdWriteSlice:
 		u.startWriteSlice()
 	case cmdExportFiles:
@@ -955,6 +976,8 @@ func (u *UI) copySelection() {
 		text = flowText(u.flow, 160)
 	case u.view == viewStats:
 		text = statsText(computeStats(u.statsRows), u.statsScope())
+	case u.view == viewFrame:
+		text = u.frameText()
 	default:
 		p, ok := u.focused().(*pane)
 		if ok {
@@ -1070,6 +1093,8 @@ func (f *frame) Draw(screen tcell.Screen) {
 		f.drawList(screen, bodyY, w, bodyH)
 	case viewFlow, viewStats:
 		f.place(screen, u.overlay, 0, bodyY, w, bodyH)
+	case viewFrame:
+		f.place(screen, u.framePane, 0, bodyY, w, bodyH)
 	default:
 		f.drawSession(screen, bodyY, w, bodyH)
 	}
@@ -1210,6 +1235,8 @@ func (u *UI) footerLine(w int) line {
 		crumbs += " <ladder>"
 	case u.view == viewStats:
 		crumbs += " <statistics>"
+	case u.view == viewFrame && u.frames != nil:
+		crumbs += fmt.Sprintf(" <frame %d>", u.frames.frames[u.frames.at])
 	}
 	if u.menu != nil {
 		crumbs += " <save>"

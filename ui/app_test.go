@@ -78,6 +78,12 @@ func TestHelpFromKeyTable(t *testing.T) {
 	hs.keys("?")
 	txt := hs.waitFor("Help · esc or ? to close", "<help>")
 	hs.dump("help", txt)
+	// The help is longer than a screen: page through it.
+	for i := 0; i < 3; i++ {
+		hs.sim.InjectKey(tcell.KeyPgDn, 0, tcell.ModNone)
+		time.Sleep(50 * time.Millisecond)
+		txt += hs.screen()
+	}
 	for _, b := range DefaultKeymap() {
 		if !strings.Contains(txt, b.Help) {
 			t.Errorf("help lacks %q (%s)", b.Help, b.Names())

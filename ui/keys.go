@@ -39,6 +39,9 @@ const (
 	cmdStats
 	cmdSave
 	cmdMenuChoose
+	cmdFrame
+	cmdPrevFrame
+	cmdNextFrame
 	cmdSort // with the key's index: the column in sortColumns
 	cmdExportFiles
 	cmdMouse
@@ -120,8 +123,11 @@ func DefaultKeymap() Keymap {
 		{Keys: []Key{r('l')}, Cmd: cmdFlow, Ctx: ctxViews, Help: "one ladder of the picked sessions (else the session with its other NAT leg): a column per host, every session's lines in time order", Hint: "ladder"},
 		{Keys: []Key{r('t')}, Cmd: cmdStats, Ctx: ctxSessions, Help: "statistics of the filtered sessions: replies by class and code, commands, data channels by status, findings by rule", Hint: "stats"},
 		{Keys: []Key{r('s')}, Cmd: cmdSave, Ctx: ctxViews | ctxFlow, Help: "save dialog: all, picked, filtered or the current sessions as a pcapng slice (control and data, or control only) or the text report; the list or a ladder as text or CSV", Hint: "save"},
-		{Keys: []Key{r('y')}, Cmd: cmdCopy, Ctx: ctxFlow, Help: "copy the whole ladder or statistics as text"},
-		{Keys: []Key{r('w')}, Cmd: cmdWriteSlice, Ctx: ctxViews, Help: "write a pcapng slice for Wireshark (asks for the path): the open session, or in the list the picked, else the filtered sessions; NAT legs together, findings as packet comments", Hint: "write"},
+		{Keys: []Key{r('y')}, Cmd: cmdCopy, Ctx: ctxFlow, Help: "copy the whole ladder, statistics or frame as text"},
+		{Keys: []Key{r('x')}, Cmd: cmdFrame, Ctx: ctxViews | ctxFlow, Help: "the frame of the selected dialog line, data channel, ladder line or finding's evidence: link, IP and TCP headers, payload, hex and ASCII", Hint: "frame"},
+		{Keys: []Key{r('[')}, Cmd: cmdPrevFrame, Ctx: ctxFlow, Help: "frame view: the previous frame of the evidence or channel"},
+		{Keys: []Key{r(']')}, Cmd: cmdNextFrame, Ctx: ctxFlow, Help: "frame view: the next frame of the evidence or channel"},
+		{Keys: []Key{r('w')}, Cmd: cmdWriteSlice, Ctx: ctxViews, Help: "write a pcapng slice (asks for the path): the open session, in the list the picked, else the filtered ones; NAT legs together, findings as comments", Hint: "write"},
 		{Keys: []Key{r('e')}, Cmd: cmdExportFiles, Ctx: ctxViews, Help: "export the files the session transferred into a directory (asks for the path), with their SHA-256", Hint: "export"},
 		{Keys: []Key{r('m')}, Cmd: cmdMouse, Ctx: ctxAll, Help: "mouse on/off (off: the terminal selects text)"},
 		{Keys: []Key{k(tcell.KeyEnter)}, Cmd: cmdPromptAccept, Ctx: ctxPrompt, Help: "keep the filter", Hint: "keep"},

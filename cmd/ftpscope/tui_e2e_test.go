@@ -117,6 +117,11 @@ func TestTUIInTmux(t *testing.T) {
 	// file with the SHA-256 of the report.
 	keys("j", "j", "j", "j", "Enter")
 	waitFor("[1 Dialog]", " s5  192.168.1.10:")
+	// x shows the frame of the greeting, read back from the file.
+	keys("x")
+	waitFor("<frame ", "Ethernet II", "TCP  21 → ", `"220 (vsFTPd 3.0.3)\r\n"`, "0000  ")
+	keys("Escape")
+	waitFor("[1 Dialog]")
 	keys("w")
 	waitFor("write s5 to: s5.pcapng")
 	keys("Enter")

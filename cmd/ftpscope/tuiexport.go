@@ -69,7 +69,7 @@ func (x *tuiExporter) ExportFiles(dir string, s *model.Session) ([]ui.ExportedFi
 	}
 	o := &options{export: dir}
 	cfg := x.cfg
-	cfg.Progress = nil
+	cfg.Progress, cfg.Dissect.ControlTap = nil, nil
 	if err := prepareExport(o, &cfg); err != nil {
 		return nil, err
 	}
