@@ -43,7 +43,7 @@ func checkEveryFrame(t *testing.T, path string) int {
 	}
 	r := NewFrameReader("x", path)
 	for i := range want {
-		n := uint64(len(want)-i) // backwards
+		n := uint64(len(want) - i) // backwards
 		if i%2 == 1 {
 			n = uint64(i) // and forwards, interleaved
 		}
