@@ -97,8 +97,8 @@ func (x *tuiExporter) ExportFiles(dir string, s *model.Session) ([]ui.ExportedFi
 			files = append(files, ui.ExportedFile{Name: t.ExportPath, SHA256: t.SHA256})
 		}
 	}
-	for _, e := range sum.Errors {
-		return files, fmt.Errorf("%d files written into %s, then: %v", len(files), filepath.Clean(dir), e)
+	if len(sum.Errors) > 0 { // a damaged file, a full disk: say what was written
+		return files, fmt.Errorf("%d files written into %s, then: %v", len(files), filepath.Clean(dir), sum.Errors[0])
 	}
 	return files, nil
 }
