@@ -38,9 +38,10 @@ demo:
 # Debian packages: libpcap for live capture and filter expressions, tmux for
 # the terminal-UI test, nftables for the conntrack lab test of ctwatch/ (a
 # unit test as root), man-db, zsh and fish for the manual page and completion
-# tests; the lab installs its own (vsftpd, …).
+# tests, tshark to check the Wireshark filters and the comments of -w slices;
+# the lab installs its own (vsftpd, …).
 deps:
-	@missing=""; for p in libpcap-dev tmux nftables man-db zsh fish; do \
+	@missing=""; for p in libpcap-dev tmux nftables man-db zsh fish tshark; do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -73,7 +74,7 @@ check: deps
 	staticcheck ./...
 
 unit: deps
-	FTPSCOPE_TUI_E2E=1 $(GO) test -race -count=1 ./...
+	FTPSCOPE_TUI_E2E=1 FTPSCOPE_TSHARK=1 $(GO) test -race -count=1 ./...
 
 # The lab test builds network namespaces: it needs root and fails (never
 # skips) without them.

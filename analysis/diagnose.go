@@ -58,6 +58,7 @@ type ChannelConsumer interface {
 
 // Session diagnoses one concluded session and hands it to the consumer.
 func (d *diagnoser) Session(s *model.Session) {
+	s.WiresharkFilter = model.WiresharkFilter(s)
 	fs := d.rules.Session(s)
 	if f, ok := d.droppedDuring(s); ok {
 		fs = append(fs, f)

@@ -40,6 +40,17 @@ type Config struct {
 	// ExportDir, when set, receives the payload of every data connection
 	// as a file (an existing directory).
 	ExportDir string
+	// ExportSession, when set, limits the export to that session's data
+	// channels (the terminal UI exports one session's files by analysing
+	// the capture again: the session keeps its id and its files their
+	// names).
+	ExportSession string
+	// ControlTap, if set, sees every packet of an FTP control connection
+	// while it is analysed (its bytes are valid during the call only): a
+	// live terminal UI keeps the latest ones to show them (capture.FrameRing).
+	// It takes the packet by value: a pointer handed to a function value
+	// would make every packet escape to the heap.
+	ControlTap func(p capture.Packet)
 }
 
 // DefaultConfig returns the settings of the command line's defaults.
@@ -448,6 +459,9 @@ func (a *Analyzer) closeConn(c *conn, how string, ts time.Time) {
 
 // control passes a control segment to its stream.
 func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
+	if tap := a.cfg.ControlTap; tap != nil {
+		tap(*p)
+	}
 	if c.ctl == nil || c.ctl.done {
 		return
 	}

@@ -38,6 +38,9 @@ func (a *Analyzer) startExport(ch *channel) {
 	if a.cfg.ExportDir == "" || ch.export != nil {
 		return
 	}
+	if a.cfg.ExportSession != "" && ch.sess.id != a.cfg.ExportSession {
+		return
+	}
 	x := &exportFile{dir: -1}
 	x.f, x.err = os.CreateTemp(a.cfg.ExportDir, ".ftpscope-*.part")
 	if x.err == nil {

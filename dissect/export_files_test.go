@@ -3,12 +3,15 @@ package dissect
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
+	"github.com/ftpscope/ftpscope/model"
 )
 
 func TestSafeBase(t *testing.T) {
@@ -86,6 +89,66 @@ func TestExportReordered(t *testing.T) {
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), ".part") {
 			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+// TestExportOneSession: with ExportSession, only that session's files are
+// written, under the names and with the hashes a whole export gives them.
+func TestExportOneSession(t *testing.T) {
+	export := func(session string) (string, map[string]string) {
+		dir := t.TempDir()
+		f, err := capture.OpenFile("", filepath.Join("..", "samples", "captures", "passive-nat", "client.pcap"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cfg := DefaultConfig()
+		cfg.ExportDir, cfg.ExportSession = dir, session
+		sums := map[string]string{}
+		a := New(cfg, []*capture.Info{f.Info()}, SinkFunc(func(s *model.Session) {
+			for _, ch := range s.Channels {
+				if x := ch.Transfer; x != nil && x.ExportPath != "" {
+					sums[x.ExportPath] = x.SHA256
+				}
+			}
+		}))
+		for {
+			p, err := f.Next()
+			if err != nil {
+				break
+			}
+			a.Packet(&p)
+		}
+		a.Finish()
+		if err := a.ExportError(); err != nil {
+			t.Fatal(err)
+		}
+		return dir, sums
+	}
+	_, all := export("")
+	dir, one := export("s3")
+	want := map[string]string{}
+	for name, sum := range all {
+		if strings.HasPrefix(name, "s3.") {
+			want[name] = sum
+		}
+	}
+	if len(want) == 0 || len(all) == len(want) {
+		t.Fatalf("the sample does not tell s3's files from the others: %v", all)
+	}
+	if fmt.Sprint(one) != fmt.Sprint(want) {
+		t.Errorf("exported %v, want %v", one, want)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != len(want) {
+		t.Errorf("%d files in the directory, want %d", len(entries), len(want))
+	}
+	for name, sum := range want {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		h := sha256.Sum256(b)
+		if err != nil || hex.EncodeToString(h[:]) != sum {
+			t.Errorf("%s: %v, content hash differs", name, err)
 		}
 	}
 }

@@ -168,6 +168,10 @@ type Session struct {
 	Channels     []Channel     `json:"channels"`
 	Anomalies    []string      `json:"anomalies,omitempty"`
 	Frames       FrameRange    `json:"frames"`
+	// WiresharkFilter is the display filter that selects this session's
+	// control and data connections (WiresharkFilter); that of both NAT
+	// legs is the pair's.
+	WiresharkFilter string `json:"wireshark_filter,omitempty"`
 	// Segments are the control connection's TCP segments, in capture
 	// order (the first MaxSegments), kept to pair the two legs of a NAT.
 	// They are not part of the report.
@@ -374,6 +378,9 @@ type NATPair struct {
 	Channels    []ChannelPair   `json:"channels,omitempty"`
 	SeqCheck    *SeqCheck       `json:"seq_check,omitempty"`
 	Translation *TranslationMap `json:"translation,omitempty"`
+	// WiresharkFilter selects both legs' control and data connections: the
+	// packets that -w --session writes for either leg.
+	WiresharkFilter string `json:"wireshark_filter,omitempty"`
 }
 
 // Rewrite is one command or reply whose payload differs between the legs.

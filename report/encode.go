@@ -300,7 +300,9 @@ func (e *enc) session(s *model.Session) {
 	e.b = append(e.b, '{')
 	e.uint(&g, "first", s.Frames.First)
 	e.uint(&g, "last", s.Frames.Last)
-	e.raw("}}")
+	e.raw("}")
+	e.strOmit(f, "wireshark_filter", s.WiresharkFilter)
+	e.raw("}")
 }
 
 func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {

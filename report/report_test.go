@@ -134,6 +134,36 @@ func TestTextReport(t *testing.T) {
 	}
 }
 
+// TestTextWiresharkFilter: a session's text gives its Wireshark filter,
+// both legs' when it is one leg of a NAT pair.
+func TestTextWiresharkFilter(t *testing.T) {
+	col := &report.Collector{}
+	sum := runOn(t, "../samples/captures/passive-nat/gateway.pcap", col)
+	r := col.Report(model.Tool{}, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
+	var buf bytes.Buffer
+	if err := report.WriteText(&buf, r, report.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if len(r.NATPairs) == 0 {
+		t.Fatal("no NAT pair in a gateway capture")
+	}
+	p := r.NATPairs[0]
+	want := "\n  wireshark, both NAT legs (" + p.Inside + " ⇄ " + p.Outside + "): " + p.WiresharkFilter + "\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("text report lacks %q:\n%s", want, out)
+	}
+
+	r = &model.Report{Sessions: []model.Session{{ID: "s1", WiresharkFilter: "(ip.addr==192.0.2.1 && tcp.port==21)"}}}
+	buf.Reset()
+	if err := report.WriteText(&buf, r, report.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\n  wireshark: (ip.addr==192.0.2.1 && tcp.port==21)\n"; !strings.Contains(buf.String(), want) {
+		t.Errorf("text report lacks %q:\n%s", want, buf.String())
+	}
+}
+
 // TestTextReplyLines: the text report shows a multi-line reply's lines
 // under it, the compact form a few of them.
 func TestTextReplyLines(t *testing.T) {

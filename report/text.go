@@ -43,8 +43,13 @@ func WriteText(w io.Writer, r *model.Report, opt TextOptions) error {
 	for _, f := range r.Findings {
 		byID[f.Session] = append(byID[f.Session], f)
 	}
+	pairOf := map[string]*model.NATPair{}
+	for i := range r.NATPairs {
+		p := &r.NATPairs[i]
+		pairOf[p.Inside], pairOf[p.Outside] = p, p
+	}
 	for i := range r.Sessions {
-		t.session(&r.Sessions[i], byID[r.Sessions[i].ID])
+		t.session(&r.Sessions[i], byID[r.Sessions[i].ID], pairOf[r.Sessions[i].ID])
 	}
 	t.natPairs(r)
 	return bw.Flush()
@@ -172,7 +177,7 @@ func (t *textWriter) wrapped(prefix, text string) {
 	t.printf("%s\n", line)
 }
 
-func (t *textWriter) session(s *model.Session, fs []model.Finding) {
+func (t *textWriter) session(s *model.Session, fs []model.Finding, pair *model.NATPair) {
 	where := s.Source
 	if s.Vantage != "" {
 		where += "/" + s.Vantage
@@ -185,6 +190,7 @@ func (t *textWriter) session(s *model.Session, fs []model.Finding) {
 	dur := s.End.Sub(s.Start.Time)
 	t.printf("  %s · %s · %s · %s, %s\n", user, plural(s.Commands, "command"), plural(s.Replies, "reply"),
 		s.Start.UTC().Format("2006-01-02 15:04:05.000"), fmtDuration(dur))
+	t.wiresharkFilter(s, pair)
 	if s.TLS {
 		t.printf("  ▲ control connection encrypted (AUTH TLS): commands after it are not visible\n")
 	}
@@ -205,6 +211,18 @@ func (t *textWriter) session(s *model.Session, fs []model.Finding) {
 	t.dialog(s, marks)
 	t.channels(s)
 	t.printf("\n")
+}
+
+// wiresharkFilter writes the display filter of the session, of both legs
+// when it is one leg of a NAT pair (what -w --session writes), on one
+// line: it is meant to be pasted whole.
+func (t *textWriter) wiresharkFilter(s *model.Session, pair *model.NATPair) {
+	switch {
+	case pair != nil && pair.WiresharkFilter != "":
+		t.printf("  wireshark, both NAT legs (%s ⇄ %s): %s\n", pair.Inside, pair.Outside, pair.WiresharkFilter)
+	case s.WiresharkFilter != "":
+		t.printf("  wireshark: %s\n", s.WiresharkFilter)
+	}
 }
 
 func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {

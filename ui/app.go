@@ -32,6 +32,11 @@ type Options struct {
 	// has ended, before the UI shows the end of the run (ftpscope -w
 	// writes its file there); a message it returns is flashed.
 	Finished func(sum *analysis.Summary) (message string, sev model.Severity)
+	// Exporter writes slices (w) and exports files (e); nil leaves them
+	// out.
+	Exporter Exporter
+	// Frames reads frames back for the frame view (x); nil leaves it out.
+	Frames FrameSource
 }
 
 type viewID int
@@ -39,6 +44,9 @@ type viewID int
 const (
 	viewSessions viewID = iota
 	viewSession
+	viewFlow  // the ladder of several sessions (flowview.go)
+	viewStats // the statistics (stats.go)
+	viewFrame // one frame's headers and bytes (frames.go)
 )
 
 // Panes of the session view, in key order (1-4).
@@ -68,25 +76,36 @@ type UI struct {
 	th     *theme
 	opt    Options
 
-	root     *frame
-	table    *tview.Table
-	content  *sessionsContent
-	overview *pane
-	preview  *pane
-	panes    [numPanes]*pane
-	help     *pane
-	prompt   *tview.InputField
+	root      *frame
+	table     *tview.Table
+	content   *sessionsContent
+	overview  *pane
+	preview   *pane
+	panes     [numPanes]*pane
+	help      *pane
+	prompt    *tview.InputField
+	overlay   *pane // the flow or statistics view
+	framePane *pane // the frame view
 
 	// State below is touched on the UI goroutine only.
 	snap        *Snapshot
 	rows        []*Row // the filtered rows shown in the table
 	filter      Filter
+	order       sortOrder
+	picked      map[string]bool // sessions picked with space
 	savedFilter string
 	view        viewID
 	listFocus   int // 0 table, 1 findings overview
 	paneFocus   int
 	helpOpen    bool
 	prompting   bool
+	asking      *pathAsk // the path prompt of w and e, when open
+	menu        *menu    // the save dialog's open step
+	flow        *flowSpec
+	flowFrom    viewID // the view the flow or statistics came from
+	statsRows   []*Row // the sessions the statistics count
+	frames      *frameSet
+	frameFrom   viewID // the view the frame view came from
 	selID       string
 	openRow     *Row
 	follow      bool
@@ -99,6 +118,7 @@ type UI struct {
 
 	flashDeadline atomic.Int64 // unix nanoseconds; 0 when no flash
 	busy          atomic.Bool  // an update is queued
+	jobBusy       atomic.Bool  // a write or export runs
 	stop          chan struct{}
 	stopOnce      sync.Once
 }
@@ -194,6 +214,8 @@ func (u *UI) build() {
 	u.panes[paneDialog].empty = "No commands or replies seen."
 	u.panes[paneData].empty = "No data channel: no PORT, EPRT, PASV or EPSV, no transfer."
 	u.panes[paneFindings].empty = "No findings: nothing looks wrong with this session."
+	u.overlay = newPane(u.th, "")
+	u.framePane = newPane(u.th, "")
 	u.help = newPane(u.th, " Help · esc or ? to close ")
 	u.help.setItems(u.helpItems(), 0)
 	u.prompt = tview.NewInputField().SetLabel("/").SetFieldStyle(tcell.StyleDefault).SetLabelStyle(tcell.StyleDefault.Bold(true))
@@ -365,10 +387,6 @@ func (u *UI) apply(s *Snapshot) {
 	u.snap = s
 	u.pending = 0
 	u.applyFilter()
-	// The findings overview keeps its selected group.
-	sel := u.overview.sel
-	u.overview.setItems(groupItems(u.th, s.Groups), sel)
-	u.overview.SetTitle(fmt.Sprintf(" Findings (%d) ", s.Counts[model.Error]+s.Counts[model.Warning]+s.Counts[model.Info]))
 	// The open session is redrawn when it changed.
 	if u.view == viewSession && u.openRow != nil {
 		if r := u.model.Row(u.openRow.S.ID); r != nil && r != u.openRow {
@@ -383,13 +401,14 @@ func (u *UI) applyFilter() {
 	if u.snap == nil {
 		return
 	}
-	u.rows = u.filter.Apply(u.snap.Rows)
-	u.content.rows = u.rows
-	title := fmt.Sprintf(" Sessions (%d) ", len(u.rows))
+	u.rows = u.order.apply(u.filter.Apply(u.snap.Rows))
+	u.content.rows, u.content.order = u.rows, u.order
+	title := fmt.Sprintf(" Sessions (%d)%s ", len(u.rows), u.listNote())
 	if !u.filter.Empty() {
-		title = fmt.Sprintf(" Sessions (%d of %d) · /%s ", len(u.rows), len(u.snap.Rows), u.filter.Text())
+		title = fmt.Sprintf(" Sessions (%d of %d) · /%s%s ", len(u.rows), len(u.snap.Rows), u.filter.Text(), u.listNote())
 	}
 	u.table.SetTitle(title)
+	u.updateOverview()
 	switch {
 	case u.follow && len(u.rows) > 0:
 		u.selID = u.rows[len(u.rows)-1].S.ID
@@ -563,12 +582,16 @@ func (u *UI) ladderSpec(r *Row) *ladderSpec {
 // context says which bindings apply now.
 func (u *UI) context() Context {
 	switch {
-	case u.prompting:
+	case u.prompting, u.asking != nil:
 		return ctxPrompt
+	case u.menu != nil:
+		return ctxMenu
 	case u.helpOpen:
 		return ctxHelp
 	case u.view == viewSession:
 		return ctxSession
+	case u.view == viewFlow, u.view == viewStats, u.view == viewFrame:
+		return ctxFlow
 	}
 	return ctxSessions
 }
@@ -576,12 +599,20 @@ func (u *UI) context() Context {
 // focused returns the widget that has the keyboard.
 func (u *UI) focused() tview.Primitive {
 	switch {
+	case u.asking != nil:
+		return u.asking.field
 	case u.prompting:
 		return u.prompt
+	case u.menu != nil:
+		return u.menu.pane
 	case u.helpOpen:
 		return u.help
 	case u.view == viewSession:
 		return u.panes[u.paneFocus]
+	case u.view == viewFlow, u.view == viewStats:
+		return u.overlay
+	case u.view == viewFrame:
+		return u.framePane
 	case u.listFocus == 1:
 		return u.overview
 	}
@@ -617,6 +648,14 @@ func (u *UI) setFlash(sev model.Severity, format string, args ...any) {
 func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
 	ctx := u.context()
 	cmd, idx := u.keys.Resolve(ctx, ev)
+	if ctx == ctxPrompt && u.asking != nil {
+		return u.askKey(cmd, ev)
+	}
+	if ctx == ctxMenu {
+		u.menuCommand(cmd)
+		u.syncFocus()
+		return nil
+	}
 	if ctx == ctxPrompt {
 		switch cmd {
 		case cmdPromptAccept:
@@ -653,6 +692,10 @@ func (u *UI) do(cmd Command, idx int) bool {
 		switch {
 		case u.helpOpen:
 			u.helpOpen = false
+		case u.view == viewFrame:
+			u.frameBack()
+		case u.view == viewFlow, u.view == viewStats:
+			u.overlayBack()
 		case u.view == viewSession:
 			u.back()
 		default:
@@ -662,11 +705,18 @@ func (u *UI) do(cmd Command, idx int) bool {
 		switch {
 		case u.helpOpen:
 			u.helpOpen = false
+		case u.view == viewFrame:
+			u.frameBack()
+		case u.view == viewFlow, u.view == viewStats:
+			u.overlayBack()
 		case u.view == viewSession:
 			u.back()
 		case !u.filter.Empty():
 			u.prompt.SetText("")
 			u.setFilter("")
+		case len(u.picked) > 0:
+			u.clearPicks()
+			u.setFlash(0, "picks cleared")
 		case u.listFocus == 1:
 			u.listFocus = 0
 		default:
@@ -725,6 +775,34 @@ func (u *UI) do(cmd Command, idx int) bool {
 		}
 	case cmdCopy:
 		u.copySelection()
+	case cmdCopyFilter:
+		u.copyWiresharkFilter(u.openRow)
+	case cmdSort:
+		u.order.toggle(idx)
+		u.applyFilter()
+		c := sortColumns[idx]
+		u.setFlash(0, "sorted by %s %s (%c again reverses)", c.name, u.order.arrow(), c.key)
+	case cmdPick:
+		u.togglePick()
+	case cmdFlow:
+		u.openFlow()
+	case cmdStats:
+		u.openStats()
+	case cmdSave:
+		u.openSave()
+	case cmdMenuChoose: // handled by the open menu
+	case cmdFrame:
+		u.openFrame()
+	case cmdPrevFrame, cmdNextFrame:
+		d := 1
+		if cmd == cmdPrevFrame {
+			d = -1
+		}
+		u.stepFrame(d)
+	case cmdWriteSlice:
+		u.startWriteSlice()
+	case cmdExportFiles:
+		u.startExportFiles()
 	case cmdMouse:
 		u.mouse = !u.mouse
 		u.app.EnableMouse(u.mouse)
@@ -752,7 +830,7 @@ func (u *UI) back() {
 }
 
 func (u *UI) navigate(cmd Command) {
-	if u.helpOpen || u.view == viewSession || u.listFocus == 1 {
+	if u.helpOpen || u.view != viewSessions || u.listFocus == 1 {
 		p := u.focused().(*pane)
 		switch cmd {
 		case cmdDown:
@@ -821,7 +899,14 @@ func (u *UI) stepSession(d int) {
 
 // enter follows what the selection points at.
 func (u *UI) enter() {
-	if u.helpOpen {
+	switch {
+	case u.helpOpen:
+		return
+	case u.view == viewFlow:
+		u.flowEnter()
+		return
+	case u.view == viewStats:
+		u.statsEnter()
 		return
 	}
 	if u.view == viewSessions {
@@ -904,14 +989,16 @@ func (u *UI) copySelection() {
 	var text string
 	switch {
 	case u.view == viewSessions && u.listFocus == 0:
-		if r := u.selectedRow(); r != nil {
-			text = fmt.Sprintf("%s %s → %s user %s · %s", r.S.ID, r.S.Client, r.S.Server, r.User, r.Where)
-			if len(r.Findings) > 0 {
-				text += " · " + sevLabel(r.Findings[0].Severity) + ": " + r.Findings[0].Summary
-			}
-		}
+		u.copyWiresharkFilter(u.selectedRow())
+		return
 	case u.view == viewSession && u.paneFocus == paneLadder && u.openRow != nil:
 		text = ladderText(u.ladderSpec(u.openRow), 120)
+	case u.view == viewFlow && u.flow != nil:
+		text = flowText(u.flow, 160)
+	case u.view == viewStats:
+		text = statsText(computeStats(u.statsRows), u.statsScope())
+	case u.view == viewFrame:
+		text = u.frameText()
 	default:
 		p, ok := u.focused().(*pane)
 		if ok {
@@ -944,6 +1031,12 @@ func (f *frame) HasFocus() bool { return true }
 // the filter prompt is open (the key table handles the rest).
 func (f *frame) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
 	return func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
+		if a := f.u.asking; a != nil {
+			if h := a.field.InputHandler(); h != nil {
+				h(event, setFocus)
+			}
+			return
+		}
 		if f.u.prompting {
 			if h := f.u.prompt.InputHandler(); h != nil {
 				h(event, setFocus)
@@ -1004,27 +1097,41 @@ func (f *frame) Draw(screen tcell.Screen) {
 	}
 	drawLine(screen, 0, 0, w, u.headerLine(w), u.th.base, false)
 	bodyY, bodyH := 1, h-2
-	if u.prompting {
+	switch {
+	case u.asking != nil:
+		f.place(screen, u.asking.field, 0, h-1, w, 1)
+	case u.prompting:
 		f.place(screen, u.prompt, 0, h-1, w, 1)
-	} else {
+	default:
 		drawLine(screen, 0, h-1, w, u.footerLine(w), u.th.bar, false)
 	}
 	if u.helpOpen {
 		f.place(screen, u.help, 0, bodyY, w, bodyH)
 		return
 	}
-	if u.view == viewSessions {
+	switch u.view {
+	case viewSessions:
 		f.drawList(screen, bodyY, w, bodyH)
-		return
+	case viewFlow, viewStats:
+		f.place(screen, u.overlay, 0, bodyY, w, bodyH)
+	case viewFrame:
+		f.place(screen, u.framePane, 0, bodyY, w, bodyH)
+	default:
+		f.drawSession(screen, bodyY, w, bodyH)
 	}
-	f.drawSession(screen, bodyY, w, bodyH)
+	if u.menu != nil {
+		f.drawMenu(screen, bodyY, w, bodyH)
+	}
 }
 
 func (f *frame) drawList(screen tcell.Screen, y, w, h int) {
 	u := f.u
 	idW := 4
-	if n := len(u.rows); n > 0 {
-		idW = max(strWidth(u.rows[0].S.ID), strWidth(u.rows[n-1].S.ID))
+	for _, r := range u.rows { // sorted, the longest id may be anywhere
+		idW = max(idW, strWidth(r.S.ID))
+	}
+	if len(u.picked) > 0 {
+		idW += strWidth(pickMark) + 1
 	}
 	cols := chooseColumns(w-2, idW)
 	u.content.cols = cols
@@ -1052,7 +1159,8 @@ func (f *frame) drawSession(screen tcell.Screen, y, w, h int) {
 	u := f.u
 	r := u.openRow
 	drawLine(screen, 0, y, w, u.sessionTitle(w), u.th.base, false)
-	y, h = y+1, h-1
+	drawLine(screen, 0, y+1, w, u.wiresharkLine(w), u.th.base, false)
+	y, h = y+2, h-2
 	if w >= wideSessionW && h+3 >= wideSessionH {
 		lw := w * 11 / 20
 		th := h * 3 / 5
@@ -1141,8 +1249,18 @@ func (u *UI) headerLine(w int) line {
 func (u *UI) footerLine(w int) line {
 	th := u.th
 	crumbs := " <sessions>"
-	if u.view == viewSession && u.openRow != nil {
+	switch {
+	case u.view == viewSession && u.openRow != nil:
 		crumbs += " <" + u.openRow.S.ID + "> <" + strings.ToLower(paneNames[u.paneFocus]) + ">"
+	case u.view == viewFlow:
+		crumbs += " <ladder>"
+	case u.view == viewStats:
+		crumbs += " <statistics>"
+	case u.view == viewFrame && u.frames != nil:
+		crumbs += fmt.Sprintf(" <frame %d>", u.frames.frames[u.frames.at])
+	}
+	if u.menu != nil {
+		crumbs += " <save>"
 	}
 	if u.helpOpen {
 		crumbs += " <help>"

@@ -78,6 +78,12 @@ func TestHelpFromKeyTable(t *testing.T) {
 	hs.keys("?")
 	txt := hs.waitFor("Help · esc or ? to close", "<help>")
 	hs.dump("help", txt)
+	// The help is longer than a screen: page through it.
+	for i := 0; i < 3; i++ {
+		hs.sim.InjectKey(tcell.KeyPgDn, 0, tcell.ModNone)
+		time.Sleep(50 * time.Millisecond)
+		txt += hs.screen()
+	}
 	for _, b := range DefaultKeymap() {
 		if !strings.Contains(txt, b.Help) {
 			t.Errorf("help lacks %q (%s)", b.Help, b.Names())
@@ -235,11 +241,13 @@ func TestNoColor(t *testing.T) {
 func TestCopyAndMouse(t *testing.T) {
 	hs := startUI(t, 120, 40, sample("active-nohelper", "client.pcap"))
 	hs.waitFor("■ file · done")
+	// y on a session of the list copies its Wireshark filter.
 	hs.keys("y")
-	if got := hs.waitClipboard("s1 192.168.1.10:"); !strings.Contains(got, "✖ error") {
-		t.Errorf("y copied %q", got)
+	want := hs.u.model.Row("s1").S.WiresharkFilter
+	if got := hs.waitClipboard("(ip.addr==192.168.1.10 && tcp.port=="); got != want || want == "" {
+		t.Errorf("y copied %q, want the session's filter %q", got, want)
 	}
-	hs.waitFor("copied")
+	hs.waitFor("copied the Wireshark filter of s1")
 	hs.keys("enter", "3", "y")
 	if got := hs.waitClipboard("✖ error   EPRT"); !strings.Contains(got, "why") || !strings.Contains(got, "fix") {
 		t.Errorf("y on a finding copied %q", got)

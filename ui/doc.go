@@ -12,6 +12,9 @@
 //     data to styled lines and table cells; they are tested without a screen.
 //   - Keys (keys.go) are data: one table of bindings drives dispatch, the
 //     footer hints and the "?" help page, so they cannot drift apart.
+//   - The UI reads no capture itself: the command hands it an Exporter
+//     (exporter.go: slices and files, w and e) and a FrameSource
+//     (frames.go: frames read back, x).
 //   - The UI (app.go) owns the widgets. A ticker goroutine notices a new
 //     model version and applies it with a single QueueUpdateDraw (dropping
 //     the update when the previous one is still pending); input handlers run

@@ -96,7 +96,16 @@ func TestHelpAndHintsComeFromTheKeymap(t *testing.T) {
 			t.Errorf("list hints %q lack %q", hints, want)
 		}
 	}
-	if strings.Contains(hints, "[ ] next") {
+	if strings.Contains(hints, "] next") {
 		t.Errorf("list hints show a session-view key: %q", hints)
+	}
+	// Each key says what it does: [ previous, ] next.
+	for _, want := range []string{"\n[            previous session", "\n]            next session"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help lacks %q:\n%s", want, help)
+		}
+	}
+	if hints := strings.Join(km.Hints(ctxSession), " "); !strings.Contains(hints, "[ prev ] next") {
+		t.Errorf("session hints %q lack \"[ prev ] next\"", hints)
 	}
 }

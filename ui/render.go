@@ -661,9 +661,11 @@ func chooseColumns(width, idW int) []column {
 // the cells of the visible rows only.
 type sessionsContent struct {
 	tview.TableContentReadOnly
-	th   *theme
-	rows []*Row
-	cols []column
+	th     *theme
+	rows   []*Row
+	cols   []column
+	order  sortOrder
+	picked map[string]bool
 }
 
 func (c *sessionsContent) GetRowCount() int    { return len(c.rows) + 1 }
@@ -675,17 +677,37 @@ func (c *sessionsContent) GetCell(row, col int) *tview.TableCell {
 	}
 	k := c.cols[col]
 	if row == 0 {
-		text := fit(k.title, k.width)
-		if k.right {
-			text = padLeft(k.title, k.width)
-		}
-		return &tview.TableCell{Text: text, NotSelectable: true, Style: c.th.dim.Bold(true), MaxWidth: k.width}
+		return &tview.TableCell{Text: c.headerText(col), NotSelectable: true, Style: c.th.dim.Bold(true), MaxWidth: k.width}
 	}
 	if row-1 >= len(c.rows) {
 		return nil
 	}
-	text, st := k.cell(c.th, c.rows[row-1])
+	text, st := c.cellText(row-1, col)
+	return &tview.TableCell{Text: tview.Escape(text), Style: st, MaxWidth: k.width, SelectedStyle: st.Reverse(true)}
+}
+
+// headerText is a column's title, marked when the list sorts by it.
+func (c *sessionsContent) headerText(col int) string {
+	k := c.cols[col]
+	title := c.order.header(k.title, k.width)
+	if k.right {
+		return padLeft(title, k.width)
+	}
+	return fit(title, k.width)
+}
+
+// cellText is the text of one cell, printable, fitted to its column.
+func (c *sessionsContent) cellText(i, col int) (string, tcell.Style) {
+	k := c.cols[col]
+	text, st := k.cell(c.th, c.rows[i])
 	text = textfmt.Printable(text)
+	if col == 0 && len(c.picked) > 0 {
+		mark := " "
+		if c.picked[c.rows[i].S.ID] {
+			mark = pickMark
+		}
+		text = mark + " " + text
+	}
 	switch {
 	case k.title == "CLIENT" || k.title == "SERVER":
 		text = padRight(clipMiddle(text, k.width), k.width)
@@ -694,5 +716,5 @@ func (c *sessionsContent) GetCell(row, col int) *tview.TableCell {
 	default:
 		text = fit(text, k.width)
 	}
-	return &tview.TableCell{Text: tview.Escape(text), Style: st, MaxWidth: k.width, SelectedStyle: st.Reverse(true)}
+	return text, st
 }

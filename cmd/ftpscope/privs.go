@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -17,6 +19,19 @@ import (
 // defaultUsers are tried in order when --user is not given: a dedicated
 // account if the system has one, else nobody.
 var defaultUsers = []string{"ftpscope", "nobody"}
+
+// droppedTo names the user ftpscope became, once it dropped root: what it
+// writes later (the terminal UI's w and e) is written as that user.
+var droppedTo string
+
+// explainDenied adds to a permission error, once root was dropped, why a
+// folder root may write is refused and how to choose.
+func explainDenied(err error) error {
+	if err == nil || droppedTo == "" || !errors.Is(err, fs.ErrPermission) {
+		return err
+	}
+	return fmt.Errorf("%w (ftpscope runs as %s after dropping root: choose a folder %s may write, or start it with --user root)", err, droppedTo, droppedTo)
+}
 
 // privilegeTarget returns the user to become: "" to stay as is. warn is
 // set when root cannot drop its privileges for want of a user.
@@ -63,6 +78,7 @@ func dropPrivileges(o *options, createdDirs []string, exportDir string, stderr i
 	if u == nil {
 		return nil
 	}
+	droppedTo = u.Username
 	uid, err1 := strconv.Atoi(u.Uid)
 	gid, err2 := strconv.Atoi(u.Gid)
 	if err1 != nil || err2 != nil {

@@ -34,7 +34,9 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 		defer close(stop)
 		go liveHeader(m, iface, sources, stop)
 	}
-	u, err := ui.New(m, ui.Options{Tool: tool, Finished: finished})
+	exporter := newTUIExporter(o, cfg, labels)
+	frames := newTUIFrames(o, labels, &cfg)
+	u, err := ui.New(m, ui.Options{Tool: tool, Finished: finished, Exporter: exporter, Frames: frames})
 	if err != nil {
 		return nil, err
 	}

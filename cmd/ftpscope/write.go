@@ -74,10 +74,12 @@ type sliceWriter struct {
 }
 
 // keptSession is what the second pass needs of a session: its connections
-// (control and data), each with its frames in its source.
+// (control and data), each with its frames in its source, and what its
+// packet comment says of it (annotate.go).
 type keptSession struct {
 	id    string
 	conns []keptConn
+	note  model.Session // ID, source, endpoints, vantage and frames only
 }
 
 type keptConn struct {
@@ -128,7 +130,8 @@ func (w *sliceWriter) observe(s *model.Session) {
 	if !ok {
 		return
 	}
-	k := keptSession{id: strings.Clone(s.ID)}
+	k := keptSession{id: strings.Clone(s.ID), note: model.Session{ID: strings.Clone(s.ID), Source: strings.Clone(s.Source),
+		Client: strings.Clone(s.Client), Server: strings.Clone(s.Server), Vantage: strings.Clone(s.Vantage), Frames: s.Frames}}
 	add := func(x, y string, first, last uint64) {
 		a, err1 := netip.ParseAddrPort(x)
 		b, err2 := netip.ParseAddrPort(y)
@@ -148,7 +151,7 @@ func (w *sliceWriter) observe(s *model.Session) {
 // selector returns what selects the packets to write: every session's, or
 // those of the session --session names and of the other leg of its NAT
 // pair.
-func (w *sliceWriter) selector(pairs []model.NATPair) (*dissect.Selector, int, error) {
+func (w *sliceWriter) selector(pairs []model.NATPair) (*dissect.Selector, []model.Session, error) {
 	want := map[string]bool{}
 	if id := w.o.session; id != "" {
 		want[id] = true
@@ -159,20 +162,20 @@ func (w *sliceWriter) selector(pairs []model.NATPair) (*dissect.Selector, int, e
 		}
 	}
 	sel := dissect.NewConnSelector()
-	n := 0
+	var chosen []model.Session
 	for _, k := range w.kept {
 		if len(want) > 0 && !want[k.id] {
 			continue
 		}
-		n++
+		chosen = append(chosen, k.note)
 		for _, c := range k.conns {
 			sel.Add(c.source, c.a, c.b, c.first, c.last)
 		}
 	}
-	if n == 0 && w.o.session != "" {
-		return nil, 0, fmt.Errorf("--session %s: no such session", w.o.session)
+	if len(chosen) == 0 && w.o.session != "" {
+		return nil, nil, fmt.Errorf("--session %s: no such session", w.o.session)
 	}
-	return sel, n, nil
+	return sel, chosen, nil
 }
 
 // finish writes the selected packets once the analysis is done and
@@ -184,14 +187,19 @@ func (w *sliceWriter) finish(sum *analysis.Summary, sources []capture.Source) (s
 	if err != nil {
 		return "", err
 	}
-	n, err := writeSelected(w.o.reads, w.inputs, sources, sel, w.out)
+	labels := make([]string, len(sources))
+	for i, s := range sources {
+		labels[i] = s.Info().Label
+	}
+	notes := newSliceNotes(labels, sessions, sum.Findings, sum.NATPairs)
+	n, err := writeSelected(w.o.reads, w.inputs, labels, sources, sel, notes, w.out)
 	if err != nil {
 		return "", fmt.Errorf("-w %s: %v", w.o.write, err)
 	}
 	if err := w.out.Close(); err != nil {
 		return "", fmt.Errorf("-w %s: %v", w.o.write, err)
 	}
-	return fmt.Sprintf("wrote %s packets of %d sessions to %s", textfmt.Thousands(int64(n)), sessions, w.o.write), nil
+	return fmt.Sprintf("wrote %s packets of %d sessions to %s", textfmt.Thousands(int64(n)), len(sessions), w.o.write), nil
 }
 
 // framesLimit ends a source after its first n frames.
@@ -212,18 +220,24 @@ func (l *framesLimit) Next() (capture.Packet, error) {
 // Its interface blocks are those of the sources, one per interface of each
 // source, with its name, all at the start (a reader names the interfaces
 // it has seen: one declared later would split a vantage point in two).
-// They are taken from the first pass, which has seen them all. inputs are
-// the files opened again before root privileges were dropped.
-func writeSelected(reads []sourceArg, inputs []*os.File, first []capture.Source, sel *dissect.Selector, out io.Writer) (int, error) {
+// They are taken from the first pass, which has seen them all (without a
+// first pass — the terminal UI's w, after the run — they are declared as
+// they come). inputs are the files opened again before root privileges
+// were dropped. Each packet carries its notes as pcapng comments.
+func writeSelected(reads []sourceArg, inputs []*os.File, labels []string, first []capture.Source, sel *dissect.Selector, notes *sliceNotes, out io.Writer) (int, error) {
 	files := make([]*capture.File, 0, len(reads))
 	srcs := make([]capture.Source, 0, len(reads))
 	for i, a := range reads {
-		f, err := capture.OpenReader(first[i].Info().Label, a.name, io.NopCloser(inputs[i]), i)
+		f, err := capture.OpenReader(labels[i], a.name, io.NopCloser(inputs[i]), i)
 		if err != nil {
 			return 0, fmt.Errorf("%s: %v", a.name, err)
 		}
 		files = append(files, f)
-		srcs = append(srcs, &framesLimit{f, first[i].Info().Packets})
+		if first != nil {
+			srcs = append(srcs, &framesLimit{f, first[i].Info().Packets})
+		} else {
+			srcs = append(srcs, f)
+		}
 	}
 	type ifKey struct{ source, iface int }
 	ifaces := map[ifKey]int{}
@@ -270,15 +284,18 @@ func writeSelected(reads []sourceArg, inputs []*os.File, first []capture.Source,
 		k := ifKey{p.Source, p.Info.InterfaceIndex}
 		id, ok := ifaces[k]
 		if !ok { // not seen by the first pass: cannot happen, but stay whole
-			block := pcapgo.NgInterface{Name: files[p.Source].Info().Interfaces[p.Info.InterfaceIndex], LinkType: p.LinkType}
-			if id, err = declare(k, nameBlock(block, files[p.Source].Info().Label, len(first) > 1)); err != nil {
+			block := pcapgo.NgInterface{LinkType: p.LinkType}
+			if names := files[p.Source].Info().Interfaces; p.Info.InterfaceIndex >= 0 && p.Info.InterfaceIndex < len(names) {
+				block.Name = names[p.Info.InterfaceIndex]
+			}
+			if id, err = declare(k, nameBlock(block, files[p.Source].Info().Label, len(reads) > 1)); err != nil {
 				return written, err
 			}
 		}
 		ci := p.Info
 		ci.InterfaceIndex = id
 		ci.AncillaryData = nil
-		if err := w.WritePacket(ci, p.Data); err != nil {
+		if err := w.WritePacketWithOptions(ci, p.Data, pcapgo.NgPacketOptions{Comments: notes.comments(p.Source, p.Frame)}); err != nil {
 			return written, err
 		}
 		written++

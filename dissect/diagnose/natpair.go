@@ -173,6 +173,7 @@ func (d *Diagnoser) pairLegs(in, out *model.Session) (model.NATPair, []model.Fin
 		ok := check.Mismatches == 0
 		p.SeqAdjusted = &ok
 	}
+	p.WiresharkFilter = model.WiresharkFilter(in, out)
 	fs = append(fs, d.pairFindings(&p, in, out)...)
 	return p, fs
 }

@@ -1,0 +1,41 @@
+package model
+
+import "testing"
+
+func TestWiresharkFilter(t *testing.T) {
+	conn := func(a, b string) Channel { return Channel{Connection: &Connection{Initiator: a, Responder: b}} }
+	inside := &Session{Client: "192.168.1.10:53886", Server: "203.0.113.20:21", Channels: []Channel{
+		conn("192.168.1.10:37302", "203.0.113.20:30033"),
+		{}, // announced, no connection
+		conn("203.0.113.20:30033", "192.168.1.10:37302"), // the same connection, seen the other way
+	}}
+	outside := &Session{Client: "203.0.113.1:53886", Server: "203.0.113.20:21", Channels: []Channel{
+		conn("203.0.113.20:20", "203.0.113.1:40001"),
+	}}
+	v6 := &Session{Client: "[2001:db8::10]:50000", Server: "[2001:db8:1::20]:21", Channels: []Channel{
+		conn("[::ffff:192.0.2.1]:20", "[2001:db8::10]:50001"),
+	}}
+	for _, c := range []struct {
+		name string
+		legs []*Session
+		want string
+	}{
+		{"one leg", []*Session{inside},
+			"(ip.addr==192.168.1.10 && tcp.port==53886 && ip.addr==203.0.113.20 && tcp.port==21) || " +
+				"(ip.addr==192.168.1.10 && tcp.port==37302 && ip.addr==203.0.113.20 && tcp.port==30033)"},
+		{"both NAT legs", []*Session{inside, nil, outside},
+			"(ip.addr==192.168.1.10 && tcp.port==53886 && ip.addr==203.0.113.20 && tcp.port==21) || " +
+				"(ip.addr==192.168.1.10 && tcp.port==37302 && ip.addr==203.0.113.20 && tcp.port==30033) || " +
+				"(ip.addr==203.0.113.1 && tcp.port==53886 && ip.addr==203.0.113.20 && tcp.port==21) || " +
+				"(ip.addr==203.0.113.1 && tcp.port==40001 && ip.addr==203.0.113.20 && tcp.port==20)"},
+		{"IPv6, a mapped address stays IPv6", []*Session{v6},
+			"(ipv6.addr==2001:db8::10 && tcp.port==50000 && ipv6.addr==2001:db8:1::20 && tcp.port==21) || " +
+				"(ipv6.addr==::ffff:192.0.2.1 && tcp.port==20 && ipv6.addr==2001:db8::10 && tcp.port==50001)"},
+		{"endpoints that do not parse", []*Session{{Client: "?", Server: "203.0.113.20:21"}}, ""},
+		{"no leg", nil, ""},
+	} {
+		if got := WiresharkFilter(c.legs...); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, got, c.want)
+		}
+	}
+}

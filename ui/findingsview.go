@@ -1,0 +1,57 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// The Findings pane of the sessions list follows the list's filter: with
+// a filter set it shows the findings of the sessions shown, and none of
+// the others' or the capture's, grouped as the whole capture's are.
+
+// filteredGroups groups the findings of rows, worst first; a group goes
+// after the groups of its severity met before it, as in the model.
+func filteredGroups(rows []*Row) []FindingGroup {
+	var groups []*groupAcc
+	byKey := map[string]*groupAcc{}
+	for _, r := range rows {
+		for _, f := range r.Findings {
+			k := groupKey(&f)
+			if g, ok := byKey[k]; ok {
+				g.where = append(g.where, f.Where())
+				continue
+			}
+			g := &groupAcc{first: f}
+			byKey[k] = g
+			i := sort.Search(len(groups), func(i int) bool { return groups[i].first.Severity < f.Severity })
+			groups = append(groups, nil)
+			copy(groups[i+1:], groups[i:])
+			groups[i] = g
+		}
+	}
+	out := make([]FindingGroup, len(groups))
+	for i, g := range groups {
+		out[i] = FindingGroup{First: g.first, Where: g.where}
+	}
+	return out
+}
+
+// updateOverview shows the findings of the sessions the filter shows.
+func (u *UI) updateOverview() {
+	s := u.snap
+	sel := u.overview.sel // the pane keeps its selected group
+	total := s.Counts[model.Error] + s.Counts[model.Warning] + s.Counts[model.Info]
+	if u.filter.Empty() {
+		u.overview.setItems(groupItems(u.th, s.Groups), sel)
+		u.overview.SetTitle(fmt.Sprintf(" Findings (%d) ", total))
+		return
+	}
+	n := 0
+	for _, r := range u.rows {
+		n += len(r.Findings)
+	}
+	u.overview.setItems(groupItems(u.th, filteredGroups(u.rows)), sel)
+	u.overview.SetTitle(fmt.Sprintf(" Findings (%d of %d) · of the filtered sessions ", n, total))
+}

@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/ftpscope/ftpscope/internal/textfmt"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// The sessions list leaves the UI as text (the table as the list shows it,
+// every column) or as CSV (one row per session, for a spreadsheet or a
+// ticket).
+
+// listTextWidth is the width of the list written as text: every column.
+const listTextWidth = 200
+
+// writeListText writes rows as the table shows them, with every column.
+func writeListText(w io.Writer, rows []*Row, order sortOrder) error {
+	th := newTheme(true)
+	idW := 4
+	for _, r := range rows {
+		idW = max(idW, strWidth(r.S.ID))
+	}
+	cols := chooseColumns(listTextWidth, idW)
+	c := &sessionsContent{th: th, rows: rows, cols: cols, order: order}
+	var b strings.Builder
+	for row := -1; row < len(rows); row++ {
+		cells := make([]string, len(cols))
+		for col := range cols {
+			if row < 0 {
+				cells[col] = c.headerText(col)
+			} else {
+				cells[col], _ = c.cellText(row, col)
+			}
+		}
+		b.WriteString(strings.TrimRight(strings.Join(cells, " "), " "))
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// csvSafe keeps a field from being read as a formula by a spreadsheet (a
+// user name or file name from the wire that starts with "=") and writes
+// controls visibly.
+func csvSafe(s string) string {
+	s = textfmt.Printable(s)
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// writeListCSV writes one row per session.
+func writeListCSV(out io.Writer, rows []*Row, filterOf func(*Row) string) error {
+	w := csv.NewWriter(out)
+	_ = w.Write([]string{"id", "source", "vantage", "client", "server", "user", "start", "end", "commands",
+		"data_observed", "data_announced", "bytes", "worst", "findings", "finding", "last_reply", "wireshark_filter"})
+	ts := func(t model.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return string(t.AppendUTC(nil))
+	}
+	for _, r := range rows {
+		s := r.S
+		user := ""
+		if s.User != nil {
+			user = *s.User
+		}
+		worst, first := "", ""
+		if len(r.Findings) > 0 {
+			worst, first = r.Worst.String(), r.Findings[0].Summary
+		}
+		_ = w.Write([]string{s.ID, csvSafe(s.Source), csvSafe(s.Vantage), s.Client, s.Server, csvSafe(user), ts(s.Start), ts(s.End),
+			strconv.Itoa(s.Commands), strconv.Itoa(r.Observed), strconv.Itoa(r.Announced), strconv.FormatInt(r.Bytes, 10),
+			worst, strconv.Itoa(len(r.Findings)), csvSafe(first), csvSafe(r.LastReply), filterOf(r)})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// writeFile writes a file the UI makes itself (text, CSV): an existing
+// one only when the user said so.
+func writeFile(path string, overwrite bool, write func(io.Writer) error) error {
+	flag := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if overwrite {
+		flag = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flag, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	return nil
+}
