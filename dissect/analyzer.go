@@ -420,9 +420,17 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
 	} else if s.hasAck && dir == fromInitiator && c.synAck {
 		c.established = true
 	}
+	if s.hasAck {
+		if got, outside := c.span[1-dir].ack(s.ack); outside != 0 {
+			a.outOfWindow(c, 1-dir, got, outside)
+		}
+	}
 	if s.payloadLen > 0 {
-		fresh := c.span[dir].add(s.seq, s.payloadLen)
-		c.captured[dir] += min(fresh, int64(len(s.payload)))
+		got, outside := c.span[dir].add(s.seq, s.payloadLen, len(s.payload))
+		c.captured[dir] += got
+		if outside != 0 {
+			a.outOfWindow(c, dir, 0, outside)
+		}
 		c.established = true
 	}
 	if s.rst && !c.closing {
@@ -438,6 +446,13 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
 			a.closeConn(c, "fin", ts)
 		}
 	}
+}
+
+// outOfWindow accounts a change in the segments a direction left out of
+// its bytes, and the captured bytes a resynchronisation brought back.
+func (a *Analyzer) outOfWindow(c *conn, dir int, captured int64, outside int) {
+	c.captured[dir] += captured
+	a.stats.OutOfWindowSegments = uint64(int64(a.stats.OutOfWindowSegments) + int64(outside))
 }
 
 // closeConn marks c as ended; it is finalized after a short linger, so

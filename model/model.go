@@ -285,6 +285,11 @@ type Connection struct {
 	LastFrame     uint64 `json:"last_frame,omitempty"`
 	// ICMP carries an ICMP error that quoted this connection's SYN.
 	ICMP string `json:"icmp,omitempty"`
+
+	// OutOfWindow counts segments whose sequence numbers lay far outside
+	// the bytes seen (a forged or corrupt jump): their bytes are not in
+	// the bytes_to_* fields.
+	OutOfWindow int64 `json:"out_of_window_segments,omitempty"`
 }
 
 // Channel status values.
@@ -396,6 +401,10 @@ type Stats struct {
 	EvictedConnections       uint64 `json:"evicted_connections,omitempty"`
 	EvictedAnnouncements     uint64 `json:"evicted_announcements,omitempty"`
 	ControlGapBytes          uint64 `json:"control_gap_bytes,omitempty"`
+
+	// OutOfWindowSegments counts TCP segments left out of every
+	// connection's bytes: their sequence numbers lay outside the window.
+	OutOfWindowSegments uint64 `json:"out_of_window_segments,omitempty"`
 }
 
 // Report is a whole JSON report held in memory (tests, the UI, the text

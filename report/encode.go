@@ -408,6 +408,7 @@ func (e *enc) channel(c *model.Channel) {
 			e.uint(&g, "last_frame", cn.LastFrame)
 		}
 		e.strOmit(&g, "icmp", cn.ICMP)
+		e.intOmit(&g, "out_of_window_segments", cn.OutOfWindow)
 		e.b = append(e.b, '}')
 	}
 	e.str(f, "status", c.Status)

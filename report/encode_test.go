@@ -38,7 +38,10 @@ func TestEncoderMatches(t *testing.T) {
 		{Kind: "reply", Code: 500, Text: "x", LatencyMS: ptr(0.0000004)},
 		{Kind: "reply", Code: 200, LatencyMS: ptr(1e22)},
 	}}
-	sessions = append(sessions, odd, model.Session{})
+	// fields the samples leave at their zero value
+	forged := model.Session{ID: "forged", Channels: []model.Channel{{ID: "forged.c1",
+		Connection: &model.Connection{BytesToFTPClient: 3, OutOfWindow: 3}}}}
+	sessions = append(sessions, odd, forged, model.Session{})
 	if len(sessions) < 50 {
 		t.Fatalf("only %d sessions", len(sessions))
 	}
