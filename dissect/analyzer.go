@@ -152,6 +152,7 @@ type Analyzer struct {
 	decodeErrors []uint64
 	finished     bool
 	exportErr    error
+	exportQueued int         // out-of-order bytes waiting in exported files
 	channelSink  ChannelSink // the sink, if it wants channels early
 	intern       ftp.Interner
 }
@@ -277,8 +278,8 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	}
 	a.lastConn = c
 	dir := c.dirOf(fromA)
-	a.account(c, dir, p)
-	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 {
+	inWindow := a.account(c, dir, p)
+	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 && inWindow {
 		a.exportPayload(c, dir, s.seq, s.payload, s.payloadLen)
 	}
 	switch c.role {
@@ -395,8 +396,9 @@ func (a *Analyzer) inferTLS(c *conn) bool {
 	return true
 }
 
-// account updates a connection's state and byte counts with a segment.
-func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
+// account updates a connection's state and byte counts with a segment,
+// and reports whether its payload lay within the sequence window.
+func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) (inWindow bool) {
 	s := a.seg
 	ts := p.Info.Timestamp
 	c.packets++
@@ -428,6 +430,7 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
 	if s.payloadLen > 0 {
 		got, outside := c.span[dir].add(s.seq, s.payloadLen, len(s.payload))
 		c.captured[dir] += got
+		inWindow = outside <= 0
 		if outside != 0 {
 			a.outOfWindow(c, dir, 0, outside)
 		}
@@ -446,6 +449,7 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
 			a.closeConn(c, "fin", ts)
 		}
 	}
+	return inWindow
 }
 
 // outOfWindow accounts a change in the segments a direction left out of

@@ -258,6 +258,11 @@ type Transfer struct {
 	FinalFrame uint64  `json:"final_frame,omitempty"`
 	FinalTS    *Time   `json:"final_ts,omitempty"`
 	LatencyMS  float64 `json:"latency_ms,omitempty"`
+
+	// ExportPartial says the exported file lacks bytes of the transfer
+	// (capture loss, snapshot length, a hole too big to fill): SHA256 is
+	// then the hash of the file as written, not of the file transferred.
+	ExportPartial bool `json:"export_partial,omitempty"`
 }
 
 // Connection is the TCP data connection tied to a channel.

@@ -380,6 +380,7 @@ func (e *enc) channel(c *model.Channel) {
 		if x.LatencyMS != 0 {
 			e.float(&g, "latency_ms", x.LatencyMS)
 		}
+		e.boolOmit(&g, "export_partial", x.ExportPartial)
 		e.b = append(e.b, '}')
 	}
 	e.key(f, "connection")

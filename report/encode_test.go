@@ -40,6 +40,7 @@ func TestEncoderMatches(t *testing.T) {
 	}}
 	// fields the samples leave at their zero value
 	forged := model.Session{ID: "forged", Channels: []model.Channel{{ID: "forged.c1",
+		Transfer:   &model.Transfer{Verb: "RETR", ExportPath: "s1.c1-f.partial", SHA256: "00", ExportPartial: true},
 		Connection: &model.Connection{BytesToFTPClient: 3, OutOfWindow: 3}}}}
 	sessions = append(sessions, odd, forged, model.Session{})
 	if len(sessions) < 50 {
