@@ -9,8 +9,13 @@ import (
 // order of the sources. A source that fails is dropped from the merge; its
 // error is returned once, by the Next call that met it, and Next goes on
 // with the others.
+//
+// Each source keeps its own Clock: a packet whose timestamp its clock holds
+// (a year ahead, say) is ordered at the clock's time, where it came in its
+// file, instead of holding back the rest of its source behind it.
 type Merge struct {
 	sources []Source
+	clocks  []Clock
 	heads   mergeHeap
 	errs    []error // errors not yet returned
 	started bool
@@ -18,22 +23,30 @@ type Merge struct {
 }
 
 // NewMerge merges sources.
-func NewMerge(sources []Source) *Merge { return &Merge{sources: sources} }
+func NewMerge(sources []Source) *Merge {
+	return &Merge{sources: sources, clocks: make([]Clock, len(sources))}
+}
 
 type mergeHead struct {
 	p   Packet
 	src int
+	at  int64 // the time it is ordered at, by its source's clock
+}
+
+// head makes p, from source i, a head of the merge.
+func (m *Merge) head(p Packet, i int) mergeHead {
+	at, _ := m.clocks[i].Observe(p.Info.Timestamp.UnixNano())
+	return mergeHead{p, i, at}
 }
 
 type mergeHeap []mergeHead
 
 func (h mergeHeap) Len() int { return len(h) }
 func (h mergeHeap) Less(i, j int) bool {
-	ti, tj := h[i].p.Info.Timestamp, h[j].p.Info.Timestamp
-	if ti.Equal(tj) {
+	if h[i].at == h[j].at {
 		return h[i].src < h[j].src
 	}
-	return ti.Before(tj)
+	return h[i].at < h[j].at
 }
 func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(mergeHead)) }
@@ -53,7 +66,7 @@ func (m *Merge) Next() (Packet, error) {
 		for i, s := range m.sources {
 			p, err := s.Next()
 			if err == nil {
-				m.heads = append(m.heads, mergeHead{p, i})
+				m.heads = append(m.heads, m.head(p, i))
 			} else if err != io.EOF {
 				m.errs = append(m.errs, err)
 			}
@@ -63,7 +76,7 @@ func (m *Merge) Next() (Packet, error) {
 		top := &m.heads[0]
 		p, err := m.sources[top.src].Next()
 		if err == nil {
-			top.p = p
+			*top = m.head(p, top.src)
 			heap.Fix(&m.heads, 0)
 		} else {
 			heap.Pop(&m.heads)

@@ -147,6 +147,13 @@ type Analyzer struct {
 	// integer comparison per packet instead of time.Time arithmetic
 	nowNS  int64
 	tickAt int64
+	// clocks of the sources' interfaces (clock.go); held is the clock
+	// that holds the current packet's timestamp (heldTS), if any
+	clocks       [][]*sourceClock
+	lastClock    *sourceClock
+	lastClockKey [2]int
+	held         *sourceClock
+	heldTS       time.Time
 
 	stats        model.Stats
 	decodeErrors []uint64
@@ -223,6 +230,7 @@ func (a *Analyzer) Frame(f *Frame) { a.analyse(&f.Packet, &f.seg, f.result) }
 func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult) {
 	a.seg = s
 	a.stats.Packets++
+	p = a.observe(p)
 	if ns := p.Info.Timestamp.UnixNano(); ns > a.nowNS {
 		a.nowNS, a.now = ns, p.Info.Timestamp
 		if a.tickAt == 0 {
@@ -273,10 +281,14 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 		a.endConn(c, "reused")
 		c = nil
 	}
-	if c == nil {
+	created := c == nil
+	if created {
 		c = a.newConn(key, v, fromA, p)
 	}
 	a.lastConn = c
+	if a.held != nil {
+		a.touchHeld(c, created)
+	}
 	dir := c.dirOf(fromA)
 	inWindow := a.account(c, dir, p)
 	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 && inWindow {
@@ -650,6 +662,9 @@ func (a *Analyzer) tick() {
 	for c := a.lru.head; c != nil; {
 		next := c.next
 		idle := now.Sub(c.last)
+		if idle < 0 {
+			c.last, idle = now, 0 // active after a clock that moved back
+		}
 		if idle < otherIdle {
 			break
 		}
@@ -738,6 +753,7 @@ func (a *Analyzer) Finish() {
 		return
 	}
 	a.finished = true
+	a.endClocks()
 	a.asm.FlushAll()
 	// Data connections first, so that sessions are complete when their
 	// control connection ends.
@@ -772,6 +788,7 @@ func (a *Analyzer) Finish() {
 func (a *Analyzer) Stats() model.Stats {
 	st := a.stats
 	st.EvictedAnnouncements = a.exp.evicted
+	st.TimestampAnomalies = a.timestampAnomalies()
 	return st
 }
 

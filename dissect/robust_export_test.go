@@ -8,35 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )
-
-// holeyDownloadCapture is a passive download of size bytes (content) of
-// which the capture lost the segments that overlap [holeFrom, holeTo), and
-// the bytes kept before the first hole.
-func holeyDownloadCapture(content []byte, holeFrom, holeTo int) []byte {
-	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
-	k.Line(true, "PASV")
-	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
-	k.Line(true, "RETR file.bin")
-	d := c.Conn("192.168.1.10:40001", "203.0.113.20:30000", 5, 1000)
-	d.Open()
-	k.Line(false, "150 Opening BINARY mode data connection for file.bin ("+itoa(len(content))+" bytes).")
-	const mss = 1448
-	for off := 0; off < len(content); off += mss {
-		end := min(off+mss, len(content))
-		if end <= holeFrom || off >= holeTo {
-			d.Packet(false, 1001+uint32(off), 6, pcaptest.Flags{ACK: true}, content[off:end])
-		}
-	}
-	d.Packet(false, 1001+uint32(len(content)), 6, pcaptest.Flags{FIN: true, ACK: true}, nil)
-	d.Packet(true, 6, 1002+uint32(len(content)), pcaptest.Flags{FIN: true, ACK: true}, nil)
-	k.Line(false, "226 Transfer complete.")
-	k.Close()
-	return c.Bytes()
-}
 
 // exportRun exports pcap's files into a new directory and returns the
 // transfer of its first channel and the exported file's bytes.
@@ -93,13 +66,9 @@ func TestExportSeqJumps(t *testing.T) {
 func TestExportStopsAtBigHole(t *testing.T) {
 	// 512 KiB, then 5 MiB lost by the capture, then 512 KiB: the
 	// connection's bytes count the hole, the file stops before it.
-	content := make([]byte, 6<<20)
-	for i := range content {
-		content[i] = byte(i*7 + i>>11)
-	}
-	const from = 512 << 10
-	x, got := exportRun(t, holeyDownloadCapture(content, from, from+5<<20))
-	prefix := from / 1448 * 1448 // the segments wholly before the hole
+	content := bigHoleContent()
+	x, got := exportRun(t, holeyDownloadCapture(content, bigHoleFrom, bigHoleFrom+5<<20))
+	prefix := bigHoleFrom / 1448 * 1448 // the segments wholly before the hole
 	if len(got) != prefix || string(got) != string(content[:prefix]) {
 		t.Fatalf("exported %d bytes, want the %d before the hole", len(got), prefix)
 	}
@@ -109,7 +78,7 @@ func TestExportStopsAtBigHole(t *testing.T) {
 }
 
 func TestExportFillsSmallHole(t *testing.T) {
-	content := []byte(strings.Repeat("0123456789abcdef", 1000))
+	content := smallHoleContent()
 	x, got := exportRun(t, holeyDownloadCapture(content, 5000, 5001)) // one segment lost
 	want := append([]byte(nil), content...)
 	clear(want[4344:5792])

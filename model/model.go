@@ -410,6 +410,10 @@ type Stats struct {
 	// OutOfWindowSegments counts TCP segments left out of every
 	// connection's bytes: their sequence numbers lay outside the window.
 	OutOfWindowSegments uint64 `json:"out_of_window_segments,omitempty"`
+	// TimestampAnomalies counts packets dated far from their source's
+	// clock and never confirmed by the packets after them: they were
+	// analysed as if they came at the clock's time.
+	TimestampAnomalies uint64 `json:"timestamp_anomalies,omitempty"`
 }
 
 // Report is a whole JSON report held in memory (tests, the UI, the text
