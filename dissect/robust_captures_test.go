@@ -131,7 +131,6 @@ func holeyDownloadCapture(content []byte, holeFrom, holeTo int) []byte {
 	return c.Bytes()
 }
 
-
 // futureTimestampContent is the file of futureTimestampCapture.
 var futureTimestampContent = []byte(strings.Repeat("0123456789", 400))
 
