@@ -9,11 +9,13 @@ import "time"
 //
 // A timestamp within the jump limit of the clock (either way) is on its
 // timeline; the clock follows the latest. A timestamp beyond it starts a
-// run: the packet is dated at the clock's time, and so are the following
-// ones while they stay on the run's timeline, until ClockConfirm packets
-// in a row confirm it (the capture really jumped: a gap in a long capture,
-// files concatenated) and the clock moves there. A packet back on the
-// clock's timeline ends the run: its packets were anomalies.
+// run, which the following packets extend while they stay on the run's
+// timeline, until ClockConfirm packets in a row confirm it (the capture
+// really jumped: a gap in a long capture, files concatenated) and the
+// clock moves there. A packet back on the clock's timeline ends the run:
+// its packets were anomalies, which belong at the clock's time. The
+// caller decides what to do with a run's packets until the verdict (the
+// merge orders them at the clock's time; the analyzer holds them).
 //
 // The jump limit follows the source's pace: clockJumpFactor times a
 // decaying maximum of its recent gaps, at least clockJumpMin (any real
@@ -39,12 +41,11 @@ type ClockVerdict uint8
 const (
 	// ClockOn: the timestamp is on the clock's timeline and stands.
 	ClockOn ClockVerdict = iota
-	// ClockHeld: the timestamp is off the timeline; the packet is dated at
-	// the clock's time until a run confirms the new timeline.
+	// ClockHeld: the timestamp is off the timeline: the packet belongs at
+	// the clock's time, unless its run is confirmed.
 	ClockHeld
 	// ClockMoved: the packet completed a run, the clock moved to the
-	// run's timeline, and the timestamp stands. The run's earlier packets
-	// were dated at the old time.
+	// run's timeline, and the timestamps of the run stand.
 	ClockMoved
 )
 
@@ -103,8 +104,7 @@ func (c *Clock) limit() int64 {
 // timestamp.
 func (c *Clock) Now() int64 { return c.now }
 
-// Held returns how many packets of an unconfirmed run were dated at the
-// clock's time so far.
+// Held returns how many packets the unconfirmed run has so far.
 func (c *Clock) Held() int { return c.run }
 
 // Anomalies counts the packets whose timestamps were off the timeline and

@@ -147,13 +147,12 @@ type Analyzer struct {
 	// integer comparison per packet instead of time.Time arithmetic
 	nowNS  int64
 	tickAt int64
-	// clocks of the sources' interfaces (clock.go); held is the clock
-	// that holds the current packet's timestamp (heldTS), if any
+	// the clocks of the sources' interfaces (clock.go), and the payload
+	// bytes of the packets they hold
 	clocks       [][]*sourceClock
 	lastClock    *sourceClock
 	lastClockKey [2]int
-	held         *sourceClock
-	heldTS       time.Time
+	heldBytes    int
 
 	stats        model.Stats
 	decodeErrors []uint64
@@ -221,16 +220,15 @@ func (a *Analyzer) isControlPort(p uint16) bool { return a.ctlPorts[p/64]&(1<<(p
 // Packet analyses one packet. Its bytes are not kept.
 func (a *Analyzer) Packet(p *capture.Packet) {
 	r := a.dec.decode(p, &a.own)
-	a.analyse(p, &a.own, r)
+	a.clocked(p, &a.own, r)
 }
 
 // Frame analyses one packet a Decoder has decoded. Its bytes are not kept.
-func (a *Analyzer) Frame(f *Frame) { a.analyse(&f.Packet, &f.seg, f.result) }
+func (a *Analyzer) Frame(f *Frame) { a.clocked(&f.Packet, &f.seg, f.result) }
 
 func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult) {
 	a.seg = s
 	a.stats.Packets++
-	p = a.observe(p)
 	if ns := p.Info.Timestamp.UnixNano(); ns > a.nowNS {
 		a.nowNS, a.now = ns, p.Info.Timestamp
 		if a.tickAt == 0 {
@@ -281,14 +279,10 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 		a.endConn(c, "reused")
 		c = nil
 	}
-	created := c == nil
-	if created {
+	if c == nil {
 		c = a.newConn(key, v, fromA, p)
 	}
 	a.lastConn = c
-	if a.held != nil {
-		a.touchHeld(c, created)
-	}
 	dir := c.dirOf(fromA)
 	inWindow := a.account(c, dir, p)
 	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 && inWindow {

@@ -7,126 +7,144 @@ import (
 )
 
 // The capture clock. Each source, and each capture interface within it,
-// has a capture.Clock of its own: a packet whose timestamp its clock holds
-// (one SYN dated a year ahead) is analysed as if it came at the clock's
-// time, and merged sources never read each other's timestamps as jumps.
+// has a capture.Clock of its own, so merged sources never read each
+// other's timestamps as jumps. A packet whose timestamp its clock holds
+// waits, decoded, until the packets after it decide (a few at most):
+//
+//   - the clock confirms the jump (a real gap: a quiet spell of a capture
+//     filtered to port 21, files concatenated): the packets are analysed
+//     with their own timestamps, after the clock moved;
+//   - a packet comes back on the clock's timeline: the held ones were
+//     anomalies (one SYN dated a year ahead) and are analysed as if they
+//     came at the clock's time, so that they neither time out the running
+//     sessions nor stop the housekeeping;
+//   - the capture ends: they are analysed with their own timestamps (no
+//     housekeeping is left to disturb), and counted as anomalies.
+//
 // The analysis runs on the latest of the clocks.
 
-// maxClockInterfaces bounds the clocks of one source; interfaces beyond
-// share the last one.
-const maxClockInterfaces = 256
+const (
+	// maxClockInterfaces bounds the clocks of one source; interfaces
+	// beyond share the last one.
+	maxClockInterfaces = 256
+	// maxHeldBytes bounds the payload held across all clocks; a packet
+	// beyond it is analysed at once, at its clock's time.
+	maxHeldBytes = 1 << 20
+)
 
-// sourceClock is the clock of one source interface, and the connections
-// its held packets touched: they are redated if the clock confirms the
-// jump, so that the jump does not time them out.
+// sourceClock is the clock of one source interface and the packets it
+// holds.
 type sourceClock struct {
 	capture.Clock
-	held  [capture.ClockConfirm]heldTouch
+	held  [capture.ClockConfirm - 1]heldPacket
 	nheld int
 }
 
-// heldTouch is a connection a held packet touched, and the packet's own
-// timestamp.
-type heldTouch struct {
-	c       *conn
-	ts      time.Time
-	created bool // the packet opened the connection
+// heldPacket is a decoded packet waiting for its clock's verdict; its
+// segment's bytes are a copy in buf.
+type heldPacket struct {
+	p   capture.Packet
+	at  time.Time // the clock's time when it was held
+	seg segment
+	r   decodeResult
+	buf []byte
 }
 
 // clockOf returns the clock of a packet's source interface.
 func (a *Analyzer) clockOf(source, iface int) *sourceClock {
-	if source < 0 {
-		source = 0
+	k := [2]int{source, iface}
+	if a.lastClock != nil && a.lastClockKey == k {
+		return a.lastClock
 	}
+	source = max(source, 0)
 	iface = min(max(iface, 0), maxClockInterfaces-1)
 	for len(a.clocks) <= source {
 		a.clocks = append(a.clocks, nil)
 	}
-	ifs := a.clocks[source]
-	for len(ifs) <= iface {
-		ifs = append(ifs, &sourceClock{})
+	for len(a.clocks[source]) <= iface {
+		a.clocks[source] = append(a.clocks[source], &sourceClock{})
 	}
-	a.clocks[source] = ifs
-	return ifs[iface]
+	ck := a.clocks[source][iface]
+	a.lastClock, a.lastClockKey = ck, k
+	return ck
 }
 
-// observe dates packet p by its clock. It returns p itself, or a copy
-// dated at the clock's time when the clock holds its timestamp.
-func (a *Analyzer) observe(p *capture.Packet) *capture.Packet {
-	k := [2]int{p.Source, p.Info.InterfaceIndex}
-	ck := a.lastClock
-	if ck == nil || a.lastClockKey != k {
-		ck = a.clockOf(p.Source, p.Info.InterfaceIndex)
-		a.lastClock, a.lastClockKey = ck, k
-	}
+// clocked dates packet p by its clock and analyses it, and the packets
+// its clock held before it, in order.
+func (a *Analyzer) clocked(p *capture.Packet, s *segment, r decodeResult) {
+	ck := a.clockOf(p.Source, p.Info.InterfaceIndex)
 	at, v := ck.Observe(p.Info.Timestamp.UnixNano())
-	a.held = nil
 	switch v {
 	case capture.ClockOn:
 		if ck.nheld > 0 {
-			ck.forget() // the run ended unconfirmed
+			a.release(ck, true) // the run ended unconfirmed: anomalies
 		}
 	case capture.ClockHeld:
-		if ck.Held() == 1 {
-			ck.forget() // a new run
+		if ck.Held() == 1 && ck.nheld > 0 {
+			a.release(ck, true) // a new run: the last one was noise
 		}
-		a.held, a.heldTS = ck, p.Info.Timestamp
-		q := *p
+		if a.hold(ck, p, s, r, at) {
+			return
+		}
+		q := *p // no room to wait: analysed at the clock's time
 		q.Info.Timestamp = time.Unix(0, at).In(p.Info.Timestamp.Location())
-		return &q
+		p = &q
 	case capture.ClockMoved:
 		a.clockMoved(ck)
+		a.release(ck, false)
 	}
-	return p
+	a.analyse(p, s, r)
 }
 
-// forget drops the connections of a run.
-func (ck *sourceClock) forget() {
-	clear(ck.held[:ck.nheld])
+// hold keeps a copy of the decoded packet until its clock decides.
+func (a *Analyzer) hold(ck *sourceClock, p *capture.Packet, s *segment, r decodeResult, at int64) bool {
+	n := len(s.tcp) + len(s.payload)
+	if ck.nheld == len(ck.held) || a.heldBytes+n > maxHeldBytes {
+		return false
+	}
+	h := &ck.held[ck.nheld]
+	ck.nheld++
+	a.heldBytes += n
+	h.p, h.seg, h.r = *p, *s, r
+	h.p.Data = nil // the reader's; the segment is what the analysis reads
+	h.at = time.Unix(0, at).In(p.Info.Timestamp.Location())
+	h.buf = append(append(h.buf[:0], s.tcp...), s.payload...)
+	h.seg.tcp = h.buf[:len(s.tcp):len(s.tcp)]
+	h.seg.payload = h.buf[len(s.tcp):]
+	return true
+}
+
+// release analyses the packets ck holds, in order: at the clock's time
+// they were held at when they were anomalies, else at their own.
+func (a *Analyzer) release(ck *sourceClock, anomalies bool) {
+	for i := range ck.nheld {
+		h := &ck.held[i]
+		a.heldBytes -= len(h.seg.tcp) + len(h.seg.payload)
+		if anomalies {
+			h.p.Info.Timestamp = h.at
+		}
+		a.analyse(&h.p, &h.seg, h.r)
+		h.seg = segment{}
+	}
 	ck.nheld = 0
 }
 
-// touchHeld records a connection that the held packet touched.
-func (a *Analyzer) touchHeld(c *conn, created bool) {
-	ck := a.held
-	if ck.nheld < len(ck.held) {
-		ck.held[ck.nheld] = heldTouch{c, a.heldTS, created}
-		ck.nheld++
-	}
-}
-
-// clockMoved redates what the held packets of a confirmed run touched,
-// and follows the clock back when it moved back.
+// clockMoved follows a clock that a run moved back in time (files
+// concatenated out of order), unless another clock is later.
 func (a *Analyzer) clockMoved(ck *sourceClock) {
-	for i := range ck.nheld {
-		h := &ck.held[i]
-		if c := h.c; a.conns[c.key] == c {
-			c.last = h.ts
-			if h.created {
-				c.first = h.ts
-				if c.handshake {
-					c.synTime = h.ts
-				}
-				if c.role == roleControl && c.ctl != nil {
-					c.ctl.sess.start = h.ts
-				}
-			}
+	now := ck.Now()
+	if now >= a.nowNS {
+		return // forward: the next packet moves the analysis
+	}
+	latest := now
+	for _, ifs := range a.clocks {
+		for _, o := range ifs {
+			latest = max(latest, o.Now())
 		}
 	}
-	ck.forget()
-	if now := ck.Now(); now < a.nowNS {
-		// Back in time (files concatenated out of order): the analysis
-		// follows if no other clock is later.
-		latest := now
-		for _, ifs := range a.clocks {
-			for _, o := range ifs {
-				latest = max(latest, o.Now())
-			}
-		}
-		if latest < a.nowNS {
-			a.nowNS, a.now = latest, time.Unix(0, latest).UTC()
-			a.tickAt = latest + int64(tickEvery)
-		}
+	if latest < a.nowNS {
+		a.nowNS, a.now = latest, time.Unix(0, latest).UTC()
+		a.tickAt = latest + int64(tickEvery)
 	}
 }
 
@@ -142,11 +160,13 @@ func (a *Analyzer) timestampAnomalies() uint64 {
 	return n
 }
 
-// endClocks concludes the clocks at the end of the capture.
+// endClocks concludes the clocks at the end of the capture: packets still
+// held are analysed with their own timestamps, and counted as anomalies.
 func (a *Analyzer) endClocks() {
 	for _, ifs := range a.clocks {
 		for _, ck := range ifs {
 			ck.End()
+			a.release(ck, false)
 		}
 	}
 }
