@@ -139,3 +139,40 @@ func TestMergeKeepsEachSourceClock(t *testing.T) {
 		}
 	}
 }
+
+// A real pause of one source (confirmed by its packets after it) keeps
+// their timestamps: the other source's packets of the pause come first.
+func TestMergeConfirmedPause(t *testing.T) {
+	a := pcaptest.New()
+	b := pcaptest.New()
+	a.Step, b.Step = time.Minute, time.Minute
+	b.Now = b.Now.Add(30 * time.Second)
+	ka := a.Conn("192.168.1.10:1", "203.0.113.20:21", 1, 2)
+	ka.Open() // 0, 1, 2 min
+	a.Now = pcaptest.Start.Add(2 * time.Hour)
+	ka.Close() // 2 h, 2 h 1 min, 2 h 2 min: confirmed at the third...
+	ka.Packet(true, 3, 3, pcaptest.Flags{ACK: true}, nil)
+	kb := b.Conn("203.0.113.1:1", "203.0.113.20:21", 1, 2)
+	for i := 0; i < 150; i++ { // every minute through the pause
+		kb.Packet(true, 2, 3, pcaptest.Flags{ACK: true}, nil)
+	}
+	fa, _ := OpenReader("inside", "a", io.NopCloser(bytes.NewReader(a.Bytes())), 0)
+	fb, _ := OpenReader("outside", "b", io.NopCloser(bytes.NewReader(b.Bytes())), 1)
+	m := NewMerge([]Source{fa, fb})
+	var last time.Time
+	n := 0
+	for {
+		p, err := m.Next()
+		if err != nil {
+			break
+		}
+		if p.Info.Timestamp.Before(last) {
+			t.Fatalf("packet %d of source %d at %v comes after %v", p.Frame, p.Source, p.Info.Timestamp.Sub(pcaptest.Start), last.Sub(pcaptest.Start))
+		}
+		last = p.Info.Timestamp
+		n++
+	}
+	if n != 7+150 {
+		t.Fatalf("%d packets", n)
+	}
+}
