@@ -53,9 +53,6 @@ type heldPacket struct {
 // clockOf returns the clock of a packet's source interface.
 func (a *Analyzer) clockOf(source, iface int) *sourceClock {
 	k := [2]int{source, iface}
-	if a.lastClock != nil && a.lastClockKey == k {
-		return a.lastClock
-	}
 	source = max(source, 0)
 	iface = min(max(iface, 0), maxClockInterfaces-1)
 	for len(a.clocks) <= source {
@@ -72,8 +69,16 @@ func (a *Analyzer) clockOf(source, iface int) *sourceClock {
 // clocked dates packet p by its clock and analyses it, and the packets
 // its clock held before it, in order.
 func (a *Analyzer) clocked(p *capture.Packet, s *segment, r decodeResult) {
-	ck := a.clockOf(p.Source, p.Info.InterfaceIndex)
-	at, v := ck.Observe(p.Info.Timestamp.UnixNano())
+	ck := a.lastClock
+	if ck == nil || a.lastClockKey != [2]int{p.Source, p.Info.InterfaceIndex} {
+		ck = a.clockOf(p.Source, p.Info.InterfaceIndex)
+	}
+	ns := p.Info.Timestamp.UnixNano()
+	if ck.nheld == 0 && ck.Follow(ns) {
+		a.analyse(p, s, r)
+		return
+	}
+	at, v := ck.Observe(ns)
 	switch v {
 	case capture.ClockOn:
 		if ck.nheld > 0 {

@@ -17,14 +17,13 @@ type seqSpan struct {
 	last     uint32 // highest sequence number seen, for unwrapping
 	lastOff  int64  // its offset
 	min, max int64  // lowest start and highest end of payload seen
-	acked    int64  // highest offset the receiver acknowledged, if ackSeen
+	acked    int64  // highest offset the receiver acknowledged, or 0
 	largest  int    // largest payload counted, for the window
 	outside  int64  // segments outside the window, not counted
 	cand     seqCandidate
 	init     bool
 	synBase  bool // base came from a SYN: offset 0 is the first data byte
 	payload  bool // some payload was seen
-	ackSeen  bool
 }
 
 // seqCandidate is a run of segments outside the window that follow each
@@ -84,13 +83,14 @@ func (s *seqSpan) add(seq uint32, n, have int) (captured int64, outside int) {
 		return 0, 0
 	}
 	start := s.offset(seq)
-	if s.payload || s.synBase {
+	if (start < s.min || start > s.max) && (s.payload || s.synBase) {
+		// only a segment beyond the bytes seen can lie outside the window
 		w := s.window()
 		if start < s.min-w {
 			s.outside++ // far behind: never a new position of the stream
 			return 0, 1
 		}
-		if start > max(s.max, s.ackedEnd())+w {
+		if start > max(s.max, s.acked)+w {
 			return s.ahead(seq, start, n, have)
 		}
 	}
@@ -156,29 +156,16 @@ func (s *seqSpan) ahead(seq uint32, start int64, n, have int) (int64, int) {
 	return 0, 1
 }
 
-// ackedEnd is the highest acknowledged offset, or 0.
-func (s *seqSpan) ackedEnd() int64 {
-	if !s.ackSeen {
-		return 0
-	}
-	return s.acked
-}
-
 // ack records an acknowledgement number of the receiver: what it
 // acknowledges exists, so the window reaches it, and a run of segments
 // outside the window that it reaches is the stream's new position. The
 // result is add's.
 func (s *seqSpan) ack(ack uint32) (captured int64, outside int) {
-	if !s.init {
-		return 0, 0
-	}
-	off := s.offset(ack)
-	if s.ackSeen && off <= s.acked {
-		return 0, 0
-	}
-	s.acked, s.ackSeen = off, true
-	if s.cand.segments > 0 && off >= s.cand.start {
-		return s.resync()
+	if off := s.offset(ack); off > s.acked && s.init {
+		s.acked = off
+		if s.cand.segments > 0 && off >= s.cand.start {
+			return s.resync()
+		}
 	}
 	return 0, 0
 }
