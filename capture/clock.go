@@ -56,6 +56,9 @@ const (
 	clockJumpFactor = 16
 	// clockDecay: the recent-gap maximum loses 1/64 per packet.
 	clockDecay = 6
+	// clockFastGap: recent gaps all below it leave the limit at its
+	// minimum.
+	clockFastGap = clockJumpMin / clockJumpFactor
 )
 
 // ClockConfirm packets in a row on a new timeline move the clock.
@@ -73,18 +76,16 @@ func (c *Clock) Observe(ts int64) (at int64, v ClockVerdict) {
 }
 
 // Follow takes ts in the usual case, inlined: no run, and ts a little
-// later than the clock (it is then ClockOn). It reports whether it did;
-// if not, call Observe.
+// later than the clock in a busy capture (it is then ClockOn). It reports
+// whether it did; if not, call Observe.
 func (c *Clock) Follow(ts int64) bool {
-	d := ts - c.now
-	if !c.steady || uint64(d) > uint64(clockJumpMin) {
-		return false
+	// A gap below clockFastGap with no wide spacing leaves the limit at
+	// clockJumpMin: only the time moves.
+	if d := ts - c.now; c.steady && uint64(d) <= uint64(clockFastGap) && c.spacing == 0 {
+		c.now = ts
+		return true
 	}
-	if c.spacing -= c.spacing >> clockDecay; d > c.spacing {
-		c.spacing = d
-	}
-	c.now = ts
-	return true
+	return false
 }
 
 func (c *Clock) observe(ts int64) (at int64, v ClockVerdict) {
@@ -100,6 +101,9 @@ func (c *Clock) observe(ts int64) (at int64, v ClockVerdict) {
 		}
 		if d > 0 {
 			c.spacing = max(d, c.spacing-c.spacing>>clockDecay)
+			if c.spacing < clockFastGap {
+				c.spacing = 0 // the same limit, and the fast path again
+			}
 			c.now = ts
 		}
 		return ts, ClockOn

@@ -220,16 +220,28 @@ func (a *Analyzer) isControlPort(p uint16) bool { return a.ctlPorts[p/64]&(1<<(p
 // Packet analyses one packet. Its bytes are not kept.
 func (a *Analyzer) Packet(p *capture.Packet) {
 	r := a.dec.decode(p, &a.own)
-	a.clocked(p, &a.own, r)
+	if ns := p.Info.Timestamp.UnixNano(); a.followsClock(p, ns) {
+		a.analyse(p, &a.own, r, ns)
+	} else {
+		a.clocked(p, &a.own, r)
+	}
 }
 
 // Frame analyses one packet a Decoder has decoded. Its bytes are not kept.
-func (a *Analyzer) Frame(f *Frame) { a.clocked(&f.Packet, &f.seg, f.result) }
+func (a *Analyzer) Frame(f *Frame) {
+	if ns := f.Packet.Info.Timestamp.UnixNano(); a.followsClock(&f.Packet, ns) {
+		a.analyse(&f.Packet, &f.seg, f.result, ns)
+	} else {
+		a.clocked(&f.Packet, &f.seg, f.result)
+	}
+}
 
-func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult) {
+// analyse analyses a packet dated ns (its timestamp, in Unix nanoseconds)
+// that its clock let through.
+func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult, ns int64) {
 	a.seg = s
 	a.stats.Packets++
-	if ns := p.Info.Timestamp.UnixNano(); ns > a.nowNS {
+	if ns > a.nowNS {
 		a.nowNS, a.now = ns, p.Info.Timestamp
 		if a.tickAt == 0 {
 			a.tickAt = ns + int64(tickEvery)
@@ -428,8 +440,8 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) (inWindow bool) 
 	} else if s.hasAck && dir == fromInitiator && c.synAck {
 		c.established = true
 	}
-	if s.hasAck {
-		if got, outside := c.span[1-dir].ack(s.ack); outside != 0 {
+	if sp := &c.span[1-dir]; s.hasAck && sp.noteAck(s.ack) {
+		if got, outside := sp.ackRun(); outside != 0 {
 			a.outOfWindow(c, 1-dir, got, outside)
 		}
 	}

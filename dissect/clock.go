@@ -36,8 +36,8 @@ const (
 // holds.
 type sourceClock struct {
 	capture.Clock
+	nheld int // read with the clock by every packet: beside it
 	held  [capture.ClockConfirm - 1]heldPacket
-	nheld int
 }
 
 // heldPacket is a decoded packet waiting for its clock's verdict; its
@@ -66,19 +66,19 @@ func (a *Analyzer) clockOf(source, iface int) *sourceClock {
 	return ck
 }
 
-// clocked dates packet p by its clock and analyses it, and the packets
-// its clock held before it, in order.
-func (a *Analyzer) clocked(p *capture.Packet, s *segment, r decodeResult) {
+// followsClock takes p's timestamp ns in the usual case (inlined): the
+// packet follows the clock of the previous packet's source interface.
+func (a *Analyzer) followsClock(p *capture.Packet, ns int64) bool {
 	ck := a.lastClock
-	if ck == nil || a.lastClockKey != [2]int{p.Source, p.Info.InterfaceIndex} {
-		ck = a.clockOf(p.Source, p.Info.InterfaceIndex)
-	}
-	ns := p.Info.Timestamp.UnixNano()
-	if ck.nheld == 0 && ck.Follow(ns) {
-		a.analyse(p, s, r)
-		return
-	}
-	at, v := ck.Observe(ns)
+	return ck != nil && ck.nheld == 0 && a.lastClockKey == [2]int{p.Source, p.Info.InterfaceIndex} && ck.Follow(ns)
+}
+
+// clocked dates packet p by its clock when followsClock did not, and
+// analyses it after the packets the clock held before it; a packet off
+// its clock is held until the clock decides.
+func (a *Analyzer) clocked(p *capture.Packet, s *segment, r decodeResult) {
+	ck := a.clockOf(p.Source, p.Info.InterfaceIndex)
+	at, v := ck.Observe(p.Info.Timestamp.UnixNano())
 	switch v {
 	case capture.ClockOn:
 		if ck.nheld > 0 {
@@ -93,12 +93,13 @@ func (a *Analyzer) clocked(p *capture.Packet, s *segment, r decodeResult) {
 		}
 		q := *p // no room to wait: analysed at the clock's time
 		q.Info.Timestamp = time.Unix(0, at).In(p.Info.Timestamp.Location())
-		p = &q
+		a.analyse(&q, s, r, at)
+		return
 	case capture.ClockMoved:
 		a.clockMoved(ck)
 		a.release(ck, false)
 	}
-	a.analyse(p, s, r)
+	a.analyse(p, s, r, p.Info.Timestamp.UnixNano())
 }
 
 // hold keeps a copy of the decoded packet until its clock decides.
@@ -128,7 +129,7 @@ func (a *Analyzer) release(ck *sourceClock, anomalies bool) {
 		if anomalies {
 			h.p.Info.Timestamp = h.at
 		}
-		a.analyse(&h.p, &h.seg, h.r)
+		a.analyse(&h.p, &h.seg, h.r, h.p.Info.Timestamp.UnixNano())
 		h.seg = segment{}
 	}
 	ck.nheld = 0

@@ -17,13 +17,20 @@ type seqSpan struct {
 	last     uint32 // highest sequence number seen, for unwrapping
 	lastOff  int64  // its offset
 	min, max int64  // lowest start and highest end of payload seen
-	acked    int64  // highest offset the receiver acknowledged, or 0
-	largest  int    // largest payload counted, for the window
-	outside  int64  // segments outside the window, not counted
-	cand     seqCandidate
+	largest  int32  // largest payload counted, for the window
+	lastAck  uint32 // the receiver's latest acknowledgement, if ackSeen
+	odd      *seqOdd
 	init     bool
 	synBase  bool // base came from a SYN: offset 0 is the first data byte
 	payload  bool // some payload was seen
+	ackSeen  bool
+}
+
+// seqOdd is what a direction knows of segments outside its window, once
+// one came: kept aside, so that the span stays small in every connection.
+type seqOdd struct {
+	outside int64 // segments outside the window, not counted
+	cand    seqCandidate
 }
 
 // seqCandidate is a run of segments outside the window that follow each
@@ -37,9 +44,9 @@ type seqCandidate struct {
 }
 
 const (
-	// seqWindowMin is the smallest window around the bytes seen: far more
-	// than any receive window of a capture loss that a transfer survives,
-	// far less than a forged jump.
+	// seqWindowMin is the smallest window around the bytes seen: more than
+	// the reordering and retransmission distances of real streams, far
+	// less than a forged jump (a bigger capture loss resynchronises).
 	seqWindowMin = 1 << 20
 	// seqWindowSegments: the window is at least this many of the largest
 	// segments seen (TSO/GRO captures carry 64 KiB segments).
@@ -65,7 +72,15 @@ func (s *seqSpan) offset(seq uint32) int64 {
 // window is how far before the lowest or after the highest byte seen a
 // segment may start and still count.
 func (s *seqSpan) window() int64 {
-	return max(seqWindowMin, int64(seqWindowSegments)*int64(s.largest))
+	return max(seqWindowMin, seqWindowSegments*int64(s.largest))
+}
+
+// outside returns the segments left out of the bytes: outside the window.
+func (s *seqSpan) outside() int64 {
+	if s.odd == nil {
+		return 0
+	}
+	return s.odd.outside
 }
 
 // add records payload [seq, seq+n), of which have bytes are in the
@@ -87,22 +102,20 @@ func (s *seqSpan) add(seq uint32, n, have int) (captured int64, outside int) {
 		// only a segment beyond the bytes seen can lie outside the window
 		w := s.window()
 		if start < s.min-w {
-			s.outside++ // far behind: never a new position of the stream
+			s.oddOnes().outside++ // far behind: never a new position
 			return 0, 1
 		}
-		if start > max(s.max, s.acked)+w {
+		if start > s.reached()+w {
 			return s.ahead(seq, start, n, have)
 		}
 	}
-	s.cand.segments = 0 // a run must be unbroken
-	return s.count(seq, start, n, have), 0
-}
-
-// count adds the in-window segment [start, start+n) and returns the
-// captured bytes it adds.
-func (s *seqSpan) count(seq uint32, start int64, n, have int) int64 {
+	if s.odd != nil {
+		s.odd.cand.segments = 0 // a run must be unbroken
+	}
 	end := start + int64(n)
-	s.largest = max(s.largest, n)
+	if int32(n) > s.largest {
+		s.largest = int32(min(n, 1<<30))
+	}
 	if start > s.lastOff {
 		s.last, s.lastOff = seq, start
 	}
@@ -120,11 +133,19 @@ func (s *seqSpan) count(seq uint32, start int64, n, have int) int64 {
 		}
 	}
 	if end <= s.max {
-		return 0
+		return 0, 0
 	}
 	fresh := end - max(start, s.max)
 	s.max = end
-	return min(fresh, int64(have))
+	return min(fresh, int64(have)), 0
+}
+
+// oddOnes returns the record of segments outside the window.
+func (s *seqSpan) oddOnes() *seqOdd {
+	if s.odd == nil {
+		s.odd = &seqOdd{}
+	}
+	return s.odd
 }
 
 // ahead handles a segment beyond the window: it is counted as outside, and
@@ -132,8 +153,9 @@ func (s *seqSpan) count(seq uint32, start int64, n, have int) int64 {
 // run must bring bytes right after the run's; a retransmission within the
 // run neither extends nor breaks it.
 func (s *seqSpan) ahead(seq uint32, start int64, n, have int) (int64, int) {
-	s.outside++
-	c := &s.cand
+	o := s.oddOnes()
+	o.outside++
+	c := &o.cand
 	if c.segments > 0 {
 		at := c.off + int64(int32(seq-c.seq)) // unwrapped where the run is
 		end := at + int64(n)
@@ -143,8 +165,8 @@ func (s *seqSpan) ahead(seq uint32, start int64, n, have int) (int64, int) {
 			c.seq, c.off, c.end = seq+uint32(n), end, end
 			c.segments++
 			if c.segments >= seqResync {
-				got, n := s.resync()
-				return got, n + 1
+				got, d := s.resync()
+				return got, d + 1
 			}
 			return 0, 1
 		case at >= c.start && end <= c.end:
@@ -156,18 +178,31 @@ func (s *seqSpan) ahead(seq uint32, start int64, n, have int) (int64, int) {
 	return 0, 1
 }
 
-// ack records an acknowledgement number of the receiver: what it
-// acknowledges exists, so the window reaches it, and a run of segments
-// outside the window that it reaches is the stream's new position. The
-// result is add's.
-func (s *seqSpan) ack(ack uint32) (captured int64, outside int) {
-	if off := s.offset(ack); off > s.acked && s.init {
-		s.acked = off
-		if s.cand.segments > 0 && off >= s.cand.start {
-			return s.resync()
-		}
+// noteAck records the receiver's latest acknowledgement number: what it
+// acknowledges exists, so the window reaches it. It reports whether a run
+// of segments outside the window waits (then call ackRun).
+func (s *seqSpan) noteAck(ack uint32) bool {
+	s.lastAck, s.ackSeen = ack, true
+	return s.odd != nil && s.odd.cand.segments > 0
+}
+
+// ackRun moves the window to the waiting run if the receiver acknowledged
+// bytes up to it: the run is the stream's new position. The result is
+// add's.
+func (s *seqSpan) ackRun() (captured int64, outside int) {
+	if s.init && s.offset(s.lastAck) >= s.odd.cand.start {
+		return s.resync()
 	}
 	return 0, 0
+}
+
+// reached is the highest offset known to exist: the end of the bytes seen,
+// or what the receiver acknowledged if more.
+func (s *seqSpan) reached() int64 {
+	if s.ackSeen {
+		return max(s.max, s.offset(s.lastAck))
+	}
+	return s.max
 }
 
 // resync moves the window to the run of segments that confirmed a new
@@ -175,12 +210,13 @@ func (s *seqSpan) ack(ack uint32) (captured int64, outside int) {
 // sequence space does. It returns the run's captured bytes and the change
 // in the outside count (the run's segments no longer are).
 func (s *seqSpan) resync() (int64, int) {
-	c := s.cand
-	s.cand = seqCandidate{}
+	o := s.odd
+	c := o.cand
+	o.cand = seqCandidate{}
 	s.last, s.lastOff = c.seq, c.off
 	s.payload = true // the run may be the direction's first payload
 	s.max = c.end
-	s.outside -= int64(c.segments)
+	o.outside -= int64(c.segments)
 	return c.captured, -c.segments
 }
 
