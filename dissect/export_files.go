@@ -47,11 +47,14 @@ type exportFile struct {
 	tmp    string
 	dir    int   // the direction that carries the data, once seen
 	origin int64 // offset in sequence space of the file's first byte
-	next   int64 // file offset of the next byte to write
-	zeros  int64 // hole bytes written as zeros
-	queue  []exportSegment
-	queued int  // bytes in queue
-	total  *int // bytes queued by every file
+	// midStream: the data connection's SYN was not captured, so the file
+	// starts at its first captured byte, and bytes may lie before it.
+	midStream bool
+	next      int64 // file offset of the next byte to write
+	zeros     int64 // hole bytes written as zeros
+	queue     []exportSegment
+	queued    int  // bytes in queue
+	total     *int // bytes queued by every file
 	// partial: bytes are missing (holes, bytes before the first one
 	// captured, or after a hole too big); stopped: nothing more is written.
 	partial, stopped bool
@@ -94,7 +97,7 @@ func (a *Analyzer) exportPayload(c *conn, dir int, seq uint32, payload []byte, f
 		x.dir = dir
 		x.begin()
 		if !sp.synBase {
-			x.origin = sp.offset(seq) // mid-stream: the file starts here
+			x.origin, x.midStream = sp.offset(seq), true
 		}
 	}
 	if dir != x.dir {
@@ -116,7 +119,7 @@ func (x *exportFile) begin() {
 // captured.
 func (x *exportFile) add(off int64, b []byte, cut int) {
 	end := off + int64(len(b)+cut)
-	if off < 0 {
+	if off < 0 && x.midStream {
 		x.partial = true // bytes before the file's first one: too late
 	}
 	if x.stopped || end <= x.next {
