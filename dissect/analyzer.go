@@ -153,12 +153,19 @@ type Analyzer struct {
 	// integer comparison per packet instead of time.Time arithmetic
 	nowNS  int64
 	tickAt int64
+	// the clocks of the sources' interfaces (clock.go), and the payload
+	// bytes of the packets they hold
+	clocks       [][]*sourceClock
+	lastClock    *sourceClock
+	lastClockKey [2]int
+	heldBytes    int
 
 	stats        model.Stats
 	decodeErrors []uint64
 	frag         fragAccount
 	finished     bool
 	exportErr    error
+	exportQueued int         // out-of-order bytes waiting in exported files
 	channelSink  ChannelSink // the sink, if it wants channels early
 	intern       ftp.Interner
 }
@@ -214,16 +221,28 @@ func (a *Analyzer) isControlPort(p uint16) bool { return a.ctlPorts[p/64]&(1<<(p
 // Packet analyses one packet. Its bytes are not kept.
 func (a *Analyzer) Packet(p *capture.Packet) {
 	r := a.dec.decode(p, &a.own)
-	a.analyse(p, &a.own, r)
+	if ns := p.Info.Timestamp.UnixNano(); a.followsClock(p, ns) {
+		a.analyse(p, &a.own, r, ns)
+	} else {
+		a.clocked(p, &a.own, r)
+	}
 }
 
 // Frame analyses one packet a Decoder has decoded. Its bytes are not kept.
-func (a *Analyzer) Frame(f *Frame) { a.analyse(&f.Packet, &f.seg, f.result) }
+func (a *Analyzer) Frame(f *Frame) {
+	if ns := f.Packet.Info.Timestamp.UnixNano(); a.followsClock(&f.Packet, ns) {
+		a.analyse(&f.Packet, &f.seg, f.result, ns)
+	} else {
+		a.clocked(&f.Packet, &f.seg, f.result)
+	}
+}
 
-func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult) {
+// analyse analyses a packet dated ns (its timestamp, in Unix nanoseconds)
+// that its clock let through.
+func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult, ns int64) {
 	a.seg = s
 	a.stats.Packets++
-	if ns := p.Info.Timestamp.UnixNano(); ns > a.nowNS {
+	if ns > a.nowNS {
 		a.nowNS, a.now = ns, p.Info.Timestamp
 		if a.tickAt == 0 {
 			a.tickAt = ns + int64(tickEvery)
@@ -280,8 +299,8 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	}
 	a.lastConn = c
 	dir := c.dirOf(fromA)
-	a.account(c, dir, p)
-	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 {
+	inWindow := a.account(c, dir, p)
+	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 && inWindow {
 		a.exportPayload(c, dir, s.seq, s.payload, s.payloadLen)
 	}
 	switch c.role {
@@ -398,8 +417,9 @@ func (a *Analyzer) inferTLS(c *conn) bool {
 	return true
 }
 
-// account updates a connection's state and byte counts with a segment.
-func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
+// account updates a connection's state and byte counts with a segment,
+// and reports whether its payload lay within the sequence window.
+func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) (inWindow bool) {
 	s := a.seg
 	ts := p.Info.Timestamp
 	c.packets++
@@ -423,12 +443,19 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
 	} else if s.hasAck && dir == fromInitiator && c.synAck {
 		c.established = true
 	}
+	if sp := &c.span[1-dir]; s.hasAck && sp.noteAck(s.ack) {
+		if got, outside := sp.ackRun(); outside != 0 {
+			a.outOfWindow(c, 1-dir, got, outside)
+		}
+	}
 	if s.payloadLen > 0 {
-		fresh := c.span[dir].add(s.seq, s.payloadLen)
-		// the new bytes are the segment's last ones; a cut kept its first
-		got := min(fresh, max(int64(len(s.payload)-s.payloadLen)+fresh, 0))
+		got, cut, outside := c.span[dir].add(s.seq, s.payloadLen, len(s.payload))
 		c.captured[dir] += got
-		c.cut += fresh - got
+		c.cut += cut
+		inWindow = outside <= 0
+		if outside != 0 {
+			a.outOfWindow(c, dir, 0, outside)
+		}
 		c.established = true
 	}
 	if s.rst && !c.closing {
@@ -444,6 +471,14 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) {
 			a.closeConn(c, "fin", ts)
 		}
 	}
+	return inWindow
+}
+
+// outOfWindow accounts a change in the segments a direction left out of
+// its bytes, and the captured bytes a resynchronisation brought back.
+func (a *Analyzer) outOfWindow(c *conn, dir int, captured int64, outside int) {
+	c.captured[dir] += captured
+	a.stats.OutOfWindowSegments = uint64(int64(a.stats.OutOfWindowSegments) + int64(outside))
 }
 
 // closeConn marks c as ended; it is finalized after a short linger, so
@@ -567,6 +602,9 @@ func (a *Analyzer) tick() {
 	for c := a.lru.head; c != nil; {
 		next := c.next
 		idle := now.Sub(c.last)
+		if idle < 0 {
+			c.last, idle = now, 0 // active after a clock that moved back
+		}
 		if idle < otherIdle {
 			break
 		}
@@ -682,8 +720,10 @@ func (a *Analyzer) Finish() {
 		return
 	}
 	a.finished = true
-	// Control bytes still waiting for a hole to fill, before any data
-	// connection ends: they may carry the replies those wait for.
+	// Packets the clocks held wait no longer; then control bytes still
+	// waiting for a hole to fill, before any data connection ends: they may
+	// carry the replies those wait for.
+	a.endClocks()
 	a.expireReordering(a.now)
 	// Data connections first, so that sessions are complete when their
 	// control connection ends.
@@ -719,6 +759,7 @@ func (a *Analyzer) Stats() model.Stats {
 	st := a.stats
 	st.EvictedAnnouncements = a.exp.evicted
 	a.frag.stats(&st)
+	st.TimestampAnomalies = a.timestampAnomalies()
 	return st
 }
 

@@ -105,6 +105,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 		HandshakeSeen:    c.handshake,
 		Closed:           c.closed,
 		CapturedBytes:    c.captured[0] + c.captured[1],
+		OutOfWindow:      c.span[0].outside() + c.span[1].outside(),
 		Packets:          c.packets,
 		FirstFrame:       c.firstFrame,
 		LastFrame:        c.lastFrame,

@@ -486,11 +486,16 @@ func BenchmarkAnalyzerSession(b *testing.B) {
 // benchSetup returns an analyzer fed with the first n frames of a session
 // (all of them if n <= 0), and the capture time after them.
 func benchSetup(b *testing.B, n int) (*Analyzer, time.Time) {
+	return benchSetupConfig(b, n, DefaultConfig())
+}
+
+// benchSetupConfig is benchSetup with an analyzer configured by cfg.
+func benchSetupConfig(b *testing.B, n int, cfg Config) (*Analyzer, time.Time) {
 	frames := benchSession(b, 40000)
 	if n <= 0 || n > len(frames) {
 		n = len(frames)
 	}
-	a := New(DefaultConfig(), []*capture.Info{{Label: "bench", Kind: "file"}}, nil)
+	a := New(cfg, []*capture.Info{{Label: "bench", Kind: "file"}}, nil)
 	ts := benchStart
 	for i, f := range frames[:n] {
 		p := benchPacket(f, ts, uint64(i+1))

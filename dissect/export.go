@@ -83,7 +83,7 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 			mx.Restart = &r
 		}
 		if e := ch.export; e != nil {
-			mx.ExportPath, mx.SHA256 = e.final, e.sum
+			mx.ExportPath, mx.SHA256, mx.ExportPartial = e.final, e.sum, e.partial && e.final != ""
 		}
 		if !x.finalTS.IsZero() {
 			t := model.At(x.finalTS)

@@ -3,15 +3,57 @@ package dissect
 // seqSpan measures one direction of a TCP connection in sequence space, as
 // 64-bit offsets from a base, so that retransmissions count once, 32-bit
 // wraparound is followed, and transfers beyond 4 GiB are counted right.
+//
+// Only segments within a window of the bytes seen so far are counted: one
+// forged segment whose sequence number jumps by 2 GiB would otherwise add
+// 2 GiB to the direction's size. A segment outside the window is counted
+// as such (outside) and otherwise ignored, unless the ones after it confirm
+// the new position: the receiver acknowledging bytes there, or seqResync
+// segments in a row that follow each other there, mean that the capture
+// lost a stretch of the stream, whose bytes then count, as any hole in
+// sequence space does.
 type seqSpan struct {
 	base     uint32 // sequence number of offset 0
 	last     uint32 // highest sequence number seen, for unwrapping
 	lastOff  int64  // its offset
 	min, max int64  // lowest start and highest end of payload seen
+	largest  int32  // largest payload counted, for the window
+	lastAck  uint32 // the receiver's latest acknowledgement, if ackSeen
+	odd      *seqOdd
 	init     bool
 	synBase  bool // base came from a SYN: offset 0 is the first data byte
 	payload  bool // some payload was seen
+	ackSeen  bool
 }
+
+// seqOdd is what a direction knows of segments outside its window, once
+// one came: kept aside, so that the span stays small in every connection.
+type seqOdd struct {
+	outside int64 // segments outside the window, not counted
+	cand    seqCandidate
+}
+
+// seqCandidate is a run of segments outside the window that follow each
+// other: a new position of the stream if seqResync of them come.
+type seqCandidate struct {
+	seq        uint32 // sequence number just past the run, for unwrapping
+	off        int64  // its offset, in the span's offsets (= end)
+	start, end int64
+	segments   int
+	captured   int64 // payload bytes present in the capture
+}
+
+const (
+	// seqWindowMin is the smallest window around the bytes seen: more than
+	// the reordering and retransmission distances of real streams, far
+	// less than a forged jump (a bigger capture loss resynchronises).
+	seqWindowMin = 1 << 20
+	// seqWindowSegments: the window is at least this many of the largest
+	// segments seen (TSO/GRO captures carry 64 KiB segments).
+	seqWindowSegments = 4
+	// seqResync segments in a row at a new position move the window there.
+	seqResync = 4
+)
 
 // setSYN anchors the span at a SYN's sequence number: the first data byte
 // is seq+1.
@@ -27,19 +69,55 @@ func (s *seqSpan) offset(seq uint32) int64 {
 	return s.lastOff + int64(int32(seq-s.last))
 }
 
-// add records payload [seq, seq+n) and returns how many of its bytes lie
-// beyond everything seen before (new bytes, not retransmitted ones).
-func (s *seqSpan) add(seq uint32, n int) int64 {
+// window is how far before the lowest or after the highest byte seen a
+// segment may start and still count.
+func (s *seqSpan) window() int64 {
+	return max(seqWindowMin, seqWindowSegments*int64(s.largest))
+}
+
+// outside returns the segments left out of the bytes: outside the window.
+func (s *seqSpan) outside() int64 {
+	if s.odd == nil {
+		return 0
+	}
+	return s.odd.outside
+}
+
+// add records payload [seq, seq+n), of which have bytes are in the
+// capture (a snapshot length keeps a segment's first bytes). It returns how
+// many captured bytes it adds (not retransmitted ones), how many new bytes
+// the capture cut off, and the change in the count of segments outside the
+// window: 1 for a segment outside, less the run's earlier ones when a run
+// moves the window.
+func (s *seqSpan) add(seq uint32, n, have int) (captured, cut int64, outside int) {
 	if !s.init {
 		s.base, s.last, s.lastOff = seq, seq, 0
 		s.min, s.max = 0, 0
 		s.init = true
 	}
 	if n <= 0 {
-		return 0
+		return 0, 0, 0
 	}
 	start := s.offset(seq)
+	if (start < s.min || start > s.max) && (s.payload || s.synBase) {
+		// only a segment beyond the bytes seen can lie outside the window
+		w := s.window()
+		if start < s.min-w {
+			s.oddOnes().outside++ // far behind: never a new position
+			return 0, 0, 1
+		}
+		if start > s.reached()+w {
+			got, d := s.ahead(seq, start, n, have)
+			return got, 0, d
+		}
+	}
+	if s.odd != nil {
+		s.odd.cand.segments = 0 // a run must be unbroken
+	}
 	end := start + int64(n)
+	if int32(n) > s.largest {
+		s.largest = int32(min(n, 1<<30))
+	}
 	if start > s.lastOff {
 		s.last, s.lastOff = seq, start
 	}
@@ -57,11 +135,93 @@ func (s *seqSpan) add(seq uint32, n int) int64 {
 		}
 	}
 	if end <= s.max {
-		return 0
+		return 0, 0, 0
 	}
 	fresh := end - max(start, s.max)
 	s.max = end
-	return fresh
+	// the new bytes are the segment's last ones; a cut kept its first
+	got := min(fresh, max(int64(have-n)+fresh, 0))
+	return got, fresh - got, 0
+}
+
+// oddOnes returns the record of segments outside the window.
+func (s *seqSpan) oddOnes() *seqOdd {
+	if s.odd == nil {
+		s.odd = &seqOdd{}
+	}
+	return s.odd
+}
+
+// ahead handles a segment beyond the window: it is counted as outside, and
+// extends (or starts) the run that may move the window. Each segment of a
+// run must bring bytes right after the run's; a retransmission within the
+// run neither extends nor breaks it.
+func (s *seqSpan) ahead(seq uint32, start int64, n, have int) (int64, int) {
+	o := s.oddOnes()
+	o.outside++
+	c := &o.cand
+	if c.segments > 0 {
+		at := c.off + int64(int32(seq-c.seq)) // unwrapped where the run is
+		end := at + int64(n)
+		switch {
+		case at >= c.start && at <= c.end && end > c.end:
+			c.captured += min(end-c.end, int64(have))
+			c.seq, c.off, c.end = seq+uint32(n), end, end
+			c.segments++
+			if c.segments >= seqResync {
+				got, d := s.resync()
+				return got, d + 1
+			}
+			return 0, 1
+		case at >= c.start && end <= c.end:
+			return 0, 1
+		}
+	}
+	end := start + int64(n)
+	*c = seqCandidate{seq: seq + uint32(n), off: end, start: start, end: end, segments: 1, captured: int64(have)}
+	return 0, 1
+}
+
+// noteAck records the receiver's latest acknowledgement number: what it
+// acknowledges exists, so the window reaches it. It reports whether a run
+// of segments outside the window waits (then call ackRun).
+func (s *seqSpan) noteAck(ack uint32) bool {
+	s.lastAck, s.ackSeen = ack, true
+	return s.odd != nil && s.odd.cand.segments > 0
+}
+
+// ackRun moves the window to the waiting run if the receiver acknowledged
+// bytes up to it: the run is the stream's new position. The result is
+// add's.
+func (s *seqSpan) ackRun() (captured int64, outside int) {
+	if s.init && s.offset(s.lastAck) >= s.odd.cand.start {
+		return s.resync()
+	}
+	return 0, 0
+}
+
+// reached is the highest offset known to exist: the end of the bytes seen,
+// or what the receiver acknowledged if more.
+func (s *seqSpan) reached() int64 {
+	if s.ackSeen {
+		return max(s.max, s.offset(s.lastAck))
+	}
+	return s.max
+}
+
+// resync moves the window to the run of segments that confirmed a new
+// position ahead: its bytes count, and the hole before it, as any hole in
+// sequence space does. It returns the run's captured bytes and the change
+// in the outside count (the run's segments no longer are).
+func (s *seqSpan) resync() (int64, int) {
+	o := s.odd
+	c := o.cand
+	o.cand = seqCandidate{}
+	s.last, s.lastOff = c.seq, c.off
+	s.payload = true // the run may be the direction's first payload
+	s.max = c.end
+	o.outside -= int64(c.segments)
+	return c.captured, -c.segments
 }
 
 // bytes returns the payload bytes of the direction in sequence space: from

@@ -313,6 +313,11 @@ type Transfer struct {
 	FinalFrame uint64  `json:"final_frame,omitempty"`
 	FinalTS    *Time   `json:"final_ts,omitempty"`
 	LatencyMS  float64 `json:"latency_ms,omitempty"`
+
+	// ExportPartial says the exported file lacks bytes of the transfer
+	// (capture loss, snapshot length, a hole too big to fill): SHA256 is
+	// then the hash of the file as written, not of the file transferred.
+	ExportPartial bool `json:"export_partial,omitempty"`
 }
 
 // Connection is the TCP data connection tied to a channel.
@@ -346,6 +351,10 @@ type Connection struct {
 	// CutBytes counts payload bytes the snapshot length cut off (part of
 	// what CapturedBytes lacks).
 	CutBytes int64 `json:"cut_bytes,omitempty"`
+	// OutOfWindow counts segments whose sequence numbers lay far outside
+	// the bytes seen (a forged or corrupt jump): their bytes are not in
+	// the bytes_to_* fields.
+	OutOfWindow int64 `json:"out_of_window_segments,omitempty"`
 }
 
 // Channel status values.
@@ -472,6 +481,14 @@ type Stats struct {
 	IPFragments        uint64         `json:"ip_fragments,omitempty"`
 	IPReassembled      uint64         `json:"ip_reassembled,omitempty"`
 	IPFragmentsDropped *FragmentDrops `json:"ip_fragments_dropped,omitempty"`
+
+	// OutOfWindowSegments counts TCP segments left out of every
+	// connection's bytes: their sequence numbers lay outside the window.
+	OutOfWindowSegments uint64 `json:"out_of_window_segments,omitempty"`
+	// TimestampAnomalies counts packets dated far from their source's
+	// clock and never confirmed by the packets after them: they were
+	// analysed as if they came at the clock's time.
+	TimestampAnomalies uint64 `json:"timestamp_anomalies,omitempty"`
 }
 
 // FragmentDrops counts IP fragments that went into no datagram, by reason.
@@ -486,6 +503,7 @@ type FragmentDrops struct {
 	TooManyFragments uint64 `json:"too_many_fragments,omitempty"` // more fragments than a datagram may have
 	Duplicate        uint64 `json:"duplicate,omitempty"`          // the same bytes again
 	Incomplete       uint64 `json:"incomplete,omitempty"`         // still waiting when the capture ended
+
 }
 
 // Report is a whole JSON report held in memory (tests, the UI, the text

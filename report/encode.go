@@ -432,6 +432,7 @@ func (e *enc) channel(c *model.Channel) {
 		if x.LatencyMS != 0 {
 			e.float(&g, "latency_ms", x.LatencyMS)
 		}
+		e.boolOmit(&g, "export_partial", x.ExportPartial)
 		e.b = append(e.b, '}')
 	}
 	e.key(f, "connection")
@@ -462,6 +463,7 @@ func (e *enc) channel(c *model.Channel) {
 		}
 		e.strOmit(&g, "icmp", cn.ICMP)
 		e.intOmit(&g, "cut_bytes", cn.CutBytes)
+		e.intOmit(&g, "out_of_window_segments", cn.OutOfWindow)
 		e.b = append(e.b, '}')
 	}
 	e.str(f, "status", c.Status)

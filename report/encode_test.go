@@ -46,7 +46,11 @@ func TestEncoderMatches(t *testing.T) {
 	}, SnaplenCut: &model.SnaplenCut{Packets: 3, Bytes: 120, FirstFrame: 12},
 		Dialog:   []model.DialogEntry{{Kind: "command", Verb: "RETR", Arg: "a-file-with-a-rather-", Cut: true}},
 		Channels: []model.Channel{{ID: "s2.c1", Connection: &model.Connection{CapturedBytes: 10, CutBytes: 990}}}}
-	sessions = append(sessions, odd, conflicting, model.Session{})
+	// fields the samples leave at their zero value
+	forged := model.Session{ID: "forged", Channels: []model.Channel{{ID: "forged.c1",
+		Transfer:   &model.Transfer{Verb: "RETR", ExportPath: "s1.c1-f.partial", SHA256: "00", ExportPartial: true},
+		Connection: &model.Connection{BytesToFTPClient: 3, OutOfWindow: 3}}}}
+	sessions = append(sessions, odd, conflicting, forged, model.Session{})
 	if len(sessions) < 50 {
 		t.Fatalf("only %d sessions", len(sessions))
 	}

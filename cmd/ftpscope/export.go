@@ -9,8 +9,10 @@ import (
 )
 
 // prepareExport makes --export DIR usable: the directory is created if
-// missing and named by its absolute path, so that every exported file is
-// checked against the directory the user meant.
+// missing (readable by its owner only: the files may be confidential) and
+// named by its absolute path, so that every exported file is checked
+// against the directory the user meant. An existing directory keeps its
+// mode.
 func prepareExport(o *options, cfg *analysis.Config) error {
 	if o.export == "" {
 		return nil
@@ -19,7 +21,7 @@ func prepareExport(o *options, cfg *analysis.Config) error {
 	if err != nil {
 		return fmt.Errorf("--export %s: %v", o.export, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("--export: %v", err)
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
