@@ -34,6 +34,11 @@ type Config struct {
 	// does, on the consumer's goroutine (-w keeps what finds its packets).
 	// It must not keep s or anything s points to: their memory is reused.
 	Observe func(s *model.Session)
+	// ObserveFindings and ObservePair, if set, see each session's findings
+	// as it is handed on, and each NAT pair as it is made, whatever the
+	// consumer keeps (-w annotates its slice with them).
+	ObserveFindings func(s *model.Session, fs []model.Finding)
+	ObservePair     func(p *model.NATPair, fs []model.Finding)
 }
 
 // Consumer receives the results of a run.
@@ -50,11 +55,46 @@ type Streamer interface {
 }
 
 // Updater is implemented by a Consumer that shows sessions while they run
-// (the terminal UI): it receives a snapshot of each running session that
-// changed, a few times a second, and later the concluded session through
-// Session.
+// (the terminal UI): a few times a second it receives each running session
+// that changed since, as a delta, and later the concluded session, whole,
+// through Session. In an update, s.Dialog holds only the entries from
+// dialogFrom on (counting from the session's first entry, those a live
+// dialog dropped at its front included): the entries before were sent in
+// earlier updates and have not changed since.
 type Updater interface {
-	Update(s *model.Session)
+	Update(s *model.Session, dialogFrom int)
+}
+
+// PairConsumer is implemented by a Consumer that takes each NAT pair as
+// soon as its second leg concludes, with the findings drawn from it
+// (numbered as delivered findings, after those of earlier calls): the
+// analysis then keeps no pair, and Summary.NATPairs and Summary.Findings
+// hold none. Without it, pairs and their findings come in the Summary.
+type PairConsumer interface {
+	NATPair(p *model.NATPair, findings []model.Finding)
+}
+
+// Reviser is implemented by a Consumer that keeps or has written the
+// findings it received and must hear when one of them changes after
+// delivery: a refused login that turned out to be part of a password-
+// guessing attempt (upgraded to a warning), or the finding about one leg of
+// a NAT that the finding drawn from both legs replaced (withdrawn; the
+// replacement is in Summary.Findings).
+type Reviser interface {
+	Revise(r *Revision)
+}
+
+// Revision changes a finding delivered earlier. Findings are numbered in
+// the order they are delivered, from 0, over all the Session calls of a
+// run: the findings of the first session delivered are 0, 1, …, those of
+// the next one follow. Ref is that number.
+type Revision struct {
+	Ref uint64
+	// Finding is the finding as it now stands: same rule, session, channel
+	// and summary; when withdrawn, as it was.
+	Finding   model.Finding
+	Was       model.Severity // the severity it had until now
+	Withdrawn bool
 }
 
 // updateEvery is how often an Updater hears of running sessions.
@@ -64,8 +104,15 @@ const updateEvery = 250 * time.Millisecond
 type Summary struct {
 	Sources  []model.Source
 	NATPairs []model.NATPair
-	Findings []model.Finding // every finding, sessions' included, worst first
-	Stats    model.Stats
+	// Findings are those concluded only at the end (drawn from NAT pairs
+	// unless the Consumer took them as PairConsumer, the kernel's drops),
+	// worst first; the sessions' own went to the Consumer with their
+	// session.
+	Findings []model.Finding
+	// Worst is the highest severity of any finding of the run (0 without
+	// findings), for --fail-on.
+	Worst model.Severity
+	Stats model.Stats
 	// Errors are the sources' read errors (damaged files), one per source.
 	Errors []error
 }
@@ -79,6 +126,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		infos[i] = s.Info()
 	}
 	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, sources, cfg.Dissect.Live, out)
+	diag.observeFindings, diag.observePair = cfg.ObserveFindings, cfg.ObservePair
 	stage := startOutput(diag, cfg.Observe)
 	an := dissect.New(cfg.Dissect, infos, stage.sink(diag))
 	var src interface {
@@ -182,6 +230,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		sum.Errors = append(sum.Errors, err)
 	}
 	sum.NATPairs, sum.Findings = diag.finish(droppedFindings(sum.Sources)...)
+	sum.Worst = diag.worst
 	return sum, nil
 }
 

@@ -11,19 +11,29 @@ import (
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// diagnoser sits between the dissector and the consumer: it runs the
-// per-session rules as each session concludes and the cross-session ones
-// (NAT leg pairing, repeated failed logins) at the end.
+// diagnoser sits between the dissector and the consumer: it runs the rules
+// as each session concludes and hands the session on with its findings,
+// keeping nothing of them but bounded state for the rules that span
+// sessions (repeated refused logins, NAT legs waiting for their other
+// side). When such a rule changes a finding already handed on, a Reviser
+// hears of it.
 type diagnoser struct {
-	out      Consumer
-	rules    *diagnose.Diagnoser
-	findings []model.Finding
+	out     Consumer
+	reviser Reviser
+	pairs   PairConsumer
+	rules   *diagnose.Diagnoser
+	// delivered counts the findings handed on: the next one's Ref
+	delivered uint64
+	worst     model.Severity
 	// legs pairs the sessions that may be one side of a NAT: those of a run
 	// over several sources, or of an interface of a multi-interface capture.
 	multiSource bool
 	legs        *diagnose.LegPairer
 	// live sources by label, for the kernel's drops during a session
 	live map[string]capture.LiveSource
+	// observers of Config
+	observeFindings func(s *model.Session, fs []model.Finding)
+	observePair     func(p *model.NATPair, fs []model.Finding)
 }
 
 // Legs wait for their other side this long (by session start): a gateway
@@ -37,6 +47,7 @@ const (
 
 func newDiagnoser(cfg diagnose.Config, sources []capture.Source, live bool, out Consumer) *diagnoser {
 	d := &diagnoser{out: out, rules: diagnose.New(cfg), multiSource: len(sources) > 1, live: map[string]capture.LiveSource{}}
+	d.reviser, _ = out.(Reviser)
 	for _, s := range sources {
 		if l, ok := s.(capture.LiveSource); ok {
 			d.live[s.Info().Label] = l
@@ -47,6 +58,8 @@ func newDiagnoser(cfg diagnose.Config, sources []capture.Source, live bool, out 
 		window = pairWindowLive
 	}
 	d.legs = d.rules.NewLegPairer(window, maxWaitingLegs)
+	d.pairs, _ = out.(PairConsumer)
+	d.legs.Forget = d.pairs != nil
 	return d
 }
 
@@ -63,22 +76,93 @@ func (d *diagnoser) Session(s *model.Session) {
 	if f, ok := d.droppedDuring(s); ok {
 		fs = append(fs, f)
 	}
-	d.findings = append(d.findings, fs...)
 	if d.multiSource || s.Vantage != "" {
-		if p, fs := d.legs.Add(s); p != nil {
-			if pc, ok := d.out.(PairConsumer); ok {
-				pc.NATPair(p, fs)
+		// Until its other leg comes, a leg keeps (bounded by the pairer)
+		// the findings that the pair's may replace; numbered as they will
+		// be delivered if it waits.
+		if p := d.legs.Add(s, replaceable(fs, d.delivered)); p != nil {
+			fs = withoutSuperseded(fs, p)
+			other, _ := p.OtherTag.([]numbered)
+			for i := range other {
+				if diagnose.Superseded(&other[i].f, p.Pair, p.Findings) {
+					d.revise(&Revision{Ref: other[i].ref, Finding: other[i].f, Was: other[i].f.Severity, Withdrawn: true})
+				}
+			}
+			if d.observePair != nil {
+				d.observePair(p.Pair, p.Findings)
+			}
+			if d.pairs != nil {
+				d.delivered += uint64(len(p.Findings))
+				for i := range p.Findings {
+					d.worst = max(d.worst, p.Findings[i].Severity)
+				}
+				d.pairs.NATPair(p.Pair, p.Findings)
 			}
 		}
+	}
+	first := d.delivered
+	d.delivered += uint64(len(fs))
+	for i := range fs {
+		d.worst = max(d.worst, fs[i].Severity)
+	}
+	d.rules.Delivered(fs, first)
+	if d.observeFindings != nil {
+		d.observeFindings(s, fs)
 	}
 	if d.out != nil {
 		d.out.Session(s, fs)
 	}
+	for _, u := range d.rules.Upgrades() {
+		d.worst = max(d.worst, u.Finding.Severity)
+		d.revise(&Revision{Ref: u.Ref, Finding: u.Finding, Was: u.Was})
+	}
 }
 
+func (d *diagnoser) revise(r *Revision) {
+	if d.reviser != nil {
+		d.reviser.Revise(r)
+	}
+}
+
+// numbered is a finding with the Ref it was delivered with.
+type numbered struct {
+	ref uint64
+	f   model.Finding
+}
+
+// replaceable returns the findings of fs, numbered from first, that a NAT
+// pair's findings may replace later.
+func replaceable(fs []model.Finding, first uint64) any {
+	var out []numbered
+	for i := range fs {
+		if fs[i].Rule == diagnose.RuleNATNotRewritten && fs[i].Evidence.Other == nil && fs[i].Channel != "" {
+			out = append(out, numbered{first + uint64(i), fs[i]})
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	return out
+}
+
+func withoutSuperseded(fs []model.Finding, p *diagnose.Pairing) []model.Finding {
+	kept := fs[:0]
+	for i := range fs {
+		if !diagnose.Superseded(&fs[i], p.Pair, p.Findings) {
+			kept = append(kept, fs[i])
+		}
+	}
+	return kept
+}
+
+// finish returns the NAT pairs and the findings concluded only at the end:
+// those drawn from pairs, and extra.
 func (d *diagnoser) finish(extra ...model.Finding) ([]model.NATPair, []model.Finding) {
 	pairs, pf := d.legs.Result()
-	fs := d.rules.Finish(append(append(d.findings, pf...), extra...), pairs)
+	fs := append(append([]model.Finding(nil), pf...), extra...)
+	for i := range fs {
+		d.worst = max(d.worst, fs[i].Severity)
+	}
 	sortFindings(fs)
 	return pairs, fs
 }

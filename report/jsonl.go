@@ -5,37 +5,72 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
 )
 
 // JSONLWriter writes one JSON object per line as each thing concludes, for
 // live use and log shippers: every channel of a session, its findings, then
-// the session itself; at the end the NAT pairs, the findings that span
-// sessions and a summary. Each line is flushed at once.
+// the session itself; a finding_update when a finding already written
+// changes (a refused login that became part of a password-guessing
+// attempt); each NAT pair and the findings drawn from it as soon as its
+// second leg concludes; a summary at the end. Each line is flushed at once; nothing is kept of what was
+// written but the ids of channels written before their session.
 type JSONLWriter struct {
 	w        *bufio.Writer
 	enc      *json.Encoder
-	seen     map[string]bool // findings already written, by rule+session+channel+summary
+	hand     enc             // sessions and channels, written by hand (encode.go)
 	channels map[string]bool // channels written before their session
 	err      error
 }
 
 // Event is one line of JSON-lines output.
 type Event struct {
-	Event   string         `json:"event"` // "channel", "finding", "session", "nat_pair", "summary"
+	Event   string         `json:"event"` // "channel", "finding", "finding_update", "session", "nat_pair", "summary"
 	Session string         `json:"session,omitempty"`
 	Channel *model.Channel `json:"channel,omitempty"`
 	Finding *model.Finding `json:"finding,omitempty"`
-	Data    *model.Session `json:"data,omitempty"`
-	NATPair *model.NATPair `json:"nat_pair,omitempty"`
-	Sources []model.Source `json:"sources,omitempty"`
-	Stats   *model.Stats   `json:"stats,omitempty"`
+	// Withdrawn (finding_update): the finding no longer stands; one drawn
+	// from a NAT pair replaces it.
+	Withdrawn bool           `json:"withdrawn,omitempty"`
+	Data      *model.Session `json:"data,omitempty"`
+	NATPair   *model.NATPair `json:"nat_pair,omitempty"`
+	Sources   []model.Source `json:"sources,omitempty"`
+	Stats     *model.Stats   `json:"stats,omitempty"`
 }
 
 // NewJSONLWriter writes events to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	bw := bufio.NewWriter(w)
-	return &JSONLWriter{w: bw, enc: json.NewEncoder(bw), seen: map[string]bool{}, channels: map[string]bool{}}
+	return &JSONLWriter{w: bw, enc: json.NewEncoder(bw), channels: map[string]bool{}}
+}
+
+// writeHand writes the line encoding/json gives for an Event with only
+// Event, Session (omitted when empty) and one object field set, the object
+// written by body with the hand encoder: sessions are most of the stream,
+// and reflection most of its cost.
+func (j *JSONLWriter) writeHand(event, session, field string, body func(*enc)) {
+	if j.err != nil {
+		return
+	}
+	e := &j.hand
+	e.b = e.b[:0]
+	e.raw(`{"event":`)
+	e.quote(event)
+	if session != "" {
+		e.raw(`,"session":`)
+		e.quote(session)
+	}
+	e.raw(`,"` + field + `":`)
+	body(e)
+	e.raw("}\n")
+	if _, j.err = j.w.Write(e.b); j.err == nil {
+		j.err = j.w.Flush()
+	}
+}
+
+func (j *JSONLWriter) channel(session string, ch *model.Channel) {
+	j.writeHand("channel", session, "channel", func(e *enc) { e.channel(ch) })
 }
 
 func (j *JSONLWriter) write(e *Event) {
@@ -47,15 +82,11 @@ func (j *JSONLWriter) write(e *Event) {
 	}
 }
 
-func findingKey(f *model.Finding) string {
-	return f.Rule + "\x00" + f.Session + "\x00" + f.Channel + "\x00" + f.Summary
-}
-
 // Channel implements analysis.ChannelConsumer: a channel is written as
 // soon as it concludes.
 func (j *JSONLWriter) Channel(session string, ch *model.Channel) {
 	j.channels[ch.ID] = true
-	j.write(&Event{Event: "channel", Session: session, Channel: ch})
+	j.channel(session, ch)
 }
 
 // Session implements analysis.Consumer.
@@ -65,28 +96,41 @@ func (j *JSONLWriter) Session(s *model.Session, findings []model.Finding) {
 			delete(j.channels, s.Channels[i].ID)
 			continue
 		}
-		j.write(&Event{Event: "channel", Session: s.ID, Channel: &s.Channels[i]})
+		j.channel(s.ID, &s.Channels[i])
 	}
 	for i := range findings {
-		j.seen[findingKey(&findings[i])] = true
-		j.write(&Event{Event: "finding", Session: s.ID, Finding: &findings[i]})
+		j.writeHand("finding", s.ID, "finding", func(e *enc) { e.finding(&findings[i]) })
 	}
-	j.write(&Event{Event: "session", Session: s.ID, Data: s})
+	j.writeHand("session", s.ID, "data", func(e *enc) { e.session(s) })
+}
+
+// NATPair implements analysis.PairConsumer: a pair is written as soon as
+// its second leg concludes, then the findings drawn from it.
+func (j *JSONLWriter) NATPair(p *model.NATPair, findings []model.Finding) {
+	j.write(&Event{Event: "nat_pair", NATPair: p})
+	for i := range findings {
+		j.writeHand("finding", findings[i].Session, "finding", func(e *enc) { e.finding(&findings[i]) })
+	}
+}
+
+// Revise implements analysis.Reviser: the finding, identified by its rule,
+// session, channel and summary (which a revision keeps), as it now stands.
+func (j *JSONLWriter) Revise(r *analysis.Revision) {
+	j.write(&Event{Event: "finding_update", Session: r.Finding.Session, Finding: &r.Finding, Withdrawn: r.Withdrawn})
 }
 
 // StreamsSessions tells the analysis that a session is written out by the
 // time Session returns, and not kept.
 func (j *JSONLWriter) StreamsSessions() {}
 
-// Close writes what concludes only at the end.
+// Close writes what concludes only at the end (findings: those of
+// analysis.Summary.Findings).
 func (j *JSONLWriter) Close(sources []model.Source, pairs []model.NATPair, findings []model.Finding, stats model.Stats) error {
 	for i := range pairs {
 		j.write(&Event{Event: "nat_pair", NATPair: &pairs[i]})
 	}
 	for i := range findings {
-		if !j.seen[findingKey(&findings[i])] {
-			j.write(&Event{Event: "finding", Session: findings[i].Session, Finding: &findings[i]})
-		}
+		j.write(&Event{Event: "finding", Session: findings[i].Session, Finding: &findings[i]})
 	}
 	j.write(&Event{Event: "summary", Sources: sources, Stats: &stats})
 	return j.err

@@ -25,6 +25,9 @@ type LegPairer struct {
 	newest   time.Time
 	pairs    []model.NATPair
 	findings []model.Finding
+	// Forget: the caller takes each pairing as Add returns it, so Result
+	// has nothing to keep (a gateway's capture pairs every session).
+	Forget bool
 	// Evicted counts legs dropped for MaxWaiting before their time.
 	Evicted int
 }
@@ -32,7 +35,17 @@ type LegPairer struct {
 type leg struct {
 	s    *model.Session
 	sig  string
+	tag  any
 	done bool // paired or expired
+}
+
+// Pairing is what Add concluded when a session was the other leg of one
+// that waited: the pair, the findings it supports, and the tag the waiting
+// leg was offered with.
+type Pairing struct {
+	Pair     *model.NATPair
+	Findings []model.Finding
+	OtherTag any
 }
 
 // NewLegPairer returns a LegPairer with the given window.
@@ -40,11 +53,12 @@ func (d *Diagnoser) NewLegPairer(window time.Duration, maxWaiting int) *LegPaire
 	return &LegPairer{d: d, Window: window, MaxWaiting: maxWaiting, waiting: map[string][]*leg{}, vantages: map[string]int{}}
 }
 
-// Add offers a concluded session; it returns the pair it completes, if
-// any, and the findings made of that pair.
-func (p *LegPairer) Add(s *model.Session) (*model.NATPair, []model.Finding) {
+// Add offers a concluded session, with a tag of the caller's (handed back
+// when a later session pairs with it). It returns the pairing when s is the
+// other leg of a session that waited, else nil.
+func (p *LegPairer) Add(s *model.Session, tag any) *Pairing {
 	if len(s.Dialog) < 2 {
-		return nil, nil // a connection with no dialog cannot be recognised
+		return nil // a connection with no dialog cannot be recognised
 	}
 	v := vantageOf(s)
 	if _, ok := p.vantages[v]; !ok {
@@ -67,20 +81,22 @@ func (p *LegPairer) Add(s *model.Session) (*model.NATPair, []model.Finding) {
 		}
 	}
 	if best == nil {
-		l := &leg{s: compactLeg(s), sig: sig}
+		l := &leg{s: compactLeg(s), sig: sig, tag: tag}
 		p.waiting[sig] = append(p.waiting[sig], l)
 		p.queue = append(p.queue, l)
 		p.count++
-		return nil, nil
+		return nil
 	}
 	best.done = true
 	p.count--
 	p.forget(best)
 	in, out := insideOutside(best.s, compactLeg(s), p.vantages)
 	pair, fs := p.d.pairLegs(in, out)
-	p.pairs = append(p.pairs, pair)
-	p.findings = append(p.findings, fs...)
-	return &pair, fs
+	if !p.Forget {
+		p.pairs = append(p.pairs, pair)
+		p.findings = append(p.findings, fs...)
+	}
+	return &Pairing{Pair: &pair, Findings: fs, OtherTag: best.tag}
 }
 
 // expire drops the legs whose window has passed, and the oldest beyond
@@ -100,6 +116,7 @@ func (p *LegPairer) expire() {
 			p.Evicted++
 		}
 		l.done = true
+		l.tag = nil
 		p.count--
 		p.forget(l)
 	}

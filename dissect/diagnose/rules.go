@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/ftpscope/ftpscope/model"
@@ -98,7 +98,7 @@ func (c *sessionCtx) add(f model.Finding, ch *model.Channel) {
 			f.Evidence.Source += "/" + c.s.Vantage
 		}
 	}
-	sort.Slice(f.Evidence.Frames, func(i, j int) bool { return f.Evidence.Frames[i] < f.Evidence.Frames[j] })
+	slices.Sort(f.Evidence.Frames)
 	f.Evidence.Frames = dedupe(f.Evidence.Frames)
 	if f.Evidence.Frames == nil {
 		f.Evidence.Frames = []uint64{}
@@ -660,9 +660,12 @@ func (c *sessionCtx) tls() {
 func (c *sessionCtx) logins() {
 	cleartextSent := false
 	var passFrame uint64
+	refusals, from := 0, len(c.out)
+	var lastCmd *model.DialogEntry
 	for i := range c.s.Dialog {
 		e := &c.s.Dialog[i]
 		if e.Kind == "command" {
+			lastCmd = e
 			if e.Verb == "PASS" && !c.s.TLS {
 				cleartextSent = true
 				passFrame = e.Frame
@@ -673,23 +676,28 @@ func (c *sessionCtx) logins() {
 			continue
 		}
 		cmd := c.s.Answered(e)
+		if cmd == nil && e.Answers.IsZero() && !e.Unsolicited {
+			cmd = lastCmd // a dialog without answers references: the command before
+		}
 		if cmd == nil || (cmd.Verb != "USER" && cmd.Verb != "PASS") {
 			continue
 		}
 		user := c.userBefore(cmd)
-		c.d.loginFailures[c.client()]++
-		c.d.clientOf[c.s.ID] = c.client()
+		refusals++
 		f := model.Finding{Rule: RuleLoginFailed, Severity: model.Info, TS: timeRef(e.TS),
 			Evidence: model.Evidence{Frames: []uint64{cmd.Frame, e.Frame}, Wire: []string{fmt.Sprintf("%d %s", e.Code, e.Text)}},
 			Summary:  fmt.Sprintf("login as %q refused: %d %s", user, e.Code, clip(e.Text, 50)),
 		}
-		f.Explanation = fmt.Sprintf("The server refused the login after %s (530).", cmd.Verb)
+		// constant texts: a refused login may wait a long time for the
+		// brute-force judgement (bruteforce.go), and should cost little
+		f.Explanation = refusedAfterPASS
 		if cmd.Verb == "USER" {
-			f.Explanation += " It refused the user name itself (anonymous logins disabled, or the user is listed in a deny file such as vsftpd's ftpusers)."
+			f.Explanation = refusedAfterUSER
 		}
 		f.Remedy = "Check the user name and password; on vsftpd check anonymous_enable/local_enable and /etc/ftpusers."
 		c.add(f, nil)
 	}
+	c.d.judgeLogins(c.client(), refusals, c.out[from:])
 	if cleartextSent && c.s.User != nil && !anonymous(*c.s.User) {
 		f := model.Finding{Rule: RuleCleartextCredentials, Severity: model.Info, Evidence: model.Evidence{Frames: []uint64{passFrame}},
 			Summary:     fmt.Sprintf("password of %q sent in clear text", *c.s.User),
@@ -715,6 +723,11 @@ func (c *sessionCtx) userBefore(cmd *model.DialogEntry) string {
 	}
 	return ""
 }
+
+const (
+	refusedAfterPASS = "The server refused the login after PASS (530)."
+	refusedAfterUSER = "The server refused the login after USER (530). It refused the user name itself (anonymous logins disabled, or the user is listed in a deny file such as vsftpd's ftpusers)."
+)
 
 func anonymous(user string) bool {
 	u := strings.ToLower(user)
