@@ -15,6 +15,7 @@ import (
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
 
 // Config tunes an Analyzer.
@@ -45,6 +46,9 @@ type Config struct {
 	// ExportDir, when set, receives the payload of every data connection
 	// as a file (an existing directory).
 	ExportDir string
+	// TLSKeys, when set, decrypts FTPS control and data connections with
+	// the secrets of a key log (see ftps.go).
+	TLSKeys *tlsdecrypt.KeyLog
 }
 
 // DefaultConfig returns the settings of the command line's defaults.
@@ -137,6 +141,7 @@ type Analyzer struct {
 
 	exp      *expectations
 	tlsHosts map[hostPair]*session
+	ftps     ftpsState
 
 	sessionCount int
 	open         map[*session]struct{} // sessions not yet emitted
@@ -193,6 +198,7 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		decodeErrors: make([]uint64, len(sources)),
 	}
 	a.channelSink, _ = sink.(ChannelSink)
+	a.ftps.init(cfg)
 	for _, p := range cfg.ControlPorts {
 		a.ctlPorts[p/64] |= 1 << (p % 64)
 	}
@@ -281,7 +287,9 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	a.lastConn = c
 	dir := c.dirOf(fromA)
 	a.account(c, dir, p)
-	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 {
+	if c.role == roleData && c.ch.tls != nil && len(s.payload) > 0 && a.decryptData(c, dir) {
+		// TLS records: the plaintext is what gets exported
+	} else if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 {
 		a.exportPayload(c, dir, s.seq, s.payload, s.payloadLen)
 	}
 	switch c.role {
@@ -389,7 +397,7 @@ func (a *Analyzer) inferTLS(c *conn) bool {
 		mode = "active"
 		s = a.tlsHosts[hostPair{v, c.responder.Addr(), c.initiator.Addr()}]
 	}
-	if s == nil || s.emitted || !s.tls {
+	if s == nil || s.emitted || !s.tls || s.ftps != nil && s.ftps.waiting() {
 		return false
 	}
 	ch := s.newChannel(mode)
@@ -646,6 +654,7 @@ func (a *Analyzer) tick() {
 		c = next
 	}
 	a.exp.expire(now)
+	a.retryTLS()
 	for s := range a.tlsHosts {
 		if a.tlsHosts[s].emitted {
 			delete(a.tlsHosts, s)
@@ -777,7 +786,9 @@ func (a *Analyzer) DecodeErrors(i int) uint64 {
 
 // SourceWarnings returns the warnings about source i's packets (IP
 // fragments discarded as damaged or forged), bounded.
-func (a *Analyzer) SourceWarnings(i int) []string { return a.frag.sourceWarnings(i) }
+func (a *Analyzer) SourceWarnings(i int) []string {
+	return append(a.frag.sourceWarnings(i), a.ftps.sourceWarnings(i)...)
+}
 
 // Vantages lists the vantage points met, as "label" or "label/interface".
 func (a *Analyzer) Vantages() []string {

@@ -31,6 +31,7 @@ type exportFile struct {
 	err     error
 	final   string // path relative to the export directory
 	sum     string
+	plain   bool // decrypted file bytes, not the connection's payload
 }
 
 // startExport opens the temporary file of a channel's data connection.
@@ -93,7 +94,7 @@ func (a *Analyzer) finishExport(ch *channel) {
 		os.Remove(x.tmp)
 		return
 	}
-	if ch.snapshot != nil && x.written < ch.snapshot.BytesToFTPClient+ch.snapshot.BytesToFTPServer {
+	if ch.snapshot != nil && !x.plain && x.written < ch.snapshot.BytesToFTPClient+ch.snapshot.BytesToFTPServer {
 		x.holes = true
 	}
 	base := exportName(ch)

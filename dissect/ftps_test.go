@@ -1,0 +1,259 @@
+package dissect
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ftpscope/ftpscope/internal/pcaptest"
+	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/tlsdecrypt"
+)
+
+// ftpsFile is the downloaded file: several TLS records, not a round size.
+var ftpsFile = bytes.Repeat([]byte("ftpscope decrypts FTPS with a key log\n"), 3000)
+
+func recordFTPS(t *testing.T, opt pcaptest.FTPSOptions) *pcaptest.FTPS {
+	t.Helper()
+	if opt.File == nil {
+		opt.File = ftpsFile
+	}
+	f, err := pcaptest.FTPSCapture(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func keyLog(t *testing.T, b []byte) *tlsdecrypt.KeyLog {
+	t.Helper()
+	k := tlsdecrypt.NewKeyLog()
+	if err := k.Read(bytes.NewReader(b)); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// dialogLines gives a session's dialog as the lines sent, without the
+// ones before TLS when decrypted is set.
+func dialogLines(s *model.Session, decrypted bool) (cmds, replies []string) {
+	if s.Greeting != nil && (!decrypted || s.Greeting.Decrypted) {
+		replies = append(replies, strconv.Itoa(s.Greeting.Code)+" "+s.Greeting.Text)
+	}
+	for _, e := range s.Dialog {
+		if decrypted && !e.Decrypted {
+			continue
+		}
+		if e.Kind == "command" {
+			l := e.Verb
+			if e.Arg != "" {
+				l += " " + e.Arg
+			}
+			cmds = append(cmds, l)
+		} else if s.Greeting == nil || e.Frame != s.Greeting.Frame {
+			replies = append(replies, strconv.Itoa(e.Code)+" "+e.Text)
+		}
+	}
+	return cmds, replies
+}
+
+func TestFTPSDecrypted(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  pcaptest.FTPSOptions
+	}{
+		{"tls13-pasv", pcaptest.FTPSOptions{}},
+		{"tls12-pasv", pcaptest.FTPSOptions{MaxVersion: tls.VersionTLS12}},
+		{"tls13-port", pcaptest.FTPSOptions{Active: true}},
+		{"tls12-port", pcaptest.FTPSOptions{Active: true, MaxVersion: tls.VersionTLS12}},
+		{"implicit", pcaptest.FTPSOptions{Implicit: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := recordFTPS(t, tc.opt)
+			cfg := DefaultConfig()
+			cfg.TLSKeys = keyLog(t, f.KeyLog)
+			cfg.ExportDir = t.TempDir()
+			cfg.ShowPasswords = true
+			ss, a := run(t, f.Pcap, cfg)
+			if len(ss) != 1 {
+				t.Fatalf("%d sessions", len(ss))
+			}
+			s := ss[0]
+			if !s.TLS || s.TLSDecryption == nil || !s.TLSDecryption.Decrypted || s.TLSDecryption.Reason != "" {
+				t.Fatalf("tls %v, decryption %+v", s.TLS, s.TLSDecryption)
+			}
+			wantVersion := "TLS 1.3"
+			if tc.opt.MaxVersion == tls.VersionTLS12 {
+				wantVersion = "TLS 1.2"
+			}
+			if s.TLSDecryption.Version != wantVersion || s.TLSDecryption.Cipher == "" {
+				t.Errorf("decryption %+v, want %s", s.TLSDecryption, wantVersion)
+			}
+			cmds, replies := dialogLines(s, false)
+			if strings.Join(cmds, "\n") != strings.Join(f.Commands, "\n") {
+				t.Errorf("commands\n%q\nwant\n%q", cmds, f.Commands)
+			}
+			if strings.Join(replies, "\n") != strings.Join(f.Replies, "\n") {
+				t.Errorf("replies\n%q\nwant\n%q", replies, f.Replies)
+			}
+			// every line after the handshake is marked decrypted, none before
+			for _, e := range s.Dialog {
+				clear := e.Verb == "AUTH" || e.Code == 234 || e.Code == 220 && !tc.opt.Implicit
+				if e.Decrypted == clear {
+					t.Errorf("%s %s %d: decrypted %v", e.Verb, e.Arg, e.Code, e.Decrypted)
+				}
+			}
+			if len(s.Channels) != 1 {
+				t.Fatalf("%d channels", len(s.Channels))
+			}
+			ch := s.Channels[0]
+			if ch.Announce == nil || ch.Announce.Endpoint != f.Data || ch.Connection == nil || ch.Connection.Match != model.MatchExact || ch.Status != model.StatusOK {
+				t.Fatalf("channel %+v / %+v / %+v", ch, ch.Announce, ch.Connection)
+			}
+			if d := ch.Connection.TLSDecryption; d == nil || !d.Decrypted || d.Version != wantVersion {
+				t.Errorf("data decryption %+v", d)
+			}
+			x := ch.Transfer
+			if x == nil || x.FileBytes == nil || *x.FileBytes != int64(len(ftpsFile)) {
+				t.Fatalf("transfer %+v", x)
+			}
+			if ch.Connection.BytesToFTPClient <= int64(len(ftpsFile)) {
+				t.Errorf("the connection's count %d should be TCP payload, records included", ch.Connection.BytesToFTPClient)
+			}
+			sum := sha256.Sum256(ftpsFile)
+			if x.SHA256 != hex.EncodeToString(sum[:]) {
+				t.Errorf("sha256 %s, export %q", x.SHA256, x.ExportPath)
+			}
+			got, err := os.ReadFile(filepath.Join(cfg.ExportDir, x.ExportPath))
+			if err != nil || !bytes.Equal(got, ftpsFile) {
+				t.Errorf("exported %d bytes (%v), want the file", len(got), err)
+			}
+			if w := a.SourceWarnings(0); len(w) != 0 {
+				t.Errorf("warnings %q", w)
+			}
+		})
+	}
+}
+
+// TestFTPSWithoutKeyLog: the report is what it was before decryption
+// existed: the dialog stops at 234, the data connection is inferred.
+func TestFTPSWithoutKeyLog(t *testing.T) {
+	f := recordFTPS(t, pcaptest.FTPSOptions{})
+	ss, _ := run(t, f.Pcap, DefaultConfig())
+	if len(ss) != 1 {
+		t.Fatalf("%d sessions", len(ss))
+	}
+	s := ss[0]
+	if !s.TLS || s.TLSDecryption != nil || s.Commands != 1 || s.TLSOpaqueBytes == 0 {
+		t.Fatalf("tls %v decryption %+v commands %d opaque %d", s.TLS, s.TLSDecryption, s.Commands, s.TLSOpaqueBytes)
+	}
+	if len(s.Channels) != 1 || s.Channels[0].Connection == nil || s.Channels[0].Connection.Match != model.MatchInferred {
+		t.Fatalf("channels %+v", s.Channels)
+	}
+	if s.Channels[0].Connection.TLSDecryption != nil || s.Channels[0].Transfer != nil {
+		t.Errorf("channel %+v", s.Channels[0])
+	}
+}
+
+// TestFTPSWrongKey: a key log without this session's keys, or with wrong
+// ones, warns once per connection and leaves the analysis as without it.
+func TestFTPSWrongKey(t *testing.T) {
+	f := recordFTPS(t, pcaptest.FTPSOptions{})
+	other := recordFTPS(t, pcaptest.FTPSOptions{})
+	// the right labels and randoms, the wrong secrets
+	var wrong []byte
+	for _, l := range bytes.Split(f.KeyLog, []byte("\n")) {
+		if fs := bytes.Fields(l); len(fs) == 3 {
+			fs[2] = bytes.Repeat([]byte("5a"), len(fs[2])/2)
+			wrong = append(append(wrong, bytes.Join(fs, []byte(" "))...), '\n')
+		}
+	}
+	for name, tc := range map[string]struct {
+		keys   []byte
+		reason string
+	}{
+		"missing": {other.KeyLog, "no key for this ClientHello in the key log"},
+		"wrong":   {wrong, "record authentication failed"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			kl := tc.keys
+			cfg := DefaultConfig()
+			cfg.TLSKeys = keyLog(t, kl)
+			ss, a := run(t, f.Pcap, cfg)
+			if len(ss) != 1 {
+				t.Fatalf("%d sessions", len(ss))
+			}
+			s := ss[0]
+			if s.TLSDecryption == nil || s.TLSDecryption.Decrypted || s.TLSDecryption.Reason != tc.reason || s.TLSDecryption.Version != "TLS 1.3" {
+				t.Fatalf("decryption %+v", s.TLSDecryption)
+			}
+			if s.Commands != 1 || len(s.Channels) != 1 || s.Channels[0].Connection.Match != model.MatchInferred {
+				t.Errorf("commands %d, channels %+v", s.Commands, s.Channels)
+			}
+			w := a.SourceWarnings(0)
+			if len(w) != 2 || !strings.Contains(w[0], "control connection") || !strings.Contains(w[1], "data connection") || !strings.HasSuffix(w[0], tc.reason) {
+				t.Errorf("warnings %q", w)
+			}
+		})
+	}
+}
+
+// TestFTPSResumedWithControlKeyOnly: TLS 1.2 data connections resume the
+// control connection's session; its master secret decrypts them even when
+// the key log lacks their lines.
+func TestFTPSResumedWithControlKeyOnly(t *testing.T) {
+	f := recordFTPS(t, pcaptest.FTPSOptions{MaxVersion: tls.VersionTLS12})
+	cfg := DefaultConfig()
+	cfg.TLSKeys = keyLog(t, f.ControlKeyLog)
+	ss, _ := run(t, f.Pcap, cfg)
+	if len(ss) != 1 || len(ss[0].Channels) != 1 {
+		t.Fatalf("%d sessions", len(ss))
+	}
+	x := ss[0].Channels[0].Transfer
+	if x == nil || x.FileBytes == nil || *x.FileBytes != int64(len(ftpsFile)) {
+		t.Fatalf("transfer %+v, data %+v", x, ss[0].Channels[0].Connection.TLSDecryption)
+	}
+}
+
+// TestFTPSProtC: a data connection in clear under a TLS control
+// connection is counted and exported as any.
+func TestFTPSProtC(t *testing.T) {
+	f := recordFTPS(t, pcaptest.FTPSOptions{ProtC: true})
+	cfg := DefaultConfig()
+	cfg.TLSKeys = keyLog(t, f.KeyLog)
+	cfg.ExportDir = t.TempDir()
+	ss, _ := run(t, f.Pcap, cfg)
+	ch := ss[0].Channels[0]
+	sum := sha256.Sum256(ftpsFile)
+	if ch.Transfer.FileBytes != nil || ch.Connection.TLSDecryption != nil || ch.Transfer.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("transfer %+v connection %+v", ch.Transfer, ch.Connection)
+	}
+}
+
+// TestFTPSClearCommandChannel: after CCC the dialog continues in clear.
+func TestFTPSClearCommandChannel(t *testing.T) {
+	f := recordFTPS(t, pcaptest.FTPSOptions{CCC: true})
+	cfg := DefaultConfig()
+	cfg.TLSKeys = keyLog(t, f.KeyLog)
+	cfg.ShowPasswords = true
+	ss, _ := run(t, f.Pcap, cfg)
+	s := ss[0]
+	cmds, replies := dialogLines(s, false)
+	if strings.Join(cmds, "\n") != strings.Join(f.Commands, "\n") || strings.Join(replies, "\n") != strings.Join(f.Replies, "\n") {
+		t.Fatalf("dialog\n%q\n%q\nwant\n%q\n%q", cmds, replies, f.Commands, f.Replies)
+	}
+	for _, e := range s.Dialog {
+		if (e.Verb == "PWD" || e.Code == 257 || e.Verb == "QUIT" || e.Code == 221) && e.Decrypted {
+			t.Errorf("%s%d after CCC marked decrypted", e.Verb, e.Code)
+		}
+		if e.Verb == "CCC" && !e.Decrypted {
+			t.Error("CCC not marked decrypted")
+		}
+	}
+}
