@@ -34,6 +34,7 @@ type options struct {
 	observer      string // -o ecs: observer.hostname
 	man           bool   // print the manual page
 	completion    string // print the completion script of this shell
+	tlsKeylog     string // --tls-keylog: decrypt FTPS with this key log
 }
 
 // sourceArg is "-r FILE" or "-r LABEL=FILE" (likewise -i).
@@ -115,6 +116,8 @@ Output:
 Analysis:
       --control-ports LIST    extra FTP control ports, comma-separated (21 always)
       --data-timeout DURATION how long a data connection may follow its announcement (default 30s)
+      --tls-keylog FILE       decrypt FTPS (AUTH TLS, port 990, PROT P) with an NSS key log,
+                              as SSLKEYLOGFILE writes; live, followed as it grows
 
 Live capture:
   -c, --count N               stop after N packets
@@ -151,6 +154,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.session, "session", "", "")
 	fs.StringVar(&o.export, "export", "", "")
 	fs.StringVar(&o.observer, "observer", "", "")
+	fs.StringVar(&o.tlsKeylog, "tls-keylog", "", "")
 	fs.BoolVar(&o.man, "man", false, "")
 	fs.StringVar(&o.completion, "completion", "", "")
 	fs.Var(ports, "control-ports", "")
