@@ -37,11 +37,17 @@ type FTPSOptions struct {
 	CCC bool
 	// File is what RETR downloads.
 	File []byte
+	// NAT puts the client behind a NAT gateway without an FTP helper (none
+	// could read TLS): Pcap is captured inside, with the client's private
+	// address, Outside beyond the gateway, with its public one. Passive
+	// mode only: active mode cannot cross it.
+	NAT bool
 }
 
 // FTPS is an FTPS session as captured, with the key log its client wrote.
 type FTPS struct {
-	Pcap []byte
+	Pcap    []byte
+	Outside []byte // with NAT: the same session beyond the gateway
 	// KeyLog holds the secrets of every connection (NSS key log format);
 	// ControlKeyLog those of the control connection only.
 	KeyLog, ControlKeyLog []byte
@@ -56,6 +62,8 @@ type FTPS struct {
 // The addresses of the capture (the session really runs on loopback).
 const (
 	ftpsClient     = "192.0.2.10"
+	natInside      = "192.168.1.10"
+	natOutside     = "203.0.113.1"
 	ftpsServer     = "198.51.100.20"
 	ftpsClientPort = 40000
 	ftpsDataPort   = 30000 // passive: the server's; active: the client's
@@ -92,7 +100,14 @@ func FTPSCapture(opt FTPSOptions) (*FTPS, error) {
 	ctlLn.(*net.TCPListener).SetDeadline(deadline)
 	dataLn.(*net.TCPListener).SetDeadline(deadline)
 
-	f := &FTPS{Client: ftpsClient + ":" + strconv.Itoa(ftpsClientPort)}
+	if opt.NAT && opt.Active {
+		return nil, errors.New("active mode cannot cross a NAT without a helper under TLS")
+	}
+	client := ftpsClient
+	if opt.NAT {
+		client = natInside
+	}
+	f := &FTPS{Client: client + ":" + strconv.Itoa(ftpsClientPort)}
 	serverPort := 21
 	if opt.Implicit {
 		serverPort = 990
@@ -125,7 +140,10 @@ func FTPSCapture(opt FTPSOptions) (*FTPS, error) {
 	if serr != nil {
 		return nil, fmt.Errorf("server: %w", serr)
 	}
-	f.Pcap = rec.capture(opt, serverPort)
+	f.Pcap = rec.capture(opt, client, serverPort)
+	if opt.NAT {
+		f.Outside = rec.capture(opt, natOutside, serverPort)
+	}
 	f.ControlKeyLog = ctlKeys.Bytes()
 	f.KeyLog = append(append([]byte(nil), ctlKeys.Bytes()...), dataKeys.Bytes()...)
 	return f, nil
@@ -174,9 +192,9 @@ func (t tap) Write(p []byte) (int, error) {
 
 // capture writes the recorded events as packets between the capture's
 // addresses.
-func (r *recorder) capture(opt FTPSOptions, serverPort int) []byte {
+func (r *recorder) capture(opt FTPSOptions, client string, serverPort int) []byte {
 	c := New()
-	ctl := c.Conn(ftpsClient+":"+strconv.Itoa(ftpsClientPort), ftpsServer+":"+strconv.Itoa(serverPort), 1000, 5000)
+	ctl := c.Conn(client+":"+strconv.Itoa(ftpsClientPort), ftpsServer+":"+strconv.Itoa(serverPort), 1000, 5000)
 	ctl.Open()
 	var data *Conn
 	for _, e := range r.events {
@@ -186,9 +204,9 @@ func (r *recorder) capture(opt FTPSOptions, serverPort int) []byte {
 		}
 		if data == nil {
 			if opt.Active {
-				data = c.Conn(ftpsServer+":20", ftpsClient+":"+strconv.Itoa(ftpsDataPort), 90000, 70000)
+				data = c.Conn(ftpsServer+":20", client+":"+strconv.Itoa(ftpsDataPort), 90000, 70000)
 			} else {
-				data = c.Conn(ftpsClient+":"+strconv.Itoa(ftpsClientPort+1), ftpsServer+":"+strconv.Itoa(ftpsDataPort), 70000, 90000)
+				data = c.Conn(client+":"+strconv.Itoa(ftpsClientPort+1), ftpsServer+":"+strconv.Itoa(ftpsDataPort), 70000, 90000)
 			}
 			data.Open()
 		}
