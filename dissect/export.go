@@ -82,7 +82,8 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 			mx.ExportPath, mx.SHA256 = e.final, e.sum
 		}
 		if n := ch.fileBytes(); n >= 0 {
-			mx.FileBytes = &n
+			size := n // allocated only here: n itself must not escape
+			mx.FileBytes = &size
 		}
 		if !x.finalTS.IsZero() {
 			t := model.At(x.finalTS)
