@@ -257,3 +257,54 @@ func TestFTPSClearCommandChannel(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFTPS runs arbitrary control and data streams, seeded with a real
+// FTPS session's, through decryption with that session's key log: altered
+// records, cut handshakes and garbage after AUTH TLS must end in a status,
+// never a panic.
+func FuzzFTPS(f *testing.F) {
+	rec, err := pcaptest.FTPSCapture(pcaptest.FTPSOptions{File: []byte("fuzz\n")})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(rec.Control[0], rec.Control[1], rec.DataStream[0], rec.DataStream[1], uint8(200))
+	f.Add(rec.Control[0], rec.Control[1], rec.DataStream[0], rec.DataStream[1], uint8(3))
+	keys := tlsdecrypt.NewKeyLog()
+	keys.Read(bytes.NewReader(rec.KeyLog))
+	f.Fuzz(func(t *testing.T, client, server, dataClient, dataServer []byte, cut uint8) {
+		if len(client)+len(server)+len(dataClient)+len(dataServer) > 1<<15 {
+			return
+		}
+		mss := 16 + int(cut)*6
+		c := pcaptest.New()
+		k := c.Conn("192.0.2.10:40000", "198.51.100.20:21", 1000, 5000)
+		k.Open()
+		interleave := func(k *pcaptest.Conn, a, b []byte) {
+			for len(a) > 0 || len(b) > 0 {
+				n := min(len(b), mss)
+				k.Send(false, b[:n], mss)
+				b = b[n:]
+				n = min(len(a), mss)
+				k.Send(true, a[:n], mss)
+				a = a[n:]
+			}
+		}
+		half := len(server) / 2
+		interleave(k, client[:len(client)/2], server[:half])
+		d := c.Conn("192.0.2.10:40001", "198.51.100.20:30000", 70000, 90000)
+		d.Open()
+		interleave(d, dataClient, dataServer)
+		d.Close()
+		interleave(k, client[len(client)/2:], server[half:])
+		k.Close()
+		cfg := DefaultConfig()
+		cfg.TLSKeys = keys
+		cfg.ExportDir = t.TempDir()
+		ss, _ := run(t, c.Bytes(), cfg)
+		for _, s := range ss {
+			if s.TLS && (s.TLSDecryption == nil || !s.TLSDecryption.Decrypted && s.TLSDecryption.Reason == "") {
+				t.Fatalf("TLS session without a decryption status or its reason: %+v", s.TLSDecryption)
+			}
+		}
+	})
+}

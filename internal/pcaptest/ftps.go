@@ -55,8 +55,12 @@ type FTPS struct {
 	// without CR LF.
 	Commands, Replies []string
 	// Client and Server are the control connection's endpoints in the
-	// capture; DataServer is the endpoint 227 or PORT announces.
+	// capture; Data is the endpoint 227 or PORT announces.
 	Client, Server, Data string
+	// Control and DataStream are the bytes each connection carried, by
+	// direction: [0] from the FTP client, [1] from the server (seeds for
+	// fuzzing).
+	Control, DataStream [2][]byte
 }
 
 // The addresses of the capture (the session really runs on loopback).
@@ -141,6 +145,17 @@ func FTPSCapture(opt FTPSOptions) (*FTPS, error) {
 		return nil, fmt.Errorf("server: %w", serr)
 	}
 	f.Pcap = rec.capture(opt, client, serverPort)
+	for _, e := range rec.events {
+		d := 1
+		if e.fromClient {
+			d = 0
+		}
+		if e.data {
+			f.DataStream[d] = append(f.DataStream[d], e.b...)
+		} else {
+			f.Control[d] = append(f.Control[d], e.b...)
+		}
+	}
 	if opt.NAT {
 		f.Outside = rec.capture(opt, natOutside, serverPort)
 	}
