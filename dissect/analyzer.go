@@ -400,7 +400,7 @@ func (a *Analyzer) inferTLS(c *conn) bool {
 	if s == nil || s.emitted || !s.tls || s.ftps != nil && s.ftps.waiting() {
 		return false
 	}
-	ch := s.newChannel(mode)
+	ch := s.channelForInferred(mode)
 	s.open = nil
 	ch.attach(c, "inferred")
 	return true

@@ -78,6 +78,42 @@ type ctlTLS struct {
 	lost     [2]bool // a capture gap: the direction's records are out of reach
 	lostWhy  string
 	warned   bool
+	// walk finds where each direction's records end (CCC): whatever the
+	// skipper hands over after them is cleartext, not for the decryptor.
+	walk [2]recordWalk
+}
+
+// recordWalk follows TLS record boundaries (type, version, length).
+type recordWalk struct {
+	hdr    [5]byte
+	hdrN   int
+	remain int
+	ended  bool // a record header was expected and cleartext came
+}
+
+// take returns how many bytes at the start of p belong to TLS records.
+func (w *recordWalk) take(p []byte) int {
+	n := 0
+	for n < len(p) && !w.ended {
+		if w.remain > 0 {
+			k := min(w.remain, len(p)-n)
+			n += k
+			w.remain -= k
+			continue
+		}
+		if w.hdrN == 0 && !looksTLS(p[n]) {
+			w.ended = true
+			break
+		}
+		w.hdr[w.hdrN] = p[n]
+		w.hdrN++
+		n++
+		if w.hdrN == len(w.hdr) {
+			w.hdrN = 0
+			w.remain = int(w.hdr[3])<<8 | int(w.hdr[4])
+		}
+	}
+	return n
 }
 
 // startFTPS begins decrypting a session's control connection, when a key
@@ -96,6 +132,7 @@ func (t *ctlTLS) feed(dir int, p []byte, base uint32) {
 	if t.lost[dir] {
 		return
 	}
+	p = p[:t.walk[dir].take(p)]
 	st := t.s.st
 	for len(p) > 0 {
 		k := len(p)
@@ -173,7 +210,7 @@ func (t *ctlTLS) waiting() bool {
 
 // status is the control connection's decryption, for the report.
 func (t *ctlTLS) status() *model.TLSDecryption {
-	return tlsStatus(t.conn.Status(), t.lostWhy)
+	return tlsStatus(t.conn, t.lostWhy)
 }
 
 // end warns once when the control connection was not decrypted.
@@ -189,11 +226,14 @@ func (t *ctlTLS) end() {
 }
 
 // tlsStatus is a decryptor's status as the report gives it.
-func tlsStatus(st tlsdecrypt.Status, lost string) *model.TLSDecryption {
+func tlsStatus(c *tlsdecrypt.Conn, lost string) *model.TLSDecryption {
+	st := c.Status()
 	m := &model.TLSDecryption{Version: st.Version, Cipher: st.Cipher, Decrypted: st.Decrypted, Reason: st.Reason}
 	switch {
 	case m.Reason == "" && lost != "":
 		m.Reason = lost
+	case m.Reason == "" && m.Decrypted && c.Pending():
+		m.Reason = "one direction has no key in the key log"
 	case m.Reason == "" && !m.Decrypted && m.Version == "":
 		m.Reason = "the TLS handshake is not in the capture"
 	case m.Reason == "" && !m.Decrypted:
@@ -230,4 +270,21 @@ func (ch *channel) fileBytes() int64 {
 		return -1
 	}
 	return ch.tls.fileBytes()
+}
+
+// channelForInferred is the channel a data connection tied by inference
+// serves: when decryption shows the commands but not the replies (one
+// direction without its key), the transfer command waiting for its data;
+// else a channel of its own, as without a key log.
+func (s *session) channelForInferred(mode string) *channel {
+	if s.ftps != nil {
+		for i := len(s.channels) - 1; i >= 0; i-- {
+			ch := s.channels[i]
+			if ch.ann == nil && ch.xfer != nil && ch.xfer.final == 0 && ch.conn == nil && ch.snapshot == nil && !ch.rejected {
+				ch.mode = mode
+				return ch
+			}
+		}
+	}
+	return s.newChannel(mode)
 }

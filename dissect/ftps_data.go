@@ -171,7 +171,7 @@ func (d *dataTLS) end(c *conn) {
 	if d.queued > 0 {
 		d.lose("a capture gap in the data connection")
 	}
-	d.final = tlsStatus(d.conn.Status(), d.lost)
+	d.final = tlsStatus(d.conn, d.lost)
 	d.conn = nil
 	if d.final.Decrypted {
 		return
@@ -186,13 +186,14 @@ func (d *dataTLS) status() *model.TLSDecryption {
 	if d.final != nil {
 		return d.final
 	}
-	return tlsStatus(d.conn.Status(), d.lost)
+	return tlsStatus(d.conn, d.lost)
 }
 
 // fileBytes is the size of the decrypted file, or -1 when the connection
-// was not decrypted.
+// was not decrypted whole (a gap, a direction without its key): the part
+// decrypted is not the file's size.
 func (d *dataTLS) fileBytes() int64 {
-	if !d.status().Decrypted {
+	if st := d.status(); !st.Decrypted || st.Reason != "" {
 		return -1
 	}
 	return d.plain[0] + d.plain[1]

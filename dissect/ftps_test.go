@@ -308,3 +308,30 @@ func FuzzFTPS(f *testing.F) {
 		}
 	})
 }
+
+// TestFTPSOneDirectionKeyed: a key log with the client's secrets only
+// shows the commands, says why the replies are missing, and gives no file
+// size: the file went the other way.
+func TestFTPSOneDirectionKeyed(t *testing.T) {
+	f := recordFTPS(t, pcaptest.FTPSOptions{})
+	var clientOnly []byte
+	for _, l := range bytes.SplitAfter(f.KeyLog, []byte("\n")) {
+		if bytes.HasPrefix(l, []byte("CLIENT_")) {
+			clientOnly = append(clientOnly, l...)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.TLSKeys = keyLog(t, clientOnly)
+	ss, _ := run(t, f.Pcap, cfg)
+	s := ss[0]
+	if d := s.TLSDecryption; d == nil || !d.Decrypted || d.Reason != "one direction has no key in the key log" {
+		t.Fatalf("decryption %+v", d)
+	}
+	if s.Commands != len(f.Commands) || s.Replies != 2 {
+		t.Errorf("%d commands, %d replies: want every command and no reply after 234", s.Commands, s.Replies)
+	}
+	ch := s.Channels[len(s.Channels)-1]
+	if ch.Transfer == nil || ch.Transfer.FileBytes != nil || ch.Connection == nil || ch.Connection.Match != model.MatchInferred {
+		t.Errorf("channel %+v / %+v / %+v", ch, ch.Transfer, ch.Connection)
+	}
+}
