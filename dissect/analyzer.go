@@ -397,8 +397,17 @@ func (a *Analyzer) inferTLS(c *conn) bool {
 		mode = "active"
 		s = a.tlsHosts[hostPair{v, c.responder.Addr(), c.initiator.Addr()}]
 	}
-	if s == nil || s.emitted || !s.tls || s.ftps != nil && s.ftps.waiting() {
+	if s == nil || s.emitted || !s.tls {
 		return false
+	}
+	if s.ftps != nil {
+		if ch, how := s.ftps.lateAnnouncement(c); ch != nil {
+			ch.attach(c, how)
+			return true
+		}
+		if s.ftps.waiting() {
+			return false // kept for the announcement its keys will show
+		}
 	}
 	ch := s.channelForInferred(mode)
 	s.open = nil

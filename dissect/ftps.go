@@ -37,6 +37,10 @@ const maxTLSWarnings = 64
 // it within a tenth of a second.
 const liveKeyWait = 2 * time.Second
 
+// maxReplay bounds the TLS bytes a live control connection keeps while its
+// keys are not in the key log yet.
+const maxReplay = 64 << 10
+
 func (f *ftpsState) init(cfg Config) {
 	if cfg.TLSKeys == nil {
 		return
@@ -81,6 +85,23 @@ type ctlTLS struct {
 	// walk finds where each direction's records end (CCC): whatever the
 	// skipper hands over after them is cleartext, not for the decryptor.
 	walk [2]recordWalk
+	// Live, until something decrypts, the bytes fed are kept with where
+	// they were captured: once the follower has read the keys, a fresh
+	// decryptor replays them in capture order, both directions
+	// interleaved as they came, so commands meet their replies as they
+	// did on the wire.
+	replay    []tlsPiece
+	replayN   int
+	replaying bool
+	keysSeen  int // secrets in the key log at the last replay
+}
+
+// tlsPiece is bytes of one direction fed to the decryptor, with the place
+// of the segment that carried them.
+type tlsPiece struct {
+	dir int
+	b   []byte
+	at  lineAt
 }
 
 // recordWalk follows TLS record boundaries (type, version, length).
@@ -122,8 +143,9 @@ func (s *session) startFTPS() {
 	if s.a.ftps.keys == nil || s.ftps != nil {
 		return
 	}
-	t := &ctlTLS{s: s, start: s.a.now}
+	t := &ctlTLS{s: s, start: s.a.now, replaying: s.a.cfg.Live}
 	t.conn = tlsdecrypt.New(s.a.ftps.keys, s.a.ftps.cache, t.plaintext)
+	t.keysSeen = s.a.ftps.keys.Len()
 	s.ftps = t
 }
 
@@ -143,6 +165,9 @@ func (t *ctlTLS) feed(dir int, p []byte, base uint32) {
 				k = end
 			}
 		}
+		if t.replaying {
+			t.keep(dir, p[:k])
+		}
 		t.conn.Feed(tlsdecrypt.Dir(dir), p[:k])
 		p, base = p[k:], base+uint32(k)
 	}
@@ -152,6 +177,7 @@ func (t *ctlTLS) feed(dir int, p []byte, base uint32) {
 // client is the TLS client (RFC 4217), so TLS directions are ours.
 func (t *ctlTLS) plaintext(d tlsdecrypt.Dir, p []byte) {
 	s, dir := t.s, int(d)
+	t.replaying, t.replay = false, nil
 	if !t.readable[dir] {
 		t.readable[dir] = true
 		if t.readable[0] && t.readable[1] {
@@ -201,11 +227,53 @@ func (t *ctlTLS) lose(dir int) {
 	}
 }
 
+// keep remembers bytes fed while no key is known, for a later replay.
+func (t *ctlTLS) keep(dir int, p []byte) {
+	if t.replayN+len(p) > maxReplay || t.s.a.now.Sub(t.start) >= liveKeyWait {
+		t.replaying, t.replay = false, nil // no key is coming
+		return
+	}
+	t.replay = append(t.replay, tlsPiece{dir: dir, b: append([]byte(nil), p...), at: t.at})
+	t.replayN += len(p)
+}
+
 // waiting reports whether, live, the records may still get their keys
 // from the key log being followed: data connections are then kept for the
 // announcements rather than tied by inference.
 func (t *ctlTLS) waiting() bool {
-	return t.s.a.cfg.Live && t.conn.Pending() && t.s.a.now.Sub(t.start) < liveKeyWait
+	return t.replaying && t.s.a.now.Sub(t.start) < liveKeyWait
+}
+
+// retry replays, live, what was fed through a fresh decryptor once the key
+// log holds more secrets than at the last attempt; it reports whether that
+// decrypted anything (the fresh decryptor then takes over).
+func (t *ctlTLS) retry() bool {
+	keys := t.s.a.ftps.keys
+	if !t.replaying || keys.Len() == t.keysSeen {
+		return false
+	}
+	t.keysSeen = keys.Len()
+	old, pieces := t.conn, t.replay
+	t.conn = tlsdecrypt.New(keys, t.s.a.ftps.cache, t.plaintext)
+	for _, p := range pieces {
+		t.at = p.at
+		t.conn.Feed(tlsdecrypt.Dir(p.dir), p.b)
+	}
+	if !t.conn.Status().Decrypted {
+		t.conn = old
+		return false
+	}
+	return true
+}
+
+// lateAnnouncement decrypts, live, what waited for keys the follower has
+// read since, when a data connection between the session's hosts starts:
+// the announcement it answers may be among those records.
+func (t *ctlTLS) lateAnnouncement(c *conn) (*channel, string) {
+	if !t.retry() {
+		return nil, ""
+	}
+	return t.s.a.exp.match(c)
 }
 
 // status is the control connection's decryption, for the report.
@@ -249,8 +317,11 @@ func (a *Analyzer) retryTLS() {
 		return
 	}
 	for _, s := range a.tlsHosts {
-		if t := s.ftps; t != nil && !s.emitted && t.conn.Pending() {
-			t.conn.Retry()
+		if t := s.ftps; t != nil && !s.emitted {
+			if t.retry() || a.now.Sub(t.start) < liveKeyWait {
+				continue
+			}
+			t.replaying, t.replay = false, nil // no key is coming
 		}
 	}
 }

@@ -5,12 +5,18 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
+	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/tlsdecrypt"
@@ -333,5 +339,55 @@ func TestFTPSOneDirectionKeyed(t *testing.T) {
 	ch := s.Channels[len(s.Channels)-1]
 	if ch.Transfer == nil || ch.Transfer.FileBytes != nil || ch.Connection == nil || ch.Connection.Match != model.MatchInferred {
 		t.Errorf("channel %+v / %+v / %+v", ch, ch.Transfer, ch.Connection)
+	}
+}
+
+// TestFTPSKeysArriveLive: live, the key log line is read after the
+// control connection's records came; the records wait, and the data
+// connection's SYN finds its announcement decrypted by then.
+func TestFTPSKeysArriveLive(t *testing.T) {
+	f := recordFTPS(t, pcaptest.FTPSOptions{})
+	src, err := capture.OpenReader("t", "t.pcap", io.NopCloser(bytes.NewReader(f.Pcap)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := tlsdecrypt.NewKeyLog()
+	cfg := DefaultConfig()
+	cfg.Live, cfg.TLSKeys, cfg.ShowPasswords = true, keys, true
+	var out []*model.Session
+	a := New(cfg, []*capture.Info{src.Info()}, SinkFunc(func(s *model.Session) { out = append(out, s) }))
+	dataPort := netip.MustParseAddrPort(f.Data).Port()
+	for {
+		p, err := src.Next()
+		if err != nil {
+			break
+		}
+		pkt := gopacket.NewPacket(p.Data, layers.LayerTypeEthernet, gopacket.NoCopy)
+		if tcp, ok := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP); ok && tcp.SYN && !tcp.ACK && uint16(tcp.DstPort) == dataPort && keys.Len() == 0 {
+			keys.Read(bytes.NewReader(f.KeyLog)) // the follower read the line just now
+		}
+		a.Packet(&p)
+	}
+	a.Finish()
+	if keys.Len() == 0 {
+		t.Fatal("the data connection's SYN was not found")
+	}
+	s := out[0]
+	if s.TLSDecryption == nil || !s.TLSDecryption.Decrypted || len(s.Channels) != 1 {
+		t.Fatalf("decryption %+v, %d channels", s.TLSDecryption, len(s.Channels))
+	}
+	ch := s.Channels[0]
+	if ch.Connection.Match != model.MatchExact || ch.Transfer == nil || ch.Transfer.FileBytes == nil || *ch.Transfer.FileBytes != int64(len(ftpsFile)) {
+		t.Errorf("channel %+v, connection %+v, transfer %+v", ch, ch.Connection, ch.Transfer)
+	}
+	// replayed in capture order, each line at the frame that carried it
+	cmds, replies := dialogLines(s, false)
+	if strings.Join(cmds, "|") != strings.Join(f.Commands, "|") || strings.Join(replies, "|") != strings.Join(f.Replies, "|") {
+		t.Errorf("dialog %q %q", cmds, replies)
+	}
+	for i := 1; i < len(s.Dialog); i++ {
+		if s.Dialog[i].Frame <= s.Dialog[i-1].Frame {
+			t.Errorf("dialog line %d at frame %d after frame %d", i, s.Dialog[i].Frame, s.Dialog[i-1].Frame)
+		}
 	}
 }

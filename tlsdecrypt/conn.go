@@ -130,16 +130,6 @@ func (c *Conn) Status() Status {
 	return st
 }
 
-// Retry decrypts the records that waited for their keys, if the key log
-// has them now. Records arriving retry by themselves; a live capture calls
-// Retry when the connection is quiet, so that the last records before a
-// pause are not held until the next one.
-func (c *Conn) Retry() {
-	if !c.notTLS {
-		c.retryKeys()
-	}
-}
-
 // Pending reports whether records wait for keys the key log does not hold
 // (yet).
 func (c *Conn) Pending() bool { return len(c.h[0].pending) > 0 || len(c.h[1].pending) > 0 }
