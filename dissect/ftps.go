@@ -246,10 +246,17 @@ func (t *ctlTLS) waiting() bool {
 
 // retry replays, live, what was fed through a fresh decryptor once the key
 // log holds more secrets than at the last attempt; it reports whether that
-// decrypted anything (the fresh decryptor then takes over).
-func (t *ctlTLS) retry() bool {
+// decrypted anything (the fresh decryptor then takes over). With refresh
+// the follower first reads what the client wrote since its last look.
+func (t *ctlTLS) retry(refresh bool) bool {
 	keys := t.s.a.ftps.keys
-	if !t.replaying || keys.Len() == t.keysSeen {
+	if !t.replaying {
+		return false
+	}
+	if refresh {
+		keys.Refresh()
+	}
+	if keys.Len() == t.keysSeen {
 		return false
 	}
 	t.keysSeen = keys.Len()
@@ -270,7 +277,7 @@ func (t *ctlTLS) retry() bool {
 // read since, when a data connection between the session's hosts starts:
 // the announcement it answers may be among those records.
 func (t *ctlTLS) lateAnnouncement(c *conn) (*channel, string) {
-	if !t.retry() {
+	if !t.retry(true) {
 		return nil, ""
 	}
 	return t.s.a.exp.match(c)
@@ -281,8 +288,11 @@ func (t *ctlTLS) status() *model.TLSDecryption {
 	return tlsStatus(t.conn, t.lostWhy)
 }
 
-// end warns once when the control connection was not decrypted.
+// end warns once when the control connection was not decrypted. Live, the
+// key log is looked at a last time: a short session can end before the
+// follower read its keys.
 func (t *ctlTLS) end() {
+	t.retry(true)
 	st := t.status()
 	if st.Decrypted || t.warned {
 		return
@@ -316,9 +326,14 @@ func (a *Analyzer) retryTLS() {
 	if a.ftps.keys == nil || !a.cfg.Live {
 		return
 	}
+	refreshed := false
 	for _, s := range a.tlsHosts {
-		if t := s.ftps; t != nil && !s.emitted {
-			if t.retry() || a.now.Sub(t.start) < liveKeyWait {
+		if t := s.ftps; t != nil && !s.emitted && t.replaying {
+			if !refreshed {
+				a.ftps.keys.Refresh() // once for all: the file is the same
+				refreshed = true
+			}
+			if t.retry(false) || a.now.Sub(t.start) < liveKeyWait {
 				continue
 			}
 			t.replaying, t.replay = false, nil // no key is coming

@@ -171,6 +171,11 @@ func (d *dataTLS) end(c *conn) {
 	if d.queued > 0 {
 		d.lose("a capture gap in the data connection")
 	}
+	if d.conn.Pending() && d.ch.sess.a.cfg.Live {
+		// a transfer can end before the follower read its keys
+		d.ch.sess.a.ftps.keys.Refresh()
+		d.conn.Retry()
+	}
 	d.final = tlsStatus(d.conn, d.lost)
 	d.conn = nil
 	if d.final.Decrypted {

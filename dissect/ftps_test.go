@@ -391,3 +391,33 @@ func TestFTPSKeysArriveLive(t *testing.T) {
 		}
 	}
 }
+
+// TestFTPSDataKeysAfterTransfer: live, a short transfer can end before the
+// follower read its data connection's keys; the records kept are
+// decrypted when the connection concludes.
+func TestFTPSDataKeysAfterTransfer(t *testing.T) {
+	f := recordFTPS(t, pcaptest.FTPSOptions{})
+	src, err := capture.OpenReader("t", "t.pcap", io.NopCloser(bytes.NewReader(f.Pcap)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := keyLog(t, f.ControlKeyLog) // the data connection's lines come later
+	cfg := DefaultConfig()
+	cfg.Live, cfg.TLSKeys, cfg.ExportDir = true, keys, t.TempDir()
+	var out []*model.Session
+	a := New(cfg, []*capture.Info{src.Info()}, SinkFunc(func(s *model.Session) { out = append(out, s) }))
+	for {
+		p, err := src.Next()
+		if err != nil {
+			break
+		}
+		a.Packet(&p)
+	}
+	keys.Read(bytes.NewReader(f.KeyLog))
+	a.Finish()
+	x := out[0].Channels[0].Transfer
+	sum := sha256.Sum256(ftpsFile)
+	if x == nil || x.FileBytes == nil || *x.FileBytes != int64(len(ftpsFile)) || x.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("transfer %+v, data %+v", x, out[0].Channels[0].Connection.TLSDecryption)
+	}
+}

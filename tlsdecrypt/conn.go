@@ -130,6 +130,16 @@ func (c *Conn) Status() Status {
 	return st
 }
 
+// Retry decrypts the records that waited for their keys, if the key log
+// has them now. Arriving records retry by themselves; Retry is for the last
+// ones, when no record follows (a connection that ended, live, before the
+// follower read its keys).
+func (c *Conn) Retry() {
+	if !c.notTLS {
+		c.retryKeys()
+	}
+}
+
 // Pending reports whether records wait for keys the key log does not hold
 // (yet).
 func (c *Conn) Pending() bool { return len(c.h[0].pending) > 0 || len(c.h[1].pending) > 0 }

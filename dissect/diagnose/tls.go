@@ -59,16 +59,17 @@ func (c *sessionCtx) announcedUnderTLS(read []*model.Channel, ev *model.Evidence
 			tied = "data connection " + cn.Match
 		}
 		said = append(said, fmt.Sprintf("%s %s (%s, %s, %s)", what, a.Endpoint, ch.ID, tied, ch.Status))
+		// A private address announced across a NAT (one end public, as
+		// seen here, whichever side the capture was taken on).
 		ep, ok := parseEndpoint(a.Endpoint)
-		if !ok || !isPrivate(ep.Addr()) {
+		if !ok || !isPrivate(ep.Addr()) || isPrivate(c.client()) && isPrivate(c.server()) {
 			continue
 		}
-		switch {
-		case isActive(ch) && !isPrivate(c.client()):
-			private = append(private, fmt.Sprintf("the client announced its private address %s inside the encrypted %s", ep.Addr(), a.Verb))
-		case !isActive(ch) && !isPrivate(c.server()):
-			private = append(private, fmt.Sprintf("the server announced its private address %s inside the encrypted %s", ep.Addr(), what))
+		who := "server"
+		if isActive(ch) {
+			who = "client"
 		}
+		private = append(private, fmt.Sprintf("the %s announced its private address %s inside the encrypted %s", who, ep.Addr(), what))
 	}
 	text := "Decrypted with the key log, the session announced " + strings.Join(said, "; ") + "."
 	if len(private) > 0 {
