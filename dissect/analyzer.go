@@ -287,7 +287,7 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	a.lastConn = c
 	dir := c.dirOf(fromA)
 	a.account(c, dir, p)
-	if c.role == roleData && c.ch.tls != nil && len(s.payload) > 0 && a.decryptData(c, dir) {
+	if a.ftps.keys != nil && c.role == roleData && c.ch.tls != nil && len(s.payload) > 0 && a.decryptData(c, dir) {
 		// TLS records: the plaintext is what gets exported
 	} else if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 {
 		a.exportPayload(c, dir, s.seq, s.payload, s.payloadLen)

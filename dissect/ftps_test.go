@@ -421,3 +421,35 @@ func TestFTPSDataKeysAfterTransfer(t *testing.T) {
 		t.Fatalf("transfer %+v, data %+v", x, out[0].Channels[0].Connection.TLSDecryption)
 	}
 }
+
+// BenchmarkFTPSDecrypt runs the whole dissector over an FTPS session that
+// downloads 4 MiB under PROT P, decrypted with its key log: bytes per
+// second of capture.
+func BenchmarkFTPSDecrypt(b *testing.B) {
+	f, err := pcaptest.FTPSCapture(pcaptest.FTPSOptions{File: bytes.Repeat([]byte("0123456789abcdef"), 1<<18)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys := tlsdecrypt.NewKeyLog()
+	keys.Read(bytes.NewReader(f.KeyLog))
+	cfg := DefaultConfig()
+	cfg.TLSKeys = keys
+	b.SetBytes(int64(len(f.Pcap)))
+	b.ReportAllocs()
+	for b.Loop() {
+		src, _ := capture.OpenReader("b", "b", io.NopCloser(bytes.NewReader(f.Pcap)), 0)
+		var got *model.Session
+		a := New(cfg, []*capture.Info{src.Info()}, SinkFunc(func(s *model.Session) { got = s }))
+		for {
+			p, err := src.Next()
+			if err != nil {
+				break
+			}
+			a.Packet(&p)
+		}
+		a.Finish()
+		if x := got.Channels[0].Transfer; x.FileBytes == nil || *x.FileBytes != 4<<20 {
+			b.Fatalf("transfer %+v", x)
+		}
+	}
+}
