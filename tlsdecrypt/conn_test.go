@@ -104,17 +104,16 @@ func session(t *testing.T, cc, sc *tls.Config, request, reply []byte) *wire {
 	errc := make(chan error, 1)
 	go func() {
 		s := tls.Server(tap{b, w}, sc)
-		defer s.Close()
-		got := make([]byte, len(request))
-		if _, err := io.ReadFull(s, got); err != nil {
-			errc <- err
-			return
-		}
-		if _, err := s.Write(reply); err != nil {
-			errc <- err
-			return
-		}
-		errc <- nil
+		err := func() error {
+			got := make([]byte, len(request))
+			if _, err := io.ReadFull(s, got); err != nil {
+				return err
+			}
+			_, err := s.Write(reply)
+			return err
+		}()
+		s.Close() // its close_notify is on the wire before the wire is read
+		errc <- err
 	}()
 	c := tls.Client(a, cc)
 	if _, err := c.Write(request); err != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -72,7 +73,7 @@ func opensslSession(t *testing.T, openssl, dir string, args []string) (*wire, []
 	srv := exec.Command(openssl, append([]string{"s_server", "-quiet", "-naccept", "1", "-accept", "127.0.0.1:" + strconv.Itoa(sport),
 		"-cert", filepath.Join(dir, "cert.pem"), "-key", filepath.Join(dir, "key.pem")}, args...)...)
 	srvIn, _ := srv.StdinPipe()
-	var srvOut bytes.Buffer
+	var srvOut lockedBuffer // written by exec's copier, polled here
 	srv.Stdout = &srvOut
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -112,7 +113,7 @@ func opensslSession(t *testing.T, openssl, dir string, args []string) (*wire, []
 	cli := exec.Command(openssl, append([]string{"s_client", "-quiet", "-connect", ln.Addr().String(), "-keylogfile", keylog}, args...)...)
 	pr, pw := io.Pipe()
 	cli.Stdin = pr
-	var cliOut bytes.Buffer
+	var cliOut lockedBuffer
 	cli.Stdout = &cliOut
 	if err := cli.Start(); err != nil {
 		t.Fatal(err)
@@ -153,4 +154,23 @@ func pump(dst, src net.Conn, w *wire, d Dir) {
 			return
 		}
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a process's output is
+// copied into it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
