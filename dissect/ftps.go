@@ -208,6 +208,9 @@ func (s *session) plainLine(dir int, l ftp.Line, at lineAt) {
 		s.command(l, at)
 	} else {
 		s.reply(l, at)
+		if s.greeting != nil && s.repliesN == 1 {
+			s.greeting.Decrypted = true // implicit FTPS: the greeting came inside TLS
+		}
 	}
 }
 

@@ -108,6 +108,9 @@ func TestFTPSDecrypted(t *testing.T) {
 			if strings.Join(replies, "\n") != strings.Join(f.Replies, "\n") {
 				t.Errorf("replies\n%q\nwant\n%q", replies, f.Replies)
 			}
+			if s.Greeting == nil || s.Greeting.Decrypted != tc.opt.Implicit {
+				t.Errorf("greeting %+v: decrypted only on implicit FTPS", s.Greeting)
+			}
 			// every line after the handshake is marked decrypted, none before
 			for _, e := range s.Dialog {
 				clear := e.Verb == "AUTH" || e.Code == 234 || e.Code == 220 && !tc.opt.Implicit

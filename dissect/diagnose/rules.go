@@ -670,7 +670,7 @@ func (c *sessionCtx) logins() {
 	for i := range c.s.Dialog {
 		e := &c.s.Dialog[i]
 		if e.Kind == "command" {
-			if e.Verb == "PASS" && !c.s.TLS {
+			if e.Verb == "PASS" && !e.Decrypted && (!c.s.TLS || c.s.TLSDecryption != nil) {
 				cleartextSent = true
 				passFrame = e.Frame
 			}

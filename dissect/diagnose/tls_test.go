@@ -73,3 +73,22 @@ func TestTLSBlindsALGNotDecrypted(t *testing.T) {
 		t.Fatalf("findings %+v", fs)
 	}
 }
+
+// TestCredentialsUnderTLS: read with the key log, a PASS inside TLS is no
+// cleartext password; one after CCC is.
+func TestCredentialsUnderTLS(t *testing.T) {
+	user := "alice"
+	for _, decrypted := range []bool{true, false} {
+		s := decryptedPassive(model.StatusOK)
+		s.User, s.Channels = &user, nil
+		s.Dialog = append(s.Dialog[:2],
+			model.DialogEntry{TS: at(3), Kind: "command", Verb: "USER", Arg: user, Frame: 30, Decrypted: true},
+			model.DialogEntry{TS: at(4), Kind: "reply", Code: 331, Text: "Password.", Answers: model.RefTo(2), Frame: 31, Decrypted: true},
+			model.DialogEntry{TS: at(5), Kind: "command", Verb: "PASS", Arg: "****", Frame: 32, Decrypted: decrypted},
+			model.DialogEntry{TS: at(6), Kind: "reply", Code: 230, Text: "Login successful.", Answers: model.RefTo(4), Frame: 33, Decrypted: decrypted})
+		got := rules(New(Config{}).Session(s))
+		if _, flagged := got[RuleCleartextCredentials]; flagged == decrypted {
+			t.Errorf("PASS decrypted %v: findings %v", decrypted, got)
+		}
+	}
+}
