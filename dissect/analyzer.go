@@ -10,6 +10,7 @@ import (
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
 
 // Config tunes an Analyzer.
@@ -51,6 +52,9 @@ type Config struct {
 	// It takes the packet by value: a pointer handed to a function value
 	// would make every packet escape to the heap.
 	ControlTap func(p capture.Packet)
+	// TLSKeys, when set, decrypts FTPS control and data connections with
+	// the secrets of a key log (see ftps.go).
+	TLSKeys *tlsdecrypt.KeyLog
 }
 
 // DefaultConfig returns the settings of the command line's defaults.
@@ -143,6 +147,7 @@ type Analyzer struct {
 
 	exp      *expectations
 	tlsHosts map[hostPair]*session
+	ftps     ftpsState
 
 	sessionCount int
 	// open are the sessions not yet emitted, each with the number of its
@@ -212,6 +217,7 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		decodeErrors: make([]uint64, len(sources)),
 	}
 	a.channelSink, _ = sink.(ChannelSink)
+	a.ftps.init(cfg)
 	for _, p := range cfg.ControlPorts {
 		a.ctlPorts[p/64] |= 1 << (p % 64)
 	}
@@ -306,7 +312,9 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	a.lastConn = c
 	dir := c.dirOf(fromA)
 	inWindow := a.account(c, dir, p)
-	if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 && inWindow {
+	if a.ftps.keys != nil && c.role == roleData && c.ch.tls != nil && len(s.payload) > 0 && a.decryptData(c, dir) {
+		// TLS records: the plaintext is what gets exported
+	} else if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 && inWindow {
 		a.exportPayload(c, dir, s.seq, s.payload, s.payloadLen)
 	}
 	switch c.role {
@@ -438,7 +446,16 @@ func (a *Analyzer) inferTLS(c *conn) bool {
 	if s == nil || s.emitted || !s.tls {
 		return false
 	}
-	ch := s.newChannel(mode)
+	if s.ftps != nil {
+		if ch, how := s.ftps.lateAnnouncement(c); ch != nil {
+			ch.attach(c, how)
+			return true
+		}
+		if s.ftps.waiting() {
+			return false // kept for the announcement its keys will show
+		}
+	}
+	ch := s.channelForInferred(mode)
 	s.open = nil
 	ch.attach(c, "inferred")
 	return true
@@ -641,6 +658,7 @@ func (a *Analyzer) tick() {
 		c = next
 	}
 	a.exp.expire(now)
+	a.retryTLS()
 	for s := range a.tlsHosts {
 		if a.tlsHosts[s].emitted {
 			delete(a.tlsHosts, s)
@@ -820,7 +838,9 @@ func (a *Analyzer) DecodeErrors(i int) uint64 {
 
 // SourceWarnings returns the warnings about source i's packets (IP
 // fragments discarded as damaged or forged), bounded.
-func (a *Analyzer) SourceWarnings(i int) []string { return a.frag.sourceWarnings(i) }
+func (a *Analyzer) SourceWarnings(i int) []string {
+	return append(a.frag.sourceWarnings(i), a.ftps.sourceWarnings(i)...)
+}
 
 // Vantages lists the vantage points met, as "label" or "label/interface".
 func (a *Analyzer) Vantages() []string {

@@ -56,6 +56,7 @@ type channel struct {
 	match    string
 	reported bool // sent to a ChannelSink
 	export   *exportFile
+	tls      *dataTLS // PROT P with a key log (ftps_data.go)
 
 	// expectation bookkeeping (see expectations)
 	since      time.Time // data connections before this are not for us
@@ -83,6 +84,7 @@ func (ch *channel) attach(c *conn, match string) {
 	ch.sess.dirty = true
 	ch.sess.a.stats.DataConnections++
 	ch.sess.a.startExport(ch)
+	ch.sess.a.startDataTLS(ch)
 }
 
 // connectionModel describes the data connection by FTP role.
@@ -112,6 +114,9 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 		ICMP:             c.icmp,
 		CutBytes:         c.cut,
 	}
+	if ch.tls != nil {
+		m.TLSDecryption = ch.tls.status()
+	}
 	if !c.synTime.IsZero() {
 		t := model.At(c.synTime)
 		m.SYN = &t
@@ -125,6 +130,9 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 
 // dataEnded records the final state of the channel's data connection.
 func (ch *channel) dataEnded(c *conn) {
+	if ch.tls != nil {
+		ch.tls.end(c)
+	}
 	ch.snapshot = ch.connectionModel(c)
 	ch.sess.dirty = true
 	ch.conn = nil

@@ -26,6 +26,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		TLS:                  s.tls,
 		Protected:            s.protected,
 		TLSOpaqueBytes:       s.tlsSkip[0].bytes + s.tlsSkip[1].bytes,
+		TLSDecryption:        s.ftpsStatus(),
 		Commands:             s.commands,
 		Replies:              s.repliesN,
 		HandshakeSeen:        s.c.handshake,
@@ -84,6 +85,10 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 		}
 		if e := ch.export; e != nil {
 			mx.ExportPath, mx.SHA256, mx.ExportPartial = e.final, e.sum, e.partial && e.final != ""
+		}
+		if n := ch.fileBytes(); n >= 0 {
+			size := n // allocated only here: n itself must not escape
+			mx.FileBytes = &size
 		}
 		if !x.finalTS.IsZero() {
 			t := model.At(x.finalTS)

@@ -62,6 +62,7 @@ type exportFile struct {
 	err              error
 	final            string // path relative to the export directory
 	sum              string
+	plain            bool // decrypted file bytes, not the connection's payload
 }
 
 // exportSegment is a segment that came ahead of the file's next byte.
@@ -252,7 +253,7 @@ func (a *Analyzer) finishExport(ch *channel) {
 		os.Remove(x.tmp)
 		return
 	}
-	if cn := ch.snapshot; cn != nil && (x.next < cn.BytesToFTPClient+cn.BytesToFTPServer || cn.OutOfWindow > 0) {
+	if cn := ch.snapshot; cn != nil && !x.plain && (x.next < cn.BytesToFTPClient+cn.BytesToFTPServer || cn.OutOfWindow > 0) {
 		x.partial = true // lost at the end, or left out as untrustworthy
 	}
 	base := exportName(ch)

@@ -82,6 +82,7 @@ type session struct {
 	protected     bool
 	opaque        [2]bool
 	tlsSkip       [2]tlsSkipper
+	ftps          *ctlTLS // decrypting with the key log (ftps.go)
 	gapBytes      int64
 	conflicts     []model.RetransmissionConflict // retransmitted bytes that differed
 	snaplen       *model.SnaplenCut
@@ -134,6 +135,9 @@ func (s *session) feed(dir int, data []byte, base uint32) {
 	for len(data) > 0 {
 		if s.opaque[dir] {
 			n, carry, clear := s.tlsSkip[dir].skip(data)
+			if s.ftps != nil {
+				s.ftps.feed(dir, data[:n], base)
+			}
 			data, base = data[n:], base+uint32(n)
 			if !clear {
 				return
@@ -213,6 +217,9 @@ func (s *session) line(dir int, l ftp.Line, base uint32) {
 }
 
 func (s *session) addDialog(e model.DialogEntry) int {
+	if s.ftps != nil && s.ftps.feeding {
+		e.Decrypted = true
+	}
 	return s.dialog.add(e, s.a.cfg.MaxDialog, s.a.cfg.Live)
 }
 
@@ -350,7 +357,7 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			}
 		}
 	case "AUTH":
-		if final && r.Code == 234 {
+		if final && r.Code == 234 && !s.tls {
 			s.startTLS(info.arg)
 		}
 	case "REST":
@@ -388,7 +395,11 @@ func (s *session) startTLS(how string) {
 	s.tls = true
 	s.a.tlsHosts[hostPair{s.vantage.id, s.client.Addr(), s.server.Addr()}] = s
 	s.opaque = [2]bool{true, true}
-	s.note("control connection encrypted (" + how + "): later commands and announcements are not visible")
+	if s.startFTPS(); s.ftps != nil {
+		s.note("control connection encrypted (" + how + "): read with the TLS key log")
+	} else {
+		s.note("control connection encrypted (" + how + "): later commands and announcements are not visible")
+	}
 	s.split[0].Reset()
 	s.split[1].Reset()
 	s.replies.Reset()
@@ -505,6 +516,9 @@ func (s *session) gap(dir int, n int64, _ *segRecord) {
 	}
 	if s.opaque[dir] {
 		s.tlsSkip[dir].lose(int(n))
+		if s.ftps != nil {
+			s.ftps.lose(dir)
+		}
 	} else {
 		s.note("capture gap of " + itoa64(n) + " bytes " + dirName(dir))
 	}
@@ -531,6 +545,9 @@ func (s *session) streamEnded() {
 	}
 	for _, id := range s.pairer.Pending() {
 		s.markUnanswered(id)
+	}
+	if s.ftps != nil {
+		s.ftps.end()
 	}
 }
 

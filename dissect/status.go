@@ -62,6 +62,9 @@ func channelStatus(ch *channel, c *model.Connection, sessionEnd time.Time, cfg C
 		return model.StatusNoConnection
 	}
 	bytes := c.BytesToFTPClient + c.BytesToFTPServer
+	if n := ch.fileBytes(); n >= 0 {
+		bytes = n // under TLS the file is what the announced size measures
+	}
 	switch {
 	case final == 426:
 		return model.StatusAborted

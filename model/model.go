@@ -137,8 +137,11 @@ type Session struct {
 	Protected bool `json:"protected,omitempty"`
 	// TLSOpaqueBytes counts control bytes that went by encrypted.
 	TLSOpaqueBytes int64 `json:"tls_opaque_bytes,omitempty"`
-	Commands       int   `json:"commands"`
-	Replies        int   `json:"replies"`
+	// TLSDecryption is the control connection's decryption, with
+	// --tls-keylog, once TLS started on it.
+	TLSDecryption *TLSDecryption `json:"tls_decryption,omitempty"`
+	Commands      int            `json:"commands"`
+	Replies       int            `json:"replies"`
 	// HandshakeSeen is false when the capture started mid-session.
 	HandshakeSeen bool `json:"handshake_seen"`
 	// Closed says how the control connection ended: "fin", "rst",
@@ -257,6 +260,9 @@ type DialogEntry struct {
 	Cut bool `json:"cut,omitempty"`
 	// Unanswered marks a command that got no final reply.
 	Unanswered bool `json:"unanswered,omitempty"`
+	// Decrypted marks a line read from TLS with the key log: no one on
+	// the path without the keys (a NAT helper) could read it.
+	Decrypted bool `json:"decrypted,omitempty"`
 	// Segment locates the line in its TCP segment, for the ALG prediction.
 	Segment *SegmentPlace `json:"segment,omitempty"`
 }
@@ -305,10 +311,13 @@ type Transfer struct {
 	ReplyText     string `json:"reply_text,omitempty"` // text of the final reply
 	AnnouncedSize *int64 `json:"announced_size"`
 	// SizeFrom says where AnnouncedSize came from: "150" or "213".
-	SizeFrom   string  `json:"size_from,omitempty"`
-	Restart    *int64  `json:"restart,omitempty"` // REST offset accepted before it
-	SHA256     string  `json:"sha256,omitempty"`
-	ExportPath string  `json:"export_path,omitempty"`
+	SizeFrom   string `json:"size_from,omitempty"`
+	Restart    *int64 `json:"restart,omitempty"` // REST offset accepted before it
+	SHA256     string `json:"sha256,omitempty"`
+	ExportPath string `json:"export_path,omitempty"`
+	// FileBytes is the size of the file itself, decrypted, when the data
+	// connection carried it under TLS (its TCP payload counts the records).
+	FileBytes  *int64  `json:"file_bytes,omitempty"`
 	Frame      uint64  `json:"frame"`
 	FinalFrame uint64  `json:"final_frame,omitempty"`
 	FinalTS    *Time   `json:"final_ts,omitempty"`
@@ -355,6 +364,9 @@ type Connection struct {
 	// the bytes seen (a forged or corrupt jump): their bytes are not in
 	// the bytes_to_* fields.
 	OutOfWindow int64 `json:"out_of_window_segments,omitempty"`
+	// TLSDecryption is the data connection's decryption (PROT P), with
+	// --tls-keylog.
+	TLSDecryption *TLSDecryption `json:"tls_decryption,omitempty"`
 }
 
 // Channel status values.

@@ -264,6 +264,10 @@ func (e *enc) session(s *model.Session) {
 	e.strOmit(f, "community_id", s.CommunityID)
 	e.boolOmit(f, "protected", s.Protected)
 	e.intOmit(f, "tls_opaque_bytes", s.TLSOpaqueBytes)
+	if d := s.TLSDecryption; d != nil {
+		e.key(f, "tls_decryption")
+		e.tlsDecryption(d)
+	}
 	e.int(f, "commands", int64(s.Commands))
 	e.int(f, "replies", int64(s.Replies))
 	e.boolean(f, "handshake_seen", s.HandshakeSeen)
@@ -365,6 +369,7 @@ func (e *enc) dialogEntry(d *model.DialogEntry) {
 	e.boolOmit(f, "truncated", d.Truncated)
 	e.boolOmit(f, "cut", d.Cut)
 	e.boolOmit(f, "unanswered", d.Unanswered)
+	e.boolOmit(f, "decrypted", d.Decrypted)
 	if p := d.Segment; p != nil {
 		e.key(f, "segment")
 		g := true
@@ -428,6 +433,9 @@ func (e *enc) channel(c *model.Channel) {
 		}
 		e.strOmit(&g, "sha256", x.SHA256)
 		e.strOmit(&g, "export_path", x.ExportPath)
+		if x.FileBytes != nil {
+			e.int(&g, "file_bytes", *x.FileBytes)
+		}
 		e.uint(&g, "frame", x.Frame)
 		if x.FinalFrame != 0 {
 			e.uint(&g, "final_frame", x.FinalFrame)
@@ -468,8 +476,22 @@ func (e *enc) channel(c *model.Channel) {
 		e.strOmit(&g, "icmp", cn.ICMP)
 		e.intOmit(&g, "cut_bytes", cn.CutBytes)
 		e.intOmit(&g, "out_of_window_segments", cn.OutOfWindow)
+		if d := cn.TLSDecryption; d != nil {
+			e.key(&g, "tls_decryption")
+			e.tlsDecryption(d)
+		}
 		e.b = append(e.b, '}')
 	}
 	e.str(f, "status", c.Status)
+	e.b = append(e.b, '}')
+}
+
+func (e *enc) tlsDecryption(d *model.TLSDecryption) {
+	g := true
+	e.b = append(e.b, '{')
+	e.strOmit(&g, "version", d.Version)
+	e.strOmit(&g, "cipher", d.Cipher)
+	e.boolean(&g, "decrypted", d.Decrypted)
+	e.strOmit(&g, "reason", d.Reason)
 	e.b = append(e.b, '}')
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,7 +12,9 @@ import (
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
 
 // TestEncoderMatches checks the hand-written session encoder against
@@ -34,6 +37,7 @@ func TestEncoderMatches(t *testing.T) {
 		f.Close()
 		sessions = append(sessions, col.Sessions...)
 	}
+	sessions = append(sessions, decryptedFTPS(t)...)
 	odd := model.Session{ID: "s<&>", User: new(string), Dialog: []model.DialogEntry{
 		{Kind: "command", Verb: "STOR", Arg: "a\x00b\xff\xfe\"\\\t\u2028é<script>", Segment: &model.SegmentPlace{Offset: 3, Split: true, Segments: 2}},
 		{Kind: "reply", Code: 500, Text: "x", LatencyMS: ptr(0.0000004), Answers: model.RefTo(0),
@@ -72,6 +76,30 @@ func TestEncoderMatches(t *testing.T) {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+// decryptedFTPS is an FTPS session read with its key log: decrypted lines,
+// file_bytes, tls_decryption on the session and its data connection.
+func decryptedFTPS(t *testing.T) []model.Session {
+	f, err := pcaptest.FTPSCapture(pcaptest.FTPSOptions{File: []byte("file")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := capture.OpenReader("ftps", "ftps.pcap", io.NopCloser(bytes.NewReader(f.Pcap)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
+	cfg.Dissect.TLSKeys = tlsdecrypt.NewKeyLog()
+	cfg.Dissect.TLSKeys.Read(bytes.NewReader(f.KeyLog))
+	col := &Collector{}
+	if _, err := analysis.Run(context.Background(), []capture.Source{src}, cfg, col); err != nil {
+		t.Fatal(err)
+	}
+	if len(col.Sessions) != 1 || col.Sessions[0].TLSDecryption == nil || col.Sessions[0].Channels[0].Transfer.FileBytes == nil {
+		t.Fatalf("FTPS sessions %+v", col.Sessions)
+	}
+	return col.Sessions
+}
 
 func TestLatencyFormat(t *testing.T) {
 	for _, us := range []int64{0, 1, 10, 81, 100, 999, 1000, 1001, 12345, 5000000, 123456789} {

@@ -160,10 +160,10 @@ func SortFindings(fs []model.Finding) {
 
 // wrapped prints text after prefix, wrapped at the report width.
 func (t *textWriter) wrapped(prefix, text string) {
-	indent := strings.Repeat(" ", len([]rune(prefix)))
+	indent := strings.Repeat(" ", columns(prefix))
 	line := prefix
 	for _, word := range strings.Fields(text) {
-		if len([]rune(line))+1+len([]rune(word)) > t.opt.Width && strings.TrimSpace(line) != strings.TrimSpace(prefix) {
+		if columns(line)+1+columns(word) > t.opt.Width && strings.TrimSpace(line) != strings.TrimSpace(prefix) {
 			t.printf("%s\n", line)
 			line = indent + word
 			continue
@@ -192,7 +192,7 @@ func (t *textWriter) session(s *model.Session, fs []model.Finding, pair *model.N
 		s.Start.UTC().Format("2006-01-02 15:04:05.000"), fmtDuration(dur))
 	t.wiresharkFilter(s, pair)
 	if s.TLS {
-		t.printf("  ▲ control connection encrypted (AUTH TLS): commands after it are not visible\n")
+		t.wrapped("  ", tlsLine(s))
 	}
 	if !s.HandshakeSeen {
 		t.printf("  capture started mid-session\n")
@@ -296,10 +296,16 @@ func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
 			lat = "no reply"
 		}
 		room := t.opt.Width - 4 - 12 - 2 - len(lat) - 2
+		if e.Decrypted {
+			room -= decryptedMarkWidth
+		}
 		text = clip(text, room)
 		pad := room - len([]rune(text))
 		if pad < 0 {
 			pad = 0
+		}
+		if e.Decrypted {
+			text = decryptedMark + text
 		}
 		t.printf("%s\n", strings.TrimRight(fmt.Sprintf("  %s %s  %s%s  %s", mark, ts, text, strings.Repeat(" ", pad), lat), " "))
 		t.replyLines(e)
@@ -355,6 +361,9 @@ func (t *textWriter) channels(s *model.Session) {
 		t.printf("    %-3s %-7s %s\n", short, ch.Mode, ann)
 		if c := ch.Connection; c != nil {
 			t.printf("        data %s → %s [%s] %s\n", c.Initiator, c.Responder, c.Match, connBytes(c))
+			if d := c.TLSDecryption; d != nil && !d.Decrypted {
+				t.wrapped("        ▲ ", "TLS not decrypted: "+d.Reason)
+			}
 		} else {
 			t.printf("        data: no connection seen\n")
 		}
@@ -372,9 +381,17 @@ func (t *textWriter) channels(s *model.Session) {
 			if x.AnnouncedSize != nil {
 				line += fmt.Sprintf(", %s bytes announced", textfmt.Thousands(*x.AnnouncedSize))
 			}
+			if x.FileBytes != nil {
+				line += fmt.Sprintf(", %s bytes decrypted", textfmt.Thousands(*x.FileBytes))
+			}
 			line += " · "
 		}
-		t.printf("%sstatus %s\n", line, statusWord(ch.Status))
+		st := "status " + statusWord(ch.Status)
+		if columns(line+st) > t.opt.Width && strings.TrimSpace(line) != "" {
+			t.printf("%s\n", strings.TrimSuffix(line, " · "))
+			line = "        "
+		}
+		t.printf("%s%s\n", line, st)
 	}
 }
 

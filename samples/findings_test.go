@@ -65,6 +65,12 @@ var expectations = map[string]expectation{
 	"ftps/client":  {rules: map[string]model.Severity{"tls-blinds-alg": W}, statuses: []string{"ok"}},
 	"ftps/server":  {rules: map[string]model.Severity{"tls-blinds-alg": W}, statuses: []string{"ok"}},
 	"ftps/gateway": {rules: map[string]model.Severity{"tls-blinds-alg": W}, statuses: []string{"ok"}, pairs: 5},
+	// the same with the clients' key log (keys.txt): every dialog read, every
+	// passive data connection tied exact; the encrypted PORTs carried the
+	// client's private address, refused, and no helper could have fixed it
+	"ftps-keylog/client":  {rules: map[string]model.Severity{"tls-blinds-alg": E, "nat-not-rewritten": E}, statuses: []string{"ok", "rejected"}},
+	"ftps-keylog/server":  {rules: map[string]model.Severity{"tls-blinds-alg": E, "active-address-mismatch": E}, statuses: []string{"ok", "rejected"}},
+	"ftps-keylog/gateway": {rules: map[string]model.Severity{"tls-blinds-alg": E, "nat-not-rewritten": E}, statuses: []string{"ok", "rejected"}, pairs: 6},
 	// the gateway drops forwarded data connections
 	"data-dropped/client":  {rules: map[string]model.Severity{"data-connection-missing": E, "data-connection-failed": E}, statuses: []string{"no-connection", "filtered"}},
 	"data-dropped/server":  {rules: map[string]model.Severity{"data-connection-failed": E}, statuses: []string{"refused"}},

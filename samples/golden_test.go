@@ -63,6 +63,7 @@ func analyseJSON(t *testing.T, files ...string) ([]byte, *model.Report) {
 	}
 	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
 	cfg.Dissect.KeepSegments = len(sources) > 1
+	cfg.Dissect.TLSKeys = scenarioKeyLog(t, files)
 	var buf bytes.Buffer
 	jw := report.NewJSONWriter(&buf, model.Tool{Name: "ftpscope", Version: "golden"})
 	col := &report.Collector{}

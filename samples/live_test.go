@@ -91,13 +91,13 @@ func labCmd(t *testing.T, env []string, script string, args ...string) {
 	}
 }
 
-// captureLive runs "ftpscope -i any -o json" in namespace ns while during
-// runs, then stops it with SIGINT as a user would with Ctrl-C, and returns
-// its report.
-func captureLive(t *testing.T, bin, ns string, during func()) *model.Report {
+// captureLive runs "ftpscope -i any -o json" (and the extra flags) in
+// namespace ns while during runs, then stops it with SIGINT as a user would
+// with Ctrl-C, and returns its report.
+func captureLive(t *testing.T, bin, ns string, during func(), extra ...string) *model.Report {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("ip", "netns", "exec", ns, bin, "-i", "any", "-o", "json")
+	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, bin, "-i", "any", "-o", "json"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ const maxBadRecords = 3
 type Status struct {
 	Version   string // "TLS 1.3", "TLS 1.2"
 	Cipher    string // the suite's IANA name
-	Decrypted bool   // application data was decrypted
+	Decrypted bool   // protected records were decrypted: the keys are right
 	Reason    string // why not, when it was not
 }
 
@@ -129,6 +129,20 @@ func (c *Conn) Status() Status {
 	}
 	return st
 }
+
+// Retry decrypts the records that waited for their keys, if the key log
+// has them now. Arriving records retry by themselves; Retry is for the last
+// ones, when no record follows (a connection that ended, live, before the
+// follower read its keys).
+func (c *Conn) Retry() {
+	if !c.notTLS {
+		c.retryKeys()
+	}
+}
+
+// Pending reports whether records wait for keys the key log does not hold
+// (yet).
+func (c *Conn) Pending() bool { return len(c.h[0].pending) > 0 || len(c.h[1].pending) > 0 }
 
 // Feed consumes the next bytes of direction d.
 func (c *Conn) Feed(d Dir, p []byte) {
@@ -233,12 +247,14 @@ func (c *Conn) open(d Dir, hdr, frag []byte) {
 		return
 	}
 	h.bad = 0
+	// Any record opened proves the keys, application data or not: a
+	// transfer of an empty file carries only a ticket and close_notify.
+	c.status.Decrypted = true
+	if c.status.Reason != "" && !h.failed {
+		c.status.Reason = ""
+	}
 	switch typ {
 	case typeApplicationData:
-		c.status.Decrypted = true
-		if c.status.Reason != "" && !h.failed {
-			c.status.Reason = ""
-		}
 		if c.out != nil && len(plain) > 0 {
 			c.out(d, plain)
 		}

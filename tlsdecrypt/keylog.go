@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,7 +43,14 @@ type KeyLog struct {
 	order   []keyLogKey // oldest first, to forget beyond the bound
 	lines   int
 	bad     int
+	// refresh asks a running Follow to read the file now; following says
+	// one runs.
+	refresh   chan chan struct{}
+	following atomic.Bool
 }
+
+// refreshWait bounds how long Refresh waits for the follower.
+const refreshWait = 200 * time.Millisecond
 
 type keyLogKey struct {
 	label  string
@@ -50,7 +58,31 @@ type keyLogKey struct {
 }
 
 // NewKeyLog returns an empty key log.
-func NewKeyLog() *KeyLog { return &KeyLog{secrets: map[keyLogKey][]byte{}} }
+func NewKeyLog() *KeyLog {
+	return &KeyLog{secrets: map[keyLogKey][]byte{}, refresh: make(chan chan struct{})}
+}
+
+// Refresh makes a running Follow read what the file holds now, and waits
+// for it (a fraction of a second at most): a connection whose records lack
+// their keys asks before concluding that the key log has none. Without a
+// follower it returns at once.
+func (k *KeyLog) Refresh() {
+	if k == nil || !k.following.Load() {
+		return
+	}
+	done := make(chan struct{})
+	timeout := time.NewTimer(refreshWait)
+	defer timeout.Stop()
+	select {
+	case k.refresh <- done:
+	case <-timeout.C:
+		return
+	}
+	select {
+	case <-done:
+	case <-timeout.C:
+	}
+}
 
 // ReadKeyLog reads a whole key log file.
 func ReadKeyLog(path string) (*KeyLog, error) {
@@ -172,6 +204,9 @@ func (k *KeyLog) Follow(path string, every time.Duration, stop <-chan struct{}) 
 	}()
 	t := time.NewTicker(every)
 	defer t.Stop()
+	k.following.Store(true)
+	defer k.following.Store(false)
+	var asked chan struct{} // a Refresh waiting for this read
 	for {
 		if f == nil {
 			var err error
@@ -215,10 +250,15 @@ func (k *KeyLog) Follow(path string, every time.Duration, stop <-chan struct{}) 
 				}
 			}
 		}
+		if asked != nil {
+			close(asked)
+			asked = nil
+		}
 		select {
 		case <-stop:
 			return nil
 		case <-t.C:
+		case asked = <-k.refresh:
 		}
 	}
 }

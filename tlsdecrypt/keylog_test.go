@@ -82,3 +82,28 @@ func TestFollowReadsLinesAsTheyAreWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRefresh: a follower asked to refresh reads the lines written since
+// its last read at once, long before its next tick.
+func TestRefresh(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.txt")
+	k := NewKeyLog()
+	k.Refresh() // no follower: returns at once
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() { done <- k.Follow(path, time.Hour, stop) }()
+	for !k.following.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	line := "CLIENT_RANDOM " + strings.Repeat("ab", 32) + " " + strings.Repeat("cd", 48) + "\n"
+	if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k.Refresh()
+	if k.Len() != 1 {
+		t.Errorf("%d secrets after Refresh, want the line just written", k.Len())
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

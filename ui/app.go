@@ -1300,7 +1300,7 @@ func (u *UI) sessionTitle(w int) line {
 		info = append(info, d.Round(time.Millisecond).String())
 	}
 	if s.TLS {
-		info = append(info, "TLS: later commands not visible")
+		info = append(info, tlsInfo(s))
 	}
 	if p, ok := u.model.Pair(s.ID); ok {
 		other := p.Outside

@@ -120,13 +120,17 @@ func dialogHalf(leg *ladderLeg, i int) *half {
 	if len(e.TextLines) > 0 { // the dialog pane shows them; the ladder only says so
 		text += " (+" + strconv.Itoa(e.Lines-1) + " lines)"
 	}
-	h := &half{text: text, dialog: i, frame: e.Frame, sev: leg.marks.worst[e.Frame]}
+	mark := ""
+	if e.Decrypted {
+		mark = decryptedMark
+	}
+	h := &half{text: mark + text, dialog: i, frame: e.Frame, sev: leg.marks.worst[e.Frame]}
 	for k := range leg.s.Channels {
 		if a := leg.s.Channels[k].Announce; a != nil && a.Frame == e.Frame && a.Frame != 0 {
 			if e.Kind == "command" {
-				h.short = e.Verb + " " + a.Endpoint
+				h.short = mark + e.Verb + " " + a.Endpoint
 			} else {
-				h.short = strconv.Itoa(e.Code) + " " + a.Endpoint
+				h.short = mark + strconv.Itoa(e.Code) + " " + a.Endpoint
 			}
 			h.addr = a.Endpoint
 		}
@@ -286,6 +290,9 @@ func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
 		text, failed = name+" not established", true
 	default:
 		text += " " + textfmt.Thousands(c.BytesToFTPClient+c.BytesToFTPServer) + " B"
+		if x := ch.Transfer; x != nil && x.FileBytes != nil {
+			text += " (" + decryptedMark + "file " + textfmt.Thousands(*x.FileBytes) + " B)"
+		}
 	}
 	return ladderEvent{ts: ts, kind: evData, dir: dir, l: &half{text: text, failed: failed, dialog: -1, frame: c.FirstFrame, sev: leg.marks.worst[c.FirstFrame]}}
 }
@@ -326,18 +333,25 @@ func blankRow(w int, st tcell.Style) []cell {
 
 func putText(row []cell, x int, s string, st tcell.Style) {
 	for _, r := range s {
-		if x >= 0 && x < len(row) {
+		w := max(strWidth(string(r)), 1)
+		if x >= 0 && x+w <= len(row) {
 			row[x] = cell{r, st}
+			if w == 2 {
+				row[x+1] = cell{wideRest, st} // the right half of a wide glyph (🔓)
+			}
 		}
-		x++
+		x += w
 	}
 }
+
+// wideRest marks the cell that a wide glyph to its left covers.
+const wideRest = rune(-1)
 
 // putCentered writes s centred on x, kept inside [lo, hi), and returns the
 // cells it took.
 func putCentered(row []cell, x, lo, hi int, s string, st tcell.Style) (start, end int) {
 	s = clip(s, hi-lo)
-	n := len([]rune(s))
+	n := strWidth(s)
 	start = x - n/2
 	if start+n > hi {
 		start = hi - n
@@ -402,7 +416,7 @@ func arrow(row []cell, a, b, dir int, h *half, kind evKind, th *theme) {
 		text = clipMiddle(text, room-2)
 	}
 	label := " " + clip(text, room-2) + " "
-	n := len([]rune(label))
+	n := strWidth(label)
 	start := a + 2 + (room-n)/2 + 1
 	putText(row, start, label, st)
 }
@@ -519,7 +533,9 @@ func cellsLine(cells []cell) line {
 			b.Reset()
 		}
 		cur = c.st
-		b.WriteRune(c.r)
+		if c.r != wideRest {
+			b.WriteRune(c.r)
+		}
 	}
 	if b.Len() > 0 {
 		l = append(l, seg{b.String(), cur})
@@ -546,6 +562,9 @@ func ladderItems(th *theme, sp *ladderSpec) []item {
 		})
 	}
 	legend := "→ command · ← reply · ═ data connection · ╌✖ failed · ┄ no data connection"
+	if sp.decrypted() {
+		legend += " · " + decryptedMark + "decrypted with the TLS key log"
+	}
 	if sp.server != nil {
 		legend += " · ✎ rewritten by the NAT"
 	}

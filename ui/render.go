@@ -290,6 +290,10 @@ func dialogLine(th *theme, s *model.Session, e *model.DialogEntry, ref dialogRef
 	}
 	rw := line(right).width()
 	room := w - l.width() - rw - 1
+	if e.Decrypted {
+		l = append(l, seg{decryptedMark, th.dim})
+		room -= strWidth(decryptedMark)
+	}
 	text := clip(entryText(e), room)
 	st := th.reply
 	if e.Kind == "command" {
@@ -420,6 +424,9 @@ func connectionText(c *model.Connection) string {
 	} else if c.Closed != "" {
 		parts = append(parts, c.Closed)
 	}
+	if d := c.TLSDecryption; d != nil {
+		parts = append(parts, dataTLSText(d))
+	}
 	return strings.Join(parts, " · ")
 }
 
@@ -442,6 +449,9 @@ func transferText(t *model.Transfer) string {
 	}
 	if t.AnnouncedSize != nil {
 		s += " · " + textfmt.Thousands(*t.AnnouncedSize) + " B announced"
+	}
+	if t.FileBytes != nil {
+		s += " · " + decryptedMark + "file " + textfmt.Thousands(*t.FileBytes) + " B"
 	}
 	return s
 }

@@ -38,6 +38,7 @@ type options struct {
 	observer      string // -o ecs: observer.hostname
 	man           bool   // print the manual page
 	completion    string // print the completion script of this shell
+	tlsKeylog     string // --tls-keylog: decrypt FTPS with this key log
 }
 
 // maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN); -s 0 means it.
@@ -130,6 +131,9 @@ Analysis:
                               always)
       --data-timeout DURATION how long a data connection may follow its
                               announcement (default 30s)
+      --tls-keylog FILE       decrypt FTPS (AUTH TLS, port 990, PROT P) with an
+                              NSS key log, as SSLKEYLOGFILE writes; live,
+                              followed as it grows
 
 Live capture:
   -c, --count N               stop after N packets
@@ -176,6 +180,7 @@ func flagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.session, "session", "", "")
 	fs.StringVar(&o.export, "export", "", "")
 	fs.StringVar(&o.observer, "observer", "", "")
+	fs.StringVar(&o.tlsKeylog, "tls-keylog", "", "")
 	fs.BoolVar(&o.man, "man", false, "")
 	fs.StringVar(&o.completion, "completion", "", "")
 	fs.Var(ports, "control-ports", "")

@@ -91,6 +91,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			s.Close()
 		}
 	}()
+	keys, stopKeys, err := openKeyLog(o, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
+		return exitRuntime
+	}
+	defer stopKeys()
+	cfg.Dissect.TLSKeys = keys
 	var slice *sliceWriter
 	if o.write != "" {
 		if slice, err = openSliceWriter(o, sources); err != nil {

@@ -54,6 +54,7 @@ func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
 		c.algUnparsable(ch)
 	}
 	c.tls()
+	c.underTLS()
 	c.logins()
 	c.gaps()
 	c.snaplenCut()
@@ -632,6 +633,13 @@ func (c *sessionCtx) tls() {
 			frames = append(frames, e.Frame)
 		}
 	}
+	read := c.decryptedAnnouncements()
+	for _, ch := range read {
+		frames = append(frames, ch.Announce.Frame)
+		if failed(ch) {
+			broken = append(broken, fmt.Sprintf("%s %s", ch.Announce.Endpoint, ch.Status))
+		}
+	}
 	sev := model.Warning
 	if len(broken) > 0 {
 		sev = model.Error
@@ -639,6 +647,10 @@ func (c *sessionCtx) tls() {
 	f := model.Finding{Rule: RuleTLSBlindsALG, Severity: sev, Evidence: model.Evidence{Frames: frames},
 		Summary: "control connection encrypted (AUTH TLS): NAT helpers cannot see PORT/PASV"}
 	f.Explanation = "After AUTH TLS (or on implicit FTPS) every command and reply is encrypted, so a NAT gateway's FTP helper can neither rewrite PORT/EPRT nor open the ports announced in 227/229, and this analysis ties data connections to the session by hosts and timing only."
+	if d := c.s.TLSDecryption; d != nil && d.Decrypted {
+		f.Summary += " (read here with the TLS key log)"
+		f.Explanation = "After AUTH TLS (or on implicit FTPS) every command and reply is encrypted, so a NAT gateway's FTP helper can neither rewrite PORT/EPRT nor open the ports announced in 227/229. " + c.announcedUnderTLS(read, &f.Evidence)
+	}
 	if !c.s.TLS {
 		f.Summary = "commands protected by RFC 2228 (AUTH GSSAPI, ENC): NAT helpers cannot see PORT/PASV"
 		f.Explanation = "After AUTH GSSAPI the commands travel wrapped in ENC/MIC (RFC 2228), so a NAT gateway's FTP helper can neither rewrite PORT/EPRT nor open the ports announced in the protected replies, and this analysis cannot tie data connections to them."
@@ -666,7 +678,7 @@ func (c *sessionCtx) logins() {
 		e := &c.s.Dialog[i]
 		if e.Kind == "command" {
 			lastCmd = e
-			if e.Verb == "PASS" && !c.s.TLS {
+			if e.Verb == "PASS" && !e.Decrypted && (!c.s.TLS || c.s.TLSDecryption != nil) {
 				cleartextSent = true
 				passFrame = e.Frame
 			}

@@ -152,6 +152,7 @@ var asciiMarks = map[rune]string{
 	'✎': "*", '■': "#", '▶': ">", '◀': "<", '⇢': "->", '⇣': "v", '↓': "v", '↑': "^",
 	'│': "|", '─': "-", '┬': "+", '┼': "+", '═': "=", '┄': "-", '╌': "-", '‖': "||",
 	'◐': "o", '●': "*", '⏎': "$",
+	'🔓': "D:", // decrypted with the TLS key log; two columns, as the glyph
 }
 
 // EachASCIIMark calls fn with every mark and its ASCII stand-in.

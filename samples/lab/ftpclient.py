@@ -5,7 +5,7 @@ Each subcommand runs one control session and prints a transcript ("> cmd", "< re
 "! error"). Expected protocol failures (500, 425, timeouts) are printed, not raised: the
 scenario scripts check what happened on the wire, not this exit code.
 
-  get HOST PATH [--active] [--trust] [--tls] [--user U --password P] [--timeout S]
+  get HOST PATH [--active] [--trust] [--tls [--keylog FILE] [--tls-max 1.2]] [--user U --password P] [--timeout S]
   naive-port HOST PATH [--eprt]   PORT/EPRT with our own address, then RETR whatever the reply
   bounce HOST TARGET_IP TARGET_PORT [--user U --password P]   PORT/EPRT naming a third host
   baseline HOST [--user U --password P]   LIST, NLST, SIZE, RETR x3, STOR, RETR back
@@ -50,6 +50,10 @@ def connect(args, tls=False):
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
+        if getattr(args, "keylog", None):
+            ctx.keylog_filename = args.keylog  # NSS key log, appended, as SSLKEYLOGFILE
+        if getattr(args, "tls_max", None) == "1.2":
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_2
         kw["context"] = ctx
     ftp = cls(**kw)
     out("# connect %s:21" % args.host)
@@ -227,6 +231,8 @@ def main():
     g.add_argument("--active", action="store_true")
     g.add_argument("--trust", action="store_true", help="trust_server_pasv_ipv4_address=True")
     g.add_argument("--tls", action="store_true", help="explicit FTPS (AUTH TLS, PROT P)")
+    g.add_argument("--keylog", help="with --tls, append the TLS secrets to this NSS key log")
+    g.add_argument("--tls-max", choices=["1.2", "1.3"], help="with --tls, the highest TLS version")
     g.add_argument("--list", action="store_true", help="also LIST")
     n = sub.add_parser("naive-port")
     common(n)

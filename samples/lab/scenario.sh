@@ -13,7 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 OUT=${OUT:-$SAMPLES_DIR/captures}
-SCENARIOS="active-nohelper active-helper helper-remap passive-nat ipv6 server-nat-pasv server-nat-helper bounce ftps data-dropped baseline"
+SCENARIOS="active-nohelper active-helper helper-remap passive-nat ipv6 server-nat-pasv server-nat-helper bounce ftps ftps-keylog data-dropped baseline"
 
 # ---------------------------------------------------------------- capture helpers
 CAPS=""
@@ -289,6 +289,35 @@ sc_ftps() {
     expect_not server "PORT 203,0,113,1,"
     expect clients.log "500 Illegal PORT command."
     expect clients.log "226 Transfer complete."
+    reset_gateways
+}
+
+# FTPS whose clients write their TLS secrets (keys.txt, NSS key log): read
+# with --tls-keylog, the encrypted dialog and files become visible.
+sc_ftps-keylog() {
+    local keys="$SDIR/keys.txt"
+    rm -f "$keys"
+    curlk_() { # label curl-args...: curl from fs-cli over FTPS, writing the key log
+        local label=$1; shift
+        client "$label" fs-cli env SSLKEYLOGFILE="$keys" curl -sS -v --max-time 40 --connect-timeout 5 -o /dev/null --ssl-reqd -k "$@"
+    }
+    helper_set cgw on
+    client_side_caps fs-cli fs-cgw fs-srv
+    curlk_ "curl FTPS passive (EPSV), TLS 1.3, SSLKEYLOGFILE" --tlsv1.3 "ftp://$TLS/data-1k.txt"
+    curlk_ "curl FTPS passive (PASV), TLS 1.2 forced, SSLKEYLOGFILE" --tls-max 1.2 --disable-epsv "ftp://$TLS/data-20k.txt"
+    curlk_ "curl FTPS active (PORT: encrypted, the helper cannot rewrite it), TLS 1.3, SSLKEYLOGFILE" -P - --disable-eprt "ftp://$TLS/data-1k.txt"
+    ftplib_ "ftplib FTP_TLS passive, TLS 1.3, keylog_filename" fs-cli get --tls --keylog "$keys" "$TLS" data-1k.txt
+    ftplib_ "ftplib FTP_TLS passive, TLS 1.2 forced, keylog_filename" fs-cli get --tls --tls-max 1.2 --keylog "$keys" "$TLS" data-20k.txt
+    ftplib_ "ftplib FTP_TLS active (PORT: encrypted), TLS 1.3, keylog_filename" fs-cli get --tls --active --keylog "$keys" "$TLS" data-1k.txt
+    cap_stop_all
+    { echo; echo "# sha256 of the files served"; (cd "$LAB_RUN/ftproot" && sha256sum data-1k.txt data-20k.txt); } >>"$CLOG"
+    expect client "AUTH TLS"
+    expect client "234 Proceed with negotiation."
+    expect_not server "PORT 203,0,113,1,"
+    expect clients.log "500 Illegal PORT command."
+    expect clients.log "226 Transfer complete."
+    expect keys.txt "CLIENT_RANDOM "
+    expect keys.txt "CLIENT_TRAFFIC_SECRET_0 "
     reset_gateways
 }
 
