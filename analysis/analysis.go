@@ -60,7 +60,9 @@ type Streamer interface {
 // through Session. In an update, s.Dialog holds only the entries from
 // dialogFrom on (counting from the session's first entry, those a live
 // dialog dropped at its front included): the entries before were sent in
-// earlier updates and have not changed since.
+// earlier updates and have not changed since. Its answers references count
+// from s.DialogOffset, as in a whole snapshot (an update from DialogOffset
+// is one), not from s.Dialog[0].
 type Updater interface {
 	Update(s *model.Session, dialogFrom int)
 }

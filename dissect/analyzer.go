@@ -733,7 +733,9 @@ func (s *session) release() {
 // dropped at its front included);
 // the entries before were sent by earlier calls and have not changed
 // since (an entry can change only while its command waits for a reply).
-// What fn receives shares nothing with the analysis.
+// The answers references of m.Dialog count from m.DialogOffset, as in the
+// whole snapshot it was cut from, so that they mean the same entry in
+// every update. What fn receives shares nothing with the analysis.
 func (a *Analyzer) Updates(fn func(m *model.Session, dialogFrom int)) {
 	var changed []*session
 	for s := range a.open {

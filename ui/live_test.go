@@ -6,6 +6,7 @@ import (
 	"io"
 	"reflect"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/ftpscope/ftpscope/capture"
@@ -77,16 +78,39 @@ func TestLiveUpdatesAreDeltas(t *testing.T) {
 			if final == nil || running == nil {
 				t.Fatal("no session")
 			}
-			want := final.Dialog
-			got := running.S.Dialog
-			if live {
-				if final.DialogDropped == 0 {
-					t.Fatal("the live analysis dropped nothing: the test does not test the ring")
-				}
-				got = got[len(got)-len(want):] // the view may keep more than the analysis
+			if live && final.DialogDropped == 0 {
+				t.Fatal("the live analysis dropped nothing: the test does not test the ring")
 			}
+			// The view may keep more than the analysis: its dialog starts
+			// earlier, and its answers references, indexes into it, differ
+			// by as much. Both numbered in the whole session, the entries
+			// the analysis kept must be the view's latest, references and
+			// all.
+			if end, wantEnd := running.S.DialogOffset+len(running.S.Dialog), final.DialogOffset+len(final.Dialog); end != wantEnd {
+				t.Fatalf("the view's dialog ends at entry %d, the session's at %d", end, wantEnd)
+			}
+			want := wholeSessionRefs(final.Dialog, final.DialogOffset)
+			got := wholeSessionRefs(running.S.Dialog, running.S.DialogOffset)
+			if len(got) < len(want) {
+				t.Fatalf("the view keeps %d entries, the analysis %d", len(got), len(want))
+			}
+			got = got[len(got)-len(want):]
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("dialog rebuilt from deltas (%d entries) differs from the session's (%d)", len(got), len(want))
+			}
+			answered := 0
+			for i := range running.S.Dialog {
+				e := &running.S.Dialog[i]
+				if e.Kind != "reply" || e.Answers.IsZero() {
+					continue
+				}
+				if c := running.S.Answered(e); c == nil || c.Kind != "command" || c.Frame > e.Frame {
+					t.Fatalf("reply %d of the view (%q) answers %v, not an earlier command", i, e.Text, e.Answers)
+				}
+				answered++
+			}
+			if answered < len(running.S.Dialog)/2-1 {
+				t.Errorf("%d replies of %d entries answer a command", answered, len(running.S.Dialog))
 			}
 			total := len(want)
 			if live {
@@ -100,6 +124,19 @@ func TestLiveUpdatesAreDeltas(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wholeSessionRefs returns a copy of d, a dialog whose first entry is the
+// session's entry front, with its answers references numbered in the
+// session's whole dialog: dialogs kept from different fronts compare.
+func wholeSessionRefs(d []model.DialogEntry, front int) []model.DialogEntry {
+	out := slices.Clone(d)
+	for i := range out {
+		if c, ok := out[i].Answers.Index(); ok {
+			out[i].Answers = model.RefTo(c + front)
+		}
+	}
+	return out
 }
 
 // In live mode the model keeps the rows changed last and, of the older
@@ -221,4 +258,82 @@ func TestLiveModelMemoryFlat(t *testing.T) {
 	}
 	runtime.KeepAlive(m1)
 	runtime.KeepAlive(m2)
+}
+
+// syntheticDialog is a running session's whole dialog of n entries as the
+// analysis numbers them: commands and their replies in turn, each reply
+// answering the entry before it (an absolute reference), a command
+// without its reply yet still waiting (no latency).
+func syntheticDialog(n int) []model.DialogEntry {
+	d := make([]model.DialogEntry, n)
+	for i := range d {
+		d[i].Frame = uint64(i + 1)
+		if i%2 == 0 {
+			d[i].Kind, d[i].Verb, d[i].Arg = "command", "SIZE", fmt.Sprintf("file-%d", i)
+			if i+1 < n {
+				ms := float64(i)
+				d[i].LatencyMS = &ms
+			}
+		} else {
+			d[i].Kind, d[i].Code, d[i].Text = "reply", 213, fmt.Sprintf("213 %d", i)
+			d[i].Answers = model.RefTo(i - 1)
+		}
+	}
+	return d
+}
+
+// liveSnapshot is what the analysis exports of that dialog with the latest
+// window entries kept: DialogOffset and references into the snapshot.
+func liveSnapshot(whole []model.DialogEntry, window int) *model.Session {
+	front := max(0, len(whole)-window)
+	s := &model.Session{ID: "s1", DialogOffset: front, DialogDropped: front,
+		Dialog: wholeSessionRefs(whole[front:], -front)}
+	return s
+}
+
+// A row's answers references index its own dialog whether the model got
+// full snapshots or deltas, also once its dialog outgrew LiveDialog and
+// dropped its front.
+func TestDialogRefsSnapshotOrDeltas(t *testing.T) {
+	const window, step = 300, 101 // odd: a command waits at every other update
+	fromDeltas, fromSnapshots := NewModel("t"), NewModel("t")
+	fromDeltas.SetLive(LiveStatus{Interface: "t"})
+	fromSnapshots.SetLive(LiveStatus{Interface: "t"})
+	settled := 0
+	trimmed := false
+	for n := step; n <= LiveDialog+LiveDialog/2; n += step {
+		whole := syntheticDialog(n)
+		full := liveSnapshot(whole, window)
+		fromSnapshots.Update(full, full.DialogOffset)
+		delta := liveSnapshot(whole, window)
+		k := min(max(settled-delta.DialogOffset, 0), len(delta.Dialog))
+		delta.Dialog = delta.Dialog[k:]
+		fromDeltas.Update(delta, delta.DialogOffset+k)
+		settled = n - n%2 // the last command waits when n is odd
+
+		a, b := fromDeltas.Row("s1").S, fromSnapshots.Row("s1").S
+		if a.DialogOffset != b.DialogOffset || !reflect.DeepEqual(a.Dialog, b.Dialog) {
+			t.Fatalf("%d entries: the row from deltas (front %d, %d entries) differs from the row from snapshots (front %d, %d entries)",
+				n, a.DialogOffset, len(a.Dialog), b.DialogOffset, len(b.Dialog))
+		}
+		if a.DialogOffset+len(a.Dialog) != n || len(a.Dialog) > LiveDialog {
+			t.Fatalf("%d entries: the row keeps %d from entry %d", n, len(a.Dialog), a.DialogOffset)
+		}
+		trimmed = trimmed || a.DialogOffset > 0
+		for i := range a.Dialog {
+			e := &a.Dialog[i]
+			if e.Kind != "reply" {
+				continue
+			}
+			if c := a.Answered(e); i > 0 && (c == nil || c.Frame != e.Frame-1) {
+				t.Fatalf("%d entries: reply %d (frame %d) answers %v", n, i, e.Frame, e.Answers)
+			}
+			if i == 0 && !e.Answers.IsZero() { // its command was trimmed
+				t.Fatalf("%d entries: the first entry kept refers to %v", n, e.Answers)
+			}
+		}
+	}
+	if !trimmed {
+		t.Fatal("the row never dropped its front: the test does not test the trim")
+	}
 }

@@ -50,10 +50,9 @@ type Row struct {
 
 	// touched orders rows by their last change, for the live cap
 	touched uint64
-	// running: the session is still open, and S.Dialog[0] is its entry
-	// number dialogFront (Update merges the analysis' deltas)
-	running     bool
-	dialogFront int
+	// running: the session is still open (Update merges the analysis'
+	// deltas; S.DialogOffset numbers S.Dialog[0])
+	running bool
 
 	// Lower-case search fields for the filter.
 	ips      []string
@@ -92,8 +91,9 @@ type Snapshot struct {
 // In live mode the model keeps the LiveRows rows changed last, and of the
 // others the LiveFlagged changed last that carry a warning or an error;
 // the rest are evicted (counted in the header), so a capture that runs for
-// days shows what matters in bounded memory. A running session keeps the
-// latest LiveDialog entries of its dialog, as the analysis does.
+// days shows what matters in bounded memory. A running session keeps at
+// most LiveDialog entries of its dialog, the latest, as the analysis does
+// (from three quarters of it after a trim: see mergeDialog).
 const (
 	LiveRows    = 5000
 	LiveFlagged = 1000
@@ -284,10 +284,11 @@ func (m *Model) Update(s *model.Session, dialogFrom int) {
 	m.mu.Unlock()
 	// Rows never change once made, and updates of one session come from
 	// one goroutine, in order: old can be read unlocked.
-	dialog, front := mergeDialog(old, s.Dialog, dialogFrom)
-	s.Dialog = dialog
+	later := s.DialogDropped - s.DialogOffset // a file's dialog drops its latest entries
+	dialog, front := mergeDialog(old, s.Dialog, dialogFrom, s.DialogOffset)
+	s.Dialog, s.DialogOffset, s.DialogDropped = dialog, front, front+later
 	r := newRow(s, nil)
-	r.running, r.dialogFront = true, front
+	r.running = true
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.put(r)
@@ -295,16 +296,25 @@ func (m *Model) Update(s *model.Session, dialogFrom int) {
 }
 
 // mergeDialog returns the dialog of a running session: old's entries before
-// from, then delta; and the number of its first entry.
-func mergeDialog(old *Row, delta []model.DialogEntry, from int) ([]model.DialogEntry, int) {
+// from, then delta; and the number of its first entry. The answers
+// references of delta count from refFront (the analysis' DialogOffset, as
+// in a full snapshot); those of the result are indexes into it, as in any
+// session, whether the row was built from one snapshot or from many
+// deltas.
+func mergeDialog(old *Row, delta []model.DialogEntry, from, refFront int) ([]model.DialogEntry, int) {
 	if old == nil || !old.running {
+		shiftRefs(delta, refFront-from)
 		return delta, from
 	}
 	base := old.S.Dialog
-	k := from - old.dialogFront
+	front := old.S.DialogOffset
+	k := from - front
 	if k < 0 || k > len(base) {
+		shiftRefs(delta, refFront-from)
 		return delta, from // what came before is not at hand
 	}
+	// The delta is the row's own (Updates shares nothing): rebased in place.
+	shiftRefs(delta, refFront-front)
 	var d []model.DialogEntry
 	if k == len(base) {
 		// Appending past the end of base writes nothing an earlier row
@@ -316,12 +326,47 @@ func mergeDialog(old *Row, delta []model.DialogEntry, from int) ([]model.DialogE
 		d = make([]model.DialogEntry, k, k+len(delta)+max(16, k/4))
 		copy(d, base[:k])
 		d = append(d, delta...)
+		keepDroppedRefs(d[k:min(len(d), len(base))], base[k:], refFront-front)
 	}
-	front := old.dialogFront
-	if n := len(d) - LiveDialog; n > 0 {
-		d, front = d[n:], front+n
+	if len(d) > LiveDialog {
+		// The references of the entries kept change with the front: a new
+		// array, rebased, with room for a quarter of LiveDialog more
+		// entries appended in place before the next trim.
+		keep := LiveDialog - LiveDialog/4
+		n := len(d) - keep
+		kept := make([]model.DialogEntry, keep, LiveDialog)
+		copy(kept, d[n:])
+		shiftRefs(kept, -n)
+		d, front = kept, front+n
 	}
 	return d, front
+}
+
+// keepDroppedRefs gives the entries of d that refer to none the reference
+// of the same entry in shown, an earlier version of them, when it refers
+// to an entry before the analysis' front, dropped: the analysis can no
+// longer say which command a reply answers, the row still can (a reply's
+// command never changes once paired). front is the index in d's dialog of
+// the analysis' first entry.
+func keepDroppedRefs(d, shown []model.DialogEntry, front int) {
+	for i := range d {
+		if c, ok := shown[i].Answers.Index(); ok && c < front && d[i].Answers.IsZero() {
+			d[i].Answers = shown[i].Answers
+		}
+	}
+}
+
+// shiftRefs adds by to the answers references of d; a reference that
+// becomes negative, to an entry no longer kept, refers to none.
+func shiftRefs(d []model.DialogEntry, by int) {
+	if by == 0 {
+		return
+	}
+	for i := range d {
+		if c, ok := d[i].Answers.Index(); ok {
+			d[i].Answers = model.RefTo(c + by)
+		}
+	}
 }
 
 // index finds r in m.rows (sorted by number).
@@ -465,7 +510,7 @@ func (m *Model) addLate(late []model.Finding) {
 		fs := append(append([]model.Finding(nil), r.Findings...), extra...)
 		sortFindings(fs)
 		nr := newRow(r.S, fs)
-		nr.running, nr.dialogFront = r.running, r.dialogFront
+		nr.running = r.running
 		m.rows[m.index(r)], m.byID[id] = nr, nr
 	}
 	m.grouped = false
