@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 )
 
 // Root privileges are dropped once everything that needs them is open:
@@ -21,16 +22,18 @@ import (
 var defaultUsers = []string{"ftpscope", "nobody"}
 
 // droppedTo names the user ftpscope became, once it dropped root: what it
-// writes later (the terminal UI's w and e) is written as that user.
-var droppedTo string
+// writes later (the terminal UI's w and e) is written as that user. (An
+// atomic: the tests run several runs at once.)
+var droppedTo atomic.Pointer[string]
 
 // explainDenied adds to a permission error, once root was dropped, why a
 // folder root may write is refused and how to choose.
 func explainDenied(err error) error {
-	if err == nil || droppedTo == "" || !errors.Is(err, fs.ErrPermission) {
+	to := droppedTo.Load()
+	if err == nil || to == nil || !errors.Is(err, fs.ErrPermission) {
 		return err
 	}
-	return fmt.Errorf("%w (ftpscope runs as %s after dropping root: choose a folder %s may write, or start it with --user root)", err, droppedTo, droppedTo)
+	return fmt.Errorf("%w (ftpscope runs as %s after dropping root: choose a folder %s may write, or start it with --user root)", err, *to, *to)
 }
 
 // privilegeTarget returns the user to become: "" to stay as is. warn is
@@ -78,7 +81,8 @@ func dropPrivileges(o *options, createdDirs []string, exportDir string, stderr i
 	if u == nil {
 		return nil
 	}
-	droppedTo = u.Username
+	name := u.Username
+	droppedTo.Store(&name)
 	uid, err1 := strconv.Atoi(u.Uid)
 	gid, err2 := strconv.Atoi(u.Gid)
 	if err1 != nil || err2 != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,11 +24,14 @@ import (
 var (
 	realSwitchUser = switchUser
 	switchedTo     []string
+	switchedMu     sync.Mutex // runs of parallel tests switch at once
 )
 
 func TestMain(m *testing.M) {
 	switchUser = func(u *user.User, uid, gid int) error {
+		switchedMu.Lock()
 		switchedTo = append(switchedTo, u.Username)
+		switchedMu.Unlock()
 		return nil
 	}
 	os.Exit(m.Run())
