@@ -58,6 +58,12 @@ func privilegeTarget(o *options, euid int, lookup func(string) (*user.User, erro
 	if euid != 0 {
 		return nil, "", nil
 	}
+	if o.tlsKeylog != "" && len(o.ifaces) > 0 {
+		// Live, the key log is read as it grows, by path: a file a client
+		// creates later, in a folder of its own, is out of an unprivileged
+		// user's reach. Keep root unless a user who can read it is named.
+		return nil, "--tls-keylog live: root privileges are kept to follow the key log (--user NAME drops them to a user that can read it)", nil
+	}
 	for _, name := range defaultUsers {
 		if u, err := lookup(name); err == nil && u.Uid != "0" {
 			return u, "", nil
