@@ -65,9 +65,9 @@ func (d *diagnoser) Session(s *model.Session) {
 	}
 	d.findings = append(d.findings, fs...)
 	if d.multiSource || s.Vantage != "" {
-		if p, fs := d.legs.Add(s); p != nil {
-			if pc, ok := d.out.(PairConsumer); ok {
-				pc.NATPair(p, fs)
+		for _, ev := range d.legs.Add(s) {
+			if pc, ok := d.out.(PairConsumer); ok && ev.State == diagnose.PairFinal {
+				pc.NATPair(&ev.Pair, ev.Findings)
 			}
 		}
 	}
