@@ -22,7 +22,8 @@ type Config struct {
 type Diagnoser struct {
 	cfg           Config
 	loginFailures map[netip.Addr]int
-	clientOf      map[string]netip.Addr // session id → client address, for sessions with refused logins
+	clientOf      map[string]netip.Addr  // session id → client address, for sessions with refused logins
+	escalated     map[[2]netip.Addr]bool // client and server told live of repeated refused logins
 }
 
 // New returns a Diagnoser.
@@ -33,7 +34,7 @@ func New(cfg Config) *Diagnoser {
 	if cfg.BruteForce <= 0 {
 		cfg.BruteForce = 5
 	}
-	return &Diagnoser{cfg: cfg, loginFailures: map[netip.Addr]int{}, clientOf: map[string]netip.Addr{}}
+	return &Diagnoser{cfg: cfg, loginFailures: map[netip.Addr]int{}, clientOf: map[string]netip.Addr{}, escalated: map[[2]netip.Addr]bool{}}
 }
 
 // Session returns the findings about one concluded session.
@@ -62,9 +63,7 @@ func (d *Diagnoser) Finish(all []model.Finding, pairs []model.NATPair) []model.F
 		}
 		client := d.clientOf[f.Session]
 		if n := d.loginFailures[client]; n >= d.cfg.BruteForce {
-			f.Severity = model.Warning
-			f.Explanation += fmt.Sprintf(" %s failed to log in %d times in this capture: a password-guessing attempt, or a script with a wrong password.", client, n)
-			f.Remedy = "Check the client's credentials; if the attempts are not yours, block the client and limit login attempts (vsftpd max_login_fails, delay_failed_login; fail2ban)."
+			repeatedLogins(f, client, n)
 		}
 	}
 	return all
@@ -92,4 +91,37 @@ func CoveredByPairs(findings []model.Finding, pairs []model.NATPair) map[string]
 // replaced by the paired legs' finding about the same channel.
 func SupersededByPair(f *model.Finding, covered map[string]bool) bool {
 	return f.Rule == RuleNATNotRewritten && f.Evidence.Other == nil && covered[f.Channel]
+}
+
+// repeatedLogins makes a login-failed finding the warning of a client that
+// failed n times.
+func repeatedLogins(f *model.Finding, client netip.Addr, n int) {
+	f.Severity = model.Warning
+	f.Explanation += fmt.Sprintf(" %s failed to log in %d times in this capture: a password-guessing attempt, or a script with a wrong password.", client, n)
+	f.Remedy = "Check the client's credentials; if the attempts are not yours, block the client and limit login attempts (vsftpd max_login_fails, delay_failed_login; fail2ban)."
+}
+
+// Escalate is the live view of the repeated-logins rule, for a session
+// just diagnosed (fs are its findings): when its refused logins bring its
+// client to BruteForce failures or more, its login-failed findings are
+// warnings at once, once per client and server. It returns a copy when it
+// changes anything; what Finish revisits at the end is left as it was.
+func (d *Diagnoser) Escalate(s *model.Session, fs []model.Finding) []model.Finding {
+	client, ok := d.clientOf[s.ID]
+	if !ok {
+		return fs
+	}
+	n := d.loginFailures[client]
+	key := [2]netip.Addr{client, addrOf(s.Server)}
+	if n < d.cfg.BruteForce || d.escalated[key] {
+		return fs
+	}
+	d.escalated[key] = true
+	out := append([]model.Finding(nil), fs...)
+	for i := range out {
+		if out[i].Rule == RuleLoginFailed && out[i].Severity == model.Info {
+			repeatedLogins(&out[i], client, n)
+		}
+	}
+	return out
 }
