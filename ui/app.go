@@ -1197,8 +1197,11 @@ func (u *UI) headerLine(w int) line {
 	narrow := w < wideListW
 	src := strings.Join(s.Sources, ", ")
 	pk := u.model.Packets()
-	if s.State == Done && s.Stats.Packets > 0 {
+	switch {
+	case s.State == Done && s.Stats.Packets > 0:
 		pk = s.Stats.Packets
+	case s.State == Live:
+		pk = s.Live.Packets
 	}
 	n := len(s.Rows)
 	if narrow {
@@ -1221,7 +1224,7 @@ func (u *UI) headerLine(w int) line {
 	case Loading:
 		mode = "◐ loading · " + textfmt.Thousands(int64(pk)) + " packets"
 	case Live:
-		mode = fmt.Sprintf("● LIVE %s · %.0f pkt/s · %s dropped", s.Live.Interface, s.Live.Rate, textfmt.Thousands(int64(s.Live.Dropped)))
+		mode = liveMode(&s.Live)
 	default:
 		mode = "■ file · done"
 		if s.Err != nil {
@@ -1242,6 +1245,20 @@ func (u *UI) headerLine(w int) line {
 		l = append(l, seg{padLeft(mode+" ", room+1), th.bold})
 	}
 	return l
+}
+
+// liveMode is the header's word on a live capture: rate and kernel drops
+// (the packets are left of it), and with several sources the packets, rate
+// and drops of each.
+func liveMode(l *LiveStatus) string {
+	if len(l.Sources) < 2 {
+		return fmt.Sprintf("● LIVE %s · %.0f pkt/s · %s dropped", l.Interface, l.Rate, textfmt.Thousands(int64(l.Dropped)))
+	}
+	parts := make([]string, len(l.Sources))
+	for i, src := range l.Sources {
+		parts[i] = fmt.Sprintf("%s %s pkts %.0f/s %s drop", src.Name, textfmt.Thousands(int64(src.Packets)), src.Rate, textfmt.Thousands(int64(src.Dropped)))
+	}
+	return "● LIVE " + strings.Join(parts, " · ")
 }
 
 // footerLine: breadcrumbs, then the context's hints from the key table,

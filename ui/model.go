@@ -30,6 +30,17 @@ type LiveStatus struct {
 	Interface string  // interface name(s), as the user gave them
 	Rate      float64 // packets per second over the last interval
 	Dropped   uint64  // packets the kernel dropped so far
+	Packets   uint64  // packets captured so far
+	// Sources has each live source's own counters, when there are several.
+	Sources []LiveSource
+}
+
+// LiveSource is one live source's counters.
+type LiveSource struct {
+	Name    string
+	Packets uint64
+	Rate    float64
+	Dropped uint64
 }
 
 // Row is one session with everything the sessions table shows, computed
