@@ -24,6 +24,10 @@ type diagnoser struct {
 	legs        *diagnose.LegPairer
 	// live sources by label, for the kernel's drops during a session
 	live map[string]capture.LiveSource
+	// liveMode: a live capture shows NAT pairs and cross-session findings
+	// as soon as they are known, to a LivePairConsumer.
+	liveMode bool
+	pairs    LivePairConsumer
 }
 
 // Legs wait for their other side this long (by session start): a gateway
@@ -47,7 +51,42 @@ func newDiagnoser(cfg diagnose.Config, sources []capture.Source, live bool, out 
 		window = pairWindowLive
 	}
 	d.legs = d.rules.NewLegPairer(window, maxWaitingLegs)
+	d.liveMode = live
+	d.pairs, _ = out.(LivePairConsumer)
 	return d
+}
+
+// LivePairConsumer is implemented by a Consumer that shows NAT pairs as
+// soon as they are known in a live capture (JSON lines, the terminal UI),
+// before their legs conclude. A pair comes with the state model.PairOpen
+// once the later leg's first announcement crossed, again whenever it
+// shows more, and a last time as model.PairFinal once both legs concluded
+// (after the second leg's Session) — or as model.PairWithdrawn when the
+// concluded legs contradict it. findings are every finding drawn from the
+// pair so far. (PairConsumer hears of final pairs only, files too.)
+type LivePairConsumer interface {
+	LivePair(p *model.NATPair, findings []model.Finding, state string)
+}
+
+// pairing reports whether a session may be a leg of a NAT.
+func (d *diagnoser) pairing(s *model.Session) bool { return d.multiSource || s.Vantage != "" }
+
+// Running offers a snapshot of a running session (live capture) to the
+// NAT leg pairer.
+func (d *diagnoser) Running(s *model.Session) {
+	if d.pairing(s) {
+		d.report(d.legs.Running(s))
+	}
+}
+
+// report hands pair events to the consumer, in a live capture.
+func (d *diagnoser) report(evs []diagnose.PairEvent) {
+	if !d.liveMode || d.pairs == nil {
+		return
+	}
+	for i := range evs {
+		d.pairs.LivePair(&evs[i].Pair, evs[i].Findings, evs[i].State)
+	}
 }
 
 // ChannelConsumer is implemented by a Consumer that wants each data
@@ -64,16 +103,23 @@ func (d *diagnoser) Session(s *model.Session) {
 		fs = append(fs, f)
 	}
 	d.findings = append(d.findings, fs...)
-	if d.multiSource || s.Vantage != "" {
-		for _, ev := range d.legs.Add(s) {
-			if pc, ok := d.out.(PairConsumer); ok && ev.State == diagnose.PairFinal {
-				pc.NATPair(&ev.Pair, ev.Findings)
+	var evs []diagnose.PairEvent
+	if d.pairing(s) {
+		evs = d.legs.Add(s)
+		// A final pair comes just before its second leg (PairConsumer).
+		for i := range evs {
+			if pc, ok := d.out.(PairConsumer); ok && evs[i].State == diagnose.PairFinal {
+				pc.NATPair(&evs[i].Pair, evs[i].Findings)
 			}
 		}
+	}
+	if d.liveMode {
+		fs = d.rules.Escalate(s, fs)
 	}
 	if d.out != nil {
 		d.out.Session(s, fs)
 	}
+	d.report(evs)
 }
 
 func (d *diagnoser) finish(extra ...model.Finding) ([]model.NATPair, []model.Finding) {

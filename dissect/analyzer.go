@@ -704,7 +704,9 @@ func (s *session) release() {
 
 // Updates calls fn with a snapshot of every session still open that changed
 // since the last call, oldest first: a live view shows sessions while they
-// run. The snapshots share nothing with the analysis.
+// run, and a live capture pairs NAT legs while they run (its snapshots
+// carry the control segments when KeepSegments is set). The snapshots
+// share nothing with the analysis.
 func (a *Analyzer) Updates(fn func(*model.Session)) {
 	var changed []*session
 	for s := range a.open {
@@ -723,6 +725,9 @@ func (a *Analyzer) Updates(fn func(*model.Session)) {
 			m.SnaplenCut = &c
 		}
 		m.Segments = nil
+		if a.cfg.Live && a.cfg.KeepSegments {
+			m.Segments = append([]model.Segment(nil), s.segments...)
+		}
 		if m.Greeting != nil {
 			g := *m.Greeting
 			m.Greeting = &g

@@ -404,6 +404,15 @@ type NATPair struct {
 	WiresharkFilter string `json:"wireshark_filter,omitempty"`
 }
 
+// States of a NAT pair told while a live capture runs (the "state" of a
+// JSON-lines nat_pair event): open while a leg still runs, final once both
+// concluded, withdrawn when the concluded legs contradict an open pair.
+const (
+	PairOpen      = "open"
+	PairFinal     = "final"
+	PairWithdrawn = "withdrawn"
+)
+
 // Rewrite is one command or reply whose payload differs between the legs.
 type Rewrite struct {
 	Kind         string `json:"kind"` // "command" or "reply"

@@ -11,18 +11,24 @@ import (
 // JSONLWriter writes one JSON object per line as each thing concludes, for
 // live use and log shippers: every channel of a session, its findings, then
 // the session itself; at the end the NAT pairs, the findings that span
-// sessions and a summary. Each line is flushed at once.
+// sessions and a summary. In a live capture NAT pairs and their findings
+// come as soon as they are known, and a stats line now and then. Each line
+// is flushed at once.
 type JSONLWriter struct {
 	w        *bufio.Writer
 	enc      *json.Encoder
 	seen     map[string]bool // findings already written, by rule+session+channel+summary
 	channels map[string]bool // channels written before their session
-	err      error
+	// pairsLive: the NAT pairs were written as they were known (live), the
+	// end does not repeat them
+	pairsLive bool
+	err       error
 }
 
 // Event is one line of JSON-lines output.
 type Event struct {
-	Event   string         `json:"event"` // "channel", "finding", "session", "nat_pair", "summary"
+	Event   string         `json:"event"`           // "channel", "finding", "session", "nat_pair", "stats", "summary"
+	State   string         `json:"state,omitempty"` // of a nat_pair told during a live capture: "open", "final", "withdrawn"
 	Session string         `json:"session,omitempty"`
 	Channel *model.Channel `json:"channel,omitempty"`
 	Finding *model.Finding `json:"finding,omitempty"`
@@ -74,6 +80,31 @@ func (j *JSONLWriter) Session(s *model.Session, findings []model.Finding) {
 	j.write(&Event{Event: "session", Session: s.ID, Data: s})
 }
 
+// LivePair implements analysis.LivePairConsumer: during a live capture a pair
+// is written when it is known, again when it shows more and once final,
+// each time followed by those of its findings not written yet.
+func (j *JSONLWriter) LivePair(p *model.NATPair, findings []model.Finding, state string) {
+	j.pairsLive = true
+	j.write(&Event{Event: "nat_pair", State: state, NATPair: p})
+	j.findings(findings)
+}
+
+// Stats implements analysis.StatsConsumer: a live capture's counters, so
+// that a log shipper sees it is alive.
+func (j *JSONLWriter) Stats(sources []model.Source, stats model.Stats) {
+	j.write(&Event{Event: "stats", Sources: sources, Stats: &stats})
+}
+
+// findings writes the findings not written yet.
+func (j *JSONLWriter) findings(fs []model.Finding) {
+	for i := range fs {
+		if k := findingKey(&fs[i]); !j.seen[k] {
+			j.seen[k] = true
+			j.write(&Event{Event: "finding", Session: fs[i].Session, Finding: &fs[i]})
+		}
+	}
+}
+
 // StreamsSessions tells the analysis that a session is written out by the
 // time Session returns, and not kept.
 func (j *JSONLWriter) StreamsSessions() {}
@@ -81,6 +112,9 @@ func (j *JSONLWriter) StreamsSessions() {}
 // Close writes what concludes only at the end.
 func (j *JSONLWriter) Close(sources []model.Source, pairs []model.NATPair, findings []model.Finding, stats model.Stats) error {
 	for i := range pairs {
+		if j.pairsLive {
+			break
+		}
 		j.write(&Event{Event: "nat_pair", NATPair: &pairs[i]})
 	}
 	for i := range findings {

@@ -37,14 +37,13 @@ type LegPairer struct {
 
 // States of a PairEvent.
 const (
-	// PairOpen: both legs still run (or one does); the pair shows what
-	// crossed so far.
-	PairOpen = "open"
+	// PairOpen: a leg still runs; the pair shows what crossed so far.
+	PairOpen = model.PairOpen
 	// PairFinal: both legs concluded; the pair is what a capture file of
 	// the same traffic gives.
-	PairFinal = "final"
+	PairFinal = model.PairFinal
 	// PairWithdrawn: an open pair that the concluded legs contradict.
-	PairWithdrawn = "withdrawn"
+	PairWithdrawn = model.PairWithdrawn
 )
 
 // PairEvent is what pairing learned about one pair of legs: the pair as
