@@ -49,6 +49,9 @@ type LiveSource struct {
 type Row struct {
 	S        *model.Session
 	Findings []model.Finding // this session's findings, worst first
+	own      []model.Finding // those that came with the session (not from a NAT pair told live)
+	// Other is the other leg of the session's NAT pair, when one is known.
+	Other string
 
 	Num       int            // the number in the id ("s12" → 12)
 	Worst     model.Severity // 0 when there is no finding
@@ -97,20 +100,25 @@ type Model struct {
 	version atomic.Uint64
 	packets atomic.Uint64
 
-	mu       sync.Mutex
-	state    State
-	sources  []string
-	rows     []*Row
-	byID     map[string]*Row
-	groups   []*groupAcc
-	groupBy  map[string]*groupAcc
-	counts   [model.Error + 1]int
-	pairs    []model.NATPair
-	pairOf   map[string]int // session id → index in pairs
-	stats    model.Stats
-	live     LiveStatus
-	err      error
-	finished time.Time
+	mu      sync.Mutex
+	state   State
+	sources []string
+	rows    []*Row
+	byID    map[string]*Row
+	groups  []*groupAcc
+	groupBy map[string]*groupAcc
+	counts  [model.Error + 1]int
+	pairs   []model.NATPair
+	pairOf  map[string]int // session id → index in pairs
+	// pairFindings are the findings of NAT pairs told while a live
+	// capture runs, by session; pairSeen the ones counted already, by
+	// pair (inside leg) until the pair is final.
+	pairFindings map[string][]model.Finding
+	pairSeen     map[string]map[string]bool
+	stats        model.Stats
+	live         LiveStatus
+	err          error
+	finished     time.Time
 }
 
 type groupAcc struct {
@@ -121,10 +129,12 @@ type groupAcc struct {
 // NewModel returns an empty model for the given source labels.
 func NewModel(sources ...string) *Model {
 	return &Model{
-		sources: append([]string(nil), sources...),
-		byID:    map[string]*Row{},
-		groupBy: map[string]*groupAcc{},
-		pairOf:  map[string]int{},
+		sources:      append([]string(nil), sources...),
+		byID:         map[string]*Row{},
+		groupBy:      map[string]*groupAcc{},
+		pairOf:       map[string]int{},
+		pairFindings: map[string][]model.Finding{},
+		pairSeen:     map[string]map[string]bool{},
 	}
 }
 
@@ -151,11 +161,11 @@ func (m *Model) Len() int {
 func (m *Model) Session(s *model.Session, findings []model.Finding) {
 	fs := append([]model.Finding(nil), findings...)
 	sortFindings(fs)
-	r := newRow(s, fs)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	r := m.newRowLocked(s, fs)
 	if old, ok := m.byID[s.ID]; ok {
-		for _, f := range old.Findings {
+		for _, f := range old.own {
 			m.counts[clampSev(f.Severity)]--
 		}
 		i := m.index(old)
@@ -177,6 +187,96 @@ func (m *Model) Session(s *model.Session, findings []model.Finding) {
 // Update implements analysis.Updater: a running session is shown, and
 // replaced, until its concluded version arrives through Session.
 func (m *Model) Update(s *model.Session) { m.Session(s, nil) }
+
+// newRowLocked makes a session's row with its own findings and those of
+// its NAT pair told so far.
+func (m *Model) newRowLocked(s *model.Session, own []model.Finding) *Row {
+	fs := own
+	if pf := m.pairFindings[s.ID]; len(pf) > 0 {
+		fs = append(append([]model.Finding(nil), own...), pf...)
+		sortFindings(fs)
+	}
+	r := newRow(s, fs)
+	r.own = own
+	r.Other = m.otherLegLocked(s.ID)
+	return r
+}
+
+// otherLegLocked names the other leg of a session's NAT pair, or "".
+func (m *Model) otherLegLocked(id string) string {
+	i, ok := m.pairOf[id]
+	if !ok {
+		return ""
+	}
+	if p := &m.pairs[i]; p.Inside == id {
+		return p.Outside
+	} else if p.Outside == id {
+		return p.Inside
+	}
+	return ""
+}
+
+// LivePair implements analysis.LivePairConsumer: during a live capture the
+// pair is shown as soon as it is known — the two legs side by side in the
+// sessions list, the ladder across the NAT — with its findings, and taken
+// back if it is withdrawn. Finish replaces all of it with the final word.
+func (m *Model) LivePair(p *model.NATPair, findings []model.Finding, state string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i, known := m.pairOf[p.Inside]
+	if known && (m.pairs[i].Inside != p.Inside || m.pairs[i].Outside != p.Outside) {
+		known = false
+	}
+	switch {
+	case state == model.PairWithdrawn:
+		if !known {
+			return
+		}
+		m.pairs = append(m.pairs[:i], m.pairs[i+1:]...)
+		m.pairOf = map[string]int{}
+		for j, q := range m.pairs {
+			m.pairOf[q.Inside], m.pairOf[q.Outside] = j, j
+		}
+		findings = nil
+	case known:
+		m.pairs[i] = *p
+	default:
+		m.pairs = append(m.pairs, *p)
+		m.pairOf[p.Inside], m.pairOf[p.Outside] = len(m.pairs)-1, len(m.pairs)-1
+	}
+	seen := m.pairSeen[p.Inside]
+	if seen == nil {
+		seen = map[string]bool{}
+		m.pairSeen[p.Inside] = seen
+	}
+	bySession := map[string][]model.Finding{}
+	for _, f := range findings {
+		bySession[f.Session] = append(bySession[f.Session], f)
+		if k := groupKey(&f) + "\x00" + f.Where() + "\x00" + f.Summary; !seen[k] {
+			seen[k] = true
+			m.counts[clampSev(f.Severity)]++
+			m.addToGroup(f)
+		}
+	}
+	if state != model.PairOpen {
+		delete(m.pairSeen, p.Inside) // nothing more comes of this pair
+	}
+	for _, id := range []string{p.Inside, p.Outside} {
+		if fs := bySession[id]; len(fs) > 0 {
+			m.pairFindings[id] = fs
+		} else {
+			delete(m.pairFindings, id)
+		}
+		// The leg's row is made again, also without new findings: an open
+		// session view redraws its ladder across the NAT.
+		if old := m.byID[id]; old != nil {
+			r := m.newRowLocked(old.S, old.own)
+			m.rows[m.index(old)] = r
+			m.byID[id] = r
+		}
+	}
+	m.version.Add(1)
+}
 
 // index finds r in m.rows (sorted by number).
 func (m *Model) index(r *Row) int {
@@ -259,6 +359,7 @@ func (m *Model) Finish(sum *analysis.Summary, err error) {
 	}
 	m.pairs = append([]model.NATPair(nil), sum.NATPairs...)
 	m.pairOf = map[string]int{}
+	m.pairFindings, m.pairSeen = map[string][]model.Finding{}, map[string]map[string]bool{}
 	for i, p := range m.pairs {
 		m.pairOf[p.Inside], m.pairOf[p.Outside] = i, i
 	}
@@ -272,10 +373,12 @@ func (m *Model) Finish(sum *analysis.Summary, err error) {
 	}
 	for i, r := range m.rows {
 		fs := bySession[r.S.ID]
-		if sameFindings(fs, r.Findings) {
+		other := m.otherLegLocked(r.S.ID)
+		if sameFindings(fs, r.Findings) && other == r.Other {
 			continue
 		}
 		nr := newRow(r.S, fs)
+		nr.own, nr.Other = fs, other
 		m.rows[i], m.byID[r.S.ID] = nr, nr
 	}
 }

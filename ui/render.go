@@ -601,7 +601,12 @@ type column struct {
 }
 
 var sessionColumns = []column{
-	{title: "ID", width: 4, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.S.ID, th.bold }},
+	{title: "ID", width: 4, cell: func(th *theme, r *Row) (string, tcell.Style) {
+		if r.Other != "" {
+			return r.S.ID + " " + pairMark, th.bold // the other leg is on the next or previous row
+		}
+		return r.S.ID, th.bold
+	}},
 	{title: "CLIENT", width: 21, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.S.Client, th.base }},
 	{title: "SERVER", width: 21, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.S.Server, th.base }},
 	{title: "USER", width: 10, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.User, th.base }},
