@@ -100,25 +100,26 @@ type Model struct {
 	version atomic.Uint64
 	packets atomic.Uint64
 
-	mu      sync.Mutex
-	state   State
-	sources []string
-	rows    []*Row
-	byID    map[string]*Row
-	groups  []*groupAcc
-	groupBy map[string]*groupAcc
-	counts  [model.Error + 1]int
-	pairs   []model.NATPair
-	pairOf  map[string]int // session id → index in pairs
+	mu       sync.Mutex
+	state    State
+	sources  []string
+	rows     []*Row
+	byID     map[string]*Row
+	groups   []*groupAcc
+	groupBy  map[string]*groupAcc
+	counts   [model.Error + 1]int
+	pairs    []model.NATPair
+	pairOf   map[string]int // session id → index in pairs
+	stats    model.Stats
+	live     LiveStatus
+	err      error
+	finished time.Time
+
 	// pairFindings are the findings of NAT pairs told while a live
 	// capture runs, by session; pairSeen the ones counted already, by
 	// pair (inside leg) until the pair is final.
 	pairFindings map[string][]model.Finding
 	pairSeen     map[string]map[string]bool
-	stats        model.Stats
-	live         LiveStatus
-	err          error
-	finished     time.Time
 }
 
 type groupAcc struct {
@@ -161,9 +162,13 @@ func (m *Model) Len() int {
 func (m *Model) Session(s *model.Session, findings []model.Finding) {
 	fs := append([]model.Finding(nil), findings...)
 	sortFindings(fs)
+	r := newRow(s, fs)
+	r.own = fs
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r := m.newRowLocked(s, fs)
+	if _, paired := m.pairOf[s.ID]; paired {
+		r = m.newRowLocked(s, fs) // with the pair's findings
+	}
 	if old, ok := m.byID[s.ID]; ok {
 		for _, f := range old.own {
 			m.counts[clampSev(f.Severity)]--
