@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"slices"
@@ -31,6 +32,48 @@ func newReplayLive(t *testing.T, path string) *replayLive {
 	t.Cleanup(func() { f.Close() })
 	f.Info().Kind = "live"
 	return &replayLive{Source: f}
+}
+
+// liveFindings records the findings each session came with.
+type liveFindings map[string][]model.Finding
+
+func (l liveFindings) Session(s *model.Session, fs []model.Finding) { l[s.ID] = fs }
+
+// Live, the session whose refused login is the client's fifth comes with
+// the warning at once; the others keep theirs until the end, where every
+// one of them is a warning, as in the file.
+func TestLiveRepeatedLogins(t *testing.T) {
+	src, err := capture.OpenReader("many.pcap", "many.pcap", nopCloser{bytes.NewReader(manySessions(15))}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Info().Kind = "live"
+	got := liveFindings{}
+	sum, err := analysis.Run(context.Background(), []capture.Source{&replayLive{Source: src}}, liveConfig(), got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live []string
+	for id, fs := range got {
+		for _, f := range fs {
+			if f.Rule == "login-failed" && f.Severity == model.Warning {
+				live = append(live, id)
+			}
+		}
+	}
+	// sessions s1, s4, s7, s10, s13 … are refused: s13 is the fifth
+	if len(live) != 1 || live[0] != "s13" {
+		t.Errorf("login-failed warnings told live: %v, want s13 alone", live)
+	}
+	n := 0
+	for _, f := range sum.Findings {
+		if f.Rule == "login-failed" && f.Severity == model.Warning {
+			n++
+		}
+	}
+	if n != 5 {
+		t.Errorf("%d login-failed warnings at the end, want 5", n)
+	}
 }
 
 func (r *replayLive) Next() (capture.Packet, error) {
