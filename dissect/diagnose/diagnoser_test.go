@@ -13,9 +13,9 @@ func refusedLogin(n int, client, server string) *model.Session {
 		Dialog: []model.DialogEntry{
 			{TS: at(n*1000 + 1), Kind: "reply", Code: 220, Text: "ready", Frame: 1},
 			{TS: at(n*1000 + 2), Kind: "command", Verb: "USER", Arg: "admin", Frame: 2},
-			{TS: at(n*1000 + 3), Kind: "reply", Code: 331, Text: "password", Frame: 3},
+			{TS: at(n*1000 + 3), Kind: "reply", Code: 331, Text: "password", Frame: 3, Answers: model.RefTo(1)},
 			{TS: at(n*1000 + 4), Kind: "command", Verb: "PASS", Arg: "****", Frame: 4},
-			{TS: at(n*1000 + 5), Kind: "reply", Code: 530, Text: "Login incorrect.", Frame: 5},
+			{TS: at(n*1000 + 5), Kind: "reply", Code: 530, Text: "Login incorrect.", Frame: 5, Answers: model.RefTo(3)},
 		}}
 }
 
