@@ -287,3 +287,34 @@ func TestRunningLegsBounded(t *testing.T) {
 		t.Errorf("index holds %d legs", n)
 	}
 }
+
+// BenchmarkRunningLegs is the cost of one running session's snapshot to
+// the pairer, among 1,000 running pairs whose dialogs agree so far (one
+// server, one login): the initial sequence numbers tell them apart.
+func BenchmarkRunningLegs(b *testing.B) {
+	p := pairerForTest()
+	p.MaxWaiting = 1 << 20
+	var snaps []*model.Session
+	for i := 0; i < 1000; i++ {
+		in, out := legs(-1)
+		in.ID, out.ID = "s"+strconv.Itoa(2*i+1), "s"+strconv.Itoa(2*i+2)
+		in.Vantage, out.Vantage = "in", "out"
+		for _, s := range []*model.Session{in, out} {
+			s.Segments = append([]model.Segment(nil), s.Segments...)
+			s.Segments[0].Seq = uint32(1000 + 7*i)
+			s.Start = model.At(t0.Add(time.Duration(i) * time.Millisecond))
+		}
+		snaps = append(snaps, running(in, 3), running(out, 3))
+	}
+	for _, s := range snaps {
+		p.Running(s)
+	}
+	if len(p.open.pairOf) != 2000 {
+		b.Fatalf("%d legs paired", len(p.open.pairOf))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.Running(snaps[i%len(snaps)])
+	}
+}
