@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/ctwatch"
 	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/internal/textfmt"
@@ -41,6 +42,10 @@ type Config struct {
 	// UpdateEvery is how often running sessions are looked at, for an
 	// Updater and, live, the NAT leg pairer; 250 ms when zero.
 	UpdateEvery time.Duration
+	// Conntrack, when set (a live capture on Linux), is the capturing
+	// host's conntrack: each session gets its control connection's entry
+	// and each announcement the expectation its helper created.
+	Conntrack *ctwatch.Tracker
 }
 
 // DefaultStatsEvery is how often a live capture reports its counters.
@@ -105,6 +110,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		infos[i] = s.Info()
 	}
 	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, sources, cfg.Dissect.Live, out)
+	diag.conntrack = cfg.Conntrack
 	stage := startOutput(diag, cfg.Observe)
 	an := dissect.New(cfg.Dissect, infos, stage.sink(diag))
 	var src interface {
@@ -155,6 +161,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 			return
 		}
 		an.Updates(func(s *model.Session) {
+			withConntrack(cfg.Conntrack, s)
 			if updater != nil {
 				updater.Update(s)
 			}

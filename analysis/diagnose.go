@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/ctwatch"
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -28,6 +29,8 @@ type diagnoser struct {
 	// as soon as they are known, to a LivePairConsumer.
 	liveMode bool
 	pairs    LivePairConsumer
+	// conntrack is the capturing host's conntrack (live, Linux), or nil.
+	conntrack *ctwatch.Tracker
 }
 
 // Legs wait for their other side this long (by session start): a gateway
@@ -97,6 +100,7 @@ type ChannelConsumer interface {
 
 // Session diagnoses one concluded session and hands it to the consumer.
 func (d *diagnoser) Session(s *model.Session) {
+	withConntrack(d.conntrack, s)
 	s.WiresharkFilter = model.WiresharkFilter(s)
 	fs := d.rules.Session(s)
 	if f, ok := d.droppedDuring(s); ok {

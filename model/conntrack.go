@@ -10,6 +10,10 @@ type Conntrack struct {
 	ReplyTuple string  `json:"reply_tuple"` // reply direction, after translation
 	Zone       uint16  `json:"zone"`
 	Mark       uint32  `json:"mark"`
+	// SNAT and DNAT say that the host translates the connection's client
+	// or server address: the reply direction is not the original one
+	// reversed. An announcement of the translated side needs the helper.
+	SNAT, DNAT bool `json:"-"`
 }
 
 // Expectation is what a conntrack helper created for one announcement

@@ -39,6 +39,7 @@ type options struct {
 	man           bool   // print the manual page
 	completion    string // print the completion script of this shell
 	tlsKeylog     string // --tls-keylog: decrypt FTPS with this key log
+	noConntrack   bool   // do not read conntrack
 }
 
 // maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN); -s 0 means it.
@@ -143,6 +144,9 @@ Live capture:
   -s, --snapshot-length N     keep at most N bytes of each packet (default
                               and 0: 262144)
   -B, --buffer-size KiB       kernel capture buffer in KiB (default 65536)
+      --no-conntrack          do not read this host's conntrack entries and
+                              helper expectations (read by default on Linux;
+                              needs CAP_NET_ADMIN)
 
 Privileges:
       --user NAME             as root, become NAME once the captures and the
@@ -204,6 +208,7 @@ func flagSet(o *options) *flag.FlagSet {
 	for _, n := range []string{"D", "list-interfaces"} {
 		fs.BoolVar(&o.listIfaces, n, false, "")
 	}
+	fs.BoolVar(&o.noConntrack, "no-conntrack", false, "")
 	fs.Var(severityFlag{&o.failOn}, "fail-on", "")
 	for _, n := range []string{"q", "quiet"} {
 		fs.BoolVar(&o.quiet, n, false, "")

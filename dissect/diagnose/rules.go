@@ -52,7 +52,10 @@ func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
 		c.dataConnection(ch)
 		c.truncated(ch)
 		c.algUnparsable(ch)
+		c.expectationMissing(ch)
+		c.expectationUnused(ch)
 	}
+	c.helperNotAttached()
 	c.tls()
 	c.underTLS()
 	c.logins()
