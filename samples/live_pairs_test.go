@@ -111,6 +111,19 @@ func TestLabLivePairs(t *testing.T) {
 			if pr.end.IsZero() {
 				t.Fatal("the legs' session lines did not come before the final pair")
 			}
+			// The gateway's own word: the helper on the control connection,
+			// and the expectation the data connection used.
+			for _, id := range []string{final.Inside, final.Outside} {
+				sess := tt.gw.sessions[id]
+				if ct := sess.Conntrack; ct == nil || ct.Helper == nil || *ct.Helper != "ftp" {
+					t.Errorf("%s: conntrack %+v, want the ftp helper", id, sess.Conntrack)
+				}
+				for _, ch := range sess.Channels {
+					if x := ch.Expectation; x == nil || x.Outcome != model.ExpectationUsed {
+						t.Errorf("%s: expectation %+v, want used", ch.ID, ch.Expectation)
+					}
+				}
+			}
 			delay := pr.final.at.Sub(pr.end)
 			announced := ""
 			if f := pr.rules["nat-rewrite"]; f != nil && f.Finding.TS != nil {
@@ -188,13 +201,16 @@ type liveStream struct {
 	done   bool
 	stderr *bytes.Buffer
 	ends   map[string]time.Time // session id → its end, from its session line
+	// sessions are the session lines read, by id
+	sessions map[string]*model.Session
 	// firstStats is the first stats line read
 	firstStats *streamEvent
 }
 
 func startStream(t *testing.T, bin, ns string) *liveStream {
 	t.Helper()
-	s := &liveStream{ns: ns, lines: make(chan streamEvent, 10000), exited: make(chan error, 1), stderr: &bytes.Buffer{}, ends: map[string]time.Time{}}
+	s := &liveStream{ns: ns, lines: make(chan streamEvent, 10000), exited: make(chan error, 1), stderr: &bytes.Buffer{},
+		ends: map[string]time.Time{}, sessions: map[string]*model.Session{}}
 	s.cmd = exec.Command("ip", "netns", "exec", ns, bin, "-i", "any", "-o", "jsonl")
 	s.cmd.Stderr = s.stderr
 	pipe, err := s.cmd.StdoutPipe()
@@ -249,6 +265,7 @@ func (s *liveStream) read(t *testing.T, d time.Duration) (streamEvent, bool) {
 		}
 		if ok && e.Event == "session" && e.Data != nil {
 			s.ends[e.Session] = e.Data.End.Time
+			s.sessions[e.Session] = e.Data
 		}
 		if ok && e.Event == "stats" && s.firstStats == nil {
 			s.firstStats = &e
@@ -341,4 +358,98 @@ func (s *liveStream) stop(t *testing.T) streamEvent {
 		t.Errorf("%s: ftpscope still running 30s after SIGINT", s.ns)
 	}
 	return last
+}
+
+// TestLabLiveConntrack runs "ftpscope -i any -o jsonl" on the client-site
+// gateway while an active-mode transfer crosses it without the FTP helper,
+// then one with the helper but the data connection dropped by the
+// gateway's firewall, and reads, while ftpscope still captures, what the
+// gateway's conntrack says: helper-not-attached with the announcement
+// that needed it, then expectation-unused for the dropped connection.
+func TestLabLiveConntrack(t *testing.T) {
+	if os.Getenv("FTPSCOPE_LAB") == "" {
+		t.Skip("set FTPSCOPE_LAB=1 to run the namespace lab (root; make e2e)")
+	}
+	if os.Geteuid() != 0 {
+		t.Fatal("FTPSCOPE_LAB is set, but the lab needs root")
+	}
+	bin := buildFtpscope(t)
+	t.Cleanup(func() {
+		cmd := exec.Command("bash", filepath.Join("lab", "lab.sh"), "down")
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			t.Errorf("lab.sh down: %v", err)
+		}
+	})
+	labCmd(t, nil, "lab.sh", "up")
+	labCmd(t, nil, "lab.sh", "helper", "cgw", "off")
+	labCmd(t, nil, "lab.sh", "dropdata", "off")
+	gw := startStream(t, bin, "fs-cgw")
+	client := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("ip", append([]string{"netns", "exec", "fs-cli", "python3", "-u", filepath.Join("lab", "ftpclient.py"), "get", "--active"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("client: %v\n%s", err, out)
+		}
+	}
+	// finding reads up to the first finding of a rule.
+	finding := func(rule string, d time.Duration) *streamEvent {
+		t.Helper()
+		deadline := time.Now().Add(d)
+		for {
+			e, ok := gw.read(t, time.Until(deadline))
+			if !ok {
+				t.Fatalf("no %s finding within %v; stderr: %s", rule, d, gw.stderr.String())
+			}
+			if e.Event == "finding" && e.Finding != nil && e.Finding.Rule == rule {
+				if gw.hasExited() {
+					t.Fatal("ftpscope exited: the finding must come while it captures")
+				}
+				// the session's own line follows its findings
+				for gw.sessions[e.Finding.Session] == nil {
+					if _, ok := gw.read(t, time.Until(deadline)); !ok {
+						t.Fatalf("no line of session %s after its finding", e.Finding.Session)
+					}
+				}
+				return &e
+			}
+		}
+	}
+
+	t.Run("no helper", func(t *testing.T) {
+		client("203.0.113.20", "data-1k.txt")
+		f := finding("helper-not-attached", 15*time.Second).Finding
+		if f.Severity != model.Error || f.Channel == "" || len(f.Evidence.Wire) < 3 || !strings.HasPrefix(f.Evidence.Wire[2], "PORT ") {
+			t.Errorf("helper-not-attached %+v, want an error naming the PORT that needed it", f)
+		}
+		sess := gw.sessions[f.Session]
+		if sess == nil || sess.Conntrack == nil || sess.Conntrack.Helper != nil {
+			t.Errorf("session %s: conntrack %+v, want an entry without helper", f.Session, sess)
+		}
+		t.Logf("%s: %s", f.Severity, f.Summary)
+	})
+	t.Run("data connection dropped", func(t *testing.T) {
+		labCmd(t, nil, "lab.sh", "helper", "cgw", "on")
+		labCmd(t, nil, "lab.sh", "dropdata", "on")
+		t.Cleanup(func() { labCmd(t, nil, "lab.sh", "dropdata", "off") })
+		client("--timeout", "6", "203.0.113.20", "data-1k.txt")
+		f := finding("expectation-unused", 30*time.Second).Finding
+		sess := gw.sessions[f.Session]
+		var x *model.Expectation
+		for _, ch := range sess.Channels {
+			if ch.ID == f.Channel {
+				x = ch.Expectation
+			}
+		}
+		if x == nil || x.Outcome != model.ExpectationDeleted || f.Severity != model.Error {
+			t.Errorf("expectation-unused %+v, expectation %+v: want an error for a deleted expectation", f, x)
+		}
+		t.Logf("%s: %s — %s", f.Severity, f.Summary, f.Explanation)
+		// the leg that saw the server's SYN says the gateway dropped it
+		for !strings.Contains(f.Explanation, "dropped before conntrack confirmed it") {
+			f = finding("expectation-unused", 10*time.Second).Finding
+		}
+		t.Logf("%s: %s — %s", f.Session, f.Summary, f.Explanation)
+	})
+	gw.stop(t)
 }
