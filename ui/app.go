@@ -1332,6 +1332,13 @@ func (u *UI) sessionTitle(w int) line {
 	if s.TLS {
 		info = append(info, tlsInfo(s))
 	}
+	if ct := s.Conntrack; ct != nil {
+		if ct.Helper == nil {
+			info = append(info, "conntrack: no helper")
+		} else {
+			info = append(info, "conntrack: helper "+*ct.Helper)
+		}
+	}
 	if p, ok := u.model.Pair(s.ID); ok {
 		other := p.Outside
 		role := "inside"

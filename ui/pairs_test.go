@@ -127,3 +127,51 @@ func TestLivePairedLadderWhileRunning(t *testing.T) {
 	}
 	hs.quit(2)
 }
+
+// collect keeps the concluded sessions.
+type collect struct{ got []*model.Session }
+
+func (c *collect) Session(s *model.Session, _ []model.Finding) { c.got = append(c.got, s) }
+
+// The gateway's conntrack shows in the session view: the helper in the
+// title, each channel's expectation in the data channels pane, and its
+// outcome on the gateway's line of the ladder.
+func TestConntrackInSessionView(t *testing.T) {
+	f, err := capture.OpenFile("", sample("active-helper", "gateway.pcap"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	col := &collect{}
+	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
+	cfg.Dissect.KeepSegments = true
+	sum, err := analysis.Run(context.Background(), []capture.Source{f}, cfg, col)
+	if err != nil {
+		t.Fatal(err)
+	}
+	helper := "ftp"
+	m := NewModel("gateway.pcap")
+	for _, s := range col.got {
+		s.Conntrack = &model.Conntrack{Helper: &helper, Tuple: "192.168.1.10:53846 → 203.0.113.20:21", ReplyTuple: "203.0.113.20:21 → 203.0.113.1:53846", SNAT: true}
+		for i := range s.Channels {
+			s.Channels[i].Expectation = &model.Expectation{Helper: "ftp", Tuple: "203.0.113.20 → 203.0.113.1:39185", NATTo: "192.168.1.10:39185", Outcome: model.ExpectationUsed}
+		}
+		m.Session(s, nil)
+	}
+	m.Finish(sum, nil)
+	hs := startModel(t, 200, 50, m)
+	hs.waitFor("Sessions (10)")
+	hs.keys("enter", "4")
+	txt := hs.waitFor("conntrack: helper ftp", "ct    expectation 203.0.113.20 → 203.0.113.1:39185 → 192.168.1.10:39185 (ftp): used",
+		"the gateway's expectation used")
+	row := ""
+	for _, l := range strings.Split(txt, "\n") {
+		if strings.Contains(l, "c1 RETR") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "✓") {
+		t.Errorf("the data connection's ladder row has no ✓ on the gateway's line:\n%s", txt)
+	}
+	hs.quit(2)
+}
