@@ -13,9 +13,12 @@ import (
 // helper created for it. Announcements the Linux helper does not read
 // (LPRT, 228) get none.
 func withConntrack(tr *ctwatch.Tracker, s *model.Session) {
+	if tr == nil {
+		return
+	}
 	client, err1 := netip.ParseAddrPort(s.Client)
 	server, err2 := netip.ParseAddrPort(s.Server)
-	if tr == nil || err1 != nil || err2 != nil {
+	if err1 != nil || err2 != nil {
 		return
 	}
 	tp := ctwatch.TCP(client, server)
