@@ -19,7 +19,8 @@ import (
 // helper attached, while an active-mode session crosses it and stays open:
 // before the session ends and before quitting, the sessions list shows the
 // two legs side by side marked ⇄, the session's ladder spans the NAT with
-// the PORT rewrite, and the header counts the packets. It needs root,
+// the PORT rewrite and the expectation the data connection used, and the
+// header counts the packets. It needs root,
 // network namespaces and tmux (FTPSCOPE_LAB=1; take flock
 // /tmp/ftpscope-lab.lock).
 func TestLabLiveTUI(t *testing.T) {
@@ -86,14 +87,26 @@ func TestLabLiveTUI(t *testing.T) {
 	if i, j := strings.Index(list, "s1 ⇄"), strings.Index(list, "s2 ⇄"); i > j {
 		t.Errorf("the legs are not in order:\n%s", list)
 	}
-	header := strings.SplitN(list, "\n", 2)[0]
-	m := regexp.MustCompile(`any · ([0-9,]+) packets .*● LIVE any · ([0-9]+) pkt/s · ([0-9,]+) dropped`).FindStringSubmatch(header)
-	if m == nil || m[1] == "0" {
-		t.Errorf("the header does not count the packets: %q", header)
+	// The header is read each second: within two, it counts the session's
+	// packets (and their rate, for that second).
+	counts := regexp.MustCompile(`any · ([0-9,]+) packets .*● LIVE any · ([0-9]+) pkt/s · ([0-9,]+) dropped`)
+	header := ""
+	for deadline := time.Now().Add(3 * time.Second); ; {
+		header = strings.SplitN(tm.Pane(), "\n", 2)[0]
+		if m := counts.FindStringSubmatch(header); m != nil && m[1] != "0" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the header does not count the packets: %q", header)
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+	t.Logf("header: %s", strings.Join(strings.Fields(header), " "))
 	tm.Keys("Enter")
 	tm.Keys("4")
-	ladder := tm.WaitFor(10*time.Second, "4 Ladder · across the NAT: s1 ⇄ s2", "NAT gateway", "✎", "PORT 192,168,1,10,", "PORT 203,0,113,1,")
+	ladder := tm.WaitFor(10*time.Second, "4 Ladder · across the NAT: s1 ⇄ s2", "NAT gateway", "✎", "PORT 192,168,1,10,", "PORT 203,0,113,1,",
+		"conntrack: helper ftp", "(ftp): used", "the gateway's expectation used")
 	running("the ladder spanned the NAT")
 	t.Logf("the ladder across the NAT while the session runs:\n%s", ladder)
 	tm.Keys("q") // back to the list
