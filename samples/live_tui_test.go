@@ -103,6 +103,7 @@ func TestLabLiveTUI(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("header: %s", strings.Join(strings.Fields(header), " "))
+	tm.Keys("g") // the first row: s1, the inside leg
 	tm.Keys("Enter")
 	tm.Keys("4")
 	ladder := tm.WaitFor(10*time.Second, "4 Ladder · across the NAT: s1 ⇄ s2", "NAT gateway", "✎", "PORT 192,168,1,10,", "PORT 203,0,113,1,",

@@ -116,7 +116,7 @@ func TestLivePairedLadderWhileRunning(t *testing.T) {
 	if i, j := strings.Index(txt, "s1 ⇄"), strings.Index(txt, "s2 ⇄"); i > j {
 		t.Errorf("legs not in order:\n%s", txt)
 	}
-	hs.keys("enter", "4")
+	hs.keys("g", "enter", "4") // the first row: s1, the inside leg
 	txt = hs.waitFor("4 Ladder · across the NAT: s1 ⇄ s2", "NAT gateway", "✎", "NAT inside leg, other leg s2")
 	hs.dump("live-pair-ladder", txt)
 	if !strings.Contains(txt, "PORT 203,0,113,1") {
