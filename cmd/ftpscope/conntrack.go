@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
+	"time"
 
 	"github.com/ftpscope/ftpscope/ctwatch"
 )
@@ -24,10 +26,40 @@ func openConntrack(ctx context.Context, o *options, ports []uint16, stderr io.Wr
 	}
 	tr := ctwatch.NewTracker(ctwatch.TrackerOptions{ControlPorts: ports})
 	tui := o.output == "tui"
+	// The first dump needs the privileges the caller drops next: wait
+	// for it (a later dump, after lost events, may then fail).
+	synced := make(chan struct{})
+	var once sync.Once
+	ran := make(chan error, 1)
 	go func() {
-		if err := w.Run(ctx, tr.Apply); err != nil && !tui {
-			fmt.Fprintf(stderr, "ftpscope: conntrack: %v: no more conntrack from here on\n", err)
+		err := w.Run(ctx, func(ev ctwatch.Event) {
+			tr.Apply(ev)
+			if ev.Kind == ctwatch.SyncDone {
+				once.Do(func() { close(synced) })
+			}
+		})
+		select {
+		case <-synced:
+			if err != nil && !tui {
+				fmt.Fprintf(stderr, "ftpscope: conntrack: %v: no more conntrack from here on\n", err)
+			}
+		default:
+			ran <- err // before the first dump: the caller says it
 		}
 	}()
+	select {
+	case <-synced:
+	case err := <-ran:
+		if err != nil {
+			fmt.Fprintf(stderr, "ftpscope: conntrack: %v: analysing without it\n", err)
+		}
+		return nil
+	case <-time.After(syncWait):
+		fmt.Fprintf(stderr, "ftpscope: conntrack: the first dump took over %v: analysing without it\n", syncWait)
+		return nil
+	}
 	return tr
 }
+
+// syncWait bounds the wait for conntrack's first dump at start.
+const syncWait = 5 * time.Second

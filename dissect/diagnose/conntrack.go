@@ -102,8 +102,12 @@ func (c *sessionCtx) expectationMissing(ch *model.Channel) {
 	if isActive(ch) && ep.Addr() != c.client() || !isActive(ch) && ep.Addr() != c.server() {
 		return
 	}
+	e := c.entryAt(a)
+	if e != nil && e.Decrypted {
+		return // it crossed encrypted: no helper reads it (tls-blinds-alg says so)
+	}
 	why := "the announcement was split across TCP segments or was not at the start of one (the helper reads one segment), the control port is not among nf_conntrack_ftp's ports=, or the expectation table was full (nf_conntrack_expect_max)"
-	if e := c.entryAt(a); e != nil && e.Segment != nil {
+	if e != nil && e.Segment != nil {
 		switch p := e.Segment; {
 		case p.Split:
 			why = fmt.Sprintf("the line was split across %d TCP segments: the helper reads one segment and saw no whole announcement", p.Segments)

@@ -69,6 +69,12 @@ func TestExpectationMissing(t *testing.T) {
 	if f := findingOf(New(Config{}).Session(s), RuleExpectationMissing); f == nil || !strings.Contains(f.Explanation, "split across 2 TCP segments") {
 		t.Errorf("split announcement: %+v", f)
 	}
+	// decrypted from TLS: the helper never saw it
+	s = gatewaySession("ftp", model.StatusNoConnection, nil, nil)
+	s.Dialog[0].Decrypted = true
+	if f := findingOf(New(Config{}).Session(s), RuleExpectationMissing); f != nil {
+		t.Errorf("announcement decrypted from TLS: %+v", f)
+	}
 	// a bounce: the helper refuses it on purpose
 	s = gatewaySession("ftp", model.StatusNoConnection, nil, nil)
 	s.Channels[0].Announce.Endpoint = "203.0.113.40:40000"
