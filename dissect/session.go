@@ -103,7 +103,6 @@ type session struct {
 	openData    int  // data connections still running
 	emitted     bool
 	dirty       bool // changed since the last Updates
-	carried     bool // some payload reached the stream: a session, not a connection attempt
 	lastFrame   uint64
 }
 
@@ -128,10 +127,14 @@ func newSession(a *Analyzer, c *conn) *session {
 	return s
 }
 
+// attempt reports a control connection that never carried payload in
+// either direction (a SYN scan of port 21, a refused connection): it is
+// counted, not reported as a session.
+func (s *session) attempt() bool { return s.c.span[0].bytes()+s.c.span[1].bytes() == 0 }
+
 // feed consumes in-order control bytes of one direction starting at
 // sequence number base.
 func (s *session) feed(dir int, data []byte, base uint32) {
-	s.carried = true
 	for len(data) > 0 {
 		if s.opaque[dir] {
 			n, carry, clear := s.tlsSkip[dir].skip(data)

@@ -1,6 +1,7 @@
 package tlsdecrypt
 
 import (
+	"fmt"
 	"sync"
 )
 
@@ -436,7 +437,4 @@ func versionName(v uint16) string {
 	return "unknown"
 }
 
-func suiteName(id uint16) string {
-	const hex = "0123456789abcdef"
-	return "0x" + string([]byte{hex[id>>12], hex[id>>8&15], hex[id>>4&15], hex[id&15]})
-}
+func suiteName(id uint16) string { return fmt.Sprintf("0x%04x", id) }

@@ -117,9 +117,7 @@ func (k *KeyLog) AddLine(line []byte) bool {
 	}
 	f := bytes.Fields(line)
 	if len(f) != 3 || hex.DecodedLen(len(f[1])) != 32 {
-		k.mu.Lock()
-		k.bad++
-		k.mu.Unlock()
+		k.skipped()
 		return false
 	}
 	var key keyLogKey
@@ -130,16 +128,12 @@ func (k *KeyLog) AddLine(line []byte) bool {
 		return false
 	}
 	if _, err := hex.Decode(key.random[:], f[1]); err != nil {
-		k.mu.Lock()
-		k.bad++
-		k.mu.Unlock()
+		k.skipped()
 		return false
 	}
 	secret := make([]byte, hex.DecodedLen(len(f[2])))
 	if _, err := hex.Decode(secret, f[2]); err != nil || len(secret) < 32 || len(secret) > 64 {
-		k.mu.Lock()
-		k.bad++
-		k.mu.Unlock()
+		k.skipped()
 		return false
 	}
 	k.mu.Lock()
@@ -154,6 +148,13 @@ func (k *KeyLog) AddLine(line []byte) bool {
 	}
 	k.secrets[key] = secret
 	return true
+}
+
+// skipped counts a malformed line.
+func (k *KeyLog) skipped() {
+	k.mu.Lock()
+	k.bad++
+	k.mu.Unlock()
 }
 
 // secret returns the secret logged under label for a ClientHello random.

@@ -26,6 +26,7 @@ type options struct {
 	count         uint64
 	duration      time.Duration
 	user          string
+	droppedTo     string // the user root was dropped to, once it was
 	noPromisc     bool
 	snapLen       int
 	bufferKiB     int
