@@ -31,7 +31,6 @@ type flowSpec struct {
 
 type flowEvent struct {
 	ts       time.Time
-	seq      int
 	leg      int // index in legs
 	kind     evKind
 	from, to int // columns
@@ -115,15 +114,8 @@ func (sp *flowSpec) events() []flowEvent {
 			evs = append(evs, flowEvent{ts: ev.ts, leg: li, kind: ev.kind, from: from, to: to, h: ev.l})
 		}
 	}
-	for i := range evs {
-		evs[i].seq = i
-	}
-	sort.SliceStable(evs, func(x, y int) bool {
-		if !evs[x].ts.Equal(evs[y].ts) {
-			return evs[x].ts.Before(evs[y].ts)
-		}
-		return evs[x].seq < evs[y].seq
-	})
+	// stable: events at the same time keep the legs' dialog order
+	sort.SliceStable(evs, func(x, y int) bool { return evs[x].ts.Before(evs[y].ts) })
 	return evs
 }
 
@@ -274,7 +266,7 @@ func writeFlowCSV(out io.Writer, sp *flowSpec) error {
 		if ev.h.frame != 0 {
 			frame = strconv.FormatUint(ev.h.frame, 10)
 		}
-		_ = w.Write([]string{ts, sp.legs[ev.leg].s.ID, sp.hosts[ev.from], sp.hosts[ev.to], kinds[ev.kind], ev.h.text, frame})
+		_ = w.Write([]string{ts, sp.legs[ev.leg].s.ID, sp.hosts[ev.from], sp.hosts[ev.to], kinds[ev.kind], csvSafe(ev.h.text), frame})
 	}
 	w.Flush()
 	return w.Error()
