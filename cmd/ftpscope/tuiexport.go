@@ -40,9 +40,20 @@ func (x *tuiExporter) readable() error {
 	return nil
 }
 
+// writable says why path cannot take a slice of the run's inputs.
+func (x *tuiExporter) writable(path string) error {
+	if err := rereadable(x.reads, path); err != nil {
+		return errors.New("the slice " + err.Error())
+	}
+	return nil
+}
+
 // WriteSlice implements ui.Exporter.
 func (x *tuiExporter) WriteSlice(req ui.SliceRequest) (int, error) {
 	if err := x.readable(); err != nil {
+		return 0, err
+	}
+	if err := x.writable(req.Path); err != nil {
 		return 0, err
 	}
 	// Claim the name first: without Overwrite an existing file is refused

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ftpscope/ftpscope/analysis"
@@ -140,5 +142,27 @@ func TestTUIExporterNeedsFiles(t *testing.T) {
 		if _, err := x.ExportFiles(t.TempDir(), &model.Session{ID: "s1"}); err == nil {
 			t.Error("files of a capture that cannot be read again")
 		}
+	}
+}
+
+// TestTUIExporterSparesItsInput: w naming the capture it reads (even with
+// the overwrite confirmed) is refused, as -w is, and the capture stays.
+func TestTUIExporterSparesItsInput(t *testing.T) {
+	input := filepath.Join(t.TempDir(), "in.pcap")
+	orig, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(input, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := reportOf(t, "-r", input)
+	x := newTUIExporter(&options{reads: []sourceArg{{name: input}}}, analysis.Config{}, []string{r.Sessions[0].Source})
+	_, err = x.WriteSlice(ui.SliceRequest{Path: input, Overwrite: true, Sessions: r.Sessions[:1]})
+	if err == nil || !strings.Contains(err.Error(), "names the input") {
+		t.Errorf("a slice written over its own input: %v, want it refused", err)
+	}
+	if got, _ := os.ReadFile(input); !bytes.Equal(got, orig) {
+		t.Error("the input was changed")
 	}
 }
