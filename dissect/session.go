@@ -98,7 +98,6 @@ type session struct {
 	sizes    map[string]int64 // SIZE replies, by file name
 	lastSize string           // argument of the SIZE awaiting its 213
 
-	streamDone  bool // the control stream delivered its last byte
 	controlDone bool // the control connection ended
 	openData    int  // data connections still running
 	emitted     bool
@@ -528,12 +527,8 @@ func (s *session) gap(dir int, n int64, _ *segRecord) {
 }
 
 // streamEnded flushes what the control stream left unterminated.
+// Its one caller, controlStream.end, runs once.
 func (s *session) streamEnded() {
-	if s.streamDone {
-		return
-	}
-	s.streamDone = true
-	s.st.done = true
 	for dir := range s.split {
 		if s.opaque[dir] {
 			continue
