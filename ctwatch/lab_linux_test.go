@@ -93,8 +93,9 @@ func needLab(t *testing.T) {
 	t.Skip("conntrack lab " + why + "; FTPSCOPE_LAB=1 makes this a failure")
 }
 
-// labLock takes /tmp/ftpscope-lab.lock for the test's duration: the
-// namespace labs of other packages and scripts take it too.
+// labLock takes /tmp/ftpscope-lab.lock for the test's duration, so that
+// two runs of it at once take turns; a namespace lab run by hand takes the
+// same lock with flock(1) (`flock /tmp/ftpscope-lab.lock make e2e`).
 func labLock(t *testing.T) {
 	f, err := os.OpenFile("/tmp/ftpscope-lab.lock", os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
