@@ -125,7 +125,7 @@ func New(keys *KeyLog, cache *Cache, out func(Dir, []byte)) *Conn {
 // Status returns what was decrypted so far, and why not.
 func (c *Conn) Status() Status {
 	st := c.status
-	if st.Reason == "" && !st.Decrypted && (len(c.h[0].pending) > 0 || len(c.h[1].pending) > 0) {
+	if st.Reason == "" && !st.Decrypted && c.Pending() {
 		st.Reason = "no key for this ClientHello in the key log"
 	}
 	return st
@@ -336,15 +336,19 @@ func (c *Conn) retryKeys() {
 		c.keys12()
 	}
 	for d := range c.h {
-		h := &c.h[d]
-		if h.cipher == nil || len(h.pending) == 0 {
-			continue
+		if c.h[d].cipher != nil {
+			c.drain(Dir(d))
 		}
-		recs := h.pending
-		h.pending, h.pendN = nil, 0
-		for _, r := range recs {
-			c.open(Dir(d), r[:5], r[5:])
-		}
+	}
+}
+
+// drain decrypts the records of direction d that waited for its cipher.
+func (c *Conn) drain(d Dir) {
+	h := &c.h[d]
+	recs := h.pending
+	h.pending, h.pendN = nil, 0
+	for _, r := range recs {
+		c.open(d, r[:5], r[5:])
 	}
 }
 
@@ -412,13 +416,7 @@ func (c *Conn) install12(d Dir) {
 		h.cipher = sv
 	}
 	h.cipher.etm = c.sh.etm && c.s.kind == kindCBC
-	if len(h.pending) > 0 {
-		recs := h.pending
-		h.pending, h.pendN = nil, 0
-		for _, r := range recs {
-			c.open(d, r[:5], r[5:])
-		}
-	}
+	c.drain(d)
 }
 
 func versionName(v uint16) string {
