@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -42,8 +43,9 @@ type options struct {
 	tlsKeylog     string // --tls-keylog: decrypt FTPS with this key log
 }
 
-// maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN); -s 0 means it.
-const maxSnapLen = 262144
+// maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN), what live capture
+// takes by default; -s 0 means it.
+const maxSnapLen = capture.DefaultSnapLen
 
 // sourceArg is "-r FILE" or "-r LABEL=FILE" (likewise -i).
 type sourceArg struct{ label, name string }
