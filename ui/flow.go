@@ -221,14 +221,11 @@ func flowItems(th *theme, sp *flowSpec) []item {
 			render:  func(w int) []line { return []line{cellsLine(sp.row(th, ev, max(w, 40)))} },
 		})
 	}
-	items = append(items, item{static: true, render: func(w int) []line {
-		out := []line{{}}
-		for _, x := range wrap("→ command · ← reply · ═ data connection · ╌✖ failed · ┄ no data connection · ⏎ opens the session at the line", max(10, w-2)) {
-			out = append(out, line{{"  " + x, th.dim}})
-		}
-		return out
-	}})
-	return items
+	legs := make([]*ladderLeg, len(sp.legs))
+	for i := range sp.legs {
+		legs[i] = &sp.legs[i]
+	}
+	return append(items, legendItem(th, anyDecrypted(legs...), "⏎ opens the session at the line"))
 }
 
 // flowText is the whole flow as plain text.
