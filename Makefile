@@ -39,10 +39,11 @@ demo:
 # Debian packages: libpcap for live capture and filter expressions, tmux for
 # the terminal-UI test, nftables for the conntrack lab test of ctwatch/ (a
 # unit test as root), man-db, zsh and fish for the manual page and completion
-# tests, tshark to check the Wireshark filters and the comments of -w slices;
+# tests, tshark to check the Wireshark filters and the comments of -w slices,
+# openssl for the TLS decryption tests against a second implementation;
 # the lab installs its own (vsftpd, …).
 deps:
-	@missing=""; for p in libpcap-dev tmux nftables man-db zsh fish tshark; do \
+	@missing=""; for p in libpcap-dev tmux nftables man-db zsh fish tshark openssl; do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

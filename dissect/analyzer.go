@@ -670,9 +670,7 @@ func (a *Analyzer) maybeEmit(s *session) {
 	if s.tls {
 		delete(a.tlsHosts, hostPair{s.vantage.id, s.client.Addr(), s.server.Addr()})
 	}
-	if !s.carried && s.c.span[0].bytes()+s.c.span[1].bytes() == 0 {
-		// A connection attempt that never carried payload (a SYN scan of
-		// port 21, a refused connection) is counted, not reported.
+	if s.attempt() {
 		a.stats.ConnectionAttempts++
 		a.stats.ControlSessions--
 		s.release()
@@ -710,7 +708,7 @@ func (s *session) release() {
 func (a *Analyzer) Updates(fn func(*model.Session)) {
 	var changed []*session
 	for s := range a.open {
-		if s.dirty && s.carried {
+		if s.dirty && !s.attempt() {
 			changed = append(changed, s)
 		}
 	}

@@ -53,10 +53,6 @@ func (j *JSONLWriter) write(e *Event) {
 	}
 }
 
-func findingKey(f *model.Finding) string {
-	return f.Rule + "\x00" + f.Session + "\x00" + f.Channel + "\x00" + f.Summary
-}
-
 // Channel implements analysis.ChannelConsumer: a channel is written as
 // soon as it concludes.
 func (j *JSONLWriter) Channel(session string, ch *model.Channel) {
@@ -74,7 +70,7 @@ func (j *JSONLWriter) Session(s *model.Session, findings []model.Finding) {
 		j.write(&Event{Event: "channel", Session: s.ID, Channel: &s.Channels[i]})
 	}
 	for i := range findings {
-		j.seen[findingKey(&findings[i])] = true
+		j.seen[findings[i].Key()] = true
 		j.write(&Event{Event: "finding", Session: s.ID, Finding: &findings[i]})
 	}
 	j.write(&Event{Event: "session", Session: s.ID, Data: s})
@@ -98,7 +94,7 @@ func (j *JSONLWriter) Stats(sources []model.Source, stats model.Stats) {
 // findings writes the findings not written yet.
 func (j *JSONLWriter) findings(fs []model.Finding) {
 	for i := range fs {
-		if k := findingKey(&fs[i]); !j.seen[k] {
+		if k := fs[i].Key(); !j.seen[k] {
 			j.seen[k] = true
 			j.write(&Event{Event: "finding", Session: fs[i].Session, Finding: &fs[i]})
 		}
@@ -118,7 +114,7 @@ func (j *JSONLWriter) Close(sources []model.Source, pairs []model.NATPair, findi
 		j.write(&Event{Event: "nat_pair", NATPair: &pairs[i]})
 	}
 	for i := range findings {
-		if !j.seen[findingKey(&findings[i])] {
+		if !j.seen[findings[i].Key()] {
 			j.write(&Event{Event: "finding", Session: findings[i].Session, Finding: &findings[i]})
 		}
 	}

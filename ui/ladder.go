@@ -594,27 +594,35 @@ func ladderItems(th *theme, sp *ladderSpec) []item {
 			render:  func(w int) []line { return []line{cellsLine(ladderRow(th, sp, ev, max(w, 30)))} },
 		})
 	}
-	legend := "→ command · ← reply · ═ data connection · ╌✖ failed · ┄ no data connection"
-	if sp.decrypted() {
-		legend += " · " + decryptedMark + "decrypted with the TLS key log"
-	}
+	var more []string
 	if sp.server != nil {
-		legend += " · ✎ rewritten by the NAT"
-		for k := range evs {
-			if evs[k].expect != "" {
-				legend += " · ✓ ✖ … the gateway's expectation used, removed unused, pending"
-				break
-			}
+		more = append(more, "✎ rewritten by the NAT")
+	}
+	for k := range evs {
+		if evs[k].expect != "" {
+			more = append(more, "✓ ✖ … the gateway's expectation used, removed unused, pending")
+			break
 		}
 	}
-	items = append(items, item{static: true, render: func(w int) []line {
+	return append(items, legendItem(th, sp.decrypted(), more...))
+}
+
+// legendItem is the ladder's legend, with what this ladder adds.
+func legendItem(th *theme, decrypted bool, more ...string) item {
+	legend := "→ command · ← reply · ═ data connection · ╌✖ failed · ┄ no data connection"
+	if decrypted {
+		legend += " · " + decryptedMark + "decrypted with the TLS key log"
+	}
+	for _, m := range more {
+		legend += " · " + m
+	}
+	return item{static: true, render: func(w int) []line {
 		out := []line{{}}
 		for _, x := range wrap(legend, max(10, w-2)) {
 			out = append(out, line{{"  " + x, th.dim}})
 		}
 		return out
-	}})
-	return items
+	}}
 }
 
 // ladderText is the whole ladder as plain text (for y and for tests).

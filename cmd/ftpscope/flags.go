@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -26,6 +27,7 @@ type options struct {
 	count         uint64
 	duration      time.Duration
 	user          string
+	droppedTo     string // the user root was dropped to, once it was
 	noPromisc     bool
 	snapLen       int
 	bufferKiB     int
@@ -42,8 +44,9 @@ type options struct {
 	noConntrack   bool   // do not read conntrack
 }
 
-// maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN); -s 0 means it.
-const maxSnapLen = 262144
+// maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN), what live capture
+// takes by default; -s 0 means it.
+const maxSnapLen = capture.DefaultSnapLen
 
 // sourceArg is "-r FILE" or "-r LABEL=FILE" (likewise -i).
 type sourceArg struct{ label, name string }

@@ -9,7 +9,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
-	"sync/atomic"
 )
 
 // Root privileges are dropped once everything that needs them is open:
@@ -21,19 +20,13 @@ import (
 // account if the system has one, else nobody.
 var defaultUsers = []string{"ftpscope", "nobody"}
 
-// droppedTo names the user ftpscope became, once it dropped root: what it
-// writes later (the terminal UI's w and e) is written as that user. (An
-// atomic: the tests run several runs at once.)
-var droppedTo atomic.Pointer[string]
-
-// explainDenied adds to a permission error, once root was dropped, why a
-// folder root may write is refused and how to choose.
-func explainDenied(err error) error {
-	to := droppedTo.Load()
-	if err == nil || to == nil || !errors.Is(err, fs.ErrPermission) {
+// explainDenied adds to a permission error, once root was dropped to the
+// user droppedTo, why a folder root may write is refused and how to choose.
+func explainDenied(err error, droppedTo string) error {
+	if err == nil || droppedTo == "" || !errors.Is(err, fs.ErrPermission) {
 		return err
 	}
-	return fmt.Errorf("%w (ftpscope runs as %s after dropping root: choose a folder %s may write, or start it with --user root)", err, *to, *to)
+	return fmt.Errorf("%w (ftpscope runs as %s after dropping root: choose a folder %s may write, or start it with --user root)", err, droppedTo, droppedTo)
 }
 
 // privilegeTarget returns the user to become: "" to stay as is. warn is
@@ -87,8 +80,8 @@ func dropPrivileges(o *options, createdDirs []string, exportDir string, stderr i
 	if u == nil {
 		return nil
 	}
-	name := u.Username
-	droppedTo.Store(&name)
+	// what the run writes later (the terminal UI's w and e) is written as u
+	o.droppedTo = u.Username
 	uid, err1 := strconv.Atoi(u.Uid)
 	gid, err2 := strconv.Atoi(u.Gid)
 	if err1 != nil || err2 != nil {

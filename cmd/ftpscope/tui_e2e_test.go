@@ -153,7 +153,7 @@ func checkTUISlice(t *testing.T, path string) {
 // report of --export gives them.
 func checkTUIExport(t *testing.T, capture, id, dir string) {
 	t.Helper()
-	r := reportOf(t, "-r", capture, "--export", t.TempDir())
+	r := jsonReport(t, "-r", capture, "--export", t.TempDir())
 	n := 0
 	for _, ch := range sessionOf(t, r, id).Channels {
 		tr := ch.Transfer

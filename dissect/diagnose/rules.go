@@ -691,7 +691,8 @@ func (c *sessionCtx) logins() {
 		if cmd == nil || (cmd.Verb != "USER" && cmd.Verb != "PASS") {
 			continue
 		}
-		user := c.userBefore(cmd)
+		i, _ := e.Answers.Index() // Answered found cmd there
+		user := c.userBefore(i)
 		c.d.loginFailures[c.client()]++
 		c.d.clientOf[c.s.ID] = c.client()
 		f := model.Finding{Rule: RuleLoginFailed, Severity: model.Info, TS: timeRef(e.TS),
@@ -715,17 +716,12 @@ func (c *sessionCtx) logins() {
 	}
 }
 
-// userBefore returns the argument of the latest USER command up to cmd,
-// an entry of the session's dialog.
-func (c *sessionCtx) userBefore(cmd *model.DialogEntry) string {
-	for i := range c.s.Dialog {
-		if &c.s.Dialog[i] == cmd {
-			for j := i; j >= 0; j-- {
-				if e := &c.s.Dialog[j]; e.Kind == "command" && e.Verb == "USER" {
-					return e.Arg
-				}
-			}
-			break
+// userBefore returns the argument of the latest USER command up to the
+// dialog entry of index i.
+func (c *sessionCtx) userBefore(i int) string {
+	for j := i; j >= 0; j-- {
+		if e := &c.s.Dialog[j]; e.Kind == "command" && e.Verb == "USER" {
+			return e.Arg
 		}
 	}
 	return ""
@@ -757,7 +753,7 @@ func (c *sessionCtx) snaplenCut() {
 		for i := range c.s.Dialog {
 			if e := &c.s.Dialog[i]; e.Cut && len(ev.Wire) < 8 {
 				ev.Frames = append(ev.Frames, e.Frame)
-				ev.Wire = append(ev.Wire, entryLine(e)+"…")
+				ev.Wire = append(ev.Wire, wireText(e)+"…")
 			}
 		}
 		f := model.Finding{Rule: RuleSnaplenCut, Severity: model.Warning, TS: timeRef(cut.FirstTS), Evidence: ev,
@@ -782,20 +778,6 @@ func (c *sessionCtx) snaplenCut() {
 		}
 		c.add(f, ch)
 	}
-}
-
-// entryLine renders a dialog entry as the line on the wire.
-func entryLine(e *model.DialogEntry) string {
-	if e.Kind == "command" {
-		if e.Arg != "" {
-			return e.Verb + " " + e.Arg
-		}
-		return e.Verb
-	}
-	if e.Code == 0 {
-		return e.Text
-	}
-	return fmt.Sprintf("%d %s", e.Code, e.Text)
 }
 
 // retransmissions: control bytes captured twice with different content,
