@@ -2,7 +2,7 @@ package model
 
 // Conntrack is the capturing host's conntrack entry for an FTP control
 // connection, in the shape of the contract's session.conntrack (live, on
-// Linux; not yet a field of Session: the wiring is issue 11's).
+// Linux: Session.Conntrack).
 type Conntrack struct {
 	// Helper names the conntrack helper attached ("ftp"); null when none
 	// is, which is why a gateway then leaves PORT and 227 untranslated.
@@ -18,8 +18,8 @@ type Conntrack struct {
 }
 
 // Expectation is what a conntrack helper created for one announcement
-// in the shape of the contract's channel.expectation (not yet a field of
-// Channel): the data connection it lets in and translates.
+// in the shape of the contract's channel.expectation (Channel.Expectation):
+// the data connection it lets in and translates.
 type Expectation struct {
 	Helper string `json:"helper"`
 	// Tuple is the connection expected; parts any connection may have are
