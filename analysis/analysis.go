@@ -8,12 +8,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ftpscope/ftpscope/internal/textfmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/ctwatch"
 	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -39,6 +42,26 @@ type Config struct {
 	// consumer keeps (-w annotates its slice with them).
 	ObserveFindings func(s *model.Session, fs []model.Finding)
 	ObservePair     func(p *model.NATPair, fs []model.Finding)
+	// StatsEvery is how often a live capture tells a StatsConsumer its
+	// counters; DefaultStatsEvery when zero.
+	StatsEvery time.Duration
+	// UpdateEvery is how often running sessions are looked at, for an
+	// Updater and, live, the NAT leg pairer; 250 ms when zero.
+	UpdateEvery time.Duration
+	// Conntrack, when set (a live capture on Linux), is the capturing
+	// host's conntrack: each session gets its control connection's entry
+	// and each announcement the expectation its helper created.
+	Conntrack *ctwatch.Tracker
+}
+
+// DefaultStatsEvery is how often a live capture reports its counters.
+const DefaultStatsEvery = 10 * time.Second
+
+// StatsConsumer is implemented by a Consumer that tells, during a live
+// capture, that the capture is alive (JSON lines' stats events): it
+// receives every StatsEvery the sources' counters and the analysis'.
+type StatsConsumer interface {
+	Stats(sources []model.Source, stats model.Stats)
 }
 
 // Consumer receives the results of a run.
@@ -68,7 +91,8 @@ type Updater interface {
 }
 
 // PairConsumer is implemented by a Consumer that takes each NAT pair as
-// soon as its second leg concludes, with the findings drawn from it
+// soon as its second leg concludes (just before that leg's Session from
+// files, just after it live), with the findings drawn from it
 // (numbered as delivered findings, after those of earlier calls): the
 // analysis then keeps no pair, and Summary.NATPairs and Summary.Findings
 // hold none. Without it, pairs and their findings come in the Summary.
@@ -102,6 +126,15 @@ type Revision struct {
 // updateEvery is how often an Updater hears of running sessions.
 const updateEvery = 250 * time.Millisecond
 
+// Between two packets, the loop looks at the clock (updates, stats, the
+// context) every checkFile packets of a file, every checkLive of a live
+// capture: a live capture's packets may come slowly and steadily, without
+// the read timeouts that run the housekeeping.
+const (
+	checkFile = 1024
+	checkLive = 64
+)
+
 // Summary is what is known only at the end of a run.
 type Summary struct {
 	Sources  []model.Source
@@ -129,6 +162,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	}
 	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, sources, cfg.Dissect.Live, out)
 	diag.observeFindings, diag.observePair = cfg.ObserveFindings, cfg.ObservePair
+	diag.conntrack = cfg.Conntrack
 	stage := startOutput(diag, cfg.Observe)
 	an := dissect.New(cfg.Dissect, infos, stage.sink(diag))
 	var src interface {
@@ -161,22 +195,74 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		deadline = time.Now().Add(cfg.Duration)
 	}
 	updater, _ := out.(Updater)
+	every := cfg.UpdateEvery
+	if every <= 0 {
+		every = updateEvery
+	}
 	lastUpdate := time.Now()
+	// Live, running sessions go to the NAT leg pairer too, when there may
+	// be legs: several sources, or a source with several interfaces.
+	pairRunning := func() bool { return live && (len(sources) > 1 || hasInterfaces(an.Vantages())) }
 	update := func() {
-		if updater != nil && time.Since(lastUpdate) >= updateEvery {
-			lastUpdate = time.Now()
-			an.Updates(updater.Update)
+		if time.Since(lastUpdate) < every {
+			return
 		}
+		lastUpdate = time.Now()
+		toPairer := pairRunning()
+		if updater == nil && !toPairer {
+			return
+		}
+		// The pairer reads running sessions from the start: whole
+		// snapshots then, else deltas.
+		an.Updates(toPairer, func(s *model.Session, dialogFrom int) {
+			withConntrack(cfg.Conntrack, s)
+			if toPairer {
+				if updater != nil {
+					// The updater rebases the dialog it is given, while
+					// the pairer reads s on the output stage's goroutine.
+					u := *s
+					u.Dialog, u.Segments = slices.Clone(s.Dialog), nil
+					updater.Update(&u, dialogFrom)
+				}
+				stage.Running(s)
+			} else if updater != nil {
+				updater.Update(s, dialogFrom)
+			}
+		})
+	}
+	statsOut, _ := out.(StatsConsumer)
+	statsEvery := cfg.StatsEvery
+	if statsEvery <= 0 {
+		statsEvery = DefaultStatsEvery
+	}
+	nextStats := time.Now().Add(statsEvery)
+	tellStats := func() {
+		if !live || statsOut == nil || time.Now().Before(nextStats) {
+			return
+		}
+		nextStats = time.Now().Add(statsEvery)
+		srcs := make([]model.Source, len(sources))
+		for i, s := range sources {
+			srcs[i] = liveSourceModel(s, an.DecodeErrors(i))
+		}
+		st := an.Stats()
+		st.Packets, st.FilteredPackets = rd.res.read, rd.res.filtered
+		stage.Stats(srcs, st)
+	}
+	check := uint64(checkFile - 1)
+	if live {
+		check = checkLive - 1
 	}
 	for n := uint64(0); ; n++ {
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			break
 		}
-		if n&1023 == 0 {
+		if n&check == 0 {
 			if ctx.Err() != nil {
 				break
 			}
 			update()
+			tellStats()
 		}
 		f, tick := in.next()
 		if f != nil {
@@ -188,6 +274,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		}
 		an.Tick(time.Now())
 		update()
+		tellStats()
 		if ctx.Err() != nil {
 			break
 		}
@@ -251,6 +338,29 @@ func droppedFindings(sources []model.Source) []model.Finding {
 			Evidence:    model.Evidence{Source: s.Label, Frames: []uint64{}}})
 	}
 	return fs
+}
+
+// hasInterfaces reports vantage points within a source ("label/eth0"):
+// one capture on several interfaces, such as a gateway's "-i any".
+func hasInterfaces(vantages []string) bool {
+	for _, v := range vantages {
+		if strings.Contains(v, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// liveSourceModel describes a live source while it is read, from the
+// counters that any goroutine may read (a fan-in reads each live source on
+// a goroutine of its own).
+func liveSourceModel(s capture.Source, decodeErrors uint64) model.Source {
+	in := s.Info()
+	m := model.Source{Label: in.Label, Kind: in.Kind, Name: in.Name, LinkType: in.LinkTypeNames(), DecodeErrors: decodeErrors}
+	if st, ok := capture.KernelStatsOf(s); ok {
+		m.Packets, m.Bytes, m.Dropped = st.Captured, st.CapturedBytes, st.Dropped
+	}
+	return m
 }
 
 func anyLive(sources []capture.Source) bool {

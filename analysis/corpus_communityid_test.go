@@ -5,16 +5,18 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ftpscope/ftpscope/internal/testcorpus"
 )
 
 // TestCommunityIDMatchesArkime checks the Community ID of the corpus's
 // Arkime FTP capture against the one Arkime computed for it (its test
 // expectation, ftp.test): an independent implementation of the spec.
 func TestCommunityIDMatchesArkime(t *testing.T) {
-	dir := filepath.Join(corpusDir, "arkime", "ftp")
+	dir := filepath.Join(testcorpus.Need(t), "arkime", "ftp")
 	raw, err := os.ReadFile(filepath.Join(dir, "ftp.test"))
 	if err != nil {
-		t.Skipf("corpus not found: %v", err)
+		t.Fatal(err) // the corpus is there: its Arkime capture must be too
 	}
 	var expect struct {
 		Sessions []struct {

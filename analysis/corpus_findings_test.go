@@ -41,7 +41,7 @@ func TestCorpusFindings(t *testing.T) {
 	corpus := loadCorpus(t)
 	seen := map[string]bool{}
 	for _, c := range corpus.Cases {
-		r := analyse(t, filepath.Join(corpusDir, c.Pcap))
+		r := analyse(t, filepath.Join(corpus.dir, c.Pcap))
 		worst := map[string]model.Severity{}
 		for _, f := range r.Findings {
 			if f.Severity > worst[f.Rule] {

@@ -22,9 +22,8 @@ import (
 // Suricata, nDPI and Arkime test suites with expected.json, facts
 // established independently of this code (see its README). Under CI a
 // missing corpus fails the tests (internal/testcorpus).
-var corpusDir string
-
 type corpusFile struct {
+	dir   string       // where it was found
 	Cases []corpusCase `json:"cases"`
 }
 
@@ -144,12 +143,12 @@ type fact struct {
 // skip, or fail under CI.
 func loadCorpus(t *testing.T) corpusFile {
 	t.Helper()
-	corpusDir = testcorpus.Need(t)
-	raw, err := os.ReadFile(filepath.Join(corpusDir, "expected.json"))
+	dir := testcorpus.Need(t)
+	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var corpus corpusFile
+	corpus := corpusFile{dir: dir}
 	if err := json.Unmarshal(raw, &corpus); err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +161,7 @@ func TestCorpus(t *testing.T) {
 	var unexpected []string
 	seen := map[string]bool{}
 	for _, c := range corpus.Cases {
-		r := analyse(t, filepath.Join(corpusDir, c.Pcap))
+		r := analyse(t, filepath.Join(corpus.dir, c.Pcap))
 		for _, f := range caseFacts(c, r) {
 			total++
 			key := c.ID + " " + clip(f.name)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/ctwatch"
 	"github.com/ftpscope/ftpscope/dissect/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -15,8 +16,8 @@ import (
 // as each session concludes and hands the session on with its findings,
 // keeping nothing of them but bounded state for the rules that span
 // sessions (repeated refused logins, NAT legs waiting for their other
-// side). When such a rule changes a finding already handed on, a Reviser
-// hears of it.
+// side, running legs paired live). When such a rule changes a finding
+// already handed on, a Reviser hears of it.
 type diagnoser struct {
 	out     Consumer
 	reviser Reviser
@@ -34,6 +35,12 @@ type diagnoser struct {
 	// observers of Config
 	observeFindings func(s *model.Session, fs []model.Finding)
 	observePair     func(p *model.NATPair, fs []model.Finding)
+	// liveMode: a live capture shows NAT pairs as soon as they are known,
+	// to a LivePairConsumer.
+	liveMode  bool
+	livePairs LivePairConsumer
+	// conntrack is the capturing host's conntrack (live, Linux), or nil.
+	conntrack *ctwatch.Tracker
 }
 
 // Legs wait for their other side this long (by session start): a gateway
@@ -60,7 +67,42 @@ func newDiagnoser(cfg diagnose.Config, sources []capture.Source, live bool, out 
 	d.legs = d.rules.NewLegPairer(window, maxWaitingLegs)
 	d.pairs, _ = out.(PairConsumer)
 	d.legs.Forget = d.pairs != nil
+	d.liveMode = live
+	d.livePairs, _ = out.(LivePairConsumer)
 	return d
+}
+
+// LivePairConsumer is implemented by a Consumer that shows NAT pairs as
+// soon as they are known in a live capture (JSON lines, the terminal UI),
+// before their legs conclude. A pair comes with the state model.PairOpen
+// once the later leg's first announcement crossed, again whenever it
+// shows more, and a last time as model.PairFinal once both legs concluded
+// (after the second leg's Session) — or as model.PairWithdrawn when the
+// concluded legs contradict it. findings are every finding drawn from the
+// pair so far. (PairConsumer hears of final pairs only, files too.)
+type LivePairConsumer interface {
+	LivePair(p *model.NATPair, findings []model.Finding, state string)
+}
+
+// pairing reports whether a session may be a leg of a NAT.
+func (d *diagnoser) pairing(s *model.Session) bool { return d.multiSource || s.Vantage != "" }
+
+// Running offers a snapshot of a running session (live capture) to the
+// NAT leg pairer.
+func (d *diagnoser) Running(s *model.Session) {
+	if d.pairing(s) {
+		d.report(d.legs.Running(s))
+	}
+}
+
+// report hands pair events to the consumer, in a live capture.
+func (d *diagnoser) report(evs []diagnose.PairEvent) {
+	if !d.liveMode || d.livePairs == nil {
+		return
+	}
+	for i := range evs {
+		d.livePairs.LivePair(&evs[i].Pair, evs[i].Findings, evs[i].State)
+	}
 }
 
 // ChannelConsumer is implemented by a Consumer that wants each data
@@ -71,32 +113,24 @@ type ChannelConsumer interface {
 
 // Session diagnoses one concluded session and hands it to the consumer.
 func (d *diagnoser) Session(s *model.Session) {
+	withConntrack(d.conntrack, s)
 	s.WiresharkFilter = model.WiresharkFilter(s)
 	fs := d.rules.Session(s)
 	if f, ok := d.droppedDuring(s); ok {
 		fs = append(fs, f)
 	}
-	if d.multiSource || s.Vantage != "" {
+	var evs []diagnose.PairEvent
+	if d.pairing(s) {
 		// Until its other leg comes, a leg keeps (bounded by the pairer)
 		// the findings that the pair's may replace; numbered as they will
 		// be delivered if it waits.
-		if p := d.legs.Add(s, replaceable(fs, d.delivered)); p != nil {
-			fs = withoutSuperseded(fs, p)
-			other, _ := p.OtherTag.([]numbered)
-			for i := range other {
-				if diagnose.Superseded(&other[i].f, p.Pair, p.Findings) {
-					d.revise(&Revision{Ref: other[i].ref, Finding: other[i].f, Was: other[i].f.Severity, Withdrawn: true})
+		evs = d.legs.Add(s, replaceable(fs, d.delivered))
+		for i := range evs {
+			if evs[i].State == diagnose.PairFinal {
+				fs = d.settlePair(&evs[i], fs)
+				if !d.liveMode {
+					d.deliverPair(&evs[i])
 				}
-			}
-			if d.observePair != nil {
-				d.observePair(p.Pair, p.Findings)
-			}
-			if d.pairs != nil {
-				d.delivered += uint64(len(p.Findings))
-				for i := range p.Findings {
-					d.worst = max(d.worst, p.Findings[i].Severity)
-				}
-				d.pairs.NATPair(p.Pair, p.Findings)
 			}
 		}
 	}
@@ -112,9 +146,50 @@ func (d *diagnoser) Session(s *model.Session) {
 	if d.out != nil {
 		d.out.Session(s, fs)
 	}
+	if d.liveMode {
+		// Live, the final pair comes after its second leg, as the pairs
+		// told while the legs ran (LivePairConsumer) lead a reader to
+		// expect.
+		for i := range evs {
+			if evs[i].State == diagnose.PairFinal {
+				d.deliverPair(&evs[i])
+			}
+		}
+	}
 	for _, u := range d.rules.Upgrades() {
 		d.worst = max(d.worst, u.Finding.Severity)
 		d.revise(&Revision{Ref: u.Ref, Finding: u.Finding, Was: u.Was})
+	}
+	d.report(evs)
+}
+
+// settlePair withdraws what the findings of a final pair, whose second leg
+// (with findings fs) just concluded, replace of the first leg's, and
+// returns fs without what they replace.
+func (d *diagnoser) settlePair(ev *diagnose.PairEvent, fs []model.Finding) []model.Finding {
+	fs = withoutSuperseded(fs, &ev.Pair, ev.Findings)
+	other, _ := ev.OtherTag.([]numbered)
+	for i := range other {
+		if diagnose.Superseded(&other[i].f, &ev.Pair, ev.Findings) {
+			d.revise(&Revision{Ref: other[i].ref, Finding: other[i].f, Was: other[i].f.Severity, Withdrawn: true})
+		}
+	}
+	return fs
+}
+
+// deliverPair hands a final pair and its findings on: to the observer, and
+// to a PairConsumer, just before its second leg (files) or just after it
+// (live).
+func (d *diagnoser) deliverPair(ev *diagnose.PairEvent) {
+	if d.observePair != nil {
+		d.observePair(&ev.Pair, ev.Findings)
+	}
+	if d.pairs != nil {
+		d.delivered += uint64(len(ev.Findings))
+		for i := range ev.Findings {
+			d.worst = max(d.worst, ev.Findings[i].Severity)
+		}
+		d.pairs.NATPair(&ev.Pair, ev.Findings)
 	}
 }
 
@@ -145,10 +220,10 @@ func replaceable(fs []model.Finding, first uint64) any {
 	return out
 }
 
-func withoutSuperseded(fs []model.Finding, p *diagnose.Pairing) []model.Finding {
+func withoutSuperseded(fs []model.Finding, pair *model.NATPair, pairFindings []model.Finding) []model.Finding {
 	kept := fs[:0]
 	for i := range fs {
-		if !diagnose.Superseded(&fs[i], p.Pair, p.Findings) {
+		if !diagnose.Superseded(&fs[i], pair, pairFindings) {
 			kept = append(kept, fs[i])
 		}
 	}

@@ -17,8 +17,16 @@ type outputStage struct {
 type stageEvent struct {
 	session *model.Session
 	build   func() *model.Session // a session to build here
+	running *model.Session        // a snapshot of a running session (live)
+	stats   *liveStats            // the counters, now and then (live)
 	channel *model.Channel
 	id      string // the channel's session
+}
+
+// liveStats are the counters a StatsConsumer hears of.
+type liveStats struct {
+	sources []model.Source
+	stats   model.Stats
 }
 
 // stageDepth bounds the sessions in flight between the two goroutines.
@@ -27,6 +35,7 @@ const stageDepth = 256
 func startOutput(d *diagnoser, observe func(*model.Session)) *outputStage {
 	st := &outputStage{queue: make(chan stageEvent, stageDepth), done: make(chan struct{})}
 	cc, _ := d.out.(ChannelConsumer)
+	sc, _ := d.out.(StatsConsumer)
 	_, streams := d.out.(Streamer)
 	session := func(s *model.Session) {
 		if observe != nil {
@@ -45,6 +54,12 @@ func startOutput(d *diagnoser, observe func(*model.Session)) *outputStage {
 				session(ev.build())
 			case ev.session != nil:
 				session(ev.session)
+			case ev.running != nil:
+				d.Running(ev.running)
+			case ev.stats != nil:
+				if sc != nil {
+					sc.Stats(ev.stats.sources, ev.stats.stats)
+				}
 			case cc != nil:
 				cc.Channel(ev.id, ev.channel)
 			}
@@ -60,6 +75,14 @@ func (st *outputStage) Session(s *model.Session) { st.queue <- stageEvent{sessio
 // model is work this goroutine can take off the dissector's.
 func (st *outputStage) SessionLater(build func() *model.Session) {
 	st.queue <- stageEvent{build: build}
+}
+
+// Running hands over a snapshot of a running session.
+func (st *outputStage) Running(s *model.Session) { st.queue <- stageEvent{running: s} }
+
+// Stats hands over the counters of a live capture.
+func (st *outputStage) Stats(sources []model.Source, stats model.Stats) {
+	st.queue <- stageEvent{stats: &liveStats{sources, stats}}
 }
 
 // stop waits until everything queued has been handled.

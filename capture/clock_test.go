@@ -176,3 +176,36 @@ func TestMergeConfirmedPause(t *testing.T) {
 		t.Fatalf("%d packets", n)
 	}
 }
+
+// TestMergeReadAheadBounded: timestamps that jump by hours at every packet
+// (a corrupt or forged file) never confirm a new timeline; the merge reads
+// that source ahead a bounded number of packets, not the whole file.
+func TestMergeReadAheadBounded(t *testing.T) {
+	a := pcaptest.New()
+	ka := a.Conn("192.168.1.10:1", "203.0.113.20:21", 1, 2)
+	ka.Open()
+	for i := 0; i < 2000; i++ {
+		a.Now = a.Now.Add(3 * time.Hour)
+		ka.Packet(true, 2, 3, pcaptest.Flags{ACK: true}, nil)
+	}
+	b := pcaptest.New()
+	kb := b.Conn("203.0.113.1:1", "203.0.113.20:21", 1, 2)
+	kb.Open()
+	fa, _ := OpenReader("inside", "a", io.NopCloser(bytes.NewReader(a.Bytes())), 0)
+	fb, _ := OpenReader("outside", "b", io.NopCloser(bytes.NewReader(b.Bytes())), 1)
+	m := NewMerge([]Source{fa, fb})
+	most, n := 0, 0
+	for {
+		if _, err := m.Next(); err != nil {
+			break
+		}
+		n++
+		most = max(most, len(m.ahead[0]))
+	}
+	if n != 2003+3 {
+		t.Errorf("%d packets merged, want %d", n, 2003+3)
+	}
+	if most > maxReadAhead {
+		t.Errorf("read %d packets of a source ahead, want at most %d", most, maxReadAhead)
+	}
+}

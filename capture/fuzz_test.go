@@ -32,7 +32,7 @@ const seedBytes = 16 << 10
 func readerAllocLimit(input int) uint64 { return 4*readBufferSize + 1<<20 + 16*uint64(input) }
 
 // pcapSeeds returns the classic pcap seeds.
-func pcapSeeds(f *testing.F) [][]byte {
+func pcapSeeds() [][]byte {
 	var out [][]byte
 	for _, path := range testcorpus.Captures(seedBytes) {
 		b, err := os.ReadFile(path)
@@ -137,7 +137,7 @@ func readWhole(t *testing.T, data []byte) {
 // FuzzPcapReader reads classic pcap files (both byte orders, micro- and
 // nanosecond timestamps).
 func FuzzPcapReader(f *testing.F) {
-	for _, b := range pcapSeeds(f) {
+	for _, b := range pcapSeeds() {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { readWhole(t, data) })
@@ -146,7 +146,7 @@ func FuzzPcapReader(f *testing.F) {
 // FuzzPcapngReader reads pcapng files: section, interface and packet
 // blocks of any link type.
 func FuzzPcapngReader(f *testing.F) {
-	for _, b := range pcapSeeds(f) {
+	for _, b := range pcapSeeds() {
 		if ng, ok := pcapngOfSeed(b); ok {
 			f.Add(ng)
 		}
@@ -158,7 +158,7 @@ func FuzzPcapngReader(f *testing.F) {
 // gzip is compressed first, so that the fuzzer explores both damaged
 // compressed streams and what well-formed streams decompress to.
 func FuzzGzipReader(f *testing.F) {
-	for _, b := range pcapSeeds(f) {
+	for _, b := range pcapSeeds() {
 		f.Add(gzipOf(b))
 		if ng, ok := pcapngOfSeed(b); ok {
 			f.Add(gzipOf(ng))

@@ -34,6 +34,11 @@ const (
 // flow (and on every read timeout once that much time has passed).
 const statsEvery = time.Second
 
+// publishEvery is how often, in packet time, Next publishes its own
+// counters for other goroutines (KernelStats): often enough for a live
+// view, rarely enough to cost nothing per packet.
+const publishEvery = 100 * time.Millisecond
+
 // LiveConfig describes a live capture.
 type LiveConfig struct {
 	// Label names the vantage point; the interface name when empty.
@@ -73,8 +78,12 @@ func (c *LiveConfig) defaults(buffer int) {
 	}
 }
 
-// KernelStats are a live capture's counters, as the kernel keeps them.
+// KernelStats are a live capture's counters: the kernel's, and what
+// ftpscope read.
 type KernelStats struct {
+	// Captured and CapturedBytes count the packets Next returned and their
+	// captured bytes (Info().Packets and Info().Bytes).
+	Captured, CapturedBytes uint64
 	// Received counts the packets that passed the capture filter, those
 	// dropped included (libpcap's ps_recv, tcpdump's "received by filter").
 	Received uint64
@@ -93,7 +102,8 @@ type KernelStats struct {
 // UpdateStats and Close; Info().Received and Info().Dropped hold the same
 // values. Info() belongs to the reading goroutine; any other goroutine (the
 // terminal UI's header, for one) calls KernelStats, which is safe for
-// concurrent use and at most about a second old.
+// concurrent use: the kernel's counters at most about a second old, the
+// packets read at most 100 ms old.
 type LiveSource interface {
 	Source
 	// KernelStats returns the counters as last read.
@@ -177,9 +187,10 @@ type Live struct {
 	closed    atomic.Bool
 	frame     uint64
 	lastStats time.Time
-	sinceStat uint32
+	publishAt int64 // packet time (ns) when the counters are published next
 
 	received, dropped, ifDropped atomic.Uint64
+	captured, capturedBytes      atomic.Uint64
 	closeOnce                    sync.Once
 
 	spanMu    sync.Mutex
@@ -230,6 +241,7 @@ func (l *Live) Next() (Packet, error) {
 	data, ci, err := l.h.read()
 	if err != nil {
 		if err == ErrTimeout {
+			l.publish()
 			if time.Since(l.lastStats) >= statsEvery {
 				l.updateStatsLocked()
 			}
@@ -241,13 +253,23 @@ func (l *Live) Next() (Packet, error) {
 	ci.InterfaceIndex = 0
 	l.frame++
 	l.info.count(ci, l.linkType)
-	if l.sinceStat++; l.sinceStat >= 4096 {
-		l.sinceStat = 0
+	// The packet's timestamp is the kernel's clock: it schedules the
+	// counters without a clock reading per packet, at any packet rate (a
+	// clock stepped back starts the schedule again).
+	if ns := ci.Timestamp.UnixNano(); ns >= l.publishAt || ns < l.publishAt-2*int64(publishEvery) {
+		l.publishAt = ns + int64(publishEvery)
+		l.publish()
 		if time.Since(l.lastStats) >= statsEvery {
 			l.updateStatsLocked()
 		}
 	}
 	return Packet{Data: data, Info: ci, LinkType: l.linkType, Source: l.index, Frame: l.frame}, nil
+}
+
+// publish makes the packets read so far visible to KernelStats.
+func (l *Live) publish() {
+	l.captured.Store(l.info.Packets)
+	l.capturedBytes.Store(l.info.Bytes)
 }
 
 // UpdateStats implements LiveSource.
@@ -257,6 +279,7 @@ func (l *Live) UpdateStats() error {
 	if l.closed.Load() {
 		return nil // Close read them last
 	}
+	l.publish()
 	return l.updateStatsLocked()
 }
 
@@ -286,7 +309,8 @@ func (l *Live) updateStatsLocked() error {
 
 // KernelStats implements LiveSource.
 func (l *Live) KernelStats() KernelStats {
-	return KernelStats{Received: l.received.Load(), Dropped: l.dropped.Load(), IfDropped: l.ifDropped.Load()}
+	return KernelStats{Captured: l.captured.Load(), CapturedBytes: l.capturedBytes.Load(),
+		Received: l.received.Load(), Dropped: l.dropped.Load(), IfDropped: l.ifDropped.Load()}
 }
 
 // DropSpans implements LiveSource.
@@ -307,6 +331,7 @@ func (l *Live) Close() error {
 		l.closed.Store(true)
 		l.mu.Lock()
 		defer l.mu.Unlock()
+		l.publish()
 		l.updateStatsLocked()
 		l.h.close()
 	})

@@ -80,6 +80,7 @@ func (m *Merge) readAhead(i int) {
 	q := m.ahead[i][:0]
 	run := 0          // q[run:] are held by the clock,
 	var clock []int64 // at these clock times
+	copied := 0       // bytes copied out of the source's buffer
 	for {
 		p, err := m.sources[i].Next()
 		if err != nil {
@@ -103,9 +104,26 @@ func (m *Merge) readAhead(i int) {
 		p.Data = append([]byte(nil), p.Data...)
 		q = append(q, mergeHead{p, i, p.Info.Timestamp.UnixNano()})
 		clock = append(clock, at)
+		if copied += len(p.Data); len(q) >= maxReadAhead || copied >= maxReadAheadBytes {
+			// Timestamps that keep jumping (a corrupt or forged file) must
+			// not make the merge read the whole source: what is held so far
+			// is ordered at the clock's time, as anomalies are.
+			for k, t := range clock {
+				q[run+k].at = t
+			}
+			break
+		}
 	}
 	m.ahead[i] = q
 }
+
+// A source's read-ahead while its clock holds packets is bounded: the
+// analyzer holds at most three per clock; a run of unconfirmed jumps longer
+// than this is taken as anomalies.
+const (
+	maxReadAhead      = 64
+	maxReadAheadBytes = 1 << 20
+)
 
 // Next returns the earliest packet among the sources. Because reads are
 // zero-copy, the packet returned last is replaced only now: the source it

@@ -75,7 +75,7 @@ func convertExpect(x conntrack.Expect) Expect {
 	if nat := x.NAT.Tuple; nat.IP.SourceAddress.IsValid() || nat.Proto.SourcePort != 0 {
 		e.HasNAT = true
 		e.NATPort = nat.Proto.SourcePort
-		if a := nat.IP.SourceAddress; a.IsValid() && !isZeroAddr(a) {
+		if a := nat.IP.SourceAddress; a.IsValid() && !a.IsUnspecified() {
 			e.NATAddr = a.Unmap()
 		}
 		e.NATReply = x.NAT.Direction

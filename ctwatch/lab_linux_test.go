@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpscope/ftpscope/dissect/ftp"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -93,8 +94,9 @@ func needLab(t *testing.T) {
 	t.Skip("conntrack lab " + why + "; FTPSCOPE_LAB=1 makes this a failure")
 }
 
-// labLock takes /tmp/ftpscope-lab.lock for the test's duration: the
-// namespace labs of other packages and scripts take it too.
+// labLock takes /tmp/ftpscope-lab.lock for the test's duration, so that
+// two runs of it at once take turns; a namespace lab run by hand takes the
+// same lock with flock(1) (`flock /tmp/ftpscope-lab.lock make e2e`).
 func labLock(t *testing.T) {
 	f, err := os.OpenFile("/tmp/ftpscope-lab.lock", os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
@@ -232,7 +234,7 @@ func serveFTP(ns string, ln net.Listener, log *serverLog) {
 		case "TYPE":
 			fmt.Fprint(c, "200 type set\r\n")
 		case "PORT":
-			ep, err := parsePORT(arg)
+			ep, err := ftp.ParsePORT(arg)
 			if err != nil {
 				fmt.Fprint(c, "501 bad PORT\r\n")
 				continue
@@ -278,25 +280,6 @@ func serveFTP(ns string, ln net.Listener, log *serverLog) {
 			fmt.Fprint(c, "502 not here\r\n")
 		}
 	}
-}
-
-func parsePORT(arg string) (netip.AddrPort, error) {
-	if i, j := strings.IndexByte(arg, '('), strings.IndexByte(arg, ')'); i >= 0 && j > i {
-		arg = arg[i+1 : j] // a 227 reply's text
-	}
-	f := strings.Split(arg, ",")
-	if len(f) != 6 {
-		return netip.AddrPort{}, errors.New("PORT needs six numbers")
-	}
-	var b [6]byte
-	for i, s := range f {
-		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 8)
-		if err != nil {
-			return netip.AddrPort{}, err
-		}
-		b[i] = byte(n)
-	}
-	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{b[0], b[1], b[2], b[3]}), uint16(b[4])<<8|uint16(b[5])), nil
 }
 
 // clientLog is what the FTP client saw.
@@ -345,7 +328,7 @@ func retr(t *testing.T, l lab, passive bool) clientLog {
 		send("PASV")
 		code, line := reply()
 		cl.portAt = time.Now()
-		if cl.announced, err = parsePORT(line); code != 227 || err != nil {
+		if cl.announced, err = ftp.Parse227(line); code != 227 || err != nil {
 			t.Fatalf("PASV answered %q (%v)", line, err)
 		}
 		if data, err = dialIn(l.cli, cl.announced.String(), 3*time.Second); err != nil {

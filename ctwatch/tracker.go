@@ -265,7 +265,7 @@ func (t *Tracker) flowSeen(ev Event) {
 	if f.Expected() && ev.Kind != FlowUpdate {
 		// A data connection: only its first report may claim an
 		// expectation (an update could claim a newer one of equal tuple).
-		t.expectationUsed(f, ev.Time)
+		t.expectationUsed(f)
 	}
 	c := t.controls[keyOf(f.Orig)]
 	if c != nil && ev.Kind == FlowNew && !c.entry.Destroyed.IsZero() {
@@ -384,7 +384,7 @@ func (t *Tracker) flowDestroyed(ev Event) {
 // through: one of its master's, still pending, whose tuple matches the
 // connection's. The kernel removes an expectation as the connection
 // matches it, so one removed most recently is preferred, then the newest.
-func (t *Tracker) expectationUsed(f Flow, now time.Time) {
+func (t *Tracker) expectationUsed(f Flow) {
 	c := t.controls[keyOf(f.Master)]
 	if c == nil {
 		return

@@ -28,7 +28,7 @@ func (t Tuple) IsValid() bool { return t.Src.IsValid() && t.Dst.IsValid() }
 
 // String gives "192.168.1.10:40312 → 203.0.113.20:21" (IPv6 in brackets).
 func (t Tuple) String() string {
-	return endpointString(t.Src, true) + " → " + endpointString(t.Dst, true)
+	return endpointString(t.Src) + " → " + endpointString(t.Dst)
 }
 
 // maskedString writes an expectation's tuple as report.md shows it: a part
@@ -42,7 +42,7 @@ func maskedString(t, mask Tuple) string {
 }
 
 func maskedEndpoint(ep, mask netip.AddrPort) string {
-	addrFree := !mask.Addr().IsValid() || isZeroAddr(mask.Addr())
+	addrFree := !mask.Addr().IsValid() || mask.Addr().IsUnspecified()
 	portFree := mask.Port() == 0
 	switch {
 	case addrFree && portFree:
@@ -52,26 +52,14 @@ func maskedEndpoint(ep, mask netip.AddrPort) string {
 	case portFree:
 		return ep.Addr().String()
 	}
-	return endpointString(ep, true)
+	return endpointString(ep)
 }
 
-func endpointString(ep netip.AddrPort, withPort bool) string {
+func endpointString(ep netip.AddrPort) string {
 	if !ep.IsValid() {
 		return "?"
 	}
-	if !withPort {
-		return ep.Addr().String()
-	}
 	return ep.String()
-}
-
-func isZeroAddr(a netip.Addr) bool {
-	for _, b := range a.AsSlice() {
-		if b != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // matches reports whether the connection tuple c falls within the
@@ -88,7 +76,7 @@ func endpointMatches(c, e, m netip.AddrPort) bool {
 	if (c.Port()^e.Port())&m.Port() != 0 {
 		return false
 	}
-	if !m.Addr().IsValid() || isZeroAddr(m.Addr()) {
+	if !m.Addr().IsValid() || m.Addr().IsUnspecified() {
 		return true // the mask leaves the address free
 	}
 	cb, eb, mb := c.Addr().AsSlice(), e.Addr().AsSlice(), m.Addr().AsSlice()

@@ -694,9 +694,7 @@ func (a *Analyzer) maybeEmit(s *session) {
 	if s.tls {
 		delete(a.tlsHosts, hostPair{s.vantage.id, s.client.Addr(), s.server.Addr()})
 	}
-	if !s.carried && s.c.span[0].bytes()+s.c.span[1].bytes() == 0 {
-		// A connection attempt that never carried payload (a SYN scan of
-		// port 21, a refused connection) is counted, not reported.
+	if s.attempt() {
 		a.stats.ConnectionAttempts++
 		a.stats.ControlSessions--
 		s.release()
@@ -727,19 +725,22 @@ func (s *session) release() {
 }
 
 // Updates calls fn with every session still open that changed since the
-// last call, oldest first: a live view shows sessions while they run. The
-// dialog is a delta: m.Dialog holds the entries from dialogFrom on
+// last call, oldest first: a live view shows sessions while they run, and
+// a live capture pairs NAT legs while they run. The dialog is a delta
+// unless whole is set: m.Dialog holds the entries from dialogFrom on
 // (counting from the first entry of the session, those a live dialog
-// dropped at its front included);
-// the entries before were sent by earlier calls and have not changed
-// since (an entry can change only while its command waits for a reply).
-// The answers references of m.Dialog count from m.DialogOffset, as in the
+// dropped at its front included); the entries before were sent by earlier
+// calls and have not changed since (an entry can change only while its
+// command waits for a reply). With whole, m.Dialog is all the analysis
+// keeps (dialogFrom is m.DialogOffset), and m.Segments the control
+// segments when KeepSegments is set: what the leg pairer reads. The
+// answers references of m.Dialog count from m.DialogOffset, as in the
 // whole snapshot it was cut from, so that they mean the same entry in
 // every update. What fn receives shares nothing with the analysis.
-func (a *Analyzer) Updates(fn func(m *model.Session, dialogFrom int)) {
+func (a *Analyzer) Updates(whole bool, fn func(m *model.Session, dialogFrom int)) {
 	var changed []*session
 	for s := range a.open {
-		if s.dirty && s.carried {
+		if s.dirty && !s.attempt() {
 			changed = append(changed, s)
 		}
 	}
@@ -748,8 +749,11 @@ func (a *Analyzer) Updates(fn func(m *model.Session, dialogFrom int)) {
 		s.dirty = false
 		m := a.export(s)        // a snapshot of the dialog: the session runs on
 		front := m.DialogOffset // entries a live dialog dropped at its front
-		from := min(max(a.open[s]-front, 0), len(m.Dialog))
-		m.Dialog = m.Dialog[from:]
+		from := 0
+		if !whole {
+			from = min(max(a.open[s]-front, 0), len(m.Dialog))
+			m.Dialog = m.Dialog[from:]
+		}
 		m.Anomalies = append([]string(nil), m.Anomalies...)
 		m.RetransmissionConflicts = append([]model.RetransmissionConflict(nil), m.RetransmissionConflicts...)
 		if m.SnaplenCut != nil {
@@ -757,6 +761,9 @@ func (a *Analyzer) Updates(fn func(m *model.Session, dialogFrom int)) {
 			m.SnaplenCut = &c
 		}
 		m.Segments = nil
+		if whole && a.cfg.Live && a.cfg.KeepSegments {
+			m.Segments = append([]model.Segment(nil), s.segments...)
+		}
 		if m.Greeting != nil {
 			g := *m.Greeting
 			m.Greeting = &g

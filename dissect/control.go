@@ -64,12 +64,9 @@ func (st *controlStream) segment(dir int, s *segment, frame uint64, ts time.Time
 	seq := s.seq
 	if s.syn {
 		seq++ // the SYN takes one sequence number; any payload follows it
-		if !h.started {
-			h.started, h.pos, h.lineStart = true, seq, seq
-		}
 	}
 	if !h.started {
-		// captured without its SYN (mid-session): delivery starts here
+		// at the SYN, or captured without it (mid-session): delivery starts here
 		h.started, h.pos, h.lineStart = true, seq, seq
 	}
 	if s.hasAck {

@@ -15,8 +15,14 @@ import (
 // early; a hole that never fills ends the decryption (a record's sequence
 // number cannot be guessed past it).
 
-// maxDataTLSQueue bounds the out-of-order bytes kept per data connection.
-const maxDataTLSQueue = 1 << 20
+// maxDataTLSQueue and maxDataTLSSegments bound the out-of-order segments
+// kept per data connection: the bytes, and their number (tiny forged
+// segments would otherwise make many entries, and drain is quadratic in
+// them). 1 MiB of full-size segments is about 720.
+const (
+	maxDataTLSQueue    = 1 << 20
+	maxDataTLSSegments = 1024
+)
 
 // dataTLS decrypts one data connection.
 type dataTLS struct {
@@ -87,7 +93,7 @@ func (a *Analyzer) decryptData(c *conn, dir int) bool {
 	}
 	switch ahead := int32(s.seq - d.next[dir]); {
 	case ahead > 0:
-		if d.queued+len(payload) > maxDataTLSQueue {
+		if d.queued+len(payload) > maxDataTLSQueue || len(d.queue[0])+len(d.queue[1]) >= maxDataTLSSegments {
 			d.lose("a capture gap in the data connection")
 			return true
 		}

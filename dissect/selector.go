@@ -36,7 +36,7 @@ type frameSpan struct{ first, last uint64 }
 // NewSelector selects the given sessions; labels are the sources' labels
 // in source order.
 func NewSelector(sessions []model.Session, labels []string) *Selector {
-	s := &Selector{dec: newDecoder(), ranges: map[selectKey][]frameSpan{}, hosts: map[hostsKey][]frameSpan{}, labels: map[string]int{}}
+	s := NewConnSelector()
 	for i, l := range labels {
 		s.labels[l] = i
 	}

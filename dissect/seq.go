@@ -36,8 +36,7 @@ type seqOdd struct {
 // seqCandidate is a run of segments outside the window that follow each
 // other: a new position of the stream if seqResync of them come.
 type seqCandidate struct {
-	seq        uint32 // sequence number just past the run, for unwrapping
-	off        int64  // its offset, in the span's offsets (= end)
+	seq        uint32 // sequence number just past the run (offset end), for unwrapping
 	start, end int64
 	segments   int
 	captured   int64 // payload bytes present in the capture
@@ -161,12 +160,12 @@ func (s *seqSpan) ahead(seq uint32, start int64, n, have int) (int64, int) {
 	o.outside++
 	c := &o.cand
 	if c.segments > 0 {
-		at := c.off + int64(int32(seq-c.seq)) // unwrapped where the run is
+		at := c.end + int64(int32(seq-c.seq)) // unwrapped where the run is
 		end := at + int64(n)
 		switch {
 		case at >= c.start && at <= c.end && end > c.end:
 			c.captured += min(end-c.end, int64(have))
-			c.seq, c.off, c.end = seq+uint32(n), end, end
+			c.seq, c.end = seq+uint32(n), end
 			c.segments++
 			if c.segments >= seqResync {
 				got, d := s.resync()
@@ -178,7 +177,7 @@ func (s *seqSpan) ahead(seq uint32, start int64, n, have int) (int64, int) {
 		}
 	}
 	end := start + int64(n)
-	*c = seqCandidate{seq: seq + uint32(n), off: end, start: start, end: end, segments: 1, captured: int64(have)}
+	*c = seqCandidate{seq: seq + uint32(n), start: start, end: end, segments: 1, captured: int64(have)}
 	return 0, 1
 }
 
@@ -217,7 +216,7 @@ func (s *seqSpan) resync() (int64, int) {
 	o := s.odd
 	c := o.cand
 	o.cand = seqCandidate{}
-	s.last, s.lastOff = c.seq, c.off
+	s.last, s.lastOff = c.seq, c.end
 	s.payload = true // the run may be the direction's first payload
 	s.max = c.end
 	o.outside -= int64(c.segments)

@@ -98,12 +98,10 @@ type session struct {
 	sizes    map[string]int64 // SIZE replies, by file name
 	lastSize string           // argument of the SIZE awaiting its 213
 
-	streamDone  bool // the control stream delivered its last byte
 	controlDone bool // the control connection ended
 	openData    int  // data connections still running
 	emitted     bool
 	dirty       bool // changed since the last Updates
-	carried     bool // some payload reached the stream: a session, not a connection attempt
 	lastFrame   uint64
 }
 
@@ -128,10 +126,14 @@ func newSession(a *Analyzer, c *conn) *session {
 	return s
 }
 
+// attempt reports a control connection that never carried payload in
+// either direction (a SYN scan of port 21, a refused connection): it is
+// counted, not reported as a session.
+func (s *session) attempt() bool { return s.c.span[0].bytes()+s.c.span[1].bytes() == 0 }
+
 // feed consumes in-order control bytes of one direction starting at
 // sequence number base.
 func (s *session) feed(dir int, data []byte, base uint32) {
-	s.carried = true
 	for len(data) > 0 {
 		if s.opaque[dir] {
 			n, carry, clear := s.tlsSkip[dir].skip(data)
@@ -525,12 +527,8 @@ func (s *session) gap(dir int, n int64, _ *segRecord) {
 }
 
 // streamEnded flushes what the control stream left unterminated.
+// Its one caller, controlStream.end, runs once.
 func (s *session) streamEnded() {
-	if s.streamDone {
-		return
-	}
-	s.streamDone = true
-	s.st.done = true
 	for dir := range s.split {
 		if s.opaque[dir] {
 			continue

@@ -183,10 +183,7 @@ func (w *Writer) Close(sources []model.Source, _ []model.NATPair, findings []mod
 
 func findingKey(f *model.Finding) uint64 {
 	h := fnv.New64a()
-	for _, s := range []string{f.Rule, f.Session, f.Channel, f.Summary} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
+	h.Write([]byte(f.Key())) // kept hashed: the writer holds many
 	return h.Sum64()
 }
 

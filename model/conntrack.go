@@ -1,7 +1,8 @@
 package model
 
 // Conntrack is the capturing host's conntrack entry for an FTP control
-// connection (session.conntrack: live, on Linux, with conntrack readable).
+// connection, in the shape of the contract's session.conntrack (live, on
+// Linux: Session.Conntrack).
 type Conntrack struct {
 	// Helper names the conntrack helper attached ("ftp"); null when none
 	// is, which is why a gateway then leaves PORT and 227 untranslated.
@@ -10,10 +11,15 @@ type Conntrack struct {
 	ReplyTuple string  `json:"reply_tuple"` // reply direction, after translation
 	Zone       uint16  `json:"zone"`
 	Mark       uint32  `json:"mark"`
+	// SNAT and DNAT say that the host translates the connection's client
+	// or server address: the reply direction is not the original one
+	// reversed. An announcement of the translated side needs the helper.
+	SNAT, DNAT bool `json:"-"`
 }
 
 // Expectation is what a conntrack helper created for one announcement
-// (channel.expectation): the data connection it lets in and translates.
+// in the shape of the contract's channel.expectation (Channel.Expectation):
+// the data connection it lets in and translates.
 type Expectation struct {
 	Helper string `json:"helper"`
 	// Tuple is the connection expected; parts any connection may have are

@@ -5,6 +5,13 @@ import (
 	"strings"
 )
 
+// Key identifies a finding among those of a run, for the streaming
+// outputs that write the findings of the end only if not written with
+// their session: its rule, session, channel and summary.
+func (f *Finding) Key() string {
+	return f.Rule + "\x00" + f.Session + "\x00" + f.Channel + "\x00" + f.Summary
+}
+
 // Where names what a finding is about: its channel, else its session, else
 // the capture as a whole.
 func (f *Finding) Where() string {

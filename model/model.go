@@ -175,6 +175,9 @@ type Session struct {
 	// control and data connections (WiresharkFilter); that of both NAT
 	// legs is the pair's.
 	WiresharkFilter string `json:"wireshark_filter,omitempty"`
+	// Conntrack is the capturing host's conntrack entry for the control
+	// connection (live, on Linux, conntrack readable).
+	Conntrack *Conntrack `json:"conntrack,omitempty"`
 	// Segments are the control connection's TCP segments, in capture
 	// order (the first MaxSegments), kept to pair the two legs of a NAT.
 	// They are not part of the report.
@@ -284,6 +287,10 @@ type Channel struct {
 	Transfer   *Transfer   `json:"transfer,omitempty"`
 	Connection *Connection `json:"connection"`
 	Status     string      `json:"status"`
+
+	// Expectation is what the capturing host's conntrack helper created
+	// for the announcement (live, with Session.Conntrack).
+	Expectation *Expectation `json:"expectation,omitempty"`
 }
 
 // Announce is a PORT, EPRT or LPRT command or a 227, 228 or 229 reply.
@@ -403,6 +410,15 @@ type NATPair struct {
 	// packets that -w --session writes for either leg.
 	WiresharkFilter string `json:"wireshark_filter,omitempty"`
 }
+
+// States of a NAT pair told while a live capture runs (the "state" of a
+// JSON-lines nat_pair event): open while a leg still runs, final once both
+// concluded, withdrawn when the concluded legs contradict an open pair.
+const (
+	PairOpen      = "open"
+	PairFinal     = "final"
+	PairWithdrawn = "withdrawn"
+)
 
 // Rewrite is one command or reply whose payload differs between the legs.
 type Rewrite struct {

@@ -148,13 +148,20 @@ func TestJSONMultiLineReply(t *testing.T) {
 	if g := s.Greeting; g == nil || len(g.TextLines) != 3 || g.TextLines[2] != "220 ready" {
 		t.Errorf("greeting %+v", g)
 	}
+	features := 0
 	for _, e := range s.Dialog {
+		if e.Code == 211 {
+			features++
+		}
 		if e.Code == 211 && (e.Lines != 70 || len(e.TextLines) != 64 || e.TextLinesDropped != 6 || e.TextLines[0] != "211-Features:") {
 			t.Errorf("211: lines %d, text_lines %d, dropped %d", e.Lines, len(e.TextLines), e.TextLinesDropped)
 		}
 		if e.Code == 221 && e.TextLines != nil {
 			t.Errorf("221 has text_lines %q", e.TextLines)
 		}
+	}
+	if features != 1 {
+		t.Errorf("%d 211 replies in the dialog, want the one", features)
 	}
 }
 

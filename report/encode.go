@@ -310,6 +310,22 @@ func (e *enc) session(s *model.Session) {
 	e.uint(&g, "last", s.Frames.Last)
 	e.raw("}")
 	e.strOmit(f, "wireshark_filter", s.WiresharkFilter)
+	if ct := s.Conntrack; ct != nil {
+		e.key(f, "conntrack")
+		g := true
+		e.b = append(e.b, '{')
+		e.key(&g, "helper")
+		if ct.Helper == nil {
+			e.raw("null")
+		} else {
+			e.quote(*ct.Helper)
+		}
+		e.str(&g, "tuple", ct.Tuple)
+		e.str(&g, "reply_tuple", ct.ReplyTuple)
+		e.uint(&g, "zone", uint64(ct.Zone))
+		e.uint(&g, "mark", uint64(ct.Mark))
+		e.b = append(e.b, '}')
+	}
 	e.raw("}")
 }
 
@@ -483,6 +499,18 @@ func (e *enc) channel(c *model.Channel) {
 		e.b = append(e.b, '}')
 	}
 	e.str(f, "status", c.Status)
+	if x := c.Expectation; x != nil {
+		e.key(f, "expectation")
+		g := true
+		e.b = append(e.b, '{')
+		e.str(&g, "helper", x.Helper)
+		e.str(&g, "tuple", x.Tuple)
+		e.strOmit(&g, "nat_to", x.NATTo)
+		e.time(&g, "created", x.Created)
+		e.timePtrOmit(&g, "removed", x.Removed)
+		e.str(&g, "outcome", x.Outcome)
+		e.b = append(e.b, '}')
+	}
 	e.b = append(e.b, '}')
 }
 

@@ -46,6 +46,15 @@ func TestEncoderMatches(t *testing.T) {
 		{Kind: "command", Verb: "RETR", Arg: "r\xe9sum\xe9", RawText: &model.RawText{ArgRaw: "culzdW3p"}},
 		{Kind: "reply", Code: 200, LatencyMS: ptr(1e22)},
 	}}
+	helper := "ftp"
+	removed := model.At(time.Date(2026, 12, 1, 10, 0, 5, 0, time.UTC))
+	odd.Conntrack = &model.Conntrack{Helper: &helper, Tuple: "192.168.1.10:40312 → 203.0.113.20:21", ReplyTuple: "203.0.113.20:21 → 203.0.113.1:40312", Zone: 3, Mark: 7, SNAT: true}
+	odd.Channels = []model.Channel{
+		{ID: "s1.c1", Mode: "active", Status: "ok", Expectation: &model.Expectation{Helper: "ftp", Tuple: "203.0.113.20 → 203.0.113.1:39185",
+			NATTo: "192.168.1.10:39185", Created: model.At(time.Date(2026, 12, 1, 10, 0, 1, 0, time.UTC)), Removed: &removed, Outcome: "used"}},
+		{ID: "s1.c2", Mode: "passive", Status: "unknown", Expectation: &model.Expectation{Helper: "ftp", Tuple: "x", Outcome: "pending"}},
+	}
+	noHelper := model.Session{ID: "s2", Conntrack: &model.Conntrack{Tuple: "a", ReplyTuple: "b"}}
 	conflicting := model.Session{ID: "s2", RetransmissionConflicts: []model.RetransmissionConflict{
 		{FromClient: true, Used: "PORT 198,51,100,10,4,1\r\n", UsedFrame: 7, Other: "PORT 192,168,111,1,4,1\r\n\xff", OtherFrame: 9},
 	}, SnaplenCut: &model.SnaplenCut{Packets: 3, Bytes: 120, FirstFrame: 12},
@@ -55,7 +64,7 @@ func TestEncoderMatches(t *testing.T) {
 	forged := model.Session{ID: "forged", Channels: []model.Channel{{ID: "forged.c1",
 		Transfer:   &model.Transfer{Verb: "RETR", ExportPath: "s1.c1-f.partial", SHA256: "00", ExportPartial: true},
 		Connection: &model.Connection{BytesToFTPClient: 3, OutOfWindow: 3}}}}
-	sessions = append(sessions, odd, conflicting, forged, model.Session{})
+	sessions = append(sessions, odd, conflicting, forged, noHelper, model.Session{})
 	if len(sessions) < 50 {
 		t.Fatalf("only %d sessions", len(sessions))
 	}

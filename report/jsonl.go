@@ -14,19 +14,31 @@ import (
 // the session itself; a finding_update when a finding already written
 // changes (a refused login that became part of a password-guessing
 // attempt); each NAT pair and the findings drawn from it as soon as its
-// second leg concludes; a summary at the end. Each line is flushed at once; nothing is kept of what was
-// written but the ids of channels written before their session.
+// second leg concludes; a summary at the end. In a live capture (Live) NAT
+// pairs also come, with their state, as soon as they are known, before
+// their legs conclude, and a stats line now and then. Each line is flushed
+// at once; nothing is kept of what was written but the ids of channels
+// written before their session and the findings of the pairs told live
+// that are not final yet.
 type JSONLWriter struct {
+	// Live: the analysis reads a live capture; NAT pairs carry their state
+	// (open, final, withdrawn), the final one after its legs' sessions.
+	Live bool
+
 	w        *bufio.Writer
 	enc      *json.Encoder
 	hand     enc             // sessions and channels, written by hand (encode.go)
 	channels map[string]bool // channels written before their session
-	err      error
+	// told has the keys of the findings written of each pair told live and
+	// not final yet, by inside leg: each is written once
+	told map[string]map[string]bool
+	err  error
 }
 
 // Event is one line of JSON-lines output.
 type Event struct {
-	Event   string         `json:"event"` // "channel", "finding", "finding_update", "session", "nat_pair", "summary"
+	Event   string         `json:"event"`           // "channel", "finding", "finding_update", "session", "nat_pair", "stats", "summary"
+	State   string         `json:"state,omitempty"` // of a nat_pair told during a live capture: "open", "final", "withdrawn"
 	Session string         `json:"session,omitempty"`
 	Channel *model.Channel `json:"channel,omitempty"`
 	Finding *model.Finding `json:"finding,omitempty"`
@@ -42,7 +54,7 @@ type Event struct {
 // NewJSONLWriter writes events to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	bw := bufio.NewWriter(w)
-	return &JSONLWriter{w: bw, enc: json.NewEncoder(bw), channels: map[string]bool{}}
+	return &JSONLWriter{w: bw, enc: json.NewEncoder(bw), channels: map[string]bool{}, told: map[string]map[string]bool{}}
 }
 
 // writeHand writes the line encoding/json gives for an Event with only
@@ -105,12 +117,54 @@ func (j *JSONLWriter) Session(s *model.Session, findings []model.Finding) {
 }
 
 // NATPair implements analysis.PairConsumer: a pair is written as soon as
-// its second leg concludes, then the findings drawn from it.
+// its second leg concludes, then the findings drawn from it (live, those
+// not written while it was open).
 func (j *JSONLWriter) NATPair(p *model.NATPair, findings []model.Finding) {
-	j.write(&Event{Event: "nat_pair", NATPair: p})
-	for i := range findings {
-		j.writeHand("finding", findings[i].Session, "finding", func(e *enc) { e.finding(&findings[i]) })
+	e := &Event{Event: "nat_pair", NATPair: p}
+	if j.Live {
+		e.State = model.PairFinal
 	}
+	j.write(e)
+	told := j.told[p.Inside]
+	delete(j.told, p.Inside)
+	for i := range findings {
+		if !told[findings[i].Key()] {
+			j.writeHand("finding", findings[i].Session, "finding", func(e *enc) { e.finding(&findings[i]) })
+		}
+	}
+}
+
+// LivePair implements analysis.LivePairConsumer: during a live capture a
+// pair is written when it is known and again when it shows more, each time
+// followed by those of its findings not written yet, or when it is
+// withdrawn. The final pair is NATPair's.
+func (j *JSONLWriter) LivePair(p *model.NATPair, findings []model.Finding, state string) {
+	switch state {
+	case model.PairFinal:
+		return
+	case model.PairWithdrawn:
+		delete(j.told, p.Inside)
+		j.write(&Event{Event: "nat_pair", State: state, NATPair: p})
+		return
+	}
+	j.write(&Event{Event: "nat_pair", State: state, NATPair: p})
+	told := j.told[p.Inside]
+	if told == nil {
+		told = map[string]bool{}
+		j.told[p.Inside] = told
+	}
+	for i := range findings {
+		if k := findings[i].Key(); !told[k] {
+			told[k] = true
+			j.writeHand("finding", findings[i].Session, "finding", func(e *enc) { e.finding(&findings[i]) })
+		}
+	}
+}
+
+// Stats implements analysis.StatsConsumer: a live capture's counters, so
+// that a log shipper sees it is alive.
+func (j *JSONLWriter) Stats(sources []model.Source, stats model.Stats) {
+	j.write(&Event{Event: "stats", Sources: sources, Stats: &stats})
 }
 
 // Revise implements analysis.Reviser: the finding, identified by its rule,

@@ -200,6 +200,9 @@ func (t *textWriter) session(s *model.Session, fs []model.Finding, pair *model.N
 	if s.GapBytes > 0 {
 		t.printf("  ▲ %s bytes of the control connection are missing from the capture\n", textfmt.Thousands(s.GapBytes))
 	}
+	if ct := s.Conntrack; ct != nil {
+		t.printf("  conntrack: %s · %s · reply %s%s\n", conntrackHelper(ct), ct.Tuple, ct.ReplyTuple, zoneMark(ct))
+	}
 	marks := map[uint64]model.Severity{}
 	for _, f := range fs {
 		for _, fr := range f.Evidence.Frames {
@@ -367,6 +370,13 @@ func (t *textWriter) channels(s *model.Session) {
 		} else {
 			t.printf("        data: no connection seen\n")
 		}
+		if x := ch.Expectation; x != nil {
+			to := ""
+			if x.NATTo != "" {
+				to = " → " + x.NATTo
+			}
+			t.printf("        expectation (%s) %s%s: %s\n", x.Helper, x.Tuple, to, x.Outcome)
+		}
 		line := "        "
 		if x := ch.Transfer; x != nil {
 			codes := make([]string, len(x.ReplyCodes))
@@ -393,6 +403,22 @@ func (t *textWriter) channels(s *model.Session) {
 		}
 		t.printf("%s%s\n", line, st)
 	}
+}
+
+// conntrackHelper says which helper the host attached to a control
+// connection.
+func conntrackHelper(ct *model.Conntrack) string {
+	if ct.Helper == nil {
+		return "no helper attached"
+	}
+	return "helper " + *ct.Helper
+}
+
+func zoneMark(ct *model.Conntrack) string {
+	if ct.Zone == 0 && ct.Mark == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" · zone %d, mark %#x", ct.Zone, ct.Mark)
 }
 
 func connBytes(c *model.Connection) string {

@@ -1,6 +1,7 @@
 package tlsdecrypt
 
 import (
+	"fmt"
 	"sync"
 )
 
@@ -124,7 +125,7 @@ func New(keys *KeyLog, cache *Cache, out func(Dir, []byte)) *Conn {
 // Status returns what was decrypted so far, and why not.
 func (c *Conn) Status() Status {
 	st := c.status
-	if st.Reason == "" && !st.Decrypted && (len(c.h[0].pending) > 0 || len(c.h[1].pending) > 0) {
+	if st.Reason == "" && !st.Decrypted && c.Pending() {
 		st.Reason = "no key for this ClientHello in the key log"
 	}
 	return st
@@ -335,15 +336,19 @@ func (c *Conn) retryKeys() {
 		c.keys12()
 	}
 	for d := range c.h {
-		h := &c.h[d]
-		if h.cipher == nil || len(h.pending) == 0 {
-			continue
+		if c.h[d].cipher != nil {
+			c.drain(Dir(d))
 		}
-		recs := h.pending
-		h.pending, h.pendN = nil, 0
-		for _, r := range recs {
-			c.open(Dir(d), r[:5], r[5:])
-		}
+	}
+}
+
+// drain decrypts the records of direction d that waited for its cipher.
+func (c *Conn) drain(d Dir) {
+	h := &c.h[d]
+	recs := h.pending
+	h.pending, h.pendN = nil, 0
+	for _, r := range recs {
+		c.open(d, r[:5], r[5:])
 	}
 }
 
@@ -411,13 +416,7 @@ func (c *Conn) install12(d Dir) {
 		h.cipher = sv
 	}
 	h.cipher.etm = c.sh.etm && c.s.kind == kindCBC
-	if len(h.pending) > 0 {
-		recs := h.pending
-		h.pending, h.pendN = nil, 0
-		for _, r := range recs {
-			c.open(d, r[:5], r[5:])
-		}
-	}
+	c.drain(d)
 }
 
 func versionName(v uint16) string {
@@ -436,7 +435,4 @@ func versionName(v uint16) string {
 	return "unknown"
 }
 
-func suiteName(id uint16) string {
-	const hex = "0123456789abcdef"
-	return "0x" + string([]byte{hex[id>>12], hex[id>>8&15], hex[id>>4&15], hex[id&15]})
-}
+func suiteName(id uint16) string { return fmt.Sprintf("0x%04x", id) }

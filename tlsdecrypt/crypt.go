@@ -22,7 +22,6 @@ type recordCipher struct {
 	aead   cipher.AEAD
 	iv     []byte // TLS 1.3 and ChaCha: 12 bytes; GCM 1.2: 4 fixed bytes
 	block  cipher.Block
-	macKey []byte
 	seq    uint64
 	secret []byte // TLS 1.3 traffic secret, for KeyUpdate
 	etm    bool   // CBC with encrypt-then-MAC (RFC 7366)
@@ -109,7 +108,7 @@ func keys12(s *suite, master, clientRandom, serverRandom []byte) (client, server
 	cKey, sKey := take(s.keyLen), take(s.keyLen)
 	cIV, sIV := take(ivLen), take(ivLen)
 	mk := func(mac, key, iv []byte) (*recordCipher, error) {
-		c := &recordCipher{s: s, iv: iv, macKey: mac}
+		c := &recordCipher{s: s, iv: iv}
 		if s.kind == kindCBC {
 			b, err := aes.NewCipher(key)
 			if err != nil {

@@ -23,7 +23,6 @@ type clientHello struct {
 	random    []byte
 	sessionID []byte
 	ticket    []byte // session_ticket extension (RFC 5077), if not empty
-	earlyData bool   // early_data extension offered (0-RTT)
 }
 
 // serverHello is what decryption needs of a ServerHello.
@@ -89,13 +88,8 @@ func parseClientHello(body []byte) (clientHello, bool) {
 	ext := reader{b: r.vec16(), ok: r.ok}
 	for ext.ok && len(ext.b) > 0 {
 		typ, data := ext.u16(), ext.vec16()
-		switch typ {
-		case 35: // session_ticket
-			if len(data) > 0 {
-				h.ticket = bytes.Clone(data)
-			}
-		case 42: // early_data
-			h.earlyData = true
+		if typ == 35 && len(data) > 0 { // session_ticket
+			h.ticket = bytes.Clone(data)
 		}
 	}
 	return h, r.ok && ext.ok

@@ -22,12 +22,11 @@ import (
 // The labels of the NSS key log format that decryption uses
 // (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/).
 const (
-	labelTLS12       = "CLIENT_RANDOM"
-	labelClientHS    = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
-	labelServerHS    = "SERVER_HANDSHAKE_TRAFFIC_SECRET"
-	labelClientApp0  = "CLIENT_TRAFFIC_SECRET_0"
-	labelServerApp0  = "SERVER_TRAFFIC_SECRET_0"
-	labelClientEarly = "CLIENT_EARLY_TRAFFIC_SECRET"
+	labelTLS12      = "CLIENT_RANDOM"
+	labelClientHS   = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
+	labelServerHS   = "SERVER_HANDSHAKE_TRAFFIC_SECRET"
+	labelClientApp0 = "CLIENT_TRAFFIC_SECRET_0"
+	labelServerApp0 = "SERVER_TRAFFIC_SECRET_0"
 )
 
 // maxKeyLogEntries bounds what a key log may make us keep: a client that
@@ -41,7 +40,6 @@ type KeyLog struct {
 	mu      sync.RWMutex
 	secrets map[keyLogKey][]byte
 	order   []keyLogKey // oldest first, to forget beyond the bound
-	lines   int
 	bad     int
 	// refresh asks a running Follow to read the file now; following says
 	// one runs.
@@ -117,34 +115,27 @@ func (k *KeyLog) AddLine(line []byte) bool {
 	}
 	f := bytes.Fields(line)
 	if len(f) != 3 || hex.DecodedLen(len(f[1])) != 32 {
-		k.mu.Lock()
-		k.bad++
-		k.mu.Unlock()
+		k.skipped()
 		return false
 	}
 	var key keyLogKey
 	key.label = string(f[0])
 	switch key.label {
-	case labelTLS12, labelClientHS, labelServerHS, labelClientApp0, labelServerApp0, labelClientEarly:
+	case labelTLS12, labelClientHS, labelServerHS, labelClientApp0, labelServerApp0:
 	default:
 		return false
 	}
 	if _, err := hex.Decode(key.random[:], f[1]); err != nil {
-		k.mu.Lock()
-		k.bad++
-		k.mu.Unlock()
+		k.skipped()
 		return false
 	}
 	secret := make([]byte, hex.DecodedLen(len(f[2])))
 	if _, err := hex.Decode(secret, f[2]); err != nil || len(secret) < 32 || len(secret) > 64 {
-		k.mu.Lock()
-		k.bad++
-		k.mu.Unlock()
+		k.skipped()
 		return false
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.lines++
 	if _, ok := k.secrets[key]; !ok {
 		k.order = append(k.order, key)
 		if len(k.order) > maxKeyLogEntries {
@@ -154,6 +145,13 @@ func (k *KeyLog) AddLine(line []byte) bool {
 	}
 	k.secrets[key] = secret
 	return true
+}
+
+// skipped counts a malformed line.
+func (k *KeyLog) skipped() {
+	k.mu.Lock()
+	k.bad++
+	k.mu.Unlock()
 }
 
 // secret returns the secret logged under label for a ClientHello random.

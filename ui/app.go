@@ -108,6 +108,7 @@ type UI struct {
 	frameFrom   viewID // the view the frame view came from
 	selID       string
 	openRow     *Row
+	openOther   *Row // the other NAT leg's row, as the open session's ladder drew it
 	follow      bool
 	paused      bool
 	pending     int
@@ -387,9 +388,15 @@ func (u *UI) apply(s *Snapshot) {
 	u.snap = s
 	u.pending = 0
 	u.applyFilter()
-	// The open session is redrawn when it changed.
+	// The open session is redrawn when it changed, or the other leg of
+	// its NAT pair did (a live capture pairs legs as they run).
 	if u.view == viewSession && u.openRow != nil {
-		if r := u.model.Row(u.openRow.S.ID); r != nil && r != u.openRow {
+		r := u.model.Row(u.openRow.S.ID)
+		changed := r != nil && r != u.openRow
+		if r != nil && !changed && r.Other != "" {
+			changed = u.model.Row(r.Other) != u.openOther
+		}
+		if changed {
 			u.showSession(r, true)
 		}
 	}
@@ -402,6 +409,11 @@ func (u *UI) applyFilter() {
 		return
 	}
 	u.rows = u.order.apply(u.filter.Apply(u.snap.Rows))
+	if u.order.col == 0 {
+		// In session order the two legs of a NAT pair sit together; a
+		// column the user sorts by has the last word.
+		u.rows = groupLegs(u.rows)
+	}
 	u.content.rows, u.content.order = u.rows, u.order
 	title := fmt.Sprintf(" Sessions (%d)%s ", len(u.rows), u.listNote())
 	if !u.filter.Empty() {
@@ -551,6 +563,7 @@ func (u *UI) showSession(r *Row, keep bool) {
 // ladderSpec pairs the session with its other NAT leg when there is one.
 func (u *UI) ladderSpec(r *Row) *ladderSpec {
 	sp := &ladderSpec{client: ladderLeg{s: r.S, marks: marksFor(r.Findings)}, viewed: r.S.ID}
+	u.openOther = nil
 	p, ok := u.model.Pair(r.S.ID)
 	if !ok {
 		return sp
@@ -563,6 +576,7 @@ func (u *UI) ladderSpec(r *Row) *ladderSpec {
 	if o == nil {
 		return sp
 	}
+	u.openOther = o
 	in, out := r, o
 	if p.Inside != r.S.ID {
 		in, out = o, r
@@ -1130,6 +1144,9 @@ func (f *frame) drawList(screen tcell.Screen, y, w, h int) {
 	for _, r := range u.rows { // sorted, the longest id may be anywhere
 		idW = max(idW, strWidth(r.S.ID))
 	}
+	if u.snap != nil && len(u.snap.Pairs) > 0 {
+		idW += 1 + strWidth(pairMark)
+	}
 	if len(u.picked) > 0 {
 		idW += strWidth(pickMark) + 1
 	}
@@ -1197,8 +1214,11 @@ func (u *UI) headerLine(w int) line {
 	narrow := w < wideListW
 	src := strings.Join(s.Sources, ", ")
 	pk := u.model.Packets()
-	if s.State == Done && s.Stats.Packets > 0 {
+	switch {
+	case s.State == Done && s.Stats.Packets > 0:
 		pk = s.Stats.Packets
+	case s.State == Live:
+		pk = s.Live.Packets
 	}
 	n := len(s.Rows)
 	evicted := ""
@@ -1225,7 +1245,7 @@ func (u *UI) headerLine(w int) line {
 	case Loading:
 		mode = "◐ loading · " + textfmt.Thousands(int64(pk)) + " packets"
 	case Live:
-		mode = fmt.Sprintf("● LIVE %s · %.0f pkt/s · %s dropped", s.Live.Interface, s.Live.Rate, textfmt.Thousands(int64(s.Live.Dropped)))
+		mode = liveMode(&s.Live)
 	default:
 		mode = "■ file · done"
 		if s.Err != nil {
@@ -1246,6 +1266,20 @@ func (u *UI) headerLine(w int) line {
 		l = append(l, seg{padLeft(mode+" ", room+1), th.bold})
 	}
 	return l
+}
+
+// liveMode is the header's word on a live capture: rate and kernel drops
+// (the packets are left of it), and with several sources the packets, rate
+// and drops of each.
+func liveMode(l *LiveStatus) string {
+	if len(l.Sources) < 2 {
+		return fmt.Sprintf("● LIVE %s · %.0f pkt/s · %s dropped", l.Interface, l.Rate, textfmt.Thousands(int64(l.Dropped)))
+	}
+	parts := make([]string, len(l.Sources))
+	for i, src := range l.Sources {
+		parts[i] = fmt.Sprintf("%s %s pkts %.0f/s %s drop", src.Name, textfmt.Thousands(int64(src.Packets)), src.Rate, textfmt.Thousands(int64(src.Dropped)))
+	}
+	return "● LIVE " + strings.Join(parts, " · ")
 }
 
 // footerLine: breadcrumbs, then the context's hints from the key table,
@@ -1301,6 +1335,13 @@ func (u *UI) sessionTitle(w int) line {
 	}
 	if s.TLS {
 		info = append(info, tlsInfo(s))
+	}
+	if ct := s.Conntrack; ct != nil {
+		if ct.Helper == nil {
+			info = append(info, "conntrack: no helper")
+		} else {
+			info = append(info, "conntrack: helper "+*ct.Helper)
+		}
 	}
 	if p, ok := u.model.Pair(s.ID); ok {
 		other := p.Outside

@@ -322,9 +322,14 @@ func TestLoadingPauseFollow(t *testing.T) {
 	if sel != "s9" {
 		t.Errorf("follow: selection on %s, want the newest s9", sel)
 	}
-	// The live hooks: mode, rate and drops in the header.
-	m.SetLive(LiveStatus{Interface: "eth0", Rate: 1234, Dropped: 7})
-	hs.waitFor("● LIVE eth0 · 1234 pkt/s · 7 dropped")
+	// The live hooks: mode, packets, rate and drops in the header, of
+	// every source when there are several.
+	m.SetLive(LiveStatus{Interface: "eth0", Packets: 56789, Rate: 1234, Dropped: 7})
+	hs.waitFor("● LIVE eth0 · 1234 pkt/s · 7 dropped", "big.pcap · 56,789 packets")
+	hs.keys("f") // follow off: room for the sources
+	m.SetLive(LiveStatus{Interface: "eth0,eth1", Packets: 30, Rate: 3, Dropped: 2, Sources: []LiveSource{
+		{Name: "eth0", Packets: 10, Rate: 1, Dropped: 0}, {Name: "eth1", Packets: 20, Rate: 2, Dropped: 2}}})
+	hs.waitFor("● LIVE eth0 10 pkts 1/s 0 drop · eth1 20 pkts 2/s 2 drop")
 	hs.quit(1)
 }
 

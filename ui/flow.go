@@ -31,7 +31,6 @@ type flowSpec struct {
 
 type flowEvent struct {
 	ts       time.Time
-	seq      int
 	leg      int // index in legs
 	kind     evKind
 	from, to int // columns
@@ -115,15 +114,8 @@ func (sp *flowSpec) events() []flowEvent {
 			evs = append(evs, flowEvent{ts: ev.ts, leg: li, kind: ev.kind, from: from, to: to, h: ev.l})
 		}
 	}
-	for i := range evs {
-		evs[i].seq = i
-	}
-	sort.SliceStable(evs, func(x, y int) bool {
-		if !evs[x].ts.Equal(evs[y].ts) {
-			return evs[x].ts.Before(evs[y].ts)
-		}
-		return evs[x].seq < evs[y].seq
-	})
+	// stable: events at the same time keep the legs' dialog order
+	sort.SliceStable(evs, func(x, y int) bool { return evs[x].ts.Before(evs[y].ts) })
 	return evs
 }
 
@@ -229,14 +221,11 @@ func flowItems(th *theme, sp *flowSpec) []item {
 			render:  func(w int) []line { return []line{cellsLine(sp.row(th, ev, max(w, 40)))} },
 		})
 	}
-	items = append(items, item{static: true, render: func(w int) []line {
-		out := []line{{}}
-		for _, x := range wrap("→ command · ← reply · ═ data connection · ╌✖ failed · ┄ no data connection · ⏎ opens the session at the line", max(10, w-2)) {
-			out = append(out, line{{"  " + x, th.dim}})
-		}
-		return out
-	}})
-	return items
+	legs := make([]*ladderLeg, len(sp.legs))
+	for i := range sp.legs {
+		legs[i] = &sp.legs[i]
+	}
+	return append(items, legendItem(th, anyDecrypted(legs...), "⏎ opens the session at the line"))
 }
 
 // flowText is the whole flow as plain text.
@@ -274,7 +263,7 @@ func writeFlowCSV(out io.Writer, sp *flowSpec) error {
 		if ev.h.frame != 0 {
 			frame = strconv.FormatUint(ev.h.frame, 10)
 		}
-		_ = w.Write([]string{ts, sp.legs[ev.leg].s.ID, sp.hosts[ev.from], sp.hosts[ev.to], kinds[ev.kind], ev.h.text, frame})
+		_ = w.Write([]string{ts, sp.legs[ev.leg].s.ID, sp.hosts[ev.from], sp.hosts[ev.to], kinds[ev.kind], csvSafe(ev.h.text), frame})
 	}
 	w.Flush()
 	return w.Error()

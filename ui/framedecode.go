@@ -44,15 +44,6 @@ func (r frameRow) render(th *theme, w int) []line {
 	return append(out, line{{"  " + cur, th.base}})
 }
 
-// frameLines decodes a frame into lines at a width.
-func frameLines(th *theme, p *capture.Packet, where string, w int) []line {
-	var out []line
-	for _, r := range frameRows(th, p, where) {
-		out = append(out, r.render(th, w)...)
-	}
-	return out
-}
-
 // frameRows decodes a frame into rows.
 func frameRows(th *theme, p *capture.Packet, where string) []frameRow {
 	var out []frameRow
@@ -97,10 +88,10 @@ func frameRows(th *theme, p *capture.Packet, where string) []frameRow {
 			field(fmt.Sprintf("VLAN %d", v.VLANIdentifier), fmt.Sprintf("priority %d", v.Priority), "type "+etherType(v.Type))
 		case *layers.LinuxSLL:
 			head("Linux cooked capture", span(n))
-			field("packet type "+v.PacketType.String(), "address "+fmtHW(v.Addr), "protocol "+etherType(v.EthernetType))
+			field("packet type "+v.PacketType.String(), "address "+v.Addr.String(), "protocol "+etherType(v.EthernetType))
 		case *layers.LinuxSLL2:
 			head("Linux cooked capture v2", span(n))
-			field(fmt.Sprintf("interface index %d", v.InterfaceIndex), "packet type "+v.PacketType.String(), "address "+fmtHW(v.Addr), "protocol "+etherType(v.ProtocolType))
+			field(fmt.Sprintf("interface index %d", v.InterfaceIndex), "packet type "+v.PacketType.String(), "address "+v.Addr.String(), "protocol "+etherType(v.ProtocolType))
 		case *layers.Loopback:
 			head("Loopback", span(n))
 			field("family " + v.Family.String())
@@ -191,14 +182,6 @@ func hexLines(th *theme, b []byte) []line {
 }
 
 func etherType(t layers.EthernetType) string { return fmt.Sprintf("%s (0x%04x)", t, uint16(t)) }
-
-func fmtHW(b []byte) string {
-	parts := make([]string, len(b))
-	for i, c := range b {
-		parts[i] = fmt.Sprintf("%02x", c)
-	}
-	return strings.Join(parts, ":")
-}
 
 func ipFlags(f layers.IPv4Flag) string {
 	var parts []string

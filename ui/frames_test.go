@@ -154,3 +154,12 @@ func TestFrameLinesOfAPacket(t *testing.T) {
 		return
 	}
 }
+
+// frameLines decodes a frame into lines at a width.
+func frameLines(th *theme, p *capture.Packet, where string, w int) []line {
+	var out []line
+	for _, r := range frameRows(th, p, where) {
+		out = append(out, r.render(th, w)...)
+	}
+	return out
+}

@@ -61,12 +61,13 @@ func (u *UI) startWriteSlice() {
 		u.setFlash(0, "no session to write")
 		return
 	}
-	u.askSlice(rows, def, "")
+	u.askSlice(rows, def, "", false)
 }
 
-// askSlice asks where to write the slice of rows; what names them in the
-// status line ("" for their ids).
-func (u *UI) askSlice(rows []*Row, def, what string) {
+// askSlice asks where to write the slice of rows and of their other NAT
+// legs; what names them in the status line ("" for their ids); control
+// only leaves the data connections out.
+func (u *UI) askSlice(rows []*Row, def, what string, controlOnly bool) {
 	if !u.canExport() {
 		return
 	}
@@ -77,7 +78,11 @@ func (u *UI) askSlice(rows []*Row, def, what string) {
 	u.ask("write "+what+" to", def, "overwrites it", func(path string, exists bool) {
 		req := SliceRequest{Path: path, Overwrite: exists, Pairs: u.snap.Pairs}
 		for _, r := range legs {
-			req.Sessions = append(req.Sessions, *r.S)
+			s := *r.S
+			if controlOnly {
+				s.Channels = nil // the selector then takes the control connection alone
+			}
+			req.Sessions = append(req.Sessions, s)
 			req.Findings = append(req.Findings, r.Findings...)
 		}
 		u.background("writing "+path+"…", func() (string, model.Severity) {
@@ -190,13 +195,6 @@ func (u *UI) background(busy string, job func() (string, model.Severity)) {
 	go func() {
 		msg, sev := job()
 		u.jobBusy.Store(false)
-		select {
-		case <-u.stop:
-			return // the UI is gone
-		default:
-		}
-		// QueueUpdateDraw waits for the event loop, forever once it stopped:
-		// from a goroutine that may be left behind.
-		go u.app.QueueUpdateDraw(func() { u.setFlash(sev, "%s", msg) })
+		u.flashFromOutside(sev, msg)
 	}()
 }

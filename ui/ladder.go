@@ -61,6 +61,9 @@ type ladderEvent struct {
 	dir       int   // +1 towards the server, -1 towards the client
 	l, r      *half // client-side leg, server-side leg (nil when not seen there)
 	rewritten bool
+	// expect is the outcome of the host's conntrack expectation for a
+	// data channel ("used", "deleted", …), "" when unknown.
+	expect string
 }
 
 // natLegs orders a pair's sessions as client side, server side: the leg
@@ -208,6 +211,9 @@ func ladderEvents(sp *ladderSpec) []ladderEvent {
 			if o.kind == evData && ev.kind == evNoData {
 				ev.kind, ev.ts = evData, o.ts
 			}
+			if ev.expect == "" {
+				ev.expect = o.expect
+			}
 		}
 		add(ev)
 	}
@@ -268,7 +274,7 @@ func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
 		if ch.Announce != nil {
 			fr = ch.Announce.Frame
 		}
-		return ladderEvent{ts: ts, kind: evNoData, dir: dir, l: &half{text: text, failed: true, dialog: -1, frame: fr}}
+		return ladderEvent{ts: ts, kind: evNoData, dir: dir, l: &half{text: text, failed: true, dialog: -1, frame: fr}, expect: expectOf(ch)}
 	}
 	ts := time.Time{}
 	if c.SYN != nil {
@@ -294,7 +300,26 @@ func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
 			text += " (" + decryptedMark + "file " + textfmt.Thousands(*x.FileBytes) + " B)"
 		}
 	}
-	return ladderEvent{ts: ts, kind: evData, dir: dir, l: &half{text: text, failed: failed, dialog: -1, frame: c.FirstFrame, sev: leg.marks.worst[c.FirstFrame]}}
+	return ladderEvent{ts: ts, kind: evData, dir: dir, l: &half{text: text, failed: failed, dialog: -1, frame: c.FirstFrame, sev: leg.marks.worst[c.FirstFrame]},
+		expect: expectOf(ch)}
+}
+
+func expectOf(ch *model.Channel) string {
+	if ch.Expectation == nil {
+		return ""
+	}
+	return ch.Expectation.Outcome
+}
+
+// expectMark is the gateway line's mark of a data channel's expectation.
+func expectMark(th *theme, outcome string) cell {
+	switch outcome {
+	case model.ExpectationUsed:
+		return cell{'✓', th.ok}
+	case model.ExpectationTimeout, model.ExpectationDeleted:
+		return cell{'✖', th.sevStyle(model.Error)}
+	}
+	return cell{'…', th.dim}
 }
 
 func itoa(n int) string { return textfmt.Thousands(int64(n)) }
@@ -489,7 +514,13 @@ func ladderRow(th *theme, sp *ladderSpec, ev *ladderEvent, w int) []cell {
 		putText(row, 1, padLeft(relSeconds(ev.ts.Sub(start)), 9), th.dim)
 	}
 	if !nat {
-		arrow(row, g.xc, g.xs, ev.dir, ev.l, ev.kind, th)
+		h := ev.l
+		if ev.expect != "" {
+			c := *h
+			c.text += " · expectation " + ev.expect
+			h = &c
+		}
+		arrow(row, g.xc, g.xs, ev.dir, h, ev.kind, th)
 		return row
 	}
 	if ev.l != nil {
@@ -501,6 +532,8 @@ func ladderRow(th *theme, sp *ladderSpec, ev *ladderEvent, w int) []cell {
 	switch {
 	case ev.rewritten:
 		row[g.xn] = cell{'✎', th.nat}
+	case ev.expect != "":
+		row[g.xn] = expectMark(th, ev.expect)
 	case ev.l != nil && ev.r != nil && ev.kind != evNoData:
 		row[g.xn] = cell{'┼', th.nat}
 	}
@@ -561,21 +594,35 @@ func ladderItems(th *theme, sp *ladderSpec) []item {
 			render:  func(w int) []line { return []line{cellsLine(ladderRow(th, sp, ev, max(w, 30)))} },
 		})
 	}
+	var more []string
+	if sp.server != nil {
+		more = append(more, "✎ rewritten by the NAT")
+	}
+	for k := range evs {
+		if evs[k].expect != "" {
+			more = append(more, "✓ ✖ … the gateway's expectation used, removed unused, pending")
+			break
+		}
+	}
+	return append(items, legendItem(th, sp.decrypted(), more...))
+}
+
+// legendItem is the ladder's legend, with what this ladder adds.
+func legendItem(th *theme, decrypted bool, more ...string) item {
 	legend := "→ command · ← reply · ═ data connection · ╌✖ failed · ┄ no data connection"
-	if sp.decrypted() {
+	if decrypted {
 		legend += " · " + decryptedMark + "decrypted with the TLS key log"
 	}
-	if sp.server != nil {
-		legend += " · ✎ rewritten by the NAT"
+	for _, m := range more {
+		legend += " · " + m
 	}
-	items = append(items, item{static: true, render: func(w int) []line {
+	return item{static: true, render: func(w int) []line {
 		out := []line{{}}
 		for _, x := range wrap(legend, max(10, w-2)) {
 			out = append(out, line{{"  " + x, th.dim}})
 		}
 		return out
-	}})
-	return items
+	}}
 }
 
 // ladderText is the whole ladder as plain text (for y and for tests).

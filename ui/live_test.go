@@ -59,7 +59,7 @@ func TestLiveUpdatesAreDeltas(t *testing.T) {
 				}
 				a.Packet(&p)
 				if i%5 == 0 {
-					a.Updates(func(s *model.Session, from int) {
+					a.Updates(false, func(s *model.Session, from int) {
 						sent += len(s.Dialog)
 						updates++
 						m.Update(s, from)
@@ -72,7 +72,7 @@ func TestLiveUpdatesAreDeltas(t *testing.T) {
 					prev = r
 				}
 			}
-			a.Updates(m.Update)
+			a.Updates(false, m.Update)
 			running := m.Row("s1")
 			a.Finish()
 			if final == nil || running == nil {

@@ -30,6 +30,17 @@ type LiveStatus struct {
 	Interface string  // interface name(s), as the user gave them
 	Rate      float64 // packets per second over the last interval
 	Dropped   uint64  // packets the kernel dropped so far
+	Packets   uint64  // packets captured so far
+	// Sources has each live source's own counters, when there are several.
+	Sources []LiveSource
+}
+
+// LiveSource is one live source's counters.
+type LiveSource struct {
+	Name    string
+	Packets uint64
+	Rate    float64
+	Dropped uint64
 }
 
 // Row is one session with everything the sessions table shows, computed
@@ -38,6 +49,9 @@ type LiveStatus struct {
 type Row struct {
 	S        *model.Session
 	Findings []model.Finding // this session's findings, worst first
+	own      []model.Finding // those that came with the session (not from a NAT pair told live)
+	// Other is the other leg of the session's NAT pair, when one is known.
+	Other string
 
 	Num       int            // the number in the id ("s12" → 12)
 	Worst     model.Severity // 0 when there is no finding
@@ -129,6 +143,10 @@ type Model struct {
 	finished time.Time
 	touches  uint64 // the last Row.touched given
 	evicted  uint64
+	// pairFindings are the findings of the NAT pairs told while a live
+	// capture runs (not final yet), by session: shown on the legs' rows,
+	// counted apart from the delivered findings until the pair is final.
+	pairFindings map[string][]model.Finding
 }
 
 type groupAcc struct {
@@ -139,9 +157,10 @@ type groupAcc struct {
 // NewModel returns an empty model for the given source labels.
 func NewModel(sources ...string) *Model {
 	return &Model{
-		sources: append([]string(nil), sources...),
-		byID:    map[string]*Row{},
-		pairOf:  map[string]int{},
+		sources:      append([]string(nil), sources...),
+		byID:         map[string]*Row{},
+		pairOf:       map[string]int{},
+		pairFindings: map[string][]model.Finding{},
 	}
 }
 
@@ -174,8 +193,12 @@ func (m *Model) Session(s *model.Session, findings []model.Finding) {
 	fs := append([]model.Finding(nil), findings...)
 	sortFindings(fs)
 	r := newRow(s, fs)
+	r.own = fs
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.pairedLocked(s.ID) {
+		r = m.newRowLocked(s, fs) // with the pair's findings
+	}
 	m.put(r)
 	for _, f := range fs {
 		m.counts[clampSev(f.Severity)]++
@@ -188,7 +211,7 @@ func (m *Model) put(r *Row) {
 	m.touches++
 	r.touched = m.touches
 	if old, ok := m.byID[r.S.ID]; ok {
-		for _, f := range old.Findings {
+		for _, f := range old.own {
 			m.counts[clampSev(f.Severity)]--
 		}
 		m.rows[m.index(old)] = r
@@ -228,6 +251,7 @@ func (m *Model) prune() {
 			continue
 		}
 		delete(m.byID, r.S.ID)
+		delete(m.pairFindings, r.S.ID)
 		m.evicted++
 	}
 	clear(m.rows[len(kept):])
@@ -259,8 +283,8 @@ func (m *Model) Revise(rv *analysis.Revision) {
 	if r == nil {
 		return
 	}
-	fs := make([]model.Finding, 0, len(r.Findings))
-	for _, f := range r.Findings {
+	fs := make([]model.Finding, 0, len(r.own))
+	for _, f := range r.own {
 		if f.Rule == rv.Finding.Rule && f.Channel == rv.Finding.Channel && f.Summary == rv.Finding.Summary {
 			if rv.Withdrawn {
 				continue
@@ -270,9 +294,7 @@ func (m *Model) Revise(rv *analysis.Revision) {
 		fs = append(fs, f)
 	}
 	sortFindings(fs)
-	nr := newRow(r.S, fs)
-	m.rows[m.index(r)], m.byID[r.S.ID] = nr, nr
-	m.grouped = false
+	m.remakeLocked(r, fs)
 }
 
 // Update implements analysis.Updater: a running session is shown, and
@@ -288,9 +310,12 @@ func (m *Model) Update(s *model.Session, dialogFrom int) {
 	dialog, front := mergeDialog(old, s.Dialog, dialogFrom, s.DialogOffset)
 	s.Dialog, s.DialogOffset, s.DialogDropped = dialog, front, front+later
 	r := newRow(s, nil)
-	r.running = true
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.pairedLocked(s.ID) {
+		r = m.newRowLocked(s, nil) // with the pair's findings told so far
+	}
+	r.running = true
 	m.put(r)
 	m.version.Add(1)
 }
@@ -366,6 +391,101 @@ func shiftRefs(d []model.DialogEntry, by int) {
 		if c, ok := d[i].Answers.Index(); ok {
 			d[i].Answers = model.RefTo(c + by)
 		}
+	}
+}
+
+// pairedLocked reports whether a session's row shows a NAT pair: its other
+// leg, or the findings of a pair told live.
+func (m *Model) pairedLocked(id string) bool {
+	_, paired := m.pairOf[id]
+	return paired || len(m.pairFindings[id]) > 0
+}
+
+// newRowLocked makes a session's row with its own findings and those of
+// its NAT pair told so far.
+func (m *Model) newRowLocked(s *model.Session, own []model.Finding) *Row {
+	fs := own
+	if pf := m.pairFindings[s.ID]; len(pf) > 0 {
+		fs = append(append([]model.Finding(nil), own...), pf...)
+		sortFindings(fs)
+	}
+	r := newRow(s, fs)
+	r.own = own
+	r.Other = m.otherLegLocked(s.ID)
+	return r
+}
+
+// remakeLocked replaces a row by one with the findings own (and its pair's
+// told so far), as running and as recently changed as it was.
+func (m *Model) remakeLocked(old *Row, own []model.Finding) {
+	r := m.newRowLocked(old.S, own)
+	r.running, r.touched = old.running, old.touched
+	m.rows[m.index(old)], m.byID[old.S.ID] = r, r
+	m.grouped = false
+}
+
+// otherLegLocked names the other leg of a session's NAT pair, or "".
+func (m *Model) otherLegLocked(id string) string {
+	i, ok := m.pairOf[id]
+	if !ok {
+		return ""
+	}
+	if p := &m.pairs[i]; p.Inside == id {
+		return p.Outside
+	} else if p.Outside == id {
+		return p.Inside
+	}
+	return ""
+}
+
+// LivePair implements analysis.LivePairConsumer: during a live capture the
+// pair is shown as soon as it is known — the two legs side by side in the
+// sessions list, the ladder across the NAT — with its findings, and taken
+// back if it is withdrawn. Its findings are counted apart until the pair is
+// final, when NATPair delivers them.
+func (m *Model) LivePair(p *model.NATPair, findings []model.Finding, state string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	defer m.version.Add(1)
+	switch state {
+	case model.PairWithdrawn:
+		m.removePairLocked(p)
+		findings = nil
+	case model.PairFinal:
+		m.addPair(p) // NATPair has it already, with its findings
+		findings = nil
+	default:
+		m.addPair(p)
+	}
+	bySession := map[string][]model.Finding{}
+	for _, f := range findings {
+		bySession[f.Session] = append(bySession[f.Session], f)
+	}
+	for _, id := range []string{p.Inside, p.Outside} {
+		if fs := bySession[id]; len(fs) > 0 {
+			m.pairFindings[id] = fs
+		} else {
+			delete(m.pairFindings, id)
+		}
+		// The leg's row is made again, also without new findings: an open
+		// session view redraws its ladder across the NAT.
+		if old := m.byID[id]; old != nil {
+			m.remakeLocked(old, old.own)
+		}
+	}
+}
+
+// removePairLocked forgets a pair of these two legs, if known.
+func (m *Model) removePairLocked(p *model.NATPair) {
+	i, known := m.pairOf[p.Inside]
+	if !known || m.pairs[i].Inside != p.Inside || m.pairs[i].Outside != p.Outside {
+		return
+	}
+	// a new slice: snapshots share the old one
+	m.pairs = append(append([]model.NATPair(nil), m.pairs[:i]...), m.pairs[i+1:]...)
+	clear(m.pairOf)
+	for j, q := range m.pairs {
+		m.pairOf[q.Inside], m.pairOf[q.Outside] = j, j
 	}
 }
 
@@ -452,7 +572,8 @@ func (m *Model) SetLive(st LiveStatus) {
 
 // Finish records the end of the run: the NAT pairs, and the findings
 // concluded only at the end (drawn from the pairs, the kernel's drops),
-// added to their sessions.
+// added to their sessions. A pair told live and not final by then says
+// nothing more.
 func (m *Model) Finish(sum *analysis.Summary, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -460,6 +581,12 @@ func (m *Model) Finish(sum *analysis.Summary, err error) {
 	m.state = Done
 	m.err = err
 	m.finished = time.Now()
+	for id := range m.pairFindings {
+		delete(m.pairFindings, id)
+		if r := m.byID[id]; r != nil {
+			m.remakeLocked(r, r.own)
+		}
+	}
 	if sum == nil {
 		return
 	}
@@ -474,19 +601,43 @@ func (m *Model) Finish(sum *analysis.Summary, err error) {
 		m.addPair(&sum.NATPairs[i])
 	}
 	m.addLate(sum.Findings)
+	for i := range sum.NATPairs {
+		m.showOtherLegs(&sum.NATPairs[i])
+	}
 }
 
 // NATPair implements analysis.PairConsumer: a pair shows as soon as its
-// second leg concluded, its findings with its sessions.
+// second leg concluded, its findings with its sessions (they replace what
+// a live capture told of the pair before).
 func (m *Model) NATPair(p *model.NATPair, findings []model.Finding) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer m.version.Add(1)
+	delete(m.pairFindings, p.Inside)
+	delete(m.pairFindings, p.Outside)
 	m.addPair(p)
 	m.addLate(findings)
+	m.showOtherLegs(p)
 }
 
+// showOtherLegs remakes the rows of a pair's legs that do not name the
+// other leg yet.
+func (m *Model) showOtherLegs(p *model.NATPair) {
+	for _, id := range []string{p.Inside, p.Outside} {
+		if r := m.byID[id]; r != nil && r.Other != m.otherLegLocked(id) {
+			m.remakeLocked(r, r.own)
+		}
+	}
+}
+
+// addPair adds a pair, or replaces the one of the same legs (told live).
 func (m *Model) addPair(p *model.NATPair) {
+	if i, ok := m.pairOf[p.Inside]; ok && m.pairs[i].Inside == p.Inside && m.pairs[i].Outside == p.Outside {
+		// a new slice: snapshots share the old one
+		m.pairs = append([]model.NATPair(nil), m.pairs...)
+		m.pairs[i] = *p
+		return
+	}
 	m.pairs = append(m.pairs, *p)
 	m.pairOf[p.Inside], m.pairOf[p.Outside] = len(m.pairs)-1, len(m.pairs)-1
 }
@@ -507,11 +658,9 @@ func (m *Model) addLate(late []model.Finding) {
 	}
 	for id, extra := range bySession {
 		r := m.byID[id]
-		fs := append(append([]model.Finding(nil), r.Findings...), extra...)
+		fs := append(append([]model.Finding(nil), r.own...), extra...)
 		sortFindings(fs)
-		nr := newRow(r.S, fs)
-		nr.running = r.running
-		m.rows[m.index(r)], m.byID[id] = nr, nr
+		m.remakeLocked(r, fs)
 	}
 	m.grouped = false
 }
@@ -534,6 +683,11 @@ func (m *Model) Snapshot() *Snapshot {
 		Err:      m.err,
 		Finished: m.finished,
 		Evicted:  m.evicted,
+	}
+	for _, fs := range m.pairFindings { // pairs told live, not final yet
+		for i := range fs {
+			s.Counts[clampSev(fs[i].Severity)]++
+		}
 	}
 	m.regroup()
 	s.Groups = make([]FindingGroup, len(m.groups))

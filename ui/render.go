@@ -430,6 +430,27 @@ func connectionText(c *model.Connection) string {
 	return strings.Join(parts, " · ")
 }
 
+// expectationText is the host's conntrack expectation for a channel:
+// "expectation 203.0.113.20 → 203.0.113.1:39185 → 192.168.1.10:39185 (ftp): used".
+func expectationText(x *model.Expectation) string {
+	t := "expectation " + x.Tuple
+	if x.NATTo != "" {
+		t += " → " + x.NATTo
+	}
+	return t + " (" + x.Helper + "): " + x.Outcome
+}
+
+// expectationStyle: used is fine, removed unused is an error.
+func (t *theme) expectationStyle(x *model.Expectation) tcell.Style {
+	switch x.Outcome {
+	case model.ExpectationUsed:
+		return t.ok
+	case model.ExpectationTimeout, model.ExpectationDeleted:
+		return t.sevStyle(model.Error)
+	}
+	return t.dim
+}
+
 func transferText(t *model.Transfer) string {
 	if t == nil {
 		return ""
@@ -496,6 +517,9 @@ func channelLines(th *theme, ch *model.Channel, nat *natLeg, w int) []line {
 		cst = st
 	}
 	add("data", connectionText(ch.Connection), cst)
+	if x := ch.Expectation; x != nil {
+		add("ct", expectationText(x), th.expectationStyle(x))
+	}
 	add("xfer", transferText(ch.Transfer), th.base)
 	if nat != nil {
 		if cp, ok := nat.chans[ch.ID]; ok {
@@ -601,7 +625,12 @@ type column struct {
 }
 
 var sessionColumns = []column{
-	{title: "ID", width: 4, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.S.ID, th.bold }},
+	{title: "ID", width: 4, cell: func(th *theme, r *Row) (string, tcell.Style) {
+		if r.Other != "" {
+			return r.S.ID + " " + pairMark, th.bold // the other leg is on the next or previous row
+		}
+		return r.S.ID, th.bold
+	}},
 	{title: "CLIENT", width: 21, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.S.Client, th.base }},
 	{title: "SERVER", width: 21, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.S.Server, th.base }},
 	{title: "USER", width: 10, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.User, th.base }},

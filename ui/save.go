@@ -104,7 +104,7 @@ func (u *UI) openSaveAs(s sessionSet) {
 			if controlOnly {
 				name, what = s.name+"-control.pcapng", s.what+" (control connections)"
 			}
-			u.askSliceOf(s.rows, name, what, controlOnly)
+			u.askSlice(s.rows, name, what, controlOnly)
 		}
 	}
 	u.openMenu("Save "+s.what+" as?", []menuChoice{
@@ -112,24 +112,6 @@ func (u *UI) openSaveAs(s sessionSet) {
 		{label: "pcapng: control connections only", note: "the dialogs, without the transfers", do: slice(true)},
 		{label: "text report", note: "as ftpscope -o text writes it", do: func() { u.saveView(s.what, s.name+".txt", u.reportWriter(s.rows)) }},
 	}, 0)
-}
-
-// askSliceOf asks where to write a slice of rows (w's prompt); control
-// only leaves the data connections out.
-func (u *UI) askSliceOf(rows []*Row, def, what string, controlOnly bool) {
-	if !controlOnly {
-		u.askSlice(rows, def, what)
-		return
-	}
-	stripped := make([]*Row, 0, len(rows))
-	for _, r := range u.withOtherLegs(rows) {
-		c := *r.S
-		c.Channels = nil // the selector then takes the control connection alone
-		nr := *r
-		nr.S = &c
-		stripped = append(stripped, &nr)
-	}
-	u.askSlice(stripped, def, what)
 }
 
 // saveView asks for a path and writes a file the UI makes itself.

@@ -122,3 +122,28 @@ func TestCSVSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveControlOnlyOfNATLegs: a control-only slice of a paired session
+// leaves the data connections of both legs out.
+func TestSaveControlOnlyOfNATLegs(t *testing.T) {
+	x := &fakeExporter{}
+	hs := startExporting(t, 120, 30, x, sample("passive-nat", "gateway.pcap"))
+	hs.waitFor("■ file · done")
+	hs.keys("s")
+	hs.waitFor("Save which sessions?", "▶current session  s1")
+	hs.keys("enter")
+	hs.waitFor("Save s1 as?", "pcapng: control connections only")
+	hs.keys("j", "enter")
+	hs.waitFor("to: s1-control.pcapng")
+	hs.keys("enter")
+	hs.waitFor("wrote ", "(control connections) to s1-control.pcapng")
+	req, _ := x.last()
+	if len(req.Sessions) != 2 {
+		t.Fatalf("the slice of a NAT leg holds %d sessions, want both legs", len(req.Sessions))
+	}
+	for _, s := range req.Sessions {
+		if len(s.Channels) != 0 {
+			t.Errorf("%s: %d data channels in a control-only slice", s.ID, len(s.Channels))
+		}
+	}
+}

@@ -103,6 +103,8 @@ func clip(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	// measured as drawn: wire controls take the width of their escapes
+	s = textfmt.Printable(s)
 	if strWidth(s) <= w {
 		return s
 	}

@@ -19,8 +19,11 @@ func tlsInfo(s *model.Session) string {
 }
 
 // decrypted reports whether a ladder shows lines read from TLS.
-func (sp *ladderSpec) decrypted() bool {
-	for _, leg := range []*ladderLeg{&sp.client, sp.server} {
+func (sp *ladderSpec) decrypted() bool { return anyDecrypted(&sp.client, sp.server) }
+
+// anyDecrypted reports whether a line of the legs' dialogs was decrypted.
+func anyDecrypted(legs ...*ladderLeg) bool {
+	for _, leg := range legs {
 		if leg == nil || leg.s == nil {
 			continue
 		}

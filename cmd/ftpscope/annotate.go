@@ -148,7 +148,7 @@ func (n *sliceNotes) sourceOf(name string) (int, bool) {
 }
 
 func (n *sliceNotes) add(k noteKey, note string) {
-	note = clipUTF8(textfmt.Printable(strings.ToValidUTF8(note, "\uFFFD")), maxCommentBytes)
+	note = clipUTF8(textfmt.Printable(note), maxCommentBytes) // Printable writes invalid bytes as \xNN
 	have := n.byFrame[k]
 	if len(have) >= maxCommentsPerFrame {
 		return

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -26,6 +27,7 @@ type options struct {
 	count         uint64
 	duration      time.Duration
 	user          string
+	droppedTo     string // the user root was dropped to, once it was
 	noPromisc     bool
 	snapLen       int
 	bufferKiB     int
@@ -39,10 +41,12 @@ type options struct {
 	man           bool   // print the manual page
 	completion    string // print the completion script of this shell
 	tlsKeylog     string // --tls-keylog: decrypt FTPS with this key log
+	noConntrack   bool   // do not read conntrack
 }
 
-// maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN); -s 0 means it.
-const maxSnapLen = 262144
+// maxSnapLen is tcpdump's (libpcap's MAXIMUM_SNAPLEN), what live capture
+// takes by default; -s 0 means it.
+const maxSnapLen = capture.DefaultSnapLen
 
 // sourceArg is "-r FILE" or "-r LABEL=FILE" (likewise -i).
 type sourceArg struct{ label, name string }
@@ -143,6 +147,9 @@ Live capture:
   -s, --snapshot-length N     keep at most N bytes of each packet (default
                               and 0: 262144)
   -B, --buffer-size KiB       kernel capture buffer in KiB (default 65536)
+      --no-conntrack          do not read this host's conntrack entries and
+                              helper expectations (read by default on Linux;
+                              needs CAP_NET_ADMIN)
 
 Privileges:
       --user NAME             as root, become NAME once the captures and the
@@ -204,6 +211,7 @@ func flagSet(o *options) *flag.FlagSet {
 	for _, n := range []string{"D", "list-interfaces"} {
 		fs.BoolVar(&o.listIfaces, n, false, "")
 	}
+	fs.BoolVar(&o.noConntrack, "no-conntrack", false, "")
 	fs.Var(severityFlag{&o.failOn}, "fail-on", "")
 	for _, n := range []string{"q", "quiet"} {
 		fs.BoolVar(&o.quiet, n, false, "")

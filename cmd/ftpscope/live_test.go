@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"os/user"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,26 +25,7 @@ func TestUnknownUser(t *testing.T) {
 }
 
 // buildBinary builds ftpscope into a directory every user may read.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "ftpscope-live-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "ftpscope")
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		gobin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
+func buildBinary(t *testing.T) string { return buildBinaryWith(t) }
 
 // TestLivePermissionError: without root or CAP_NET_RAW, one line that
 // names the capability and the setcap command.

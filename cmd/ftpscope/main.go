@@ -114,6 +114,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
 		return exitRuntime
 	}
+	if len(o.ifaces) > 0 {
+		// The conntrack socket needs CAP_NET_ADMIN: opened before it goes.
+		ctctx, stopConntrack := context.WithCancel(ctx)
+		defer stopConntrack()
+		cfg.Conntrack = openConntrack(ctctx, o, cfg.Dissect.ControlPorts, stderr)
+	}
 	// Everything that needs root is open: the rest runs unprivileged.
 	if err := dropPrivileges(o, createdDirs, cfg.Dissect.ExportDir, stderr); err != nil {
 		fmt.Fprintf(stderr, "ftpscope: %v\n", err)

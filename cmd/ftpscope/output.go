@@ -63,6 +63,7 @@ func writeReport(ctx context.Context, o *options, sources []capture.Source, cfg 
 		return sum, jw.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
 	case "jsonl":
 		jl := report.NewJSONLWriter(stdout)
+		jl.Live = cfg.Dissect.Live
 		sum, err := analysis.Run(ctx, sources, cfg, jl)
 		if err != nil {
 			return nil, err

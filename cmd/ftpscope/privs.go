@@ -20,13 +20,9 @@ import (
 // account if the system has one, else nobody.
 var defaultUsers = []string{"ftpscope", "nobody"}
 
-// droppedTo names the user ftpscope became, once it dropped root: what it
-// writes later (the terminal UI's w and e) is written as that user.
-var droppedTo string
-
-// explainDenied adds to a permission error, once root was dropped, why a
-// folder root may write is refused and how to choose.
-func explainDenied(err error) error {
+// explainDenied adds to a permission error, once root was dropped to the
+// user droppedTo, why a folder root may write is refused and how to choose.
+func explainDenied(err error, droppedTo string) error {
 	if err == nil || droppedTo == "" || !errors.Is(err, fs.ErrPermission) {
 		return err
 	}
@@ -55,6 +51,12 @@ func privilegeTarget(o *options, euid int, lookup func(string) (*user.User, erro
 	if euid != 0 {
 		return nil, "", nil
 	}
+	if o.tlsKeylog != "" && len(o.ifaces) > 0 {
+		// Live, the key log is read as it grows, by path: a file a client
+		// creates later, in a folder of its own, is out of an unprivileged
+		// user's reach. Keep root unless a user who can read it is named.
+		return nil, "--tls-keylog live: root privileges are kept to follow the key log (--user NAME drops them to a user that can read it)", nil
+	}
 	for _, name := range defaultUsers {
 		if u, err := lookup(name); err == nil && u.Uid != "0" {
 			return u, "", nil
@@ -78,7 +80,8 @@ func dropPrivileges(o *options, createdDirs []string, exportDir string, stderr i
 	if u == nil {
 		return nil
 	}
-	droppedTo = u.Username
+	// what the run writes later (the terminal UI's w and e) is written as u
+	o.droppedTo = u.Username
 	uid, err1 := strconv.Atoi(u.Uid)
 	gid, err2 := strconv.Atoi(u.Gid)
 	if err1 != nil || err2 != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,11 +24,14 @@ import (
 var (
 	realSwitchUser = switchUser
 	switchedTo     []string
+	switchedMu     sync.Mutex // runs of parallel tests switch at once
 )
 
 func TestMain(m *testing.M) {
 	switchUser = func(u *user.User, uid, gid int) error {
+		switchedMu.Lock()
 		switchedTo = append(switchedTo, u.Username)
+		switchedMu.Unlock()
 		return nil
 	}
 	os.Exit(m.Run())
@@ -292,5 +296,23 @@ func TestBinaryWritesAfterDrop(t *testing.T) {
 	b, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitRuntime || !strings.Contains(string(b), "may not write there") || strings.Count(string(b), "\n") != 1 {
 		t.Errorf("--export to a folder nobody may not write: %v, %q", err, b)
+	}
+}
+
+// TestLiveKeyLogKeepsRoot: following a live key log by path needs root
+// unless a user is named; the run says so in one line.
+func TestLiveKeyLogKeepsRoot(t *testing.T) {
+	o := &options{tlsKeylog: "/root/keys.txt", ifaces: []sourceArg{{name: "any"}}}
+	u, warn, err := privilegeTarget(o, 0, fakeUsers("nobody"))
+	if err != nil || u != nil || !strings.Contains(warn, "--tls-keylog live") {
+		t.Errorf("live key log: user %v, warning %q, error %v; want root kept with a warning", u, warn, err)
+	}
+	o.user = "nobody"
+	if u, _, err := privilegeTarget(o, 0, fakeUsers("nobody")); err != nil || u == nil || u.Username != "nobody" {
+		t.Errorf("--user nobody with a live key log: %v, %v", u, err)
+	}
+	o.user, o.ifaces = "", nil
+	if u, _, _ := privilegeTarget(o, 0, fakeUsers("nobody")); u == nil {
+		t.Error("a file run with --tls-keylog keeps root: it reads the key log before the drop")
 	}
 }

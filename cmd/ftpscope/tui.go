@@ -43,28 +43,43 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 	return u.Run(ctx, sources, cfg)
 }
 
-// liveHeader feeds the header's packet rate and kernel drops, once a second,
-// from the capture's own counters.
+// liveHeader feeds the header's packets, packet rate and kernel drops of
+// every live source, once a second, from the capture's own counters (safe
+// to read while the capture runs).
 func liveHeader(m *ui.Model, iface string, sources []capture.Source, stop <-chan struct{}) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
-	var last uint64
+	last := make([]uint64, len(sources))
 	lastAt := time.Now()
 	for {
 		select {
 		case <-stop:
 			return
 		case now := <-t.C:
-			var received, dropped uint64
-			for _, s := range sources {
-				if st, ok := capture.KernelStatsOf(s); ok {
-					received += st.Received
-					dropped += st.Dropped
-				}
-			}
-			rate := float64(received-min(last, received)) / now.Sub(lastAt).Seconds()
-			last, lastAt = received, now
-			m.SetLive(ui.LiveStatus{Interface: iface, Rate: rate, Dropped: dropped})
+			m.SetLive(liveStatus(iface, sources, last, now.Sub(lastAt)))
+			lastAt = now
 		}
 	}
+}
+
+// liveStatus sums the sources' counters; last holds each source's packets
+// at the previous reading, elapsed ago, and is updated.
+func liveStatus(iface string, sources []capture.Source, last []uint64, elapsed time.Duration) ui.LiveStatus {
+	st := ui.LiveStatus{Interface: iface}
+	for i, s := range sources {
+		ks, ok := capture.KernelStatsOf(s)
+		if !ok {
+			continue
+		}
+		src := ui.LiveSource{Name: s.Info().Label, Packets: ks.Captured, Dropped: ks.Dropped}
+		if elapsed > 0 {
+			src.Rate = float64(ks.Captured-min(last[i], ks.Captured)) / elapsed.Seconds()
+		}
+		last[i] = ks.Captured
+		st.Packets += src.Packets
+		st.Rate += src.Rate
+		st.Dropped += src.Dropped
+		st.Sources = append(st.Sources, src)
+	}
+	return st
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ftpscope/ftpscope/internal/tmuxtest"
 )
 
 // TestTUIInTmux runs the real binary in a terminal (tmux, on a private
@@ -51,41 +53,14 @@ func TestTUIInTmux(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	socket := fmt.Sprintf("ftpscope-test-%d", os.Getpid())
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(tmuxBin, append([]string{"-L", socket, "-f", "/dev/null"}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	// Only the server on our own socket is ever killed.
-	t.Cleanup(func() { _ = exec.Command(tmuxBin, "-L", socket, "kill-server").Run() })
-	tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", "sh "+script)
+	tm := tmuxtest.Start(t, tmuxBin, 100, 30, script)
 	// Let applications set tmux buffers with OSC 52, to see what y copies.
-	tmux("set-option", "-g", "set-clipboard", "on")
-
-	pane := func() string { return tmux("capture-pane", "-p", "-t", "ui") }
+	tm.Cmd("set-option", "-g", "set-clipboard", "on")
 	waitFor := func(want ...string) string {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			txt := pane()
-			ok := true
-			for _, w := range want {
-				ok = ok && strings.Contains(txt, w)
-			}
-			if ok {
-				return txt
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the pane never showed %q:\n%s", want, txt)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		return tm.WaitFor(10*time.Second, want...)
 	}
-	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "ui"}, k...)...) }
+	keys := tm.Keys
 
 	// The pane is read while the UI draws: wait for a whole first screen.
 	waitFor("Sessions (6)", "■ file · done", "✖ 6 error", "s1   192.168.1.10:", "✖ error", "left unchanged by")
@@ -94,7 +69,7 @@ func TestTUIInTmux(t *testing.T) {
 	waitFor("copied")
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		out, _ := exec.Command(tmuxBin, "-L", socket, "show-buffer").CombinedOutput()
+		out, _ := exec.Command(tmuxBin, "-L", tm.Socket(), "show-buffer").CombinedOutput()
 		if strings.HasPrefix(string(out), "(ip.addr==192.168.1.10 && tcp.port==") {
 			break
 		}
@@ -143,7 +118,7 @@ func TestTUIInTmux(t *testing.T) {
 	if strings.Contains(txt, "Sessions (6)") {
 		t.Errorf("the UI is still on the screen after quitting:\n%s", txt)
 	}
-	if got := strings.TrimSpace(tmux("display-message", "-p", "-t", "ui", "#{alternate_on} #{cursor_flag}")); got != "0 1" {
+	if got := strings.TrimSpace(tm.Cmd("display-message", "-p", "-t", "ui", "#{alternate_on} #{cursor_flag}")); got != "0 1" {
 		t.Errorf("alternate screen, cursor visible = %q, want \"0 1\" (main screen, cursor shown)", got)
 	}
 	modes, err := os.ReadFile(stty)
@@ -178,7 +153,7 @@ func checkTUISlice(t *testing.T, path string) {
 // report of --export gives them.
 func checkTUIExport(t *testing.T, capture, id, dir string) {
 	t.Helper()
-	r := reportOf(t, "-r", capture, "--export", t.TempDir())
+	r := jsonReport(t, "-r", capture, "--export", t.TempDir())
 	n := 0
 	for _, ch := range sessionOf(t, r, id).Channels {
 		tr := ch.Transfer

@@ -19,11 +19,12 @@ type tuiExporter struct {
 	reads  []sourceArg
 	cfg    analysis.Config // the run's, for the export's second analysis
 	labels []string
+	user   string // the user the run dropped root to, if it did
 }
 
 // newTUIExporter returns the exporter of a run over o's sources.
 func newTUIExporter(o *options, cfg analysis.Config, labels []string) *tuiExporter {
-	return &tuiExporter{reads: o.reads, cfg: cfg, labels: labels}
+	return &tuiExporter{reads: o.reads, cfg: cfg, labels: labels, user: o.droppedTo}
 }
 
 // readable says why the capture cannot be read again, if it cannot.
@@ -39,9 +40,20 @@ func (x *tuiExporter) readable() error {
 	return nil
 }
 
+// writable says why path cannot take a slice of the run's inputs.
+func (x *tuiExporter) writable(path string) error {
+	if err := rereadable(x.reads, path); err != nil {
+		return errors.New("the slice " + err.Error())
+	}
+	return nil
+}
+
 // WriteSlice implements ui.Exporter.
 func (x *tuiExporter) WriteSlice(req ui.SliceRequest) (int, error) {
 	if err := x.readable(); err != nil {
+		return 0, err
+	}
+	if err := x.writable(req.Path); err != nil {
 		return 0, err
 	}
 	// Claim the name first: without Overwrite an existing file is refused
@@ -53,7 +65,7 @@ func (x *tuiExporter) WriteSlice(req ui.SliceRequest) (int, error) {
 	}
 	f, err := os.OpenFile(req.Path, flag, 0o600)
 	if err != nil {
-		return 0, explainDenied(err)
+		return 0, explainDenied(err, x.user)
 	}
 	defer f.Close()
 	inputs := make([]*os.File, 0, len(x.reads))
@@ -89,7 +101,7 @@ func (x *tuiExporter) ExportFiles(dir string, s *model.Session) ([]ui.ExportedFi
 	cfg := x.cfg
 	cfg.Progress, cfg.Dissect.ControlTap = nil, nil
 	if err := prepareExport(o, &cfg); err != nil {
-		return nil, explainDenied(err)
+		return nil, explainDenied(err, x.user)
 	}
 	cfg.Dissect.ExportSession = s.ID
 	sources, err := openFiles(x.reads)

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ftpscope/ftpscope/analysis"
@@ -15,19 +16,6 @@ import (
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/ui"
 )
-
-func reportOf(t *testing.T, args ...string) *model.Report {
-	t.Helper()
-	code, out, errs := ftpscope(append(args, "-o", "json")...)
-	if code != 0 {
-		t.Fatalf("%v: exit %d: %s", args, code, errs)
-	}
-	var r model.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
-	return &r
-}
 
 func sessionOf(t *testing.T, r *model.Report, id string) *model.Session {
 	t.Helper()
@@ -48,7 +36,7 @@ func sampleExporter() *tuiExporter {
 // TestTUIExporterSlice: the UI's w writes what -w --session writes, and
 // never replaces a file it was not told to.
 func TestTUIExporterSlice(t *testing.T) {
-	r := reportOf(t, "-r", sample)
+	r := jsonReport(t, "-r", sample)
 	dir := t.TempDir()
 	want := filepath.Join(dir, "cli.pcapng")
 	if code, _, errs := ftpscope("-r", sample, "-o", "json", "-w", want, "--session", "s1"); code != 0 {
@@ -96,7 +84,7 @@ func equalKeys(a, b map[uint64]string) bool {
 // TestTUIExporterFiles: the UI's e exports one session's files with the
 // names and SHA-256 that --export gives them, and nothing else.
 func TestTUIExporterFiles(t *testing.T) {
-	full := reportOf(t, "-r", sample, "--export", t.TempDir())
+	full := jsonReport(t, "-r", sample, "--export", t.TempDir())
 	s5 := sessionOf(t, full, "s5")
 	want := map[string]string{}
 	for _, ch := range s5.Channels {
@@ -140,5 +128,27 @@ func TestTUIExporterNeedsFiles(t *testing.T) {
 		if _, err := x.ExportFiles(t.TempDir(), &model.Session{ID: "s1"}); err == nil {
 			t.Error("files of a capture that cannot be read again")
 		}
+	}
+}
+
+// TestTUIExporterSparesItsInput: w naming the capture it reads (even with
+// the overwrite confirmed) is refused, as -w is, and the capture stays.
+func TestTUIExporterSparesItsInput(t *testing.T) {
+	input := filepath.Join(t.TempDir(), "in.pcap")
+	orig, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(input, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := jsonReport(t, "-r", input)
+	x := newTUIExporter(&options{reads: []sourceArg{{name: input}}}, analysis.Config{}, []string{r.Sessions[0].Source})
+	_, err = x.WriteSlice(ui.SliceRequest{Path: input, Overwrite: true, Sessions: r.Sessions[:1]})
+	if err == nil || !strings.Contains(err.Error(), "names the input") {
+		t.Errorf("a slice written over its own input: %v, want it refused", err)
+	}
+	if got, _ := os.ReadFile(input); !bytes.Equal(got, orig) {
+		t.Error("the input was changed")
 	}
 }

@@ -33,7 +33,6 @@ func checkWrite(o *options) error {
 	if len(o.ifaces) > 0 {
 		return errors.New("-w reads the capture files a second time once the analysis is done: it needs -r, not -i (record a live capture with tcpdump -w, then analyse it)")
 	}
-	out, outErr := os.Stat(o.write)
 	labels := map[string]string{}
 	for _, r := range o.reads {
 		// sessions name their source by label: -w finds their packets by it
@@ -45,18 +44,33 @@ func checkWrite(o *options) error {
 			return fmt.Errorf("-w cannot tell -r %s from -r %s: both are labelled %q (name them: -r inside=FILE -r outside=FILE)", other, r.name, label)
 		}
 		labels[label] = r.name
+	}
+	if err := rereadable(o.reads, o.write); err != nil {
+		return fmt.Errorf("-w %v", err)
+	}
+	return nil
+}
+
+// rereadable says why the inputs cannot be read a second time into the
+// file out, if they cannot: standard input or another file that is not a
+// regular one cannot be read again, and out must not be one of them (the
+// same file, whatever the name: links included). -w and the terminal UI's w
+// share it.
+func rereadable(reads []sourceArg, out string) error {
+	outInfo, outErr := os.Stat(out)
+	for _, r := range reads {
 		if r.name == "-" {
-			return errors.New("-w cannot be used with -r -: standard input cannot be read a second time (save it to a file first)")
+			return errors.New("cannot be used with -r -: standard input cannot be read a second time (save it to a file first)")
 		}
 		in, err := os.Stat(r.name)
 		if err != nil {
 			continue // opening it says why
 		}
 		if !in.Mode().IsRegular() {
-			return fmt.Errorf("-w cannot be used with -r %s: it is not a regular file and cannot be read a second time", r.name)
+			return fmt.Errorf("cannot be used with -r %s: it is not a regular file and cannot be read a second time", r.name)
 		}
-		if outErr == nil && os.SameFile(in, out) {
-			return fmt.Errorf("-w %s names the input %s: it would be overwritten", o.write, r.name)
+		if outErr == nil && os.SameFile(in, outInfo) {
+			return fmt.Errorf("%s names the input %s: it would be overwritten", out, r.name)
 		}
 	}
 	return nil

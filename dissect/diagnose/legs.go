@@ -8,11 +8,15 @@ import (
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// LegPairer pairs the legs of NATs as sessions conclude. A session waits
-// for its other leg for Window of capture time (by session start) and at
-// most MaxWaiting sessions wait at once, so a gateway's endless "-i any"
+// LegPairer pairs the legs of NATs as sessions conclude. Two legs pair
+// when their starts are at most Window apart; a concluded session waits
+// for its other leg for Window of capture time after it ended, and at most
+// MaxWaiting sessions wait at once, so a gateway's endless "-i any"
 // capture pairs in bounded memory. A waiting leg keeps only what pairing
 // reads: its announcement lines, channels and control segments.
+//
+// In a live capture it also pairs the legs while they run (Running, in
+// openlegs.go); Add, at their conclusion, stays the judge.
 type LegPairer struct {
 	d          *Diagnoser
 	Window     time.Duration
@@ -22,7 +26,7 @@ type LegPairer struct {
 	queue    []*leg            // in arrival order, for expiry
 	count    int               // legs waiting
 	vantages map[string]int
-	newest   time.Time
+	newest   time.Time // the latest conclusion seen, in capture time
 	pairs    []model.NATPair
 	findings []model.Finding
 	// Forget: the caller takes each pairing as Add returns it, so Result
@@ -30,6 +34,30 @@ type LegPairer struct {
 	Forget bool
 	// Evicted counts legs dropped for MaxWaiting before their time.
 	Evicted int
+
+	open openLegs // running sessions, paired or not (live)
+}
+
+// States of a PairEvent.
+const (
+	// PairOpen: a leg still runs; the pair shows what crossed so far.
+	PairOpen = model.PairOpen
+	// PairFinal: both legs concluded; the pair is what a capture file of
+	// the same traffic gives.
+	PairFinal = model.PairFinal
+	// PairWithdrawn: an open pair that the concluded legs contradict.
+	PairWithdrawn = model.PairWithdrawn
+)
+
+// PairEvent is what pairing learned about one pair of legs: the pair as
+// known now and every finding drawn from it so far.
+type PairEvent struct {
+	State    string
+	Pair     model.NATPair
+	Findings []model.Finding
+	// OtherTag, on a final pair, is the tag the leg that waited was
+	// offered with (Add).
+	OtherTag any
 }
 
 type leg struct {
@@ -39,33 +67,44 @@ type leg struct {
 	done bool // paired or expired
 }
 
-// Pairing is what Add concluded when a session was the other leg of one
-// that waited: the pair, the findings it supports, and the tag the waiting
-// leg was offered with.
-type Pairing struct {
-	Pair     *model.NATPair
-	Findings []model.Finding
-	OtherTag any
-}
-
 // NewLegPairer returns a LegPairer with the given window.
 func (d *Diagnoser) NewLegPairer(window time.Duration, maxWaiting int) *LegPairer {
-	return &LegPairer{d: d, Window: window, MaxWaiting: maxWaiting, waiting: map[string][]*leg{}, vantages: map[string]int{}}
+	return &LegPairer{d: d, Window: window, MaxWaiting: maxWaiting, waiting: map[string][]*leg{}, vantages: map[string]int{},
+		open: newOpenLegs()}
 }
 
-// Add offers a concluded session, with a tag of the caller's (handed back
-// when a later session pairs with it). It returns the pairing when s is the
-// other leg of a session that waited, else nil.
-func (p *LegPairer) Add(s *model.Session, tag any) *Pairing {
-	if len(s.Dialog) < 2 {
-		return nil // a connection with no dialog cannot be recognised
+// concludedAt is when a session ended in capture time (its start when
+// the end is unknown).
+func concludedAt(s *model.Session) time.Time {
+	if s.End.IsZero() {
+		return s.Start.Time
 	}
+	return s.End.Time
+}
+
+// vantage registers a session's vantage point: the order they were met
+// in decides which leg is inside when nothing else tells.
+func (p *LegPairer) vantage(s *model.Session) string {
 	v := vantageOf(s)
 	if _, ok := p.vantages[v]; !ok {
 		p.vantages[v] = len(p.vantages)
 	}
-	if s.Start.After(p.newest) {
-		p.newest = s.Start.Time
+	return v
+}
+
+// Add offers a concluded session, with a tag of the caller's (handed back
+// in the final pair's OtherTag when a later session pairs with it). It
+// returns what pairing learned: the final pair when s is the second leg
+// of one, and the open pairs (see Running) that s settles.
+func (p *LegPairer) Add(s *model.Session, tag any) []PairEvent {
+	p.open.concluded(s)
+	if len(s.Dialog) < 2 {
+		return p.open.unsettled(s.ID) // a connection with no dialog cannot be recognised
+	}
+	var evs []PairEvent
+	v := p.vantage(s)
+	if end := concludedAt(s); end.After(p.newest) {
+		p.newest = end
 	}
 	p.expire()
 	sig := signature(s)
@@ -85,18 +124,19 @@ func (p *LegPairer) Add(s *model.Session, tag any) *Pairing {
 		p.waiting[sig] = append(p.waiting[sig], l)
 		p.queue = append(p.queue, l)
 		p.count++
-		return nil
+		return append(evs, p.open.unsettled(s.ID)...)
 	}
 	best.done = true
 	p.count--
 	p.forget(best)
 	in, out := insideOutside(best.s, compactLeg(s), p.vantages)
-	pair, fs := p.d.pairLegs(in, out)
+	pair, fs := p.d.pairLegs(in, out, nil)
 	if !p.Forget {
 		p.pairs = append(p.pairs, pair)
 		p.findings = append(p.findings, fs...)
 	}
-	return &Pairing{Pair: &pair, Findings: fs, OtherTag: best.tag}
+	evs = append(evs, p.open.settle(in.ID, out.ID)...)
+	return append(evs, PairEvent{State: PairFinal, Pair: pair, Findings: fs, OtherTag: best.tag})
 }
 
 // expire drops the legs whose window has passed, and the oldest beyond
@@ -108,7 +148,10 @@ func (p *LegPairer) expire() {
 		if l.done {
 			continue
 		}
-		expired := p.newest.Sub(l.s.Start.Time) > p.Window
+		// By conclusion, not by start: a session that ran for longer
+		// than the window still finds its other leg, which concludes
+		// with it.
+		expired := p.newest.Sub(concludedAt(l.s)) > p.Window
 		if !expired && p.count <= p.MaxWaiting {
 			break
 		}
@@ -155,7 +198,7 @@ func (p *LegPairer) Result() ([]model.NATPair, []model.Finding) {
 // index the whole dialog.
 func compactLeg(s *model.Session) *model.Session {
 	c := &model.Session{ID: s.ID, Source: s.Source, Vantage: s.Vantage, Client: s.Client, Server: s.Server,
-		Start: s.Start, Channels: s.Channels, Segments: s.Segments}
+		Start: s.Start, End: s.End, Channels: s.Channels, Segments: s.Segments}
 	for i := range s.Dialog {
 		if announcementLine(&s.Dialog[i]) {
 			c.Dialog = append(c.Dialog, s.Dialog[i])

@@ -141,8 +141,10 @@ func insideOutside(a, b *model.Session, vantages map[string]int) (*model.Session
 	return a, b
 }
 
-// pairLegs compares two legs of one control connection.
-func (d *Diagnoser) pairLegs(in, out *model.Session) (model.NATPair, []model.Finding) {
+// pairLegs compares two legs of one control connection. settled, when not
+// nil, says which data channels of legs that still run have their outcome:
+// only those may show a failure.
+func (d *Diagnoser) pairLegs(in, out *model.Session, settled func(*model.Channel) bool) (model.NATPair, []model.Finding) {
 	p := model.NATPair{Inside: in.ID, Outside: out.ID, Rewrites: []model.Rewrite{},
 		Translation: &model.TranslationMap{InsideClient: in.Client, InsideServer: in.Server, OutsideClient: out.Client, OutsideServer: out.Server}}
 	var fs []model.Finding
@@ -174,7 +176,7 @@ func (d *Diagnoser) pairLegs(in, out *model.Session) (model.NATPair, []model.Fin
 		p.SeqAdjusted = &ok
 	}
 	p.WiresharkFilter = model.WiresharkFilter(in, out)
-	fs = append(fs, d.pairFindings(&p, in, out)...)
+	fs = append(fs, d.pairFindings(&p, in, out, settled)...)
 	return p, fs
 }
 
@@ -193,7 +195,7 @@ func channelEndpoint(ch *model.Channel) string {
 // pairFindings: nat-rewrite for each rewritten announcement,
 // nat-not-rewritten for announcements the gateway passed unchanged though
 // it translated the connection, nat-seq-not-adjusted for a bad shift.
-func (d *Diagnoser) pairFindings(p *model.NATPair, in, out *model.Session) []model.Finding {
+func (d *Diagnoser) pairFindings(p *model.NATPair, in, out *model.Session, settled func(*model.Channel) bool) []model.Finding {
 	var fs []model.Finding
 	leg := func(s *model.Session, frames ...uint64) model.Evidence {
 		src := vantageOf(s)
@@ -229,6 +231,9 @@ func (d *Diagnoser) pairFindings(p *model.NATPair, in, out *model.Session) []mod
 	for i := 0; i < min(len(in.Channels), len(out.Channels)); i++ {
 		ci, co := &in.Channels[i], &out.Channels[i]
 		if ci.Announce == nil || co.Announce == nil || ci.Announce.Raw != co.Announce.Raw {
+			continue
+		}
+		if settled != nil && !(settled(ci) && settled(co)) {
 			continue
 		}
 		active := isActive(ci)
@@ -271,6 +276,9 @@ func (d *Diagnoser) pairFindings(p *model.NATPair, in, out *model.Session) []mod
 	// gateway itself stopped it.
 	for i := 0; i < min(len(in.Channels), len(out.Channels)); i++ {
 		ci, co := &in.Channels[i], &out.Channels[i]
+		if settled != nil && !(settled(ci) && settled(co)) {
+			continue
+		}
 		var seen *model.Channel
 		var where, missing string
 		switch {

@@ -52,7 +52,10 @@ func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
 		c.dataConnection(ch)
 		c.truncated(ch)
 		c.algUnparsable(ch)
+		c.expectationMissing(ch)
+		c.expectationUnused(ch)
 	}
+	c.helperNotAttached()
 	c.tls()
 	c.underTLS()
 	c.logins()
@@ -673,11 +676,11 @@ func (c *sessionCtx) logins() {
 	cleartextSent := false
 	var passFrame uint64
 	refusals, from := 0, len(c.out)
-	var lastCmd *model.DialogEntry
+	lastCmd := -1
 	for i := range c.s.Dialog {
 		e := &c.s.Dialog[i]
 		if e.Kind == "command" {
-			lastCmd = e
+			lastCmd = i
 			if e.Verb == "PASS" && !e.Decrypted && (!c.s.TLS || c.s.TLSDecryption != nil) {
 				cleartextSent = true
 				passFrame = e.Frame
@@ -688,13 +691,15 @@ func (c *sessionCtx) logins() {
 			continue
 		}
 		cmd := c.s.Answered(e)
-		if cmd == nil && e.Answers.IsZero() && !e.Unsolicited {
-			cmd = lastCmd // a dialog without answers references: the command before
+		cmdIndex, _ := e.Answers.Index() // Answered found cmd there
+		if cmd == nil && e.Answers.IsZero() && !e.Unsolicited && lastCmd >= 0 {
+			// a dialog without answers references: the command before
+			cmd, cmdIndex = &c.s.Dialog[lastCmd], lastCmd
 		}
 		if cmd == nil || (cmd.Verb != "USER" && cmd.Verb != "PASS") {
 			continue
 		}
-		user := c.userBefore(cmd)
+		user := c.userBefore(cmdIndex)
 		refusals++
 		f := model.Finding{Rule: RuleLoginFailed, Severity: model.Info, TS: timeRef(e.TS),
 			Evidence: model.Evidence{Frames: []uint64{cmd.Frame, e.Frame}, Wire: []string{fmt.Sprintf("%d %s", e.Code, e.Text)}},
@@ -720,17 +725,12 @@ func (c *sessionCtx) logins() {
 	}
 }
 
-// userBefore returns the argument of the latest USER command up to cmd,
-// an entry of the session's dialog.
-func (c *sessionCtx) userBefore(cmd *model.DialogEntry) string {
-	for i := range c.s.Dialog {
-		if &c.s.Dialog[i] == cmd {
-			for j := i; j >= 0; j-- {
-				if e := &c.s.Dialog[j]; e.Kind == "command" && e.Verb == "USER" {
-					return e.Arg
-				}
-			}
-			break
+// userBefore returns the argument of the latest USER command up to the
+// dialog entry of index i.
+func (c *sessionCtx) userBefore(i int) string {
+	for j := i; j >= 0; j-- {
+		if e := &c.s.Dialog[j]; e.Kind == "command" && e.Verb == "USER" {
+			return e.Arg
 		}
 	}
 	return ""
@@ -767,7 +767,7 @@ func (c *sessionCtx) snaplenCut() {
 		for i := range c.s.Dialog {
 			if e := &c.s.Dialog[i]; e.Cut && len(ev.Wire) < 8 {
 				ev.Frames = append(ev.Frames, e.Frame)
-				ev.Wire = append(ev.Wire, entryLine(e)+"…")
+				ev.Wire = append(ev.Wire, wireText(e)+"…")
 			}
 		}
 		f := model.Finding{Rule: RuleSnaplenCut, Severity: model.Warning, TS: timeRef(cut.FirstTS), Evidence: ev,
@@ -792,20 +792,6 @@ func (c *sessionCtx) snaplenCut() {
 		}
 		c.add(f, ch)
 	}
-}
-
-// entryLine renders a dialog entry as the line on the wire.
-func entryLine(e *model.DialogEntry) string {
-	if e.Kind == "command" {
-		if e.Arg != "" {
-			return e.Verb + " " + e.Arg
-		}
-		return e.Verb
-	}
-	if e.Code == 0 {
-		return e.Text
-	}
-	return fmt.Sprintf("%d %s", e.Code, e.Text)
 }
 
 // retransmissions: control bytes captured twice with different content,

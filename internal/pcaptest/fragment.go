@@ -116,13 +116,7 @@ func (k *Conn) SendFragmented(fromA bool, payload []byte, size int, order ...int
 		f := frags[i]
 		k.Fragment(fromA, seq, f[0], f[1] < len(seg), seg[f[0]:f[1]])
 	}
-	if fromA {
-		k.seqA += uint32(len(payload))
-		k.Packet(false, k.seqB, k.seqA, Flags{ACK: true}, nil)
-	} else {
-		k.seqB += uint32(len(payload))
-		k.Packet(true, k.seqA, k.seqB, Flags{ACK: true}, nil)
-	}
+	k.Lost(fromA, payload) // the sequence numbers advance, the peer acknowledges
 }
 
 // writeFrame writes one Ethernet frame at the capture's clock.

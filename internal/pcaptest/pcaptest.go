@@ -71,10 +71,7 @@ type Flags struct{ SYN, ACK, FIN, RST, PSH bool }
 // Packet writes one segment from a (fromA) or from b with the given
 // sequence and acknowledgement numbers and payload.
 func (k *Conn) Packet(fromA bool, seq, ack uint32, f Flags, payload []byte) {
-	src, dst := k.A, k.B
-	if !fromA {
-		src, dst = k.B, k.A
-	}
+	src, dst := k.ends(fromA)
 	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack,
 		SYN: f.SYN, ACK: f.ACK, FIN: f.FIN, RST: f.RST, PSH: f.PSH, Window: 65535}
 	eth := &layers.Ethernet{SrcMAC: []byte{2, 0, 0, 0, 0, 1}, DstMAC: []byte{2, 0, 0, 0, 0, 2}}
@@ -94,17 +91,7 @@ func (k *Conn) Packet(fromA bool, seq, ack uint32, f Flags, payload []byte) {
 	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp, gopacket.Payload(payload)); err != nil {
 		panic(err)
 	}
-	data := buf.Bytes()
-	ci := gopacket.CaptureInfo{Timestamp: k.c.Now, CaptureLength: len(data), Length: len(data)}
-	if k.c.Snaplen > 0 && len(data) > k.c.Snaplen {
-		data = data[:k.c.Snaplen]
-		ci.CaptureLength = len(data)
-	}
-	if err := k.c.w.WritePacket(ci, data); err != nil {
-		panic(err)
-	}
-	k.c.Now = k.c.Now.Add(k.c.Step)
-	k.c.Packets++
+	k.c.writeFrame(buf.Bytes())
 }
 
 // Open writes the three-way handshake.

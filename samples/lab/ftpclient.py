@@ -5,7 +5,7 @@ Each subcommand runs one control session and prints a transcript ("> cmd", "< re
 "! error"). Expected protocol failures (500, 425, timeouts) are printed, not raised: the
 scenario scripts check what happened on the wire, not this exit code.
 
-  get HOST PATH [--active] [--trust] [--tls [--keylog FILE] [--tls-max 1.2]] [--user U --password P] [--timeout S]
+  get HOST PATH [--active] [--trust] [--tls [--keylog FILE] [--tls-max 1.2]] [--user U --password P] [--timeout S] [--hold S]
   naive-port HOST PATH [--eprt]   PORT/EPRT with our own address, then RETR whatever the reply
   bounce HOST TARGET_IP TARGET_PORT [--user U --password P]   PORT/EPRT naming a third host
   baseline HOST [--user U --password P]   LIST, NLST, SIZE, RETR x3, STOR, RETR back
@@ -16,6 +16,7 @@ import ftplib
 import io
 import socket
 import sys
+import time
 
 
 def out(line):
@@ -89,6 +90,9 @@ def cmd_get(args):
             out("# LIST: %d lines" % len(lines))
     except ftplib.all_errors as e:
         out("! %s: %s" % (type(e).__name__, e))
+    if args.hold > 0:
+        out("# holding the session open for %gs" % args.hold)
+        time.sleep(args.hold)
     quit_(ftp)
 
 
@@ -234,6 +238,7 @@ def main():
     g.add_argument("--keylog", help="with --tls, append the TLS secrets to this NSS key log")
     g.add_argument("--tls-max", choices=["1.2", "1.3"], help="with --tls, the highest TLS version")
     g.add_argument("--list", action="store_true", help="also LIST")
+    g.add_argument("--hold", type=float, default=0, help="seconds to keep the session open before QUIT")
     n = sub.add_parser("naive-port")
     common(n)
     n.add_argument("path")

@@ -1,0 +1,35 @@
+package ui
+
+// The sessions list shows the two legs of a NAT pair on adjacent rows,
+// each marked with pairMark: the later leg comes right after the earlier.
+
+// pairMark marks the rows of paired NAT legs.
+const pairMark = "⇄"
+
+// groupLegs puts the other leg of each paired row right after it, in the
+// list's order (the filter may have hidden a leg).
+func groupLegs(rows []*Row) []*Row {
+	idx := map[string]int{}
+	for i, r := range rows {
+		if r.Other != "" {
+			idx[r.S.ID] = i
+		}
+	}
+	if len(idx) == 0 {
+		return rows
+	}
+	out := make([]*Row, 0, len(rows))
+	placed := make([]bool, len(rows))
+	for i, r := range rows {
+		if placed[i] {
+			continue
+		}
+		out = append(out, r)
+		placed[i] = true
+		if j, ok := idx[r.Other]; ok && !placed[j] && rows[j].Other == r.S.ID {
+			out = append(out, rows[j])
+			placed[j] = true
+		}
+	}
+	return out
+}
