@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,8 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
-	"github.com/ftpscope/ftpscope/analysis"
-	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -28,10 +26,6 @@ type Options struct {
 	Refresh time.Duration
 	// Tool names the program in the header.
 	Tool model.Tool
-	// Finished, if set, runs on the analysis' goroutine once the analysis
-	// has ended, before the UI shows the end of the run (ftpscope -w
-	// writes its file there); a message it returns is flashed.
-	Finished func(sum *analysis.Summary) (message string, sev model.Severity)
 	// Exporter writes slices (w) and exports files (e); nil leaves them
 	// out.
 	Exporter Exporter
@@ -281,41 +275,27 @@ func (u *UI) helpItems() []item {
 	return items
 }
 
-// Run runs the analysis of sources in a goroutine feeding the model and
-// the UI on the calling goroutine, until the user quits or ctx is done. On
-// quit the analysis is cancelled; Run returns its summary.
-func (u *UI) Run(ctx context.Context, sources []capture.Source, cfg analysis.Config) (*analysis.Summary, error) {
+// Run runs analyse in a goroutine (it feeds the model, which is its
+// Consumer) and the UI on the calling goroutine, until the user quits or
+// ctx is done. On quit analyse's context is cancelled; once it returns, the
+// model shows the end of the run. Run returns the UI's error, else
+// analyse's.
+func (u *UI) Run(ctx context.Context, analyse Analysis) error {
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	progress := cfg.Progress
-	cfg.Progress = func(n uint64) {
-		u.model.SetPackets(n)
-		if progress != nil {
-			progress(n)
-		}
-	}
-	type result struct {
-		sum *analysis.Summary
-		err error
-	}
-	done := make(chan result, 1)
+	done := make(chan error, 1)
 	go func() {
-		sum, err := analysis.Run(actx, sources, cfg, u.model)
-		if err == nil && u.opt.Finished != nil {
-			if msg, sev := u.opt.Finished(sum); msg != "" {
-				u.flashFromOutside(sev, msg)
-			}
-		}
-		u.model.Finish(sum, err)
-		done <- result{sum, err}
+		end, err := analyse(actx)
+		u.model.Finish(end, err)
+		done <- err
 	}()
 	err := u.RunApp(ctx)
 	cancel()
-	res := <-done
+	aerr := <-done
 	if err != nil {
-		return res.sum, err
+		return err
 	}
-	return res.sum, res.err
+	return aerr
 }
 
 // RunApp runs the UI until the user quits or ctx is done.
@@ -638,6 +618,10 @@ func (u *UI) syncFocus() {
 		u.app.SetFocus(p)
 	}
 }
+
+// Flash shows msg in the status line for a while; safe from any goroutine
+// (the analysis', while Run runs).
+func (u *UI) Flash(sev model.Severity, msg string) { u.flashFromOutside(sev, msg) }
 
 // flashFromOutside flashes msg from a goroutine other than the UI's.
 func (u *UI) flashFromOutside(sev model.Severity, msg string) {

@@ -12,7 +12,9 @@
 //     data to styled lines and table cells; they are tested without a screen.
 //   - Keys (keys.go) are data: one table of bindings drives dispatch, the
 //     footer hints and the "?" help page, so they cannot drift apart.
-//   - The UI reads no capture itself: the command hands it an Exporter
+//   - The UI runs no analysis and reads no capture itself: the command
+//     hands Run an Analysis (outcome.go: a function that feeds the Model
+//     and returns the Outcome of the run), an Exporter
 //     (exporter.go: slices and files, w and e) and a FrameSource
 //     (frames.go: frames read back, x).
 //   - The UI (app.go) owns the widgets. A ticker goroutine notices a new
@@ -23,9 +25,8 @@
 //
 // # Live capture
 //
-// The model already carries what a live capture will need (LiveStatus:
-// interface, packet rate, kernel drops; Session replaces a session that is
-// delivered again with the same id, for sessions reported while still open),
-// and the UI has pause ("+N new" while the view is frozen) and follow (the
-// selection tracks the newest session).
+// The command feeds LiveStatus (interface, packets, packet rate, kernel
+// drops) once a second; running sessions come through Update and NAT pairs
+// through LivePair while they run. The UI has pause ("+N new" while the
+// view is frozen) and follow (the selection tracks the newest session).
 package ui

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -345,7 +344,7 @@ func (m *Model) SetLive(st LiveStatus) {
 
 // Finish records the end of the run: the NAT pairs and the final findings
 // (every session's, after the cross-session rules) replace what was known.
-func (m *Model) Finish(sum *analysis.Summary, err error) {
+func (m *Model) Finish(sum *Outcome, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer m.version.Add(1)

@@ -36,11 +36,32 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 	}
 	exporter := newTUIExporter(o, cfg, labels)
 	frames := newTUIFrames(o, labels, &cfg)
-	u, err := ui.New(m, ui.Options{Tool: tool, Finished: finished, Exporter: exporter, Frames: frames})
+	u, err := ui.New(m, ui.Options{Tool: tool, Exporter: exporter, Frames: frames})
 	if err != nil {
 		return nil, err
 	}
-	return u.Run(ctx, sources, cfg)
+	progress := cfg.Progress
+	cfg.Progress = func(n uint64) {
+		m.SetPackets(n)
+		if progress != nil {
+			progress(n)
+		}
+	}
+	var sum *analysis.Summary
+	err = u.Run(ctx, func(actx context.Context) (*ui.Outcome, error) {
+		var err error
+		sum, err = analysis.Run(actx, sources, cfg, m)
+		if sum == nil {
+			return nil, err
+		}
+		if err == nil && finished != nil {
+			if msg, sev := finished(sum); msg != "" {
+				u.Flash(sev, msg)
+			}
+		}
+		return &ui.Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}, err
+	})
+	return sum, err
 }
 
 // liveHeader feeds the header's packets, packet rate and kernel drops of
