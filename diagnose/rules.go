@@ -147,7 +147,7 @@ func channelEvidence(ch *model.Channel) model.Evidence {
 		if x.Arg != "" {
 			line += " " + x.Arg
 		}
-		ev.Wire = append(ev.Wire, clip(line, 120))
+		ev.Wire = append(ev.Wire, textfmt.Clip(line, 120))
 		if n := len(x.ReplyCodes); n > 0 && x.ReplyText != "" {
 			ev.Wire = append(ev.Wire, fmt.Sprintf("%d %s", x.ReplyCodes[n-1], x.ReplyText))
 		}
@@ -532,7 +532,7 @@ func (c *sessionCtx) truncated(ch *model.Channel) {
 		if x.Restart != nil {
 			want -= *x.Restart
 		}
-		f.Summary = fmt.Sprintf("%s %s: %s of %s bytes seen", x.Verb, clip(x.Arg, 40), textfmt.Thousands(got), textfmt.Thousands(want))
+		f.Summary = fmt.Sprintf("%s %s: %s of %s bytes seen", x.Verb, textfmt.Clip(x.Arg, 40), textfmt.Thousands(got), textfmt.Thousands(want))
 		from := "the 150 reply"
 		if x.SizeFrom == "213" {
 			from = "the SIZE reply (213)"
@@ -542,7 +542,7 @@ func (c *sessionCtx) truncated(ch *model.Channel) {
 			f.Explanation += fmt.Sprintf(" (After REST %d the transfer should carry the rest: %s bytes.)", *x.Restart, textfmt.Thousands(want))
 		}
 	} else {
-		f.Summary = fmt.Sprintf("%s %s: data connection ended before the transfer completed", x.Verb, clip(x.Arg, 40))
+		f.Summary = fmt.Sprintf("%s %s: data connection ended before the transfer completed", x.Verb, textfmt.Clip(x.Arg, 40))
 		f.Explanation = fmt.Sprintf("The data connection ended (%s) after %s bytes with no completion reply.", cn.Closed, textfmt.Thousands(got))
 	}
 	if final := lastCode(x); final >= 200 && final < 300 {
@@ -586,8 +586,8 @@ func (c *sessionCtx) algUnparsable(ch *model.Channel) {
 	switch {
 	case a.Verb == "LPRT" || replyCode(a) == 228:
 		problem, effect = fmt.Sprintf("the helper does not know %s (RFC 1639)", what), "passes it unchanged"
-	case a.Verb == "EPRT" && a.Family != "" && a.Family != familyOf(c.client()):
-		problem, effect = fmt.Sprintf("EPRT names an %s address on an %s control connection", a.Family, familyOf(c.client())), "ignores it (no expectation, no rewrite)"
+	case a.Verb == "EPRT" && a.Family != "" && a.Family != model.FamilyOf(c.client()):
+		problem, effect = fmt.Sprintf("EPRT names an %s address on an %s control connection", a.Family, model.FamilyOf(c.client())), "ignores it (no expectation, no rewrite)"
 	case entry != nil && entry.Segment != nil && entry.Segment.Split:
 		problem, effect = fmt.Sprintf("the %s line is split across TCP segments", what), "drops the packet (\"nf_ct_ftp: dropping packet: partial matching\")"
 	case entry != nil && entry.Segment != nil && entry.Segment.Index > 0:
@@ -603,13 +603,6 @@ func (c *sessionCtx) algUnparsable(ch *model.Channel) {
 		Remedy:      "Use a client that sends each command in a segment of its own, EPSV/EPRT of the connection's address family, or passive mode; on the gateway, nothing can be configured to parse these.",
 	}
 	c.add(f, ch)
-}
-
-func familyOf(a netip.Addr) string {
-	if a.Is4() {
-		return "ipv4"
-	}
-	return "ipv6"
 }
 
 // tls: AUTH TLS or implicit FTPS leaves the helpers and this tool blind.
@@ -697,7 +690,7 @@ func (c *sessionCtx) logins() {
 		c.d.clientOf[c.s.ID] = c.client()
 		f := model.Finding{Rule: RuleLoginFailed, Severity: model.Info, TS: timeRef(e.TS),
 			Evidence: model.Evidence{Frames: []uint64{cmd.Frame, e.Frame}, Wire: []string{fmt.Sprintf("%d %s", e.Code, e.Text)}},
-			Summary:  fmt.Sprintf("login as %q refused: %d %s", user, e.Code, clip(e.Text, 50)),
+			Summary:  fmt.Sprintf("login as %q refused: %d %s", user, e.Code, textfmt.Clip(e.Text, 50)),
 		}
 		f.Explanation = fmt.Sprintf("The server refused the login after %s (530).", cmd.Verb)
 		if cmd.Verb == "USER" {
@@ -790,7 +783,7 @@ func (c *sessionCtx) retransmissions() {
 		}
 		f := model.Finding{Rule: RuleRetransmissionInconsistent, Severity: model.Warning, TS: timeRef(r.TS),
 			Evidence: model.Evidence{Frames: []uint64{r.UsedFrame, r.OtherFrame}, Wire: []string{r.Used, r.Other}},
-			Summary:  fmt.Sprintf("retransmitted control bytes differ (%s): %q, then %q in frame %d", dir, clip(r.Used, 60), clip(r.Other, 60), r.OtherFrame),
+			Summary:  fmt.Sprintf("retransmitted control bytes differ (%s): %q, then %q in frame %d", dir, textfmt.Clip(r.Used, 60), textfmt.Clip(r.Other, 60), r.OtherFrame),
 		}
 		first := "the first copy"
 		if r.UsedFrame != 0 {
@@ -833,7 +826,7 @@ func (c *sessionCtx) failureReplies() {
 		}
 		f := model.Finding{Rule: RuleFailureReply, Severity: sev, TS: timeRef(e.TS),
 			Evidence: model.Evidence{Frames: frames, Wire: []string{what}},
-			Summary:  fmt.Sprintf("server answered%s: %s", to, clip(what, 60)),
+			Summary:  fmt.Sprintf("server answered%s: %s", to, textfmt.Clip(what, 60)),
 		}
 		f.Explanation, f.Remedy = cause, failureRemedy(e.Code)
 		c.add(f, nil)
@@ -900,12 +893,4 @@ func nonEmpty(ss []string) []string {
 		}
 	}
 	return out
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
