@@ -94,8 +94,8 @@ type UI struct {
 	asking      *pathAsk // the path prompt of w and e, when open
 	menu        *menu    // the save dialog's open step
 	flow        *flowSpec
-	flowFrom    viewID // the view the flow or statistics came from
-	statsRows   []*Row // the sessions the statistics count
+	flowFrom    viewID        // the view the flow or statistics came from
+	stats       *sessionStats // the statistics shown (t), counted once when opened
 	frames      *frameSet
 	frameFrom   viewID // the view the frame view came from
 	selID       string

@@ -225,7 +225,7 @@ func (u *UI) copySelection() {
 	case u.view == viewFlow && u.flow != nil:
 		text = flowText(u.flow, 160)
 	case u.view == viewStats:
-		text = statsText(computeStats(u.statsRows), u.statsScope())
+		text = statsText(u.stats, u.statsScope())
 	case u.view == viewFrame:
 		text = u.frameText()
 	default:
