@@ -8,7 +8,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/ctwatch"
-	"github.com/ftpscope/ftpscope/dissect/diagnose"
+	"github.com/ftpscope/ftpscope/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
 

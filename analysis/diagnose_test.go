@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
-	"github.com/ftpscope/ftpscope/dissect/diagnose"
+	"github.com/ftpscope/ftpscope/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
 

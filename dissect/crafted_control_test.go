@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ftpscope/ftpscope/dissect/diagnose"
+	"github.com/ftpscope/ftpscope/diagnose"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )

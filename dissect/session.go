@@ -431,7 +431,7 @@ func (s *session) announceActive(cmd ftp.Command, l ftp.Line, at lineAt) *channe
 		return nil
 	}
 	if family == "" {
-		family = familyOf(ep.Addr())
+		family = model.FamilyOf(ep.Addr())
 	}
 	ch := s.newChannel("active")
 	ch.ann = &announce{verb: cmd.Verb, ts: at.ts, frame: at.frame, endpoint: ep, raw: string(l.Text), family: family, place: at.place}
@@ -463,7 +463,7 @@ func (s *session) announcePassive(info *cmdInfo, r *ftp.Reply, at lineAt) {
 	}
 	ch := s.newChannel("passive")
 	ch.ann = &announce{verb: info.verb, ts: at.ts, frame: at.frame, endpoint: ep, replyCode: r.Code, replyText: r.Text,
-		replyFrame: at.frame, raw: itoa(r.Code) + " " + r.Text, family: familyOf(ep.Addr()), place: at.place, cmdFrame: info.frame, cmdTS: info.ts}
+		replyFrame: at.frame, raw: itoa(r.Code) + " " + r.Text, family: model.FamilyOf(ep.Addr()), place: at.place, cmdFrame: info.frame, cmdTS: info.ts}
 	s.a.exp.register(ch, at.ts)
 }
 
@@ -554,13 +554,6 @@ func dirName(dir int) string {
 		return "client to server"
 	}
 	return "server to client"
-}
-
-func familyOf(a netip.Addr) string {
-	if a.Is4() || a.Is4In6() {
-		return "ipv4"
-	}
-	return "ipv6"
 }
 
 func parseInt(s string) (int64, error) {

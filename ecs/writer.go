@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ftpscope/ftpscope/dissect/diagnose"
+	"github.com/ftpscope/ftpscope/diagnose"
 	"github.com/ftpscope/ftpscope/model"
 )
 

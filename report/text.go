@@ -302,7 +302,7 @@ func (t *textWriter) dialog(s *model.Session, marks map[uint64]model.Severity) {
 		if e.Decrypted {
 			room -= decryptedMarkWidth
 		}
-		text = clip(text, room)
+		text = clipText(text, room)
 		pad := room - len([]rune(text))
 		if pad < 0 {
 			pad = 0
@@ -339,7 +339,7 @@ func (t *textWriter) replyLines(e *model.DialogEntry) {
 		more = more[:replyShownLines]
 	}
 	for _, l := range more {
-		t.printf("%s\n", strings.TrimRight(indent+clip(l, t.opt.Width-len(indent)), " "))
+		t.printf("%s\n", strings.TrimRight(indent+clipText(l, t.opt.Width-len(indent)), " "))
 	}
 	if hidden > 0 {
 		t.printf("%s… +%d lines\n", indent, hidden)
@@ -385,7 +385,7 @@ func (t *textWriter) channels(s *model.Session) {
 			}
 			arg := ""
 			if x.Arg != "" {
-				arg = " " + clip(x.Arg, 30)
+				arg = " " + clipText(x.Arg, 30)
 			}
 			line += fmt.Sprintf("%s%s → %s", x.Verb, arg, strings.Join(codes, ", "))
 			if x.AnnouncedSize != nil {
@@ -495,15 +495,5 @@ func fmtLatency(ms float64) string {
 	return fmt.Sprintf("%.1f s", ms/1000)
 }
 
-// clip makes s printable and shortens it to n runes with an ellipsis.
-func clip(s string, n int) string {
-	s = textfmt.Printable(s)
-	r := []rune(s)
-	if n < 1 {
-		n = 1
-	}
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// clipText makes s printable and shortens it to n runes.
+func clipText(s string, n int) string { return textfmt.Clip(textfmt.Printable(s), n) }

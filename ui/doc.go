@@ -8,14 +8,19 @@
 //     (SetPackets) and the end of the run (Finish). Every row it hands out is
 //     immutable: a changed session gets a new *Row. The analysis goroutine
 //     never touches a widget.
-//   - Rendering (render.go, ladder.go, filter.go) is pure functions from model
-//     data to styled lines and table cells; they are tested without a screen.
+//   - Rendering is pure functions from model data to styled lines and table
+//     cells, one file per pane (sessionlist.go, dialogpane.go,
+//     channelpane.go, findingpane.go; the ladder: ladder.go, ladderdraw.go,
+//     flow.go); they are tested without a screen.
 //   - Keys (keys.go) are data: one table of bindings drives dispatch, the
 //     footer hints and the "?" help page, so they cannot drift apart.
-//   - The UI reads no capture itself: the command hands it an Exporter
+//   - The UI runs no analysis and reads no capture itself: the command
+//     hands Run an Analysis (outcome.go: a function that feeds the Model
+//     and returns the Outcome of the run), an Exporter
 //     (exporter.go: slices and files, w and e) and a FrameSource
 //     (frames.go: frames read back, x).
-//   - The UI (app.go) owns the widgets. A ticker goroutine notices a new
+//   - The UI (app.go; selection.go, commands.go, layout.go, chrome.go)
+//     owns the widgets. A ticker goroutine notices a new
 //     model version and applies it with a single QueueUpdateDraw (dropping
 //     the update when the previous one is still pending); input handlers run
 //     on the event loop and change widgets directly, never through

@@ -45,7 +45,7 @@ func (u *UI) overlayBack() {
 	if u.view == viewSession && u.openRow == nil {
 		u.view = viewSessions
 	}
-	u.flow, u.statsRows = nil, nil
+	u.flow, u.stats = nil, nil
 }
 
 // flowEnter opens the session of the selected flow line at that line.

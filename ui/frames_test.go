@@ -44,7 +44,7 @@ func startWithFrames(t *testing.T, w, h int, frames FrameSource, cfg analysis.Co
 	ctx, cancel := context.WithCancel(context.Background())
 	hs := &harness{t: t, u: u, sim: sim, done: make(chan error, 1), cancel: cancel}
 	go func() {
-		_, err := u.Run(ctx, sources, cfg)
+		_, err := runAnalysis(ctx, u, sources, cfg)
 		hs.done <- err
 	}()
 	t.Cleanup(func() {

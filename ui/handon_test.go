@@ -74,7 +74,7 @@ func startExporting(t *testing.T, w, h int, x Exporter, file string) *harness {
 	hs := &harness{t: t, u: u, sim: sim, done: make(chan error, 1), cancel: cancel}
 	go func() {
 		var sum *analysis.Summary
-		sum, err := u.Run(ctx, sources, analysisConfig(false))
+		sum, err := runAnalysis(ctx, u, sources, analysisConfig(false))
 		hs.sum = sum
 		hs.done <- err
 	}()

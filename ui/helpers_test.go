@@ -59,8 +59,41 @@ func startUI(t *testing.T, w, h int, files ...string) *harness {
 		labels[i] = s.Info().Label
 	}
 	return startWith(t, w, h, NewModel(labels...), func(ctx context.Context, u *UI) (*analysis.Summary, error) {
-		return u.Run(ctx, sources, analysisConfig(len(sources) > 1))
+		return runAnalysis(ctx, u, sources, analysisConfig(len(sources) > 1))
 	})
+}
+
+// runAnalysis runs the UI beside the analysis of sources, as the command
+// does, and returns the analysis' summary.
+func runAnalysis(ctx context.Context, u *UI, sources []capture.Source, cfg analysis.Config) (*analysis.Summary, error) {
+	progress := cfg.Progress
+	cfg.Progress = func(n uint64) {
+		u.model.SetPackets(n)
+		if progress != nil {
+			progress(n)
+		}
+	}
+	var sum *analysis.Summary
+	err := u.Run(ctx, func(actx context.Context) (*Outcome, error) {
+		var err error
+		sum, err = analysis.Run(actx, sources, cfg, revising{u.model})
+		return outcomeOf(sum), err
+	})
+	return sum, err
+}
+
+// revising hands the analysis' revisions of findings to the model, as the
+// command does.
+type revising struct{ *Model }
+
+func (r revising) Revise(rv *analysis.Revision) { r.Model.Revised(rv.Finding, rv.Was, rv.Withdrawn) }
+
+// outcomeOf is what the UI shows of a summary.
+func outcomeOf(sum *analysis.Summary) *Outcome {
+	if sum == nil {
+		return nil
+	}
+	return &Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}
 }
 
 // startModel runs the UI over a model filled by the test.

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -118,8 +117,8 @@ const (
 )
 
 // Model holds what the analysis found so far. It implements
-// analysis.Consumer and analysis.Reviser; all its methods are safe for
-// concurrent use.
+// analysis.Consumer (and, through the command, analysis.Reviser: see
+// Revised); all its methods are safe for concurrent use.
 type Model struct {
 	version atomic.Uint64
 	packets atomic.Uint64
@@ -269,27 +268,28 @@ func (m *Model) prune() {
 	m.pairs = pairs
 }
 
-// Revise implements analysis.Reviser: a finding of a session shown earlier
-// changed severity, or was withdrawn.
-func (m *Model) Revise(rv *analysis.Revision) {
+// Revised takes a revision of a finding shown earlier (the command hands
+// the analysis' revisions on): it is now finding, same rule, session,
+// channel and summary, whose severity was was; or it was withdrawn.
+func (m *Model) Revised(finding model.Finding, was model.Severity, withdrawn bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer m.version.Add(1)
-	m.counts[clampSev(rv.Was)]--
-	if !rv.Withdrawn {
-		m.counts[clampSev(rv.Finding.Severity)]++
+	m.counts[clampSev(was)]--
+	if !withdrawn {
+		m.counts[clampSev(finding.Severity)]++
 	}
-	r := m.byID[rv.Finding.Session]
+	r := m.byID[finding.Session]
 	if r == nil {
 		return
 	}
 	fs := make([]model.Finding, 0, len(r.own))
 	for _, f := range r.own {
-		if f.Rule == rv.Finding.Rule && f.Channel == rv.Finding.Channel && f.Summary == rv.Finding.Summary {
-			if rv.Withdrawn {
+		if f.Rule == finding.Rule && f.Channel == finding.Channel && f.Summary == finding.Summary {
+			if withdrawn {
 				continue
 			}
-			f = rv.Finding
+			f = finding
 		}
 		fs = append(fs, f)
 	}
@@ -574,7 +574,7 @@ func (m *Model) SetLive(st LiveStatus) {
 // concluded only at the end (drawn from the pairs, the kernel's drops),
 // added to their sessions. A pair told live and not final by then says
 // nothing more.
-func (m *Model) Finish(sum *analysis.Summary, err error) {
+func (m *Model) Finish(sum *Outcome, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer m.version.Add(1)

@@ -58,7 +58,7 @@ func TestModelLivePair(t *testing.T) {
 	if _, ok := m.Pair("s1"); ok {
 		t.Error("withdrawn pair still known")
 	}
-	m.Finish(&analysis.Summary{NATPairs: []model.NATPair{pair}, Findings: []model.Finding{rewrite}}, nil)
+	m.Finish(&Outcome{NATPairs: []model.NATPair{pair}, Findings: []model.Finding{rewrite}}, nil)
 	if r := m.Row("s2"); r.Other != "s1" {
 		t.Errorf("after Finish: s2 row other %q", r.Other)
 	}
@@ -109,7 +109,7 @@ func TestLivePairedLadderWhileRunning(t *testing.T) {
 	cfg := analysis.Config{Dissect: dissect.DefaultConfig(), UpdateEvery: time.Millisecond}
 	cfg.Dissect.Live, cfg.Dissect.KeepSegments = true, true
 	hs := startWith(t, 200, 50, m, func(ctx context.Context, u *UI) (*analysis.Summary, error) {
-		return u.Run(ctx, []capture.Source{src}, cfg)
+		return runAnalysis(ctx, u, []capture.Source{src}, cfg)
 	})
 	txt := hs.waitFor("Sessions (2)", "● LIVE any", "s1 ⇄", "s2 ⇄")
 	hs.dump("live-pair-list", txt)
@@ -158,7 +158,7 @@ func TestConntrackInSessionView(t *testing.T) {
 		}
 		m.Session(s, nil)
 	}
-	m.Finish(sum, nil)
+	m.Finish(outcomeOf(sum), nil)
 	hs := startModel(t, 200, 50, m)
 	hs.waitFor("Sessions (10)")
 	hs.keys("enter", "4")

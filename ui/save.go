@@ -76,10 +76,10 @@ func (u *UI) openSave() {
 			menuChoice{label: "the ladder as text", note: "as drawn", do: func() { u.saveView("the ladder", name+".txt", u.ladderWriter(false)) }},
 			menuChoice{label: "the ladder as CSV", note: "one row per line: time, session, from, to, kind, text, frame", do: func() { u.saveView("the ladder", name+".csv", u.ladderWriter(true)) }})
 	case viewStats:
-		rows, scope := u.statsRows, u.statsScope()
-		choices = append(choices, menuChoice{label: "the statistics as text", note: fmt.Sprintf("%d sessions", len(rows)), do: func() {
+		st, scope := u.stats, u.statsScope()
+		choices = append(choices, menuChoice{label: "the statistics as text", note: fmt.Sprintf("%d sessions", st.sessions), do: func() {
 			u.saveView("the statistics", "statistics.txt", func(w io.Writer) error {
-				_, err := io.WriteString(w, statsText(computeStats(rows), scope))
+				_, err := io.WriteString(w, statsText(st, scope))
 				return err
 			})
 		}})

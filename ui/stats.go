@@ -234,8 +234,8 @@ func (u *UI) statsScope() string {
 
 // openStats is t.
 func (u *UI) openStats() {
-	u.statsRows = u.rows
 	st := computeStats(u.rows)
+	u.stats = st
 	u.flowFrom = u.view
 	u.overlay.setItems(statsItems(u.th, st, u.statsScope()), 0)
 	u.overlay.SetTitle(" Statistics · " + strconv.Itoa(len(u.rows)) + " sessions · ⏎ on a status or a rule filters the list ")

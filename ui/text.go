@@ -1,10 +1,11 @@
 package ui
 
 import (
-	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/uniseg"
@@ -266,4 +267,12 @@ func drawLine(screen tcell.Screen, x, y, w int, l line, fill tcell.Style, revers
 	for ; col < w; col++ {
 		screen.SetContent(x+col, y, ' ', nil, fill)
 	}
+}
+
+func plainLines(ls []line) string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = strings.TrimRight(l.plain(), " ")
+	}
+	return strings.Join(out, "\n")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
@@ -148,7 +147,7 @@ func (n *sliceNotes) sourceOf(name string) (int, bool) {
 }
 
 func (n *sliceNotes) add(k noteKey, note string) {
-	note = clipUTF8(textfmt.Printable(note), maxCommentBytes) // Printable writes invalid bytes as \xNN
+	note = textfmt.ClipBytes(textfmt.Printable(note), maxCommentBytes) // Printable writes invalid bytes as \xNN
 	have := n.byFrame[k]
 	if len(have) >= maxCommentsPerFrame {
 		return
@@ -168,17 +167,4 @@ func (n *sliceNotes) comments(source int, frame uint64) []string {
 		return nil
 	}
 	return n.byFrame[noteKey{source, frame}]
-}
-
-// clipUTF8 cuts s to at most max bytes, at a rune boundary, marking the cut.
-func clipUTF8(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	const more = " …"
-	cut := max - len(more)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + more
 }

@@ -36,12 +36,42 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 	}
 	exporter := newTUIExporter(o, cfg, labels)
 	frames := newTUIFrames(o, labels, &cfg)
-	u, err := ui.New(m, ui.Options{Tool: tool, Finished: finished, Exporter: exporter, Frames: frames})
+	u, err := ui.New(m, ui.Options{Tool: tool, Exporter: exporter, Frames: frames})
 	if err != nil {
 		return nil, err
 	}
-	return u.Run(ctx, sources, cfg)
+	progress := cfg.Progress
+	cfg.Progress = func(n uint64) {
+		m.SetPackets(n)
+		if progress != nil {
+			progress(n)
+		}
+	}
+	var sum *analysis.Summary
+	err = u.Run(ctx, func(actx context.Context) (*ui.Outcome, error) {
+		var err error
+		sum, err = analysis.Run(actx, sources, cfg, tuiConsumer{m})
+		if sum == nil {
+			return nil, err
+		}
+		if err == nil && finished != nil {
+			if msg, sev := finished(sum); msg != "" {
+				u.Flash(sev, msg)
+			}
+		}
+		return &ui.Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}, err
+	})
+	return sum, err
 }
+
+// tuiConsumer is the UI's model as the analysis' consumer: the model's own
+// methods (Session, Update, NATPair, LivePair), and the revisions of
+// findings handed on, which the ui package takes without knowing the
+// analysis.
+type tuiConsumer struct{ *ui.Model }
+
+// Revise implements analysis.Reviser.
+func (c tuiConsumer) Revise(r *analysis.Revision) { c.Model.Revised(r.Finding, r.Was, r.Withdrawn) }
 
 // liveHeader feeds the header's packets, packet rate and kernel drops of
 // every live source, once a second, from the capture's own counters (safe

@@ -2,8 +2,6 @@ package diagnose
 
 import (
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -33,22 +31,21 @@ type openLegs struct {
 	// byKey holds the unpaired running legs that announced, by the
 	// signature of their dialog before the first announcement: the other
 	// leg of a connection has the same.
-	byKey  map[string][]*openLeg
+	byKey  map[uint64][]*openLeg
 	pairOf map[string]*openPair // both legs of each open pair, concluded ones too
 	seq    uint64
 }
 
 func newOpenLegs() openLegs {
-	return openLegs{legs: map[string]*openLeg{}, byKey: map[string][]*openLeg{}, pairOf: map[string]*openPair{}}
+	return openLegs{legs: map[string]*openLeg{}, byKey: map[uint64][]*openLeg{}, pairOf: map[string]*openPair{}}
 }
 
 // openLeg is a running session as pairing knows it.
 type openLeg struct {
 	s       *model.Session // the latest snapshot, compacted
 	vantage string
-	sig     string // signature of the dialog so far
-	key     string // sig up to the first announcement line; "" before one
-	isn     uint32 // the client's initial sequence number, when hasISN
+	sig     openSig // of the dialog so far
+	isn     uint32  // the client's initial sequence number, when hasISN
 	hasISN  bool
 	since   uint64 // arrival order
 	pair    *openPair
@@ -82,7 +79,7 @@ func (p *LegPairer) Running(s *model.Session) []PairEvent {
 	if s.DialogDropped > 0 {
 		return nil // the start of the dialog is gone: nothing to compare
 	}
-	hadKey := l.key != ""
+	hadKey := l.sig.hasKey
 	l.refresh(s)
 	var evs []PairEvent
 	switch {
@@ -92,8 +89,8 @@ func (p *LegPairer) Running(s *model.Session) []PairEvent {
 			return evs
 		}
 		// withdrawn: l is back in the index, free to pair again
-	case l.key != "" && !hadKey:
-		o.byKey[l.key] = append(o.byKey[l.key], l)
+	case l.sig.hasKey && !hadKey:
+		o.byKey[l.sig.key] = append(o.byKey[l.sig.key], l)
 	}
 	return append(evs, p.match(l)...)
 }
@@ -105,60 +102,13 @@ func (l *openLeg) refresh(s *model.Session) {
 	if l.pair == nil {
 		l.s.Segments = nil
 	}
-	l.sig, l.key = openSignature(s)
+	l.sig = openSignature(s)
 	for i := range s.Segments {
 		if g := &s.Segments[i]; g.FromClient && g.SYN {
 			l.isn, l.hasISN = g.Seq, true
 			break
 		}
 	}
-}
-
-// openSignature returns the signature of a running session's dialog
-// (signature's, over the entries seen so far) and its part before the
-// first announcement line, "" when none crossed yet.
-func openSignature(s *model.Session) (sig, key string) {
-	var b strings.Builder
-	keyEnd := -1
-	for i := range s.Dialog {
-		e := &s.Dialog[i]
-		if announcementLine(e) && keyEnd < 0 {
-			keyEnd = b.Len()
-		}
-		if i >= signatureEntries {
-			if keyEnd >= 0 {
-				break
-			}
-			continue
-		}
-		if e.Kind == "command" {
-			b.WriteString("C:" + e.Verb)
-		} else {
-			b.WriteString("R:" + strconv.Itoa(e.Code))
-		}
-		if !announcementLine(e) {
-			b.WriteString(" " + wireText(e))
-		}
-		b.WriteByte('\n')
-	}
-	sig = b.String()
-	if keyEnd < 0 {
-		return sig, ""
-	}
-	if keyEnd > len(sig) {
-		keyEnd = len(sig)
-	}
-	// The key must not be empty once an announcement crossed: a dialog
-	// that opens with one still has its first entry's kind.
-	return sig, "K" + sig[:keyEnd]
-}
-
-// agree reports whether two running legs' dialogs are the same so far.
-func agree(a, b *openLeg) bool {
-	if len(a.sig) > len(b.sig) {
-		a, b = b, a
-	}
-	return strings.HasPrefix(b.sig, a.sig)
 }
 
 func (p *LegPairer) skew(a, b *openLeg) (float64, bool) {
@@ -169,12 +119,12 @@ func (p *LegPairer) skew(a, b *openLeg) (float64, bool) {
 // match looks for the other leg of an unpaired running leg.
 func (p *LegPairer) match(l *openLeg) []PairEvent {
 	o := &p.open
-	if l.key == "" {
+	if !l.sig.hasKey {
 		return nil
 	}
 	var best *openLeg
 	bestSame, bestSkew, n := false, math.MaxFloat64, 0
-	for _, w := range o.byKey[l.key] {
+	for _, w := range o.byKey[l.sig.key] {
 		if w == l || w.pair != nil || w.vantage == l.vantage {
 			continue
 		}
@@ -210,7 +160,7 @@ func (p *LegPairer) match(l *openLeg) []PairEvent {
 // rivals reports whether another unpaired running leg than l could be
 // w's other side.
 func (p *LegPairer) rivals(w, l *openLeg) bool {
-	for _, u := range p.open.byKey[w.key] {
+	for _, u := range p.open.byKey[w.sig.key] {
 		if u == l || u == w || u.pair != nil || u.vantage == w.vantage {
 			continue
 		}
@@ -287,7 +237,7 @@ func (o *openLegs) concluded(s *model.Session) {
 			l = op.out
 		}
 		l.s, l.done = compactLeg(s), true
-		l.sig, _ = openSignature(s)
+		l.sig = openSignature(s)
 	}
 }
 
@@ -324,8 +274,8 @@ func (o *openLegs) unsettled(id string) []PairEvent {
 func (o *openLegs) withdraw(op *openPair) PairEvent {
 	o.drop(op)
 	for _, l := range []*openLeg{op.in, op.out} {
-		if !l.done && l.key != "" && o.legs[l.s.ID] == l {
-			o.byKey[l.key] = append(o.byKey[l.key], l)
+		if !l.done && l.sig.hasKey && o.legs[l.s.ID] == l {
+			o.byKey[l.sig.key] = append(o.byKey[l.sig.key], l)
 		}
 	}
 	return PairEvent{State: PairWithdrawn, Pair: op.last.Pair}
@@ -342,10 +292,10 @@ func (o *openLegs) drop(op *openPair) {
 
 // unindex takes a leg out of byKey.
 func (o *openLegs) unindex(l *openLeg) {
-	if l.key == "" {
+	if !l.sig.hasKey {
 		return
 	}
-	list := o.byKey[l.key]
+	list := o.byKey[l.sig.key]
 	for i, w := range list {
 		if w == l {
 			list = append(list[:i], list[i+1:]...)
@@ -353,9 +303,9 @@ func (o *openLegs) unindex(l *openLeg) {
 		}
 	}
 	if len(list) == 0 {
-		delete(o.byKey, l.key)
+		delete(o.byKey, l.sig.key)
 	} else {
-		o.byKey[l.key] = list
+		o.byKey[l.sig.key] = list
 	}
 }
 

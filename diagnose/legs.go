@@ -22,11 +22,12 @@ type LegPairer struct {
 	Window     time.Duration
 	MaxWaiting int
 
-	waiting  map[string][]*leg // by dialog signature
+	waiting  map[legKey][]*leg // by dialog signature and vantage point, in arrival order
 	queue    []*leg            // in arrival order, for expiry
 	count    int               // legs waiting
-	vantages map[string]int
-	newest   time.Time // the latest conclusion seen, in capture time
+	vantages map[string]int    // the vantage points, in the order met
+	byOrder  []string          // the vantage points, in that order
+	newest   time.Time         // the latest conclusion seen, in capture time
 	pairs    []model.NATPair
 	findings []model.Finding
 	// Forget: the caller takes each pairing as Add returns it, so Result
@@ -60,16 +61,26 @@ type PairEvent struct {
 	OtherTag any
 }
 
+// legKey is where a waiting leg is found: its other side has the same
+// signature and another vantage point, so a leg looks only at the legs
+// that could be its other side (monitoring probes seen at one vantage
+// point all sign alike, and would otherwise be compared with every new
+// one).
+type legKey struct {
+	sig     uint64
+	vantage string
+}
+
 type leg struct {
 	s    *model.Session
-	sig  string
+	key  legKey
 	tag  any
 	done bool // paired or expired
 }
 
 // NewLegPairer returns a LegPairer with the given window.
 func (d *Diagnoser) NewLegPairer(window time.Duration, maxWaiting int) *LegPairer {
-	return &LegPairer{d: d, Window: window, MaxWaiting: maxWaiting, waiting: map[string][]*leg{}, vantages: map[string]int{},
+	return &LegPairer{d: d, Window: window, MaxWaiting: maxWaiting, waiting: map[legKey][]*leg{}, vantages: map[string]int{},
 		open: newOpenLegs()}
 }
 
@@ -88,6 +99,7 @@ func (p *LegPairer) vantage(s *model.Session) string {
 	v := vantageOf(s)
 	if _, ok := p.vantages[v]; !ok {
 		p.vantages[v] = len(p.vantages)
+		p.byOrder = append(p.byOrder, v)
 	}
 	return v
 }
@@ -110,18 +122,23 @@ func (p *LegPairer) Add(s *model.Session, tag any) []PairEvent {
 	sig := signature(s)
 	var best *leg
 	bestSkew := math.MaxFloat64
-	for _, w := range p.waiting[sig] {
-		if w.done || vantageOf(w.s) == v {
+	for _, ov := range p.byOrder {
+		if ov == v {
 			continue
 		}
-		skew := math.Abs(float64(s.Start.Sub(w.s.Start.Time)))
-		if skew <= float64(p.Window) && skew < bestSkew {
-			best, bestSkew = w, skew
+		for _, w := range p.waiting[legKey{sig, ov}] {
+			if w.done {
+				continue
+			}
+			skew := math.Abs(float64(s.Start.Sub(w.s.Start.Time)))
+			if skew <= float64(p.Window) && skew < bestSkew {
+				best, bestSkew = w, skew
+			}
 		}
 	}
 	if best == nil {
-		l := &leg{s: compactLeg(s), sig: sig, tag: tag}
-		p.waiting[sig] = append(p.waiting[sig], l)
+		l := &leg{s: compactLeg(s), key: legKey{sig, v}, tag: tag}
+		p.waiting[l.key] = append(p.waiting[l.key], l)
 		p.queue = append(p.queue, l)
 		p.count++
 		return append(evs, p.open.unsettled(s.ID)...)
@@ -171,7 +188,7 @@ func (p *LegPairer) expire() {
 }
 
 func (p *LegPairer) forget(l *leg) {
-	list := p.waiting[l.sig]
+	list := p.waiting[l.key]
 	for i, w := range list {
 		if w == l {
 			list = append(list[:i], list[i+1:]...)
@@ -179,9 +196,9 @@ func (p *LegPairer) forget(l *leg) {
 		}
 	}
 	if len(list) == 0 {
-		delete(p.waiting, l.sig)
+		delete(p.waiting, l.key)
 	} else {
-		p.waiting[l.sig] = list
+		p.waiting[l.key] = list
 	}
 }
 

@@ -68,26 +68,6 @@ func wireText(e *model.DialogEntry) string {
 	return strconv.Itoa(e.Code) + " " + e.Text
 }
 
-func signature(s *model.Session) string {
-	var b strings.Builder
-	for i := range s.Dialog {
-		if i == signatureEntries {
-			break
-		}
-		e := &s.Dialog[i]
-		if e.Kind == "command" {
-			b.WriteString("C:" + e.Verb)
-		} else {
-			b.WriteString("R:" + strconv.Itoa(e.Code))
-		}
-		if !announcementLine(e) {
-			b.WriteString(" " + wireText(e))
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
 // Pair finds, among sessions from several vantage points, those that are
 // two legs of one control connection, and returns the pairs with the
 // findings they support.

@@ -1,0 +1,241 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/ftpscope/ftpscope/internal/textfmt"
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// helpItems are the lines of the help page, generated from the key table.
+func (u *UI) helpItems() []item {
+	th := u.th
+	var items []item
+	title := func(s string) {
+		items = append(items, item{copy: s, render: func(int) []line { return []line{{{s, th.title}}} }})
+	}
+	entry := func(keys, text string, st tcell.Style) {
+		items = append(items, item{copy: keys + " " + text, render: func(w int) []line {
+			var out []line
+			for i, x := range wrap(text, max(10, w-14)) {
+				k := ""
+				if i == 0 {
+					k = keys
+				}
+				out = append(out, line{{padRight(k, 13) + " ", st}, {x, th.base}})
+			}
+			return out
+		}})
+	}
+	blank := func() { items = append(items, item{render: func(int) []line { return []line{{}} }}) }
+	for _, sec := range helpSections {
+		first := true
+		for _, b := range u.keys {
+			if !sec.Takes(b.Ctx) || helpSectionOf(b) != sec.Title {
+				continue
+			}
+			if first {
+				title(sec.Title)
+				first = false
+			}
+			entry(b.Names(), b.Help, th.bold)
+		}
+		if !first {
+			blank()
+		}
+	}
+	title("Filter words (all must match; !word negates)")
+	entry("text", "anywhere: addresses, user, commands, replies, transfers, findings", th.bold)
+	for _, f := range filterFields {
+		entry(f.name+":", f.help, th.bold)
+	}
+	blank()
+	title("Marks (never colour alone)")
+	for _, s := range []model.Severity{model.Error, model.Warning, model.Info} {
+		entry(sevLabel(s), "a finding of this severity; F1, F2… tag its evidence lines", th.sevStyle(s))
+	}
+	entry("✔ – ▲ ✖", "data channel: worked, unused, partial, failed", th.bold)
+	entry("→ ← ⇢c1", "command to the server, reply to the client, the data channel a line announces or uses", th.bold)
+	entry("═ ╌✖ ┄ ✎", "ladder: data connection, failed one, none at all, rewritten by the NAT", th.bold)
+	return items
+}
+
+// Flash shows msg in the status line for a while; safe from any goroutine
+// (the analysis', while Run runs).
+func (u *UI) Flash(sev model.Severity, msg string) { u.flashFromOutside(sev, msg) }
+
+// flashFromOutside flashes msg from a goroutine other than the UI's.
+func (u *UI) flashFromOutside(sev model.Severity, msg string) {
+	select {
+	case <-u.stop:
+		return // no UI to show it any more
+	default:
+	}
+	// QueueUpdateDraw waits for the event loop (forever once it stopped):
+	// never from the caller's goroutine.
+	go u.app.QueueUpdateDraw(func() { u.setFlash(sev, "%s", msg) })
+}
+
+func (u *UI) setFlash(sev model.Severity, format string, args ...any) {
+	u.flash = fmt.Sprintf(format, args...)
+	u.flashSev = sev
+	u.flashDeadline.Store(time.Now().Add(flashFor).UnixNano())
+}
+
+// headerLine: tool, sources, counts, filter, mode.
+func (u *UI) headerLine(w int) line {
+	th := u.th
+	s := u.snap
+	var l line
+	l = append(l, seg{" " + u.opt.Tool.Name + " ", th.title})
+	narrow := w < wideListW
+	src := strings.Join(s.Sources, ", ")
+	pk := u.model.Packets()
+	switch {
+	case s.State == Done && s.Stats.Packets > 0:
+		pk = s.Stats.Packets
+	case s.State == Live:
+		pk = s.Live.Packets
+	}
+	n := len(s.Rows)
+	evicted := ""
+	if s.Evicted > 0 {
+		evicted = fmt.Sprintf("(+%s evicted) ", textfmt.Thousands(int64(s.Evicted)))
+	}
+	if narrow {
+		l = append(l, seg{fmt.Sprintf("· %d sess %s", n, evicted), th.base})
+	} else {
+		l = append(l, seg{"│ " + clip(src, 40) + " · " + textfmt.Thousands(int64(pk)) + " packets · " + fmt.Sprintf("%d sessions %s", n, evicted), th.base})
+	}
+	l = append(l, seg{"│ ", th.dim})
+	for _, sev := range []model.Severity{model.Error, model.Warning, model.Info} {
+		if c := s.Counts[sev]; c > 0 || sev == model.Error {
+			l = append(l, seg{fmt.Sprintf("%s %d %s ", sev.Glyph(), c, sev), th.sevStyle(sev)})
+		}
+	}
+	if !u.filter.Empty() {
+		l = append(l, seg{"│ /" + clip(u.filter.Text(), 24) + " ", th.bold})
+	}
+	// Mode, on the right.
+	var mode string
+	switch s.State {
+	case Loading:
+		mode = "◐ loading · " + textfmt.Thousands(int64(pk)) + " packets"
+	case Live:
+		mode = liveMode(&s.Live)
+	default:
+		mode = "■ file · done"
+		if s.Err != nil {
+			mode = "■ stopped: " + s.Err.Error()
+		}
+	}
+	if u.paused {
+		mode = fmt.Sprintf("‖ PAUSED +%d new · ", u.pending) + mode
+	}
+	if u.follow {
+		mode = "⇣ follow · " + mode
+	}
+	if u.mouse {
+		mode = "mouse · " + mode
+	}
+	if room := w - l.width() - 1; room > 8 {
+		mode = clip(mode, room)
+		l = append(l, seg{padLeft(mode+" ", room+1), th.bold})
+	}
+	return l
+}
+
+// liveMode is the header's word on a live capture: rate and kernel drops
+// (the packets are left of it), and with several sources the packets, rate
+// and drops of each.
+func liveMode(l *LiveStatus) string {
+	if len(l.Sources) < 2 {
+		return fmt.Sprintf("● LIVE %s · %.0f pkt/s · %s dropped", l.Interface, l.Rate, textfmt.Thousands(int64(l.Dropped)))
+	}
+	parts := make([]string, len(l.Sources))
+	for i, src := range l.Sources {
+		parts[i] = fmt.Sprintf("%s %s pkts %.0f/s %s drop", src.Name, textfmt.Thousands(int64(src.Packets)), src.Rate, textfmt.Thousands(int64(src.Dropped)))
+	}
+	return "● LIVE " + strings.Join(parts, " · ")
+}
+
+// footerLine: breadcrumbs, then the context's hints from the key table,
+// or the flash message.
+func (u *UI) footerLine(w int) line {
+	th := u.th
+	crumbs := " <sessions>"
+	switch {
+	case u.view == viewSession && u.openRow != nil:
+		crumbs += " <" + u.openRow.S.ID + "> <" + strings.ToLower(paneNames[u.paneFocus]) + ">"
+	case u.view == viewFlow:
+		crumbs += " <ladder>"
+	case u.view == viewStats:
+		crumbs += " <statistics>"
+	case u.view == viewFrame && u.frames != nil:
+		crumbs += fmt.Sprintf(" <frame %d>", u.frames.frames[u.frames.at])
+	}
+	if u.menu != nil {
+		crumbs += " <save>"
+	}
+	if u.helpOpen {
+		crumbs += " <help>"
+	}
+	l := line{{crumbs + "  ", th.bar}}
+	if u.flash != "" {
+		return append(l, seg{u.flash, th.bar.Bold(true)})
+	}
+	for _, h := range u.keys.Hints(u.context()) {
+		if l.width()+strWidth(h)+2 > w {
+			break
+		}
+		l = append(l, seg{h + "  ", th.bar})
+	}
+	return l
+}
+
+// sessionTitle is the line over the session panes.
+func (u *UI) sessionTitle(w int) line {
+	th := u.th
+	r := u.openRow
+	if r == nil {
+		return nil
+	}
+	s := r.S
+	l := line{{" " + s.ID + " ", th.title.Reverse(true)}, {" " + s.Client + " → " + s.Server + " ", th.bold}}
+	info := []string{r.Where}
+	if s.User != nil {
+		info = append(info, "user "+*s.User)
+	}
+	info = append(info, fmt.Sprintf("%d commands", s.Commands))
+	if d := s.End.Sub(s.Start.Time); !s.End.IsZero() && d >= 0 {
+		info = append(info, d.Round(time.Millisecond).String())
+	}
+	if s.TLS {
+		info = append(info, tlsInfo(s))
+	}
+	if ct := s.Conntrack; ct != nil {
+		if ct.Helper == nil {
+			info = append(info, "conntrack: no helper")
+		} else {
+			info = append(info, "conntrack: helper "+*ct.Helper)
+		}
+	}
+	if p, ok := u.model.Pair(s.ID); ok {
+		other := p.Outside
+		role := "inside"
+		if other == s.ID {
+			other, role = p.Inside, "outside"
+		}
+		info = append(info, fmt.Sprintf("NAT %s leg, other leg %s", role, other))
+	}
+	l = append(l, seg{"· " + strings.Join(info, " · ") + " ", th.dim})
+	if len(r.Findings) > 0 {
+		f := r.Findings[0]
+		l = append(l, seg{"│ " + sevLabel(f.Severity), th.sevStyle(f.Severity)})
+	}
+	return l
+}

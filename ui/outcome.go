@@ -1,0 +1,25 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// Analysis is what the UI runs beside itself: it feeds the UI's Model (its
+// consumer) until its sources end or ctx is done, and returns what the UI
+// shows of the end of the run. The command builds it on the analysis; the
+// UI knows nothing of how.
+type Analysis func(ctx context.Context) (*Outcome, error)
+
+// Outcome is what a finished analysis adds to the sessions already shown:
+// the sources as read, the NAT pairs and findings concluded only at the end
+// (those not delivered while the run went on: the kernel's drops, pairs
+// when the model did not take them as they formed), the counters. Nil when
+// the analysis ended before producing one.
+type Outcome struct {
+	Sources  []model.Source
+	NATPairs []model.NATPair
+	Findings []model.Finding // worst first
+	Stats    model.Stats
+}

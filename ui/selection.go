@@ -1,0 +1,245 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// applyFilter recomputes the visible rows and puts the selection back on
+// the selected session.
+func (u *UI) applyFilter() {
+	if u.snap == nil {
+		return
+	}
+	u.rows = u.order.apply(u.filter.Apply(u.snap.Rows))
+	if u.order.col == 0 {
+		// In session order the two legs of a NAT pair sit together; a
+		// column the user sorts by has the last word.
+		u.rows = groupLegs(u.rows)
+	}
+	u.content.rows, u.content.order = u.rows, u.order
+	title := fmt.Sprintf(" Sessions (%d)%s ", len(u.rows), u.listNote())
+	if !u.filter.Empty() {
+		title = fmt.Sprintf(" Sessions (%d of %d) · /%s%s ", len(u.rows), len(u.snap.Rows), u.filter.Text(), u.listNote())
+	}
+	u.table.SetTitle(title)
+	u.updateOverview()
+	switch {
+	case u.follow && len(u.rows) > 0:
+		u.selID = u.rows[len(u.rows)-1].S.ID
+	case u.selID == "" && len(u.rows) > 0:
+		u.selID = u.rows[0].S.ID
+	}
+	u.selectID(u.selID)
+}
+
+// setSel makes id the selected session (the user's choice, kept across
+// filters and updates) and selects its row.
+func (u *UI) setSel(id string) {
+	u.selID = id
+	u.selectID(id)
+}
+
+// selectID selects a session's row, or the nearest one after it when the
+// filter hides it; the user's choice (selID) stays as it was.
+func (u *UI) selectID(id string) {
+	u.applying = true
+	defer func() { u.applying = false }()
+	if len(u.rows) == 0 {
+		u.table.Select(0, 0)
+		u.updatePreview()
+		return
+	}
+	idx := u.rowIndex(id)
+	if idx < 0 {
+		idx = 0
+		if id != "" {
+			n := sessionNumber(id)
+			for i, r := range u.rows {
+				if r.Num >= n {
+					idx = i
+					break
+				}
+				idx = i
+			}
+		}
+	}
+	u.table.Select(idx+1, 0)
+	u.updatePreview()
+}
+
+func (u *UI) rowIndex(id string) int {
+	for i, r := range u.rows {
+		if r.S.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (u *UI) selectedRow() *Row {
+	row, _ := u.table.GetSelection()
+	if row >= 1 && row-1 < len(u.rows) {
+		return u.rows[row-1]
+	}
+	return nil
+}
+
+// updatePreview shows the selected session's worst finding under the list
+// in the narrow layout.
+func (u *UI) updatePreview() {
+	r := u.selectedRow()
+	if r == nil {
+		u.preview.setItems(nil, 0)
+		return
+	}
+	var fs []model.Finding
+	if len(r.Findings) > 0 {
+		fs = r.Findings[:1]
+	}
+	th := u.th
+	u.preview.setItems([]item{{static: true, render: func(w int) []line {
+		if len(fs) == 0 {
+			return []line{{{r.S.ID + "  no findings · ⏎ open", th.dim}}}
+		}
+		f := &fs[0]
+		ls := []line{}
+		for i, x := range wrap(r.S.ID+" "+f.Summary, max(10, w-10)) {
+			lab := strings.Repeat(" ", 10)
+			if i == 0 {
+				lab = padRight(sevLabel(f.Severity), 10)
+			}
+			ls = append(ls, line{{lab, th.sevStyle(f.Severity)}, {x, th.bold}})
+		}
+		return ls
+	}}}, 0)
+}
+
+// setFilter applies a filter as the user types.
+func (u *UI) setFilter(text string) {
+	f, err := ParseFilter(text)
+	if err != nil {
+		u.prompt.SetLabel("/ (" + err.Error() + ") ")
+		return
+	}
+	u.prompt.SetLabel("/")
+	u.filter = f
+	u.applyFilter()
+}
+
+// showSession renders a session into the panes; keep keeps each pane's
+// selection (the same session, updated).
+func (u *UI) showSession(r *Row, keep bool) {
+	u.view = viewSession
+	u.openRow = r
+	sels := [numPanes]int{}
+	if keep {
+		for i, p := range u.panes {
+			sels[i] = p.sel
+		}
+	}
+	var nat *natLeg
+	if p, ok := u.model.Pair(r.S.ID); ok {
+		nat = natLegOf(&p, r.S.ID)
+	}
+	u.panes[paneDialog].setItems(dialogItems(u.th, r.S, r.Findings, nat), sels[paneDialog])
+	u.panes[paneData].setItems(channelItems(u.th, r.S, nat), sels[paneData])
+	u.panes[paneFindings].setItems(sessionFindingItems(u.th, r.S.ID, r.Findings), sels[paneFindings])
+	sp := u.ladderSpec(r)
+	u.panes[paneLadder].setItems(ladderItems(u.th, sp), max(sels[paneLadder], 3))
+	obs := 0
+	for _, ch := range r.S.Channels {
+		if ch.Connection != nil {
+			obs++
+		}
+	}
+	u.panes[paneDialog].SetTitle(fmt.Sprintf(" 1 Dialog (%d) ", len(r.S.Dialog)))
+	u.panes[paneData].SetTitle(fmt.Sprintf(" 2 Data channels (%d observed / %d) ", obs, len(r.S.Channels)))
+	u.panes[paneFindings].SetTitle(fmt.Sprintf(" 3 Findings (%d) ", len(r.Findings)))
+	lt := " 4 Ladder "
+	if sp.server != nil {
+		lt = fmt.Sprintf(" 4 Ladder · across the NAT: %s ⇄ %s ", sp.client.s.ID, sp.server.s.ID)
+	}
+	u.panes[paneLadder].SetTitle(lt)
+}
+
+// ladderSpec pairs the session with its other NAT leg when there is one.
+func (u *UI) ladderSpec(r *Row) *ladderSpec {
+	sp := &ladderSpec{client: ladderLeg{s: r.S, marks: marksFor(r.Findings)}, viewed: r.S.ID}
+	u.openOther = nil
+	p, ok := u.model.Pair(r.S.ID)
+	if !ok {
+		return sp
+	}
+	otherID := p.Outside
+	if otherID == r.S.ID {
+		otherID = p.Inside
+	}
+	o := u.model.Row(otherID)
+	if o == nil {
+		return sp
+	}
+	u.openOther = o
+	in, out := r, o
+	if p.Inside != r.S.ID {
+		in, out = o, r
+	}
+	cs, ss := natLegs(&p, in.S, out.S)
+	legOf := func(s *model.Session) ladderLeg {
+		if s == r.S {
+			return ladderLeg{s: r.S, marks: marksFor(r.Findings)}
+		}
+		return ladderLeg{s: o.S, marks: marksFor(o.Findings)}
+	}
+	srv := legOf(ss)
+	sp.client, sp.server, sp.pair = legOf(cs), &srv, &p
+	return sp
+}
+
+// selectFrames selects the first dialog line carried by one of frames.
+func (u *UI) selectFrames(frames []uint64) bool {
+	want := map[uint64]bool{}
+	for _, f := range frames {
+		if f != 0 {
+			want[f] = true
+		}
+	}
+	ok := u.panes[paneDialog].selectRef(func(x any) bool { d, ok := x.(dialogRef); return ok && want[d.frame] })
+	if ok {
+		u.paneFocus = paneDialog
+	}
+	return ok
+}
+
+// copySelection puts the selected thing on the clipboard (OSC 52).
+func (u *UI) copySelection() {
+	var text string
+	switch {
+	case u.view == viewSessions && u.listFocus == 0:
+		u.copyWiresharkFilter(u.selectedRow())
+		return
+	case u.view == viewSession && u.paneFocus == paneLadder && u.openRow != nil:
+		text = ladderText(u.ladderSpec(u.openRow), 120)
+	case u.view == viewFlow && u.flow != nil:
+		text = flowText(u.flow, 160)
+	case u.view == viewStats:
+		text = statsText(u.stats, u.statsScope())
+	case u.view == viewFrame:
+		text = u.frameText()
+	default:
+		p, ok := u.focused().(*pane)
+		if ok {
+			if it := p.selected(); it != nil {
+				text = it.copy
+			}
+		}
+	}
+	if text == "" {
+		u.setFlash(0, "nothing to copy")
+		return
+	}
+	u.screen.SetClipboard([]byte(text))
+	u.setFlash(0, "copied %d bytes to the clipboard (OSC 52)", len(text))
+}
