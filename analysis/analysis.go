@@ -107,20 +107,7 @@ type PairConsumer interface {
 // a NAT that the finding drawn from both legs replaced (withdrawn; the
 // replacement is in Summary.Findings).
 type Reviser interface {
-	Revise(r *Revision)
-}
-
-// Revision changes a finding delivered earlier. Findings are numbered in
-// the order they are delivered, from 0, over all the Session calls of a
-// run: the findings of the first session delivered are 0, 1, …, those of
-// the next one follow. Ref is that number.
-type Revision struct {
-	Ref uint64
-	// Finding is the finding as it now stands: same rule, session, channel
-	// and summary; when withdrawn, as it was.
-	Finding   model.Finding
-	Was       model.Severity // the severity it had until now
-	Withdrawn bool
+	Revise(r *model.Revision)
 }
 
 // updateEvery is how often an Updater hears of running sessions.

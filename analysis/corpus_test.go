@@ -113,7 +113,7 @@ func (c *collector) Session(s *model.Session, fs []model.Finding) {
 	c.findings = append(c.findings, fs...)
 }
 
-func (c *collector) Revise(r *Revision) {
+func (c *collector) Revise(r *model.Revision) {
 	c.findings[r.Ref] = r.Finding
 	if r.Withdrawn {
 		if c.withdrawn == nil {

@@ -158,7 +158,7 @@ func (d *diagnoser) Session(s *model.Session) {
 	}
 	for _, u := range d.rules.Upgrades() {
 		d.worst = max(d.worst, u.Finding.Severity)
-		d.revise(&Revision{Ref: u.Ref, Finding: u.Finding, Was: u.Was})
+		d.revise(&model.Revision{Ref: u.Ref, Finding: u.Finding, Was: u.Was})
 	}
 	d.report(evs)
 }
@@ -171,7 +171,7 @@ func (d *diagnoser) settlePair(ev *diagnose.PairEvent, fs []model.Finding) []mod
 	other, _ := ev.OtherTag.([]numbered)
 	for i := range other {
 		if diagnose.Superseded(&other[i].f, &ev.Pair, ev.Findings) {
-			d.revise(&Revision{Ref: other[i].ref, Finding: other[i].f, Was: other[i].f.Severity, Withdrawn: true})
+			d.revise(&model.Revision{Ref: other[i].ref, Finding: other[i].f, Was: other[i].f.Severity, Withdrawn: true})
 		}
 	}
 	return fs
@@ -193,7 +193,7 @@ func (d *diagnoser) deliverPair(ev *diagnose.PairEvent) {
 	}
 }
 
-func (d *diagnoser) revise(r *Revision) {
+func (d *diagnoser) revise(r *model.Revision) {
 	if d.reviser != nil {
 		d.reviser.Revise(r)
 	}

@@ -38,11 +38,11 @@ func newReplayLive(t *testing.T, path string) *replayLive {
 // revisions of those.
 type liveFindings struct {
 	came    map[string][]model.Finding
-	revised []analysis.Revision
+	revised []model.Revision
 }
 
 func (l *liveFindings) Session(s *model.Session, fs []model.Finding) { l.came[s.ID] = fs }
-func (l *liveFindings) Revise(r *analysis.Revision)                  { l.revised = append(l.revised, *r) }
+func (l *liveFindings) Revise(r *model.Revision)                     { l.revised = append(l.revised, *r) }
 
 // Live, the session whose refused login is the client's fifth comes with
 // the warning at once; the earlier ones are revised to warnings then, as

@@ -59,7 +59,7 @@ func (c teeConsumer) NATPair(p *model.NATPair, f []model.Finding) {
 	c.col.NATPair(p, f)
 	c.w.NATPair(p, f)
 }
-func (c teeConsumer) Revise(r *analysis.Revision) { c.col.Revise(r) }
+func (c teeConsumer) Revise(r *model.Revision) { c.col.Revise(r) }
 
 // analyseECS runs the analysis of files into ECS documents and the report.
 func analyseECS(t *testing.T, files []string, o Options) ([][]byte, *model.Report) {

@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -33,7 +32,7 @@ func (c *Collector) Session(s *model.Session, findings []model.Finding) {
 }
 
 // Revise implements analysis.Reviser.
-func (c *Collector) Revise(r *analysis.Revision) {
+func (c *Collector) Revise(r *model.Revision) {
 	if r.Ref >= uint64(len(c.findings)) {
 		return
 	}

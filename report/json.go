@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -65,7 +64,7 @@ func (j *JSONWriter) NATPair(p *model.NATPair, findings []model.Finding) {
 }
 
 // Revise implements analysis.Reviser.
-func (j *JSONWriter) Revise(r *analysis.Revision) {
+func (j *JSONWriter) Revise(r *model.Revision) {
 	j.findings.revise(r.Ref, &r.Finding, r.Withdrawn)
 }
 

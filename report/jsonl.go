@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -169,7 +168,7 @@ func (j *JSONLWriter) Stats(sources []model.Source, stats model.Stats) {
 
 // Revise implements analysis.Reviser: the finding, identified by its rule,
 // session, channel and summary (which a revision keeps), as it now stands.
-func (j *JSONLWriter) Revise(r *analysis.Revision) {
+func (j *JSONLWriter) Revise(r *model.Revision) {
 	j.write(&Event{Event: "finding_update", Session: r.Finding.Session, Finding: &r.Finding, Withdrawn: r.Withdrawn})
 }
 

@@ -79,7 +79,7 @@ func (t tee) NATPair(p *model.NATPair, f []model.Finding) {
 	}
 }
 
-func (t tee) Revise(r *analysis.Revision) {
+func (t tee) Revise(r *model.Revision) {
 	for _, c := range []analysis.Consumer{t.a, t.b} {
 		if rv, ok := c.(analysis.Reviser); ok {
 			rv.Revise(r)

@@ -98,7 +98,7 @@ func (b both) NATPair(p *model.NATPair, f []model.Finding) {
 	b.col.NATPair(p, f)
 }
 
-func (b both) Revise(r *analysis.Revision) {
+func (b both) Revise(r *model.Revision) {
 	b.jw.Revise(r)
 	b.col.Revise(r)
 }

@@ -76,17 +76,11 @@ func runAnalysis(ctx context.Context, u *UI, sources []capture.Source, cfg analy
 	var sum *analysis.Summary
 	err := u.Run(ctx, func(actx context.Context) (*Outcome, error) {
 		var err error
-		sum, err = analysis.Run(actx, sources, cfg, revising{u.model})
+		sum, err = analysis.Run(actx, sources, cfg, u.model)
 		return outcomeOf(sum), err
 	})
 	return sum, err
 }
-
-// revising hands the analysis' revisions of findings to the model, as the
-// command does.
-type revising struct{ *Model }
-
-func (r revising) Revise(rv *analysis.Revision) { r.Model.Revised(rv.Finding, rv.Was, rv.Withdrawn) }
 
 // outcomeOf is what the UI shows of a summary.
 func outcomeOf(sum *analysis.Summary) *Outcome {

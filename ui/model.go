@@ -117,8 +117,8 @@ const (
 )
 
 // Model holds what the analysis found so far. It implements
-// analysis.Consumer (and, through the command, analysis.Reviser: see
-// Revised); all its methods are safe for concurrent use.
+// analysis.Consumer and analysis.Reviser; all its methods are safe for
+// concurrent use.
 type Model struct {
 	version atomic.Uint64
 	packets atomic.Uint64
@@ -268,10 +268,10 @@ func (m *Model) prune() {
 	m.pairs = pairs
 }
 
-// Revised takes a revision of a finding shown earlier (the command hands
-// the analysis' revisions on): it is now finding, same rule, session,
-// channel and summary, whose severity was was; or it was withdrawn.
-func (m *Model) Revised(finding model.Finding, was model.Severity, withdrawn bool) {
+// Revise implements analysis.Reviser: a finding of a session shown earlier
+// changed severity, or was withdrawn.
+func (m *Model) Revise(rv *model.Revision) {
+	finding, was, withdrawn := rv.Finding, rv.Was, rv.Withdrawn
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	defer m.version.Add(1)

@@ -149,7 +149,7 @@ func probe(path, out, heapProfile string) error {
 				}
 			}
 		}()
-		sum, err = analysis.Run(context.Background(), []capture.Source{src}, cfg, revising{m})
+		sum, err = analysis.Run(context.Background(), []capture.Source{src}, cfg, m)
 		var outcome *ui.Outcome
 		if sum != nil {
 			outcome = &ui.Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}
@@ -184,12 +184,6 @@ func probe(path, out, heapProfile string) error {
 	fmt.Println()
 	return nil
 }
-
-// revising hands the analysis' revisions of findings to the UI's model, as
-// ftpscope does.
-type revising struct{ *ui.Model }
-
-func (r revising) Revise(rv *analysis.Revision) { r.Model.Revised(rv.Finding, rv.Was, rv.Withdrawn) }
 
 func writeHeapProfile(path string) {
 	if path == "" {

@@ -50,7 +50,7 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 	var sum *analysis.Summary
 	err = u.Run(ctx, func(actx context.Context) (*ui.Outcome, error) {
 		var err error
-		sum, err = analysis.Run(actx, sources, cfg, tuiConsumer{m})
+		sum, err = analysis.Run(actx, sources, cfg, m)
 		if sum == nil {
 			return nil, err
 		}
@@ -63,15 +63,6 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 	})
 	return sum, err
 }
-
-// tuiConsumer is the UI's model as the analysis' consumer: the model's own
-// methods (Session, Update, NATPair, LivePair), and the revisions of
-// findings handed on, which the ui package takes without knowing the
-// analysis.
-type tuiConsumer struct{ *ui.Model }
-
-// Revise implements analysis.Reviser.
-func (c tuiConsumer) Revise(r *analysis.Revision) { c.Model.Revised(r.Finding, r.Was, r.Withdrawn) }
 
 // liveHeader feeds the header's packets, packet rate and kernel drops of
 // every live source, once a second, from the capture's own counters (safe
