@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,11 @@ type Config struct {
 	// does, on the consumer's goroutine (-w keeps what finds its packets).
 	// It must not keep s or anything s points to: their memory is reused.
 	Observe func(s *model.Session)
+	// ObserveFindings and ObservePair, if set, see each session's findings
+	// as it is handed on, and each NAT pair as it is made, whatever the
+	// consumer keeps (-w annotates its slice with them).
+	ObserveFindings func(s *model.Session, fs []model.Finding)
+	ObservePair     func(p *model.NATPair, fs []model.Finding)
 	// StatsEvery is how often a live capture tells a StatsConsumer its
 	// counters; DefaultStatsEvery when zero.
 	StatsEvery time.Duration
@@ -72,11 +78,36 @@ type Streamer interface {
 }
 
 // Updater is implemented by a Consumer that shows sessions while they run
-// (the terminal UI): it receives a snapshot of each running session that
-// changed, a few times a second, and later the concluded session through
-// Session.
+// (the terminal UI): a few times a second it receives each running session
+// that changed since, as a delta, and later the concluded session, whole,
+// through Session. In an update, s.Dialog holds only the entries from
+// dialogFrom on (counting from the session's first entry, those a live
+// dialog dropped at its front included): the entries before were sent in
+// earlier updates and have not changed since. Its answers references count
+// from s.DialogOffset, as in a whole snapshot (an update from DialogOffset
+// is one), not from s.Dialog[0].
 type Updater interface {
-	Update(s *model.Session)
+	Update(s *model.Session, dialogFrom int)
+}
+
+// PairConsumer is implemented by a Consumer that takes each NAT pair as
+// soon as its second leg concludes (just before that leg's Session from
+// files, just after it live), with the findings drawn from it
+// (numbered as delivered findings, after those of earlier calls): the
+// analysis then keeps no pair, and Summary.NATPairs and Summary.Findings
+// hold none. Without it, pairs and their findings come in the Summary.
+type PairConsumer interface {
+	NATPair(p *model.NATPair, findings []model.Finding)
+}
+
+// Reviser is implemented by a Consumer that keeps or has written the
+// findings it received and must hear when one of them changes after
+// delivery: a refused login that turned out to be part of a password-
+// guessing attempt (upgraded to a warning), or the finding about one leg of
+// a NAT that the finding drawn from both legs replaced (withdrawn; the
+// replacement is in Summary.Findings).
+type Reviser interface {
+	Revise(r *model.Revision)
 }
 
 // updateEvery is how often an Updater hears of running sessions.
@@ -95,8 +126,15 @@ const (
 type Summary struct {
 	Sources  []model.Source
 	NATPairs []model.NATPair
-	Findings []model.Finding // every finding, sessions' included, worst first
-	Stats    model.Stats
+	// Findings are those concluded only at the end (drawn from NAT pairs
+	// unless the Consumer took them as PairConsumer, the kernel's drops),
+	// worst first; the sessions' own went to the Consumer with their
+	// session.
+	Findings []model.Finding
+	// Worst is the highest severity of any finding of the run (0 without
+	// findings), for --fail-on.
+	Worst model.Severity
+	Stats model.Stats
 	// Errors are the sources' read errors (damaged files), one per source.
 	Errors []error
 }
@@ -110,6 +148,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		infos[i] = s.Info()
 	}
 	diag := newDiagnoser(diagnose.Config{DataTimeout: cfg.Dissect.DataTimeout}, sources, cfg.Dissect.Live, out)
+	diag.observeFindings, diag.observePair = cfg.ObserveFindings, cfg.ObservePair
 	diag.conntrack = cfg.Conntrack
 	stage := startOutput(diag, cfg.Observe)
 	an := dissect.New(cfg.Dissect, infos, stage.sink(diag))
@@ -160,13 +199,21 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		if updater == nil && !toPairer {
 			return
 		}
-		an.Updates(func(s *model.Session) {
+		// The pairer reads running sessions from the start: whole
+		// snapshots then, else deltas.
+		an.Updates(toPairer, func(s *model.Session, dialogFrom int) {
 			withConntrack(cfg.Conntrack, s)
-			if updater != nil {
-				updater.Update(s)
-			}
 			if toPairer {
+				if updater != nil {
+					// The updater rebases the dialog it is given, while
+					// the pairer reads s on the output stage's goroutine.
+					u := *s
+					u.Dialog, u.Segments = slices.Clone(s.Dialog), nil
+					updater.Update(&u, dialogFrom)
+				}
 				stage.Running(s)
+			} else if updater != nil {
+				updater.Update(s, dialogFrom)
 			}
 		})
 	}
@@ -259,6 +306,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		sum.Errors = append(sum.Errors, err)
 	}
 	sum.NATPairs, sum.Findings = diag.finish(droppedFindings(sum.Sources)...)
+	sum.Worst = diag.worst
 	return sum, nil
 }
 

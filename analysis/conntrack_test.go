@@ -17,7 +17,8 @@ import (
 )
 
 // analyse runs a capture, with conntrack when tr is set, and returns its
-// sessions by id and its summary.
+// sessions by id and its summary with every NAT pair and finding of the
+// report (delivered as they concluded, and at the end).
 func analyse(t *testing.T, path string, tr *ctwatch.Tracker) (map[string]*model.Session, *analysis.Summary) {
 	t.Helper()
 	f, err := capture.OpenFile("", path, 0)
@@ -32,9 +33,11 @@ func analyse(t *testing.T, path string, tr *ctwatch.Tracker) (map[string]*model.
 	if err != nil {
 		t.Fatal(err)
 	}
+	r := col.Report(model.Tool{}, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
+	sum.NATPairs, sum.Findings = r.NATPairs, r.Findings
 	byID := map[string]*model.Session{}
-	for i := range col.Sessions {
-		byID[col.Sessions[i].ID] = &col.Sessions[i]
+	for i := range r.Sessions {
+		byID[r.Sessions[i].ID] = &r.Sessions[i]
 	}
 	return byID, sum
 }

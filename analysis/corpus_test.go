@@ -97,12 +97,41 @@ func analyse(t testing.TB, path string) *model.Report {
 		t.Logf("%s: %v", path, e)
 	}
 	sort.Slice(col.sessions, func(i, j int) bool { return col.sessions[i].Start.Before(col.sessions[j].Start.Time) })
-	return &model.Report{Sessions: col.sessions, Findings: sum.Findings, NATPairs: sum.NATPairs, Sources: sum.Sources, Stats: sum.Stats}
+	return &model.Report{Sessions: col.sessions, Findings: append(col.kept(), sum.Findings...), NATPairs: sum.NATPairs, Sources: sum.Sources, Stats: sum.Stats}
 }
 
-type collector struct{ sessions []model.Session }
+// collector keeps sessions and findings, revised (report.Collector cannot
+// be used here: report imports analysis).
+type collector struct {
+	sessions  []model.Session
+	findings  []model.Finding
+	withdrawn map[uint64]bool
+}
 
-func (c *collector) Session(s *model.Session, _ []model.Finding) { c.sessions = append(c.sessions, *s) }
+func (c *collector) Session(s *model.Session, fs []model.Finding) {
+	c.sessions = append(c.sessions, *s)
+	c.findings = append(c.findings, fs...)
+}
+
+func (c *collector) Revise(r *model.Revision) {
+	c.findings[r.Ref] = r.Finding
+	if r.Withdrawn {
+		if c.withdrawn == nil {
+			c.withdrawn = map[uint64]bool{}
+		}
+		c.withdrawn[r.Ref] = true
+	}
+}
+
+func (c *collector) kept() []model.Finding {
+	var out []model.Finding
+	for i, f := range c.findings {
+		if !c.withdrawn[uint64(i)] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
 
 // fact is one comparison between ftpscope and expected.json.
 type fact struct {

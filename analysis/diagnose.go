@@ -12,23 +12,33 @@ import (
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// diagnoser sits between the dissector and the consumer: it runs the
-// per-session rules as each session concludes and the cross-session ones
-// (NAT leg pairing, repeated failed logins) at the end.
+// diagnoser sits between the dissector and the consumer: it runs the rules
+// as each session concludes and hands the session on with its findings,
+// keeping nothing of them but bounded state for the rules that span
+// sessions (repeated refused logins, NAT legs waiting for their other
+// side, running legs paired live). When such a rule changes a finding
+// already handed on, a Reviser hears of it.
 type diagnoser struct {
-	out      Consumer
-	rules    *diagnose.Diagnoser
-	findings []model.Finding
+	out     Consumer
+	reviser Reviser
+	pairs   PairConsumer
+	rules   *diagnose.Diagnoser
+	// delivered counts the findings handed on: the next one's Ref
+	delivered uint64
+	worst     model.Severity
 	// legs pairs the sessions that may be one side of a NAT: those of a run
 	// over several sources, or of an interface of a multi-interface capture.
 	multiSource bool
 	legs        *diagnose.LegPairer
 	// live sources by label, for the kernel's drops during a session
 	live map[string]capture.LiveSource
-	// liveMode: a live capture shows NAT pairs and cross-session findings
-	// as soon as they are known, to a LivePairConsumer.
-	liveMode bool
-	pairs    LivePairConsumer
+	// observers of Config
+	observeFindings func(s *model.Session, fs []model.Finding)
+	observePair     func(p *model.NATPair, fs []model.Finding)
+	// liveMode: a live capture shows NAT pairs as soon as they are known,
+	// to a LivePairConsumer.
+	liveMode  bool
+	livePairs LivePairConsumer
 	// conntrack is the capturing host's conntrack (live, Linux), or nil.
 	conntrack *ctwatch.Tracker
 }
@@ -44,6 +54,7 @@ const (
 
 func newDiagnoser(cfg diagnose.Config, sources []capture.Source, live bool, out Consumer) *diagnoser {
 	d := &diagnoser{out: out, rules: diagnose.New(cfg), multiSource: len(sources) > 1, live: map[string]capture.LiveSource{}}
+	d.reviser, _ = out.(Reviser)
 	for _, s := range sources {
 		if l, ok := s.(capture.LiveSource); ok {
 			d.live[s.Info().Label] = l
@@ -54,8 +65,10 @@ func newDiagnoser(cfg diagnose.Config, sources []capture.Source, live bool, out 
 		window = pairWindowLive
 	}
 	d.legs = d.rules.NewLegPairer(window, maxWaitingLegs)
+	d.pairs, _ = out.(PairConsumer)
+	d.legs.Forget = d.pairs != nil
 	d.liveMode = live
-	d.pairs, _ = out.(LivePairConsumer)
+	d.livePairs, _ = out.(LivePairConsumer)
 	return d
 }
 
@@ -84,11 +97,11 @@ func (d *diagnoser) Running(s *model.Session) {
 
 // report hands pair events to the consumer, in a live capture.
 func (d *diagnoser) report(evs []diagnose.PairEvent) {
-	if !d.liveMode || d.pairs == nil {
+	if !d.liveMode || d.livePairs == nil {
 		return
 	}
 	for i := range evs {
-		d.pairs.LivePair(&evs[i].Pair, evs[i].Findings, evs[i].State)
+		d.livePairs.LivePair(&evs[i].Pair, evs[i].Findings, evs[i].State)
 	}
 }
 
@@ -106,29 +119,125 @@ func (d *diagnoser) Session(s *model.Session) {
 	if f, ok := d.droppedDuring(s); ok {
 		fs = append(fs, f)
 	}
-	d.findings = append(d.findings, fs...)
 	var evs []diagnose.PairEvent
 	if d.pairing(s) {
-		evs = d.legs.Add(s)
-		// A final pair comes just before its second leg (PairConsumer).
+		// Until its other leg comes, a leg keeps (bounded by the pairer)
+		// the findings that the pair's may replace; numbered as they will
+		// be delivered if it waits.
+		evs = d.legs.Add(s, replaceable(fs, d.delivered))
 		for i := range evs {
-			if pc, ok := d.out.(PairConsumer); ok && evs[i].State == diagnose.PairFinal {
-				pc.NATPair(&evs[i].Pair, evs[i].Findings)
+			if evs[i].State == diagnose.PairFinal {
+				fs = d.settlePair(&evs[i], fs)
+				if !d.liveMode {
+					d.deliverPair(&evs[i])
+				}
 			}
 		}
 	}
-	if d.liveMode {
-		fs = d.rules.Escalate(s, fs)
+	first := d.delivered
+	d.delivered += uint64(len(fs))
+	for i := range fs {
+		d.worst = max(d.worst, fs[i].Severity)
+	}
+	d.rules.Delivered(fs, first)
+	if d.observeFindings != nil {
+		d.observeFindings(s, fs)
 	}
 	if d.out != nil {
 		d.out.Session(s, fs)
 	}
+	if d.liveMode {
+		// Live, the final pair comes after its second leg, as the pairs
+		// told while the legs ran (LivePairConsumer) lead a reader to
+		// expect.
+		for i := range evs {
+			if evs[i].State == diagnose.PairFinal {
+				d.deliverPair(&evs[i])
+			}
+		}
+	}
+	for _, u := range d.rules.Upgrades() {
+		d.worst = max(d.worst, u.Finding.Severity)
+		d.revise(&model.Revision{Ref: u.Ref, Finding: u.Finding, Was: u.Was})
+	}
 	d.report(evs)
 }
 
+// settlePair withdraws what the findings of a final pair, whose second leg
+// (with findings fs) just concluded, replace of the first leg's, and
+// returns fs without what they replace.
+func (d *diagnoser) settlePair(ev *diagnose.PairEvent, fs []model.Finding) []model.Finding {
+	fs = withoutSuperseded(fs, &ev.Pair, ev.Findings)
+	other, _ := ev.OtherTag.([]numbered)
+	for i := range other {
+		if diagnose.Superseded(&other[i].f, &ev.Pair, ev.Findings) {
+			d.revise(&model.Revision{Ref: other[i].ref, Finding: other[i].f, Was: other[i].f.Severity, Withdrawn: true})
+		}
+	}
+	return fs
+}
+
+// deliverPair hands a final pair and its findings on: to the observer, and
+// to a PairConsumer, just before its second leg (files) or just after it
+// (live).
+func (d *diagnoser) deliverPair(ev *diagnose.PairEvent) {
+	if d.observePair != nil {
+		d.observePair(&ev.Pair, ev.Findings)
+	}
+	if d.pairs != nil {
+		d.delivered += uint64(len(ev.Findings))
+		for i := range ev.Findings {
+			d.worst = max(d.worst, ev.Findings[i].Severity)
+		}
+		d.pairs.NATPair(&ev.Pair, ev.Findings)
+	}
+}
+
+func (d *diagnoser) revise(r *model.Revision) {
+	if d.reviser != nil {
+		d.reviser.Revise(r)
+	}
+}
+
+// numbered is a finding with the Ref it was delivered with.
+type numbered struct {
+	ref uint64
+	f   model.Finding
+}
+
+// replaceable returns the findings of fs, numbered from first, that a NAT
+// pair's findings may replace later.
+func replaceable(fs []model.Finding, first uint64) any {
+	var out []numbered
+	for i := range fs {
+		if fs[i].Rule == diagnose.RuleNATNotRewritten && fs[i].Evidence.Other == nil && fs[i].Channel != "" {
+			out = append(out, numbered{first + uint64(i), fs[i]})
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	return out
+}
+
+func withoutSuperseded(fs []model.Finding, pair *model.NATPair, pairFindings []model.Finding) []model.Finding {
+	kept := fs[:0]
+	for i := range fs {
+		if !diagnose.Superseded(&fs[i], pair, pairFindings) {
+			kept = append(kept, fs[i])
+		}
+	}
+	return kept
+}
+
+// finish returns the NAT pairs and the findings concluded only at the end:
+// those drawn from pairs, and extra.
 func (d *diagnoser) finish(extra ...model.Finding) ([]model.NATPair, []model.Finding) {
 	pairs, pf := d.legs.Result()
-	fs := d.rules.Finish(append(append(d.findings, pf...), extra...), pairs)
+	fs := append(append([]model.Finding(nil), pf...), extra...)
+	for i := range fs {
+		d.worst = max(d.worst, fs[i].Severity)
+	}
 	sortFindings(fs)
 	return pairs, fs
 }

@@ -53,9 +53,15 @@ func openPcap(t *testing.T, name string, b []byte, index int) capture.Source {
 	return src
 }
 
-type sessions struct{ got []*model.Session }
+type sessions struct {
+	got      []*model.Session
+	findings []model.Finding
+}
 
-func (s *sessions) Session(m *model.Session, _ []model.Finding) { s.got = append(s.got, m) }
+func (s *sessions) Session(m *model.Session, fs []model.Finding) {
+	s.got = append(s.got, m)
+	s.findings = append(s.findings, fs...)
+}
 
 // GSO-sized frames (64,000-byte segments, the most an IPv4 length allows)
 // fill the batch arenas quickly; every byte of them is counted.

@@ -51,6 +51,7 @@ func manySessions(n int) []byte {
 type kept struct{ jw *report.JSONWriter }
 
 func (k kept) Session(s *model.Session, f []model.Finding) { k.jw.Session(s, f) }
+func (k kept) Revise(r *model.Revision)                    { k.jw.Revise(r) }
 
 func reportOf(t *testing.T, pcap []byte, wrap func(*report.JSONWriter) analysis.Consumer) []byte {
 	t.Helper()

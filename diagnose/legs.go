@@ -30,6 +30,9 @@ type LegPairer struct {
 	newest   time.Time         // the latest conclusion seen, in capture time
 	pairs    []model.NATPair
 	findings []model.Finding
+	// Forget: the caller takes each pairing as Add returns it, so Result
+	// has nothing to keep (a gateway's capture pairs every session).
+	Forget bool
 	// Evicted counts legs dropped for MaxWaiting before their time.
 	Evicted int
 
@@ -53,6 +56,9 @@ type PairEvent struct {
 	State    string
 	Pair     model.NATPair
 	Findings []model.Finding
+	// OtherTag, on a final pair, is the tag the leg that waited was
+	// offered with (Add).
+	OtherTag any
 }
 
 // legKey is where a waiting leg is found: its other side has the same
@@ -68,6 +74,7 @@ type legKey struct {
 type leg struct {
 	s    *model.Session
 	key  legKey
+	tag  any
 	done bool // paired or expired
 }
 
@@ -97,10 +104,11 @@ func (p *LegPairer) vantage(s *model.Session) string {
 	return v
 }
 
-// Add offers a concluded session. It returns what pairing learned: the
-// final pair when s is the second leg of one, and the open pairs (see
-// Running) that s settles.
-func (p *LegPairer) Add(s *model.Session) []PairEvent {
+// Add offers a concluded session, with a tag of the caller's (handed back
+// in the final pair's OtherTag when a later session pairs with it). It
+// returns what pairing learned: the final pair when s is the second leg
+// of one, and the open pairs (see Running) that s settles.
+func (p *LegPairer) Add(s *model.Session, tag any) []PairEvent {
 	p.open.concluded(s)
 	if len(s.Dialog) < 2 {
 		return p.open.unsettled(s.ID) // a connection with no dialog cannot be recognised
@@ -129,7 +137,7 @@ func (p *LegPairer) Add(s *model.Session) []PairEvent {
 		}
 	}
 	if best == nil {
-		l := &leg{s: compactLeg(s), key: legKey{sig, v}}
+		l := &leg{s: compactLeg(s), key: legKey{sig, v}, tag: tag}
 		p.waiting[l.key] = append(p.waiting[l.key], l)
 		p.queue = append(p.queue, l)
 		p.count++
@@ -140,10 +148,12 @@ func (p *LegPairer) Add(s *model.Session) []PairEvent {
 	p.forget(best)
 	in, out := insideOutside(best.s, compactLeg(s), p.vantages)
 	pair, fs := p.d.pairLegs(in, out, nil)
-	p.pairs = append(p.pairs, pair)
-	p.findings = append(p.findings, fs...)
+	if !p.Forget {
+		p.pairs = append(p.pairs, pair)
+		p.findings = append(p.findings, fs...)
+	}
 	evs = append(evs, p.open.settle(in.ID, out.ID)...)
-	return append(evs, PairEvent{State: PairFinal, Pair: pair, Findings: fs})
+	return append(evs, PairEvent{State: PairFinal, Pair: pair, Findings: fs, OtherTag: best.tag})
 }
 
 // expire drops the legs whose window has passed, and the oldest beyond
@@ -166,6 +176,7 @@ func (p *LegPairer) expire() {
 			p.Evicted++
 		}
 		l.done = true
+		l.tag = nil
 		p.count--
 		p.forget(l)
 	}

@@ -27,7 +27,7 @@ func TestLegPairerProbesAtOneVantage(t *testing.T) {
 	d := New(Config{})
 	p := d.NewLegPairer(time.Hour, 20000)
 	for _, s := range probes(1000) {
-		p.Add(s)
+		p.Add(s, nil)
 	}
 	if p.count != 1000 {
 		t.Fatalf("%d waiting, want 1000", p.count)
@@ -35,7 +35,7 @@ func TestLegPairerProbesAtOneVantage(t *testing.T) {
 	_, out := legs(-1)
 	out.ID = "s5000"
 	out.Start = model.At(t0.Add(500*time.Second + 300*time.Millisecond))
-	p.Add(out)
+	p.Add(out, nil)
 	pairs, _ := p.Result()
 	if len(pairs) != 1 || pairs[0].Inside != "s501" || pairs[0].Outside != "s5000" {
 		t.Fatalf("pairs %+v, want s501 ⇄ s5000", pairs)
@@ -48,12 +48,12 @@ func BenchmarkLegPairerProbes(b *testing.B) {
 	d := New(Config{})
 	p := d.NewLegPairer(24*time.Hour, 1<<20)
 	for _, s := range probes(2000) {
-		p.Add(s)
+		p.Add(s, nil)
 	}
 	more := probes(b.N + 2000)[2000:]
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p.Add(more[i])
+		p.Add(more[i], nil)
 	}
 }

@@ -76,7 +76,7 @@ func (d *Diagnoser) Pair(sessions []*model.Session) ([]model.NATPair, []model.Fi
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Start.Before(sorted[j].Start.Time) })
 	p := d.NewLegPairer(maxPairSkew, math.MaxInt)
 	for _, s := range sorted {
-		p.Add(s)
+		p.Add(s, nil)
 	}
 	return p.Result()
 }

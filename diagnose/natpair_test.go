@@ -96,7 +96,7 @@ func TestLegPairerBounded(t *testing.T) {
 		in, _ := legs(-1)
 		in.ID = "s" + strconv.Itoa(i+1)
 		in.Start = model.At(t0.Add(time.Duration(i) * time.Second))
-		p.Add(in)
+		p.Add(in, nil)
 		if p.count > 100 || len(p.queue) > 200 {
 			t.Fatalf("%d waiting, queue %d", p.count, len(p.queue))
 		}
@@ -105,8 +105,8 @@ func TestLegPairerBounded(t *testing.T) {
 	in, out := legs(-1)
 	in.Start = model.At(t0.Add(20000 * time.Second))
 	out.Start = in.Start
-	p.Add(in)
-	p.Add(out)
+	p.Add(in, nil)
+	p.Add(out, nil)
 	if pairs, _ := p.Result(); len(pairs) != 1 {
 		t.Fatalf("%d pairs", len(pairs))
 	}

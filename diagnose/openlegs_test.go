@@ -94,10 +94,10 @@ func TestRunningLegsPairAtTheSecondAnnouncement(t *testing.T) {
 			if got := ruleSet(last.Findings)[RuleNATSeqNotAdjusted]; got == tt.adj {
 				t.Errorf("nat-seq-not-adjusted while running: %v, want %v", got, !tt.adj)
 			}
-			if e := p.Add(in); len(e) != 0 {
+			if e := p.Add(in, nil); len(e) != 0 {
 				t.Errorf("first leg concluded: %+v", e)
 			}
-			e = p.Add(out)
+			e = p.Add(out, nil)
 			if len(e) != 1 || e[0].State != PairFinal {
 				t.Fatalf("second leg concluded: %+v, want the final pair alone", e)
 			}
@@ -231,10 +231,10 @@ func TestRunningLegsWithdrawn(t *testing.T) {
 		p.Running(running(out, 2))
 		// the concluded outside leg says otherwise after the last running snapshot
 		out.Dialog[4].Text = "see you"
-		if e := p.Add(in); len(e) != 0 {
+		if e := p.Add(in, nil); len(e) != 0 {
 			t.Fatalf("first leg: %+v", e)
 		}
-		e := p.Add(out)
+		e := p.Add(out, nil)
 		if len(e) != 1 || e[0].State != PairWithdrawn {
 			t.Fatalf("the concluded legs differ: %+v, want the open pair withdrawn", e)
 		}
@@ -258,10 +258,10 @@ func TestLongSessionPairs(t *testing.T) {
 		short.Dialog[0].Text = "other server " + short.ID
 		short.Start = model.At(t0.Add(time.Duration(i) * 30 * time.Second))
 		short.End = model.At(short.Start.Add(time.Second))
-		p.Add(short)
+		p.Add(short, nil)
 	}
-	p.Add(in)
-	if e := p.Add(out); len(e) != 1 || e[0].State != PairFinal {
+	p.Add(in, nil)
+	if e := p.Add(out, nil); len(e) != 1 || e[0].State != PairFinal {
 		t.Fatalf("a 10-minute session's legs: %+v, want a final pair", e)
 	}
 }

@@ -3,7 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
@@ -103,7 +103,7 @@ func (c *sessionCtx) add(f model.Finding, ch *model.Channel) {
 			f.Evidence.Source += "/" + c.s.Vantage
 		}
 	}
-	sort.Slice(f.Evidence.Frames, func(i, j int) bool { return f.Evidence.Frames[i] < f.Evidence.Frames[j] })
+	slices.Sort(f.Evidence.Frames)
 	f.Evidence.Frames = dedupe(f.Evidence.Frames)
 	if f.Evidence.Frames == nil {
 		f.Evidence.Frames = []uint64{}

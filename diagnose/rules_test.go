@@ -115,34 +115,6 @@ func TestPassiveServerBehindNAT(t *testing.T) {
 	}
 }
 
-func TestLoginFailuresBecomeWarnings(t *testing.T) {
-	d := New(Config{BruteForce: 3})
-	var all []model.Finding
-	for i := 0; i < 3; i++ {
-		s := &model.Session{ID: "s" + string(rune('1'+i)), Client: "192.168.56.1:5000", Server: "192.168.56.101:21",
-			Dialog: []model.DialogEntry{
-				{Kind: "command", Verb: "USER", Arg: "bro", Frame: 1},
-				{Kind: "reply", Code: 331, Answers: model.RefTo(0), Frame: 2},
-				{Kind: "command", Verb: "PASS", Arg: "x", Frame: 3},
-				{Kind: "reply", Code: 530, Text: "Login incorrect.", Answers: model.RefTo(2), Frame: 4},
-			}}
-		all = append(all, d.Session(s)...)
-	}
-	all = d.Finish(all, nil)
-	n := 0
-	for _, f := range all {
-		if f.Rule == RuleLoginFailed {
-			n++
-			if f.Severity != model.Warning {
-				t.Errorf("%s: %s, want warning after 3 failures", f.Session, f.Severity)
-			}
-		}
-	}
-	if n != 3 {
-		t.Errorf("%d login-failed findings, want 3", n)
-	}
-}
-
 // TestPipelinedReplies: a client that sends several commands before the
 // first reply (lftp: USER, PASS, PWD in one segment) gets each reply judged
 // against the command it answers, not the latest command sent.

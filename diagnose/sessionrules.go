@@ -12,9 +12,12 @@ import (
 func (c *sessionCtx) logins() {
 	cleartextSent := false
 	var passFrame uint64
+	refusals, from := 0, len(c.out)
+	lastCmd := -1
 	for i := range c.s.Dialog {
 		e := &c.s.Dialog[i]
 		if e.Kind == "command" {
+			lastCmd = i
 			if e.Verb == "PASS" && !e.Decrypted && (!c.s.TLS || c.s.TLSDecryption != nil) {
 				cleartextSent = true
 				passFrame = e.Frame
@@ -25,24 +28,30 @@ func (c *sessionCtx) logins() {
 			continue
 		}
 		cmd := c.s.Answered(e)
+		cmdIndex, _ := e.Answers.Index() // Answered found cmd there
+		if cmd == nil && e.Answers.IsZero() && !e.Unsolicited && lastCmd >= 0 {
+			// a dialog without answers references: the command before
+			cmd, cmdIndex = &c.s.Dialog[lastCmd], lastCmd
+		}
 		if cmd == nil || (cmd.Verb != "USER" && cmd.Verb != "PASS") {
 			continue
 		}
-		i, _ := e.Answers.Index() // Answered found cmd there
-		user := c.userBefore(i)
-		c.d.loginFailures[c.client()]++
-		c.d.clientOf[c.s.ID] = c.client()
+		user := c.userBefore(cmdIndex)
+		refusals++
 		f := model.Finding{Rule: RuleLoginFailed, Severity: model.Info, TS: timeRef(e.TS),
 			Evidence: model.Evidence{Frames: []uint64{cmd.Frame, e.Frame}, Wire: []string{fmt.Sprintf("%d %s", e.Code, e.Text)}},
 			Summary:  fmt.Sprintf("login as %q refused: %d %s", user, e.Code, textfmt.Clip(e.Text, 50)),
 		}
-		f.Explanation = fmt.Sprintf("The server refused the login after %s (530).", cmd.Verb)
+		// constant texts: a refused login may wait a long time for the
+		// brute-force judgement (bruteforce.go), and should cost little
+		f.Explanation = refusedAfterPASS
 		if cmd.Verb == "USER" {
-			f.Explanation += " It refused the user name itself (anonymous logins disabled, or the user is listed in a deny file such as vsftpd's ftpusers)."
+			f.Explanation = refusedAfterUSER
 		}
 		f.Remedy = "Check the user name and password; on vsftpd check anonymous_enable/local_enable and /etc/ftpusers."
 		c.add(f, nil)
 	}
+	c.d.judgeLogins(c.client(), refusals, c.out[from:])
 	if cleartextSent && c.s.User != nil && !anonymous(*c.s.User) {
 		f := model.Finding{Rule: RuleCleartextCredentials, Severity: model.Info, Evidence: model.Evidence{Frames: []uint64{passFrame}},
 			Summary:     fmt.Sprintf("password of %q sent in clear text", *c.s.User),
@@ -63,6 +72,11 @@ func (c *sessionCtx) userBefore(i int) string {
 	}
 	return ""
 }
+
+const (
+	refusedAfterPASS = "The server refused the login after PASS (530)."
+	refusedAfterUSER = "The server refused the login after USER (530). It refused the user name itself (anonymous logins disabled, or the user is listed in a deny file such as vsftpd's ftpusers)."
+)
 
 func anonymous(user string) bool {
 	u := strings.ToLower(user)

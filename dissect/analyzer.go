@@ -150,8 +150,14 @@ type Analyzer struct {
 	ftps     ftpsState
 
 	sessionCount int
-	open         map[*session]struct{} // sessions not yet emitted
-	ftpHosts     map[vantageAddr]struct{}
+	// open are the sessions not yet emitted, each with the number of its
+	// dialog entries (counting those dropped) that Updates sent final
+	open map[*session]int
+	// ftpHosts counts, per vantage and address, the control connections
+	// open with that host at one end (pruned as they end): a connection
+	// with payload touching one that no announcement claimed is counted as
+	// an unmatched data connection.
+	ftpHosts map[vantageAddr]int32
 
 	now time.Time
 	// the capture clock in nanoseconds, and when housekeeping is due: one
@@ -206,8 +212,8 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		conns:        map[flowKey]*conn{},
 		exp:          newExpectations(cfg.DataTimeout),
 		tlsHosts:     map[hostPair]*session{},
-		open:         map[*session]struct{}{},
-		ftpHosts:     map[vantageAddr]struct{}{},
+		open:         map[*session]int{},
+		ftpHosts:     map[vantageAddr]int32{},
 		decodeErrors: make([]uint64, len(sources)),
 	}
 	a.channelSink, _ = sink.(ChannelSink)
@@ -380,6 +386,7 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 		}
 		return c
 	}
+	c.nearFTP = a.nearFTP(c)
 	if ch, how := a.exp.match(c); ch != nil {
 		ch.attach(c, how)
 		return c
@@ -396,11 +403,31 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 // promote makes c a control connection.
 func (a *Analyzer) promote(c *conn) {
 	s := newSession(a, c)
-	a.open[s] = struct{}{}
+	a.open[s] = 0
 	a.stats.ControlSessions++
-	a.ftpHosts[vantageAddr{c.vantage.id, c.initiator.Addr()}] = struct{}{}
-	a.ftpHosts[vantageAddr{c.vantage.id, c.responder.Addr()}] = struct{}{}
+	a.countFTPHosts(c, 1)
 	a.exp.forgetRecent(c)
+}
+
+// countFTPHosts adds d to the control connections of c's two hosts.
+func (a *Analyzer) countFTPHosts(c *conn, d int32) {
+	for _, addr := range [2]netip.Addr{c.initiator.Addr(), c.responder.Addr()} {
+		k := vantageAddr{c.vantage.id, addr}
+		if n := a.ftpHosts[k] + d; n > 0 {
+			a.ftpHosts[k] = n
+		} else {
+			delete(a.ftpHosts, k)
+		}
+	}
+}
+
+// nearFTP reports whether one of c's hosts has a control connection open.
+func (a *Analyzer) nearFTP(c *conn) bool {
+	if _, ok := a.ftpHosts[vantageAddr{c.vantage.id, c.initiator.Addr()}]; ok {
+		return true
+	}
+	_, ok := a.ftpHosts[vantageAddr{c.vantage.id, c.responder.Addr()}]
+	return ok
 }
 
 // inferTLS ties a connection between the hosts of an encrypted session to
@@ -569,6 +596,7 @@ func (a *Analyzer) endConn(c *conn, how string) {
 	}
 	switch c.role {
 	case roleControl:
+		a.countFTPHosts(c, -1)
 		s := c.ctl.sess
 		c.ctl.end()
 		s.controlDone = true
@@ -580,12 +608,8 @@ func (a *Analyzer) endConn(c *conn, how string) {
 		}
 	case roleUnknown:
 		a.exp.forgetRecent(c)
-		if c.span[0].bytes()+c.span[1].bytes() > 0 {
-			if _, ok := a.ftpHosts[vantageAddr{c.vantage.id, c.initiator.Addr()}]; ok {
-				a.stats.UnmatchedDataConnections++
-			} else if _, ok := a.ftpHosts[vantageAddr{c.vantage.id, c.responder.Addr()}]; ok {
-				a.stats.UnmatchedDataConnections++
-			}
+		if c.span[0].bytes()+c.span[1].bytes() > 0 && (c.nearFTP || a.nearFTP(c)) {
+			a.stats.UnmatchedDataConnections++
 		}
 	}
 }
@@ -700,12 +724,20 @@ func (s *session) release() {
 	s.st.half[0].records, s.st.half[1].records = nil, nil
 }
 
-// Updates calls fn with a snapshot of every session still open that changed
-// since the last call, oldest first: a live view shows sessions while they
-// run, and a live capture pairs NAT legs while they run (its snapshots
-// carry the control segments when KeepSegments is set). The snapshots
-// share nothing with the analysis.
-func (a *Analyzer) Updates(fn func(*model.Session)) {
+// Updates calls fn with every session still open that changed since the
+// last call, oldest first: a live view shows sessions while they run, and
+// a live capture pairs NAT legs while they run. The dialog is a delta
+// unless whole is set: m.Dialog holds the entries from dialogFrom on
+// (counting from the first entry of the session, those a live dialog
+// dropped at its front included); the entries before were sent by earlier
+// calls and have not changed since (an entry can change only while its
+// command waits for a reply). With whole, m.Dialog is all the analysis
+// keeps (dialogFrom is m.DialogOffset), and m.Segments the control
+// segments when KeepSegments is set: what the leg pairer reads. The
+// answers references of m.Dialog count from m.DialogOffset, as in the
+// whole snapshot it was cut from, so that they mean the same entry in
+// every update. What fn receives shares nothing with the analysis.
+func (a *Analyzer) Updates(whole bool, fn func(m *model.Session, dialogFrom int)) {
 	var changed []*session
 	for s := range a.open {
 		if s.dirty && !s.attempt() {
@@ -715,7 +747,13 @@ func (a *Analyzer) Updates(fn func(*model.Session)) {
 	sort.Slice(changed, func(i, j int) bool { return changed[i].n < changed[j].n })
 	for _, s := range changed {
 		s.dirty = false
-		m := a.export(s) // a copy of the dialog: the session runs on
+		m := a.export(s)        // a snapshot of the dialog: the session runs on
+		front := m.DialogOffset // entries a live dialog dropped at its front
+		from := 0
+		if !whole {
+			from = min(max(a.open[s]-front, 0), len(m.Dialog))
+			m.Dialog = m.Dialog[from:]
+		}
 		m.Anomalies = append([]string(nil), m.Anomalies...)
 		m.RetransmissionConflicts = append([]model.RetransmissionConflict(nil), m.RetransmissionConflicts...)
 		if m.SnaplenCut != nil {
@@ -723,15 +761,30 @@ func (a *Analyzer) Updates(fn func(*model.Session)) {
 			m.SnaplenCut = &c
 		}
 		m.Segments = nil
-		if a.cfg.Live && a.cfg.KeepSegments {
+		if whole && a.cfg.Live && a.cfg.KeepSegments {
 			m.Segments = append([]model.Segment(nil), s.segments...)
 		}
 		if m.Greeting != nil {
 			g := *m.Greeting
 			m.Greeting = &g
 		}
-		fn(m)
+		a.open[s] = settledDialog(s)
+		fn(m, front+from)
 	}
+}
+
+// settledDialog is how many entries at the start of s's dialog can no
+// longer change: those before the entry of the oldest command still
+// waiting for its reply (a reply sets its command's latency; a command
+// given up is marked unanswered).
+func settledDialog(s *session) int {
+	n := s.dialog.base + len(s.dialog.buf) // absolute, as the commands' indexes
+	for _, id := range s.pairer.Pending() {
+		if d := s.cmds.at(id).dialog; d >= 0 && d < n {
+			n = d
+		}
+	}
+	return n
 }
 
 // Finish ends the analysis: every connection still open is concluded as

@@ -77,6 +77,7 @@ type conn struct {
 	controlPort          bool // on a control port, waiting for a SYN or a byte
 	recent               bool // unmatched, waiting for a late announcement (expectations.recent)
 	icmp                 string
+	nearFTP              bool // a host of a control connection then open is one of its ends
 
 	ctl *controlStream // roleControl
 	ch  *channel       // roleData

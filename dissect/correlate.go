@@ -48,6 +48,7 @@ type expectations struct {
 	exact   map[endpointKey][]*channel
 	byPort  map[portKey][]*channel
 	queue   []*channel // in registration order, for expiry
+	waiting int        // channels of queue still registered
 	// recent unmatched connections, by responder port, oldest first
 	recent  map[portKey][]*conn
 	recentQ []*conn
@@ -75,9 +76,11 @@ func (e *expectations) register(ch *channel, now time.Time) {
 	if c := e.lateMatch(ch, ep); c != nil {
 		return
 	}
-	if len(e.queue) >= maxExpectations {
-		e.unregister(e.queue[0])
-		e.evicted++
+	if e.waiting >= maxExpectations {
+		e.evictOldest()
+	}
+	if len(e.queue) >= 2*maxExpectations {
+		e.compact() // matched channels pile up between two expiries
 	}
 	v := ch.sess.vantage.id
 	ek := endpointKey{v, ep}
@@ -86,6 +89,41 @@ func (e *expectations) register(ch *channel, now time.Time) {
 	e.byPort[pk] = append(e.byPort[pk], ch)
 	e.queue = append(e.queue, ch)
 	ch.registered = true
+	e.waiting++
+}
+
+// evictOldest dequeues the oldest channel still waiting, and the matched
+// ones before it.
+func (e *expectations) evictOldest() {
+	i := 0
+	for i < len(e.queue) && !e.queue[i].registered {
+		i++
+	}
+	if i < len(e.queue) {
+		e.unregister(e.queue[i])
+		e.evicted++
+		i++
+	}
+	e.dequeue(i)
+}
+
+// dequeue drops the first n channels of the queue, in constant time: the
+// array's front is let go when append next moves it.
+func (e *expectations) dequeue(n int) {
+	clear(e.queue[:n])
+	e.queue = e.queue[n:]
+}
+
+// compact drops the channels no longer waiting from the queue.
+func (e *expectations) compact() {
+	kept := e.queue[:0]
+	for _, ch := range e.queue {
+		if ch.registered {
+			kept = append(kept, ch)
+		}
+	}
+	clear(e.queue[len(kept):])
+	e.queue = kept
 }
 
 // extend keeps ch waiting for DataTimeout after a transfer command or its
@@ -102,26 +140,29 @@ func (e *expectations) unregister(ch *channel) {
 		return
 	}
 	ch.registered = false
+	e.waiting--
 	v := ch.sess.vantage.id
 	ep := ch.ann.endpoint
-	e.exact[endpointKey{v, ep}] = removeChannel(e.exact, endpointKey{v, ep}, ch)
-	e.byPort[portKey{v, ep.Port()}] = removeChannel(e.byPort, portKey{v, ep.Port()}, ch)
+	removeChannel(e.exact, endpointKey{v, ep}, ch)
+	removeChannel(e.byPort, portKey{v, ep.Port()}, ch)
 	// the queue entry is skipped when it reaches the front
 }
 
-func removeChannel[K comparable](m map[K][]*channel, k K, ch *channel) []*channel {
+// removeChannel takes ch out of m[k], and k out of m when that empties it.
+func removeChannel[K comparable](m map[K][]*channel, k K, ch *channel) {
 	list := m[k]
 	for i, x := range list {
 		if x == ch {
 			list = append(list[:i], list[i+1:]...)
+			list[len(list):cap(list)][0] = nil
 			break
 		}
 	}
 	if len(list) == 0 {
 		delete(m, k)
-		return nil
+		return
 	}
-	return list
+	m[k] = list
 }
 
 // expire drops channels whose wait is over.
@@ -135,22 +176,11 @@ func (e *expectations) expire(now time.Time) {
 		e.unregister(ch)
 		i++
 	}
-	if i > 0 {
-		n := copy(e.queue, e.queue[i:])
-		clear(e.queue[n:])
-		e.queue = e.queue[:n]
-	}
+	e.dequeue(i)
 	// Matched channels stay queued until their turn comes; when they are
 	// most of the queue, drop them now so that their sessions can go.
-	if live := e.registered(); len(e.queue) > 64 && live < len(e.queue)/2 {
-		kept := e.queue[:0]
-		for _, ch := range e.queue {
-			if ch.registered {
-				kept = append(kept, ch)
-			}
-		}
-		clear(e.queue[len(kept):])
-		e.queue = kept
+	if len(e.queue) > 64 && e.waiting < len(e.queue)/2 {
+		e.compact()
 	}
 	// recent unmatched connections are kept for the slack only
 	j := 0
@@ -163,15 +193,6 @@ func (e *expectations) expire(now time.Time) {
 		clear(e.recentQ[n:])
 		e.recentQ = e.recentQ[:n]
 	}
-}
-
-// registered counts the channels still waiting.
-func (e *expectations) registered() int {
-	n := 0
-	for _, list := range e.exact {
-		n += len(list)
-	}
-	return n
 }
 
 // match finds the channel a new connection serves, and how.

@@ -62,7 +62,7 @@ func BenchmarkLiveDialogOverCap(b *testing.B) {
 	}
 	b.StopTimer()
 	var got *model.Session
-	a.Updates(func(s *model.Session) { got = s })
+	a.Updates(false, func(s *model.Session, _ int) { got = s })
 	if got == nil || len(got.Dialog) != cfg.MaxDialog {
 		b.Fatalf("the live dialog is not at its cap")
 	}

@@ -194,14 +194,14 @@ func TestUpdatesShowRunningSessions(t *testing.T) {
 		a.Packet(&p)
 	}
 	var got []*model.Session
-	a.Updates(func(s *model.Session) { got = append(got, s) })
+	a.Updates(false, func(s *model.Session, _ int) { got = append(got, s) })
 	if len(got) != 1 || got[0].Commands != 3 {
 		t.Fatalf("updates %+v", got)
 	}
 	snap := got[0]
 	before := len(snap.Dialog)
 	got = nil
-	a.Updates(func(s *model.Session) { got = append(got, s) })
+	a.Updates(false, func(s *model.Session, _ int) { got = append(got, s) })
 	if len(got) != 0 {
 		t.Fatalf("an unchanged session was sent again")
 	}

@@ -55,7 +55,11 @@ func (c teeConsumer) Session(s *model.Session, f []model.Finding) {
 	c.col.Session(s, f)
 	c.w.Session(s, f)
 }
-func (c teeConsumer) NATPair(p *model.NATPair, f []model.Finding) { c.w.NATPair(p, f) }
+func (c teeConsumer) NATPair(p *model.NATPair, f []model.Finding) {
+	c.col.NATPair(p, f)
+	c.w.NATPair(p, f)
+}
+func (c teeConsumer) Revise(r *model.Revision) { c.col.Revise(r) }
 
 // analyseECS runs the analysis of files into ECS documents and the report.
 func analyseECS(t *testing.T, files []string, o Options) ([][]byte, *model.Report) {

@@ -140,6 +140,10 @@ func (e *enc) strings(ss []string) {
 
 func (e *enc) time(first *bool, name string, t model.Time) {
 	e.key(first, name)
+	e.timeValue(t)
+}
+
+func (e *enc) timeValue(t model.Time) {
 	if t.IsZero() {
 		e.raw("null")
 		return

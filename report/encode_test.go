@@ -122,3 +122,105 @@ func TestLatencyFormat(t *testing.T) {
 		}
 	}
 }
+
+// The session, channel and finding lines of JSON lines, written by hand,
+// are the ones encoding/json writes for their Event.
+func TestJSONLinesHandLinesMatch(t *testing.T) {
+	files, _ := filepath.Glob("../samples/captures/*/*.pcap")
+	for _, path := range files {
+		f, err := capture.OpenFile("", path, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := &Collector{}
+		if _, err := analysis.Run(context.Background(), []capture.Source{f}, analysis.Config{Dissect: dissect.DefaultConfig()}, col); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		sessions := append(col.Sessions, model.Session{}) // no id: the session field is omitted
+		for i := range sessions {
+			s := &sessions[i]
+			var got, want bytes.Buffer
+			jl := NewJSONLWriter(&got)
+			for k := range s.Channels {
+				jl.channel(s.ID, &s.Channels[k])
+				json.NewEncoder(&want).Encode(&Event{Event: "channel", Session: s.ID, Channel: &s.Channels[k]})
+			}
+			for k := range col.findings {
+				if f := &col.findings[k]; f.Session == s.ID {
+					jl.writeHand("finding", s.ID, "finding", func(e *enc) { e.finding(f) })
+					json.NewEncoder(&want).Encode(&Event{Event: "finding", Session: s.ID, Finding: f})
+				}
+			}
+			jl.writeHand("session", s.ID, "data", func(e *enc) { e.session(s) })
+			json.NewEncoder(&want).Encode(&Event{Event: "session", Session: s.ID, Data: s})
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Fatalf("%s %s:\n got  %s\n want %s", path, s.ID, got.Bytes(), want.Bytes())
+			}
+		}
+	}
+}
+
+// The hand-written finding encoder gives encoding/json's bytes for every
+// finding of the sample captures (NAT pairs included) and for awkward ones.
+func TestFindingEncoderMatches(t *testing.T) {
+	files, _ := filepath.Glob("../samples/captures/*/*.pcap")
+	var fs []model.Finding
+	for _, path := range files {
+		f, err := capture.OpenFile("", path, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := &Collector{}
+		sum, err := analysis.Run(context.Background(), []capture.Source{f}, analysis.Config{Dissect: dissect.DefaultConfig()}, col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		fs = append(fs, col.Report(model.Tool{}, nil, nil, sum.Findings, sum.Stats).Findings...)
+	}
+	servers, _ := filepath.Glob("../samples/captures/*/server.pcap")
+	for _, server := range servers {
+		var srcs []capture.Source
+		for i, p := range []string{filepath.Join(filepath.Dir(server), "client.pcap"), server} {
+			s, err := capture.OpenFile("", p, i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			srcs = append(srcs, s)
+		}
+		cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
+		cfg.Dissect.KeepSegments = true
+		col := &Collector{}
+		sum, err := analysis.Run(context.Background(), srcs, cfg, col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, col.Report(model.Tool{}, nil, nil, sum.Findings, sum.Stats).Findings...)
+	}
+	ts := model.At(time.Date(2026, 12, 1, 10, 0, 0, 5, time.UTC))
+	fs = append(fs, model.Finding{}, model.Finding{Rule: "x<&>", Severity: model.Error, TS: &ts, Summary: "a\u2028\"b\"\xff",
+		Evidence: model.Evidence{Frames: []uint64{}, Timestamps: []model.Time{ts, {}}, Wire: []string{"PASS \t"},
+			Other: &model.Evidence{Source: "o", Frames: []uint64{1, 2}}}})
+	other := 0
+	for i := range fs {
+		if fs[i].Evidence.Other != nil {
+			other++
+		}
+	}
+	if len(fs) < 30 || other == 0 {
+		t.Fatalf("only %d findings, %d from both legs of a NAT", len(fs), other)
+	}
+	for i := range fs {
+		want, err := json.Marshal(&fs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e enc
+		e.finding(&fs[i])
+		if !bytes.Equal(e.b, want) {
+			t.Fatalf("finding %d (%s) differs:\n got  %s\n want %s", i, fs[i].Rule, e.b, want)
+		}
+	}
+}

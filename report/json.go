@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/ftpscope/ftpscope/model"
@@ -12,16 +13,19 @@ import (
 // as they conclude and not kept, so memory does not grow with the capture.
 // The fields known only at the end (sources, findings, stats) follow the
 // sessions; JSON objects are unordered, so the document is the same one.
+// Findings wait for the end in a spill (spill.go), on disk past 1 MiB.
 type JSONWriter struct {
 	w        *bufio.Writer
 	sessions int
 	enc      enc
+	findings *findingSpill
+	pairs    *findingSpill // NAT pairs, by inside session
 	err      error
 }
 
 // NewJSONWriter starts a report on w.
 func NewJSONWriter(w io.Writer, tool model.Tool) *JSONWriter {
-	j := &JSONWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	j := &JSONWriter{w: bufio.NewWriterSize(w, 64<<10), findings: newFindingSpill(), pairs: newFindingSpill()}
 	j.raw("{\n  \"schema\": ")
 	j.value(model.Schema, "")
 	j.raw(",\n  \"tool\": ")
@@ -32,7 +36,10 @@ func NewJSONWriter(w io.Writer, tool model.Tool) *JSONWriter {
 
 // Session implements analysis.Consumer; findings are written at Close,
 // with those that span sessions.
-func (j *JSONWriter) Session(s *model.Session, _ []model.Finding) {
+func (j *JSONWriter) Session(s *model.Session, findings []model.Finding) {
+	for i := range findings {
+		j.findings.add(&findings[i])
+	}
 	if j.sessions > 0 {
 		j.raw(",")
 	}
@@ -47,28 +54,54 @@ func (j *JSONWriter) Session(s *model.Session, _ []model.Finding) {
 	j.sessions++
 }
 
+// NATPair implements analysis.PairConsumer: pairs and their findings
+// wait for the end with the others.
+func (j *JSONWriter) NATPair(p *model.NATPair, findings []model.Finding) {
+	j.pairs.addPair(p)
+	for i := range findings {
+		j.findings.add(&findings[i])
+	}
+}
+
+// Revise implements analysis.Reviser.
+func (j *JSONWriter) Revise(r *model.Revision) {
+	j.findings.revise(r.Ref, &r.Finding, r.Withdrawn)
+}
+
 // StreamsSessions tells the analysis that a session is written out by the
 // time Session returns, and not kept.
 func (j *JSONWriter) StreamsSessions() {}
 
-// Close writes the rest of the document and flushes it.
+// Close writes the rest of the document and flushes it: pairs and
+// findings are those that concluded only at the end (analysis.Summary),
+// listed with the ones received before, in report order.
 func (j *JSONWriter) Close(sources []model.Source, pairs []model.NATPair, findings []model.Finding, stats model.Stats) error {
 	if j.sessions > 0 {
 		j.raw("\n  ")
 	}
-	if pairs == nil {
-		pairs = []model.NATPair{}
+	for i := range pairs {
+		j.pairs.addPair(&pairs[i])
 	}
-	if findings == nil {
-		findings = []model.Finding{}
+	for i := range findings {
+		j.findings.add(&findings[i])
 	}
 	if sources == nil {
 		sources = []model.Source{}
 	}
 	j.raw("],\n  \"nat_pairs\": ")
-	j.value(pairs, "  ")
+	if j.err == nil {
+		if err := j.pairs.writeArray(j.w); err != nil {
+			j.err = fmt.Errorf("nat pairs: %w", err)
+		}
+	}
+	j.pairs.close()
 	j.raw(",\n  \"findings\": ")
-	j.value(findings, "  ")
+	if j.err == nil {
+		if err := j.findings.writeArray(j.w); err != nil {
+			j.err = fmt.Errorf("findings: %w", err)
+		}
+	}
+	j.findings.close()
 	j.raw(",\n  \"sources\": ")
 	j.value(sources, "  ")
 	j.raw(",\n  \"stats\": ")

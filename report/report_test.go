@@ -71,6 +71,22 @@ func (t tee) Session(s *model.Session, f []model.Finding) {
 	t.b.Session(s, f)
 }
 
+func (t tee) NATPair(p *model.NATPair, f []model.Finding) {
+	for _, c := range []analysis.Consumer{t.a, t.b} {
+		if pc, ok := c.(analysis.PairConsumer); ok {
+			pc.NATPair(p, f)
+		}
+	}
+}
+
+func (t tee) Revise(r *model.Revision) {
+	for _, c := range []analysis.Consumer{t.a, t.b} {
+		if rv, ok := c.(analysis.Reviser); ok {
+			rv.Revise(r)
+		}
+	}
+}
+
 func TestJSONLinesOrder(t *testing.T) {
 	var buf bytes.Buffer
 	jl := report.NewJSONLWriter(&buf)

@@ -93,6 +93,16 @@ func (b both) Session(s *model.Session, f []model.Finding) {
 	b.col.Session(s, f)
 }
 
+func (b both) NATPair(p *model.NATPair, f []model.Finding) {
+	b.jw.NATPair(p, f)
+	b.col.NATPair(p, f)
+}
+
+func (b both) Revise(r *model.Revision) {
+	b.jw.Revise(r)
+	b.col.Revise(r)
+}
+
 // TestGolden compares the JSON report of every capture with the one
 // committed beside it (captures/x/client.golden.json).
 func TestGolden(t *testing.T) {

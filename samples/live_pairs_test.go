@@ -56,7 +56,7 @@ func TestLabLivePairs(t *testing.T) {
 		gw         *liveStream
 		ns         string
 		client     []string
-		hold       bool      // the client keeps the session open a second after its transfer
+		hold       bool      // the client keeps the session open 2 s after its transfer
 		rewrite    [2]string // inside and outside prefixes of the rewritten line; "" for none
 		translated [2]string // inside and outside client address
 	}
@@ -64,11 +64,11 @@ func TestLabLivePairs(t *testing.T) {
 		return append([]string{"python3", "-u", filepath.Join("lab", "ftpclient.py"), "get"}, args...)
 	}
 	for _, tt := range []transfer{
-		{"active through the client-site NAT", cgw, "fs-cli", py("--active", "--hold", "1", "203.0.113.20", "data-1k.txt"), true,
+		{"active through the client-site NAT", cgw, "fs-cli", py("--active", "--hold", "2", "203.0.113.20", "data-1k.txt"), true,
 			[2]string{"PORT 192,168,1,10,", "PORT 203,0,113,1,"}, [2]string{"192.168.1.10", "203.0.113.1"}},
 		{"passive through the client-site NAT", cgw, "fs-cli", py("203.0.113.20", "data-1k.txt"), false,
 			[2]string{}, [2]string{"192.168.1.10", "203.0.113.1"}},
-		{"passive through the server-site NAT", sgw, "fs-pub", py("--trust", "--hold", "1", "203.0.113.2", "data-1k.txt"), true,
+		{"passive through the server-site NAT", sgw, "fs-pub", py("--trust", "--hold", "2", "203.0.113.2", "data-1k.txt"), true,
 			[2]string{"227 Entering Passive Mode (10,0,0,5,", "227 Entering Passive Mode (203,0,113,2,"}, [2]string{"203.0.113.30", "203.0.113.30"}},
 		{"active through the client-site NAT, QUIT at once", cgw, "fs-cli", py("--active", "203.0.113.20", "data-1k.txt"), false,
 			[2]string{"PORT 192,168,1,10,", "PORT 203,0,113,1,"}, [2]string{"192.168.1.10", "203.0.113.1"}},
@@ -136,7 +136,7 @@ func TestLabLivePairs(t *testing.T) {
 				t.Errorf("final nat_pair %v after the session's end, want at most %v", delay, maxPairDelay)
 			}
 			if tt.hold && !pr.open.at.Before(pr.end) {
-				t.Errorf("the open pair came %v after the end of a session held open for a second, want before", pr.open.at.Sub(pr.end))
+				t.Errorf("the open pair came %v after the end of a session held open 2 s, want before", pr.open.at.Sub(pr.end))
 			}
 		})
 	}

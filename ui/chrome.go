@@ -102,10 +102,14 @@ func (u *UI) headerLine(w int) line {
 		pk = s.Live.Packets
 	}
 	n := len(s.Rows)
+	evicted := ""
+	if s.Evicted > 0 {
+		evicted = fmt.Sprintf("(+%s evicted) ", textfmt.Thousands(int64(s.Evicted)))
+	}
 	if narrow {
-		l = append(l, seg{fmt.Sprintf("· %d sess ", n), th.base})
+		l = append(l, seg{fmt.Sprintf("· %d sess %s", n, evicted), th.base})
 	} else {
-		l = append(l, seg{"│ " + clip(src, 40) + " · " + textfmt.Thousands(int64(pk)) + " packets · " + fmt.Sprintf("%d sessions ", n), th.base})
+		l = append(l, seg{"│ " + clip(src, 40) + " · " + textfmt.Thousands(int64(pk)) + " packets · " + fmt.Sprintf("%d sessions %s", n, evicted), th.base})
 	}
 	l = append(l, seg{"│ ", th.dim})
 	for _, sev := range []model.Severity{model.Error, model.Warning, model.Info} {

@@ -28,8 +28,13 @@
 //
 // # Live capture
 //
-// The command feeds LiveStatus (interface, packets, packet rate, kernel
-// drops) once a second; running sessions come through Update and NAT pairs
-// through LivePair while they run. The UI has pause ("+N new" while the
-// view is frozen) and follow (the selection tracks the newest session).
+// The model carries what a live capture needs: LiveStatus (interface,
+// packet rate, kernel drops); running sessions arrive through Update as
+// deltas (the dialog entries that are new or changed since the last update,
+// merged into the row's dialog, appending in place when nothing shown
+// changed) and are replaced by their concluded version; rows are capped
+// (LiveRows changed last, plus LiveFlagged older ones with a warning or
+// worse; the evicted are counted in the header), so memory stays bounded
+// however long the capture runs. The UI has pause ("+N new" while the view
+// is frozen) and follow (the selection tracks the newest session).
 package ui

@@ -15,10 +15,10 @@ import (
 // after the groups of its severity met before it, as in the model.
 func filteredGroups(rows []*Row) []FindingGroup {
 	var groups []*groupAcc
-	byKey := map[string]*groupAcc{}
+	byKey := map[groupKey]*groupAcc{}
 	for _, r := range rows {
 		for _, f := range r.Findings {
-			k := groupKey(&f)
+			k := groupOf(&f)
 			if g, ok := byKey[k]; ok {
 				g.where = append(g.where, f.Where())
 				continue

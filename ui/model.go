@@ -1,8 +1,8 @@
 package ui
 
 import (
-	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,6 +61,12 @@ type Row struct {
 	LastReply string         // the last reply, e.g. "221 Goodbye."
 	Where     string         // source, and vantage when there is one
 
+	// touched orders rows by their last change, for the live cap
+	touched uint64
+	// running: the session is still open (Update merges the analysis'
+	// deltas; S.DialogOffset numbers S.Dialog[0])
+	running bool
+
 	// Lower-case search fields for the filter.
 	ips      []string
 	user     string
@@ -91,21 +97,42 @@ type Snapshot struct {
 	Live     LiveStatus
 	Err      error
 	Finished time.Time // zero until Done
+	// Evicted counts the rows dropped by the live cap (LiveRows).
+	Evicted uint64
 }
 
+// In live mode the model keeps the LiveRows rows changed last, and of the
+// others the LiveFlagged changed last that carry a warning or an error;
+// the rest are evicted (counted in the header), so a capture that runs for
+// days shows what matters in bounded memory. A running session keeps at
+// most LiveDialog entries of its dialog, the latest, as the analysis does
+// (from three quarters of it after a trim: see mergeDialog).
+const (
+	LiveRows    = 5000
+	LiveFlagged = 1000
+	LiveDialog  = 10000
+	// rows beyond the caps before they are enforced: the cost of a prune
+	// spread over that many sessions
+	pruneSlack = 500
+)
+
 // Model holds what the analysis found so far. It implements
-// analysis.Consumer; all its methods are safe for concurrent use.
+// analysis.Consumer and analysis.Reviser; all its methods are safe for
+// concurrent use.
 type Model struct {
 	version atomic.Uint64
 	packets atomic.Uint64
 
-	mu       sync.Mutex
-	state    State
-	sources  []string
-	rows     []*Row
-	byID     map[string]*Row
+	mu      sync.Mutex
+	state   State
+	sources []string
+	rows    []*Row
+	byID    map[string]*Row
+	// findings about the capture as a whole (no session), from Finish
+	capture []model.Finding
+	// groups are derived from the rows, again when grouped is false
 	groups   []*groupAcc
-	groupBy  map[string]*groupAcc
+	grouped  bool
 	counts   [model.Error + 1]int
 	pairs    []model.NATPair
 	pairOf   map[string]int // session id → index in pairs
@@ -113,12 +140,12 @@ type Model struct {
 	live     LiveStatus
 	err      error
 	finished time.Time
-
-	// pairFindings are the findings of NAT pairs told while a live
-	// capture runs, by session; pairSeen the ones counted already, by
-	// pair (inside leg) until the pair is final.
+	touches  uint64 // the last Row.touched given
+	evicted  uint64
+	// pairFindings are the findings of the NAT pairs told while a live
+	// capture runs (not final yet), by session: shown on the legs' rows,
+	// counted apart from the delivered findings until the pair is final.
 	pairFindings map[string][]model.Finding
-	pairSeen     map[string]map[string]bool
 }
 
 type groupAcc struct {
@@ -131,10 +158,8 @@ func NewModel(sources ...string) *Model {
 	return &Model{
 		sources:      append([]string(nil), sources...),
 		byID:         map[string]*Row{},
-		groupBy:      map[string]*groupAcc{},
 		pairOf:       map[string]int{},
 		pairFindings: map[string][]model.Finding{},
-		pairSeen:     map[string]map[string]bool{},
 	}
 }
 
@@ -159,38 +184,222 @@ func (m *Model) Len() int {
 // same id replaces the earlier one (live capture may report a session while
 // it is still open).
 func (m *Model) Session(s *model.Session, findings []model.Finding) {
+	if n := len(s.Dialog); cap(s.Dialog)-n > 4 {
+		// A row lives long: it keeps its dialog, not the room the
+		// analysis left for it to grow.
+		s.Dialog = slices.Clone(s.Dialog)
+	}
 	fs := append([]model.Finding(nil), findings...)
 	sortFindings(fs)
 	r := newRow(s, fs)
 	r.own = fs
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, paired := m.pairOf[s.ID]; paired {
+	if m.pairedLocked(s.ID) {
 		r = m.newRowLocked(s, fs) // with the pair's findings
 	}
-	if old, ok := m.byID[s.ID]; ok {
+	m.put(r)
+	for _, f := range fs {
+		m.counts[clampSev(f.Severity)]++
+	}
+	m.version.Add(1)
+}
+
+// put adds or replaces a row, and in live mode enforces the caps.
+func (m *Model) put(r *Row) {
+	m.touches++
+	r.touched = m.touches
+	if old, ok := m.byID[r.S.ID]; ok {
 		for _, f := range old.own {
 			m.counts[clampSev(f.Severity)]--
 		}
-		i := m.index(old)
-		m.rows[i] = r
+		m.rows[m.index(old)] = r
 	} else {
 		i := sort.Search(len(m.rows), func(i int) bool { return rowLess(r, m.rows[i]) })
 		m.rows = append(m.rows, nil)
 		copy(m.rows[i+1:], m.rows[i:])
 		m.rows[i] = r
 	}
-	m.byID[s.ID] = r
-	for _, f := range fs {
-		m.counts[clampSev(f.Severity)]++
-		m.addToGroup(f)
+	m.byID[r.S.ID] = r
+	m.grouped = false
+	if m.state == Live && len(m.rows) > LiveRows+LiveFlagged+pruneSlack {
+		m.prune()
 	}
-	m.version.Add(1)
+}
+
+// prune keeps the LiveRows rows changed last and the LiveFlagged changed
+// last among the others with a warning or worse, and evicts the rest.
+func (m *Model) prune() {
+	recent := append([]*Row(nil), m.rows...)
+	sort.Slice(recent, func(i, j int) bool { return recent[i].touched > recent[j].touched })
+	keep := make(map[*Row]bool, LiveRows+LiveFlagged)
+	flagged := 0
+	for i, r := range recent {
+		switch {
+		case i < LiveRows:
+			keep[r] = true
+		case r.Worst >= model.Warning && flagged < LiveFlagged:
+			keep[r] = true
+			flagged++
+		}
+	}
+	kept := m.rows[:0] // snapshots hold copies of the slice
+	for _, r := range m.rows {
+		if keep[r] {
+			kept = append(kept, r)
+			continue
+		}
+		delete(m.byID, r.S.ID)
+		delete(m.pairFindings, r.S.ID)
+		m.evicted++
+	}
+	clear(m.rows[len(kept):])
+	m.rows = kept
+	// NAT pairs go with the last of their two rows (a new slice: snapshots
+	// share the old one)
+	pairs := make([]model.NATPair, 0, len(m.pairs))
+	clear(m.pairOf)
+	for _, p := range m.pairs {
+		if m.byID[p.Inside] != nil || m.byID[p.Outside] != nil {
+			pairs = append(pairs, p)
+			m.pairOf[p.Inside], m.pairOf[p.Outside] = len(pairs)-1, len(pairs)-1
+		}
+	}
+	m.pairs = pairs
+}
+
+// Revise implements analysis.Reviser: a finding of a session shown earlier
+// changed severity, or was withdrawn.
+func (m *Model) Revise(rv *model.Revision) {
+	finding, was, withdrawn := rv.Finding, rv.Was, rv.Withdrawn
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	defer m.version.Add(1)
+	m.counts[clampSev(was)]--
+	if !withdrawn {
+		m.counts[clampSev(finding.Severity)]++
+	}
+	r := m.byID[finding.Session]
+	if r == nil {
+		return
+	}
+	fs := make([]model.Finding, 0, len(r.own))
+	for _, f := range r.own {
+		if f.Rule == finding.Rule && f.Channel == finding.Channel && f.Summary == finding.Summary {
+			if withdrawn {
+				continue
+			}
+			f = finding
+		}
+		fs = append(fs, f)
+	}
+	sortFindings(fs)
+	m.remakeLocked(r, fs)
 }
 
 // Update implements analysis.Updater: a running session is shown, and
-// replaced, until its concluded version arrives through Session.
-func (m *Model) Update(s *model.Session) { m.Session(s, nil) }
+// replaced, until its concluded version arrives through Session. Its
+// dialog is the one shown so far, up to dialogFrom, then the delta.
+func (m *Model) Update(s *model.Session, dialogFrom int) {
+	m.mu.Lock()
+	old := m.byID[s.ID]
+	m.mu.Unlock()
+	// Rows never change once made, and updates of one session come from
+	// one goroutine, in order: old can be read unlocked.
+	later := s.DialogDropped - s.DialogOffset // a file's dialog drops its latest entries
+	dialog, front := mergeDialog(old, s.Dialog, dialogFrom, s.DialogOffset)
+	s.Dialog, s.DialogOffset, s.DialogDropped = dialog, front, front+later
+	r := newRow(s, nil)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pairedLocked(s.ID) {
+		r = m.newRowLocked(s, nil) // with the pair's findings told so far
+	}
+	r.running = true
+	m.put(r)
+	m.version.Add(1)
+}
+
+// mergeDialog returns the dialog of a running session: old's entries before
+// from, then delta; and the number of its first entry. The answers
+// references of delta count from refFront (the analysis' DialogOffset, as
+// in a full snapshot); those of the result are indexes into it, as in any
+// session, whether the row was built from one snapshot or from many
+// deltas.
+func mergeDialog(old *Row, delta []model.DialogEntry, from, refFront int) ([]model.DialogEntry, int) {
+	if old == nil || !old.running {
+		shiftRefs(delta, refFront-from)
+		return delta, from
+	}
+	base := old.S.Dialog
+	front := old.S.DialogOffset
+	k := from - front
+	if k < 0 || k > len(base) {
+		shiftRefs(delta, refFront-from)
+		return delta, from // what came before is not at hand
+	}
+	// The delta is the row's own (Updates shares nothing): rebased in place.
+	shiftRefs(delta, refFront-front)
+	var d []model.DialogEntry
+	if k == len(base) {
+		// Appending past the end of base writes nothing an earlier row
+		// shows: they are all prefixes of it.
+		d = append(base, delta...)
+	} else {
+		// An entry shown changed (its reply came): a new array, so that
+		// the rows already handed out stay as they were.
+		d = make([]model.DialogEntry, k, k+len(delta)+max(16, k/4))
+		copy(d, base[:k])
+		d = append(d, delta...)
+		keepDroppedRefs(d[k:min(len(d), len(base))], base[k:], refFront-front)
+	}
+	if len(d) > LiveDialog {
+		// The references of the entries kept change with the front: a new
+		// array, rebased, with room for a quarter of LiveDialog more
+		// entries appended in place before the next trim.
+		keep := LiveDialog - LiveDialog/4
+		n := len(d) - keep
+		kept := make([]model.DialogEntry, keep, LiveDialog)
+		copy(kept, d[n:])
+		shiftRefs(kept, -n)
+		d, front = kept, front+n
+	}
+	return d, front
+}
+
+// keepDroppedRefs gives the entries of d that refer to none the reference
+// of the same entry in shown, an earlier version of them, when it refers
+// to an entry before the analysis' front, dropped: the analysis can no
+// longer say which command a reply answers, the row still can (a reply's
+// command never changes once paired). front is the index in d's dialog of
+// the analysis' first entry.
+func keepDroppedRefs(d, shown []model.DialogEntry, front int) {
+	for i := range d {
+		if c, ok := shown[i].Answers.Index(); ok && c < front && d[i].Answers.IsZero() {
+			d[i].Answers = shown[i].Answers
+		}
+	}
+}
+
+// shiftRefs adds by to the answers references of d; a reference that
+// becomes negative, to an entry no longer kept, refers to none.
+func shiftRefs(d []model.DialogEntry, by int) {
+	if by == 0 {
+		return
+	}
+	for i := range d {
+		if c, ok := d[i].Answers.Index(); ok {
+			d[i].Answers = model.RefTo(c + by)
+		}
+	}
+}
+
+// pairedLocked reports whether a session's row shows a NAT pair: its other
+// leg, or the findings of a pair told live.
+func (m *Model) pairedLocked(id string) bool {
+	_, paired := m.pairOf[id]
+	return paired || len(m.pairFindings[id]) > 0
+}
 
 // newRowLocked makes a session's row with its own findings and those of
 // its NAT pair told so far.
@@ -204,6 +413,15 @@ func (m *Model) newRowLocked(s *model.Session, own []model.Finding) *Row {
 	r.own = own
 	r.Other = m.otherLegLocked(s.ID)
 	return r
+}
+
+// remakeLocked replaces a row by one with the findings own (and its pair's
+// told so far), as running and as recently changed as it was.
+func (m *Model) remakeLocked(old *Row, own []model.Finding) {
+	r := m.newRowLocked(old.S, own)
+	r.running, r.touched = old.running, old.touched
+	m.rows[m.index(old)], m.byID[old.S.ID] = r, r
+	m.grouped = false
 }
 
 // otherLegLocked names the other leg of a session's NAT pair, or "".
@@ -223,47 +441,25 @@ func (m *Model) otherLegLocked(id string) string {
 // LivePair implements analysis.LivePairConsumer: during a live capture the
 // pair is shown as soon as it is known — the two legs side by side in the
 // sessions list, the ladder across the NAT — with its findings, and taken
-// back if it is withdrawn. Finish replaces all of it with the final word.
+// back if it is withdrawn. Its findings are counted apart until the pair is
+// final, when NATPair delivers them.
 func (m *Model) LivePair(p *model.NATPair, findings []model.Finding, state string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	i, known := m.pairOf[p.Inside]
-	if known && (m.pairs[i].Inside != p.Inside || m.pairs[i].Outside != p.Outside) {
-		known = false
-	}
-	switch {
-	case state == model.PairWithdrawn:
-		if !known {
-			return
-		}
-		m.pairs = append(m.pairs[:i], m.pairs[i+1:]...)
-		m.pairOf = map[string]int{}
-		for j, q := range m.pairs {
-			m.pairOf[q.Inside], m.pairOf[q.Outside] = j, j
-		}
+	defer m.version.Add(1)
+	switch state {
+	case model.PairWithdrawn:
+		m.removePairLocked(p)
 		findings = nil
-	case known:
-		m.pairs[i] = *p
+	case model.PairFinal:
+		m.addPair(p) // NATPair has it already, with its findings
+		findings = nil
 	default:
-		m.pairs = append(m.pairs, *p)
-		m.pairOf[p.Inside], m.pairOf[p.Outside] = len(m.pairs)-1, len(m.pairs)-1
-	}
-	seen := m.pairSeen[p.Inside]
-	if seen == nil {
-		seen = map[string]bool{}
-		m.pairSeen[p.Inside] = seen
+		m.addPair(p)
 	}
 	bySession := map[string][]model.Finding{}
 	for _, f := range findings {
 		bySession[f.Session] = append(bySession[f.Session], f)
-		if k := groupKey(&f) + "\x00" + f.Where() + "\x00" + f.Summary; !seen[k] {
-			seen[k] = true
-			m.counts[clampSev(f.Severity)]++
-			m.addToGroup(f)
-		}
-	}
-	if state != model.PairOpen {
-		delete(m.pairSeen, p.Inside) // nothing more comes of this pair
 	}
 	for _, id := range []string{p.Inside, p.Outside} {
 		if fs := bySession[id]; len(fs) > 0 {
@@ -274,12 +470,23 @@ func (m *Model) LivePair(p *model.NATPair, findings []model.Finding, state strin
 		// The leg's row is made again, also without new findings: an open
 		// session view redraws its ladder across the NAT.
 		if old := m.byID[id]; old != nil {
-			r := m.newRowLocked(old.S, old.own)
-			m.rows[m.index(old)] = r
-			m.byID[id] = r
+			m.remakeLocked(old, old.own)
 		}
 	}
-	m.version.Add(1)
+}
+
+// removePairLocked forgets a pair of these two legs, if known.
+func (m *Model) removePairLocked(p *model.NATPair) {
+	i, known := m.pairOf[p.Inside]
+	if !known || m.pairs[i].Inside != p.Inside || m.pairs[i].Outside != p.Outside {
+		return
+	}
+	// a new slice: snapshots share the old one
+	m.pairs = append(append([]model.NATPair(nil), m.pairs[:i]...), m.pairs[i+1:]...)
+	clear(m.pairOf)
+	for j, q := range m.pairs {
+		m.pairOf[q.Inside], m.pairOf[q.Outside] = j, j
+	}
 }
 
 // index finds r in m.rows (sorted by number).
@@ -312,24 +519,45 @@ func clampSev(s model.Severity) model.Severity {
 	return s
 }
 
-// groupKey says which findings are "the same" (as the text report does).
-func groupKey(f *model.Finding) string {
-	return f.Rule + "\x00" + f.Severity.String() + "\x00" + f.Remedy + "\x00" + f.Evidence.Vantage + "\x00" + f.Evidence.Source
+// groupKey says which findings are "the same" (as the text report does);
+// a struct, so that regrouping the rows allocates no key.
+type groupKey struct {
+	rule, remedy, vantage, source string
+	severity                      model.Severity
 }
 
-func (m *Model) addToGroup(f model.Finding) {
-	k := groupKey(&f)
-	if g, ok := m.groupBy[k]; ok {
-		g.where = append(g.where, f.Where())
+func groupOf(f *model.Finding) groupKey {
+	return groupKey{f.Rule, f.Remedy, f.Evidence.Vantage, f.Evidence.Source, f.Severity}
+}
+
+// regroup derives the finding groups from the rows: worst first, then in
+// the order of the first session that raised them.
+func (m *Model) regroup() {
+	if m.grouped {
 		return
 	}
-	g := &groupAcc{first: f}
-	m.groupBy[k] = g
-	// Keep groups worst first; a new group goes after its equals.
-	i := sort.Search(len(m.groups), func(i int) bool { return m.groups[i].first.Severity < f.Severity })
-	m.groups = append(m.groups, nil)
-	copy(m.groups[i+1:], m.groups[i:])
-	m.groups[i] = g
+	m.grouped = true
+	m.groups = m.groups[:0]
+	by := map[groupKey]*groupAcc{}
+	add := func(f *model.Finding) {
+		k := groupOf(f)
+		if g, ok := by[k]; ok {
+			g.where = append(g.where, f.Where())
+			return
+		}
+		g := &groupAcc{first: *f}
+		by[k] = g
+		m.groups = append(m.groups, g)
+	}
+	for i := range m.capture {
+		add(&m.capture[i])
+	}
+	for _, r := range m.rows {
+		for i := range r.Findings {
+			add(&r.Findings[i])
+		}
+	}
+	sort.SliceStable(m.groups, func(i, j int) bool { return m.groups[i].first.Severity > m.groups[j].first.Severity })
 }
 
 // SetLive switches the model to live mode and records the capture's
@@ -342,8 +570,10 @@ func (m *Model) SetLive(st LiveStatus) {
 	m.version.Add(1)
 }
 
-// Finish records the end of the run: the NAT pairs and the final findings
-// (every session's, after the cross-session rules) replace what was known.
+// Finish records the end of the run: the NAT pairs, and the findings
+// concluded only at the end (drawn from the pairs, the kernel's drops),
+// added to their sessions. A pair told live and not final by then says
+// nothing more.
 func (m *Model) Finish(sum *Outcome, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -351,6 +581,12 @@ func (m *Model) Finish(sum *Outcome, err error) {
 	m.state = Done
 	m.err = err
 	m.finished = time.Now()
+	for id := range m.pairFindings {
+		delete(m.pairFindings, id)
+		if r := m.byID[id]; r != nil {
+			m.remakeLocked(r, r.own)
+		}
+	}
 	if sum == nil {
 		return
 	}
@@ -361,42 +597,72 @@ func (m *Model) Finish(sum *Outcome, err error) {
 			m.sources = append(m.sources, s.Label)
 		}
 	}
-	m.pairs = append([]model.NATPair(nil), sum.NATPairs...)
-	m.pairOf = map[string]int{}
-	m.pairFindings, m.pairSeen = map[string][]model.Finding{}, map[string]map[string]bool{}
-	for i, p := range m.pairs {
-		m.pairOf[p.Inside], m.pairOf[p.Outside] = i, i
+	for i := range sum.NATPairs {
+		m.addPair(&sum.NATPairs[i])
 	}
-	bySession := map[string][]model.Finding{}
-	m.counts = [model.Error + 1]int{}
-	m.groups, m.groupBy = nil, map[string]*groupAcc{}
-	for _, f := range sum.Findings {
-		bySession[f.Session] = append(bySession[f.Session], f)
-		m.counts[clampSev(f.Severity)]++
-		m.addToGroup(f)
-	}
-	for i, r := range m.rows {
-		fs := bySession[r.S.ID]
-		other := m.otherLegLocked(r.S.ID)
-		if sameFindings(fs, r.Findings) && other == r.Other {
-			continue
-		}
-		nr := newRow(r.S, fs)
-		nr.own, nr.Other = fs, other
-		m.rows[i], m.byID[r.S.ID] = nr, nr
+	m.addLate(sum.Findings)
+	for i := range sum.NATPairs {
+		m.showOtherLegs(&sum.NATPairs[i])
 	}
 }
 
-func sameFindings(a, b []model.Finding) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Rule != b[i].Rule || a[i].Severity != b[i].Severity || a[i].Channel != b[i].Channel || a[i].Summary != b[i].Summary {
-			return false
+// NATPair implements analysis.PairConsumer: a pair shows as soon as its
+// second leg concluded, its findings with its sessions (they replace what
+// a live capture told of the pair before).
+func (m *Model) NATPair(p *model.NATPair, findings []model.Finding) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	defer m.version.Add(1)
+	delete(m.pairFindings, p.Inside)
+	delete(m.pairFindings, p.Outside)
+	m.addPair(p)
+	m.addLate(findings)
+	m.showOtherLegs(p)
+}
+
+// showOtherLegs remakes the rows of a pair's legs that do not name the
+// other leg yet.
+func (m *Model) showOtherLegs(p *model.NATPair) {
+	for _, id := range []string{p.Inside, p.Outside} {
+		if r := m.byID[id]; r != nil && r.Other != m.otherLegLocked(id) {
+			m.remakeLocked(r, r.own)
 		}
 	}
-	return true
+}
+
+// addPair adds a pair, or replaces the one of the same legs (told live).
+func (m *Model) addPair(p *model.NATPair) {
+	if i, ok := m.pairOf[p.Inside]; ok && m.pairs[i].Inside == p.Inside && m.pairs[i].Outside == p.Outside {
+		// a new slice: snapshots share the old one
+		m.pairs = append([]model.NATPair(nil), m.pairs...)
+		m.pairs[i] = *p
+		return
+	}
+	m.pairs = append(m.pairs, *p)
+	m.pairOf[p.Inside], m.pairOf[p.Outside] = len(m.pairs)-1, len(m.pairs)-1
+}
+
+// addLate adds findings concluded after their sessions to their rows (or
+// to the capture's when they have none).
+func (m *Model) addLate(late []model.Finding) {
+	bySession := map[string][]model.Finding{}
+	for _, f := range late {
+		m.counts[clampSev(f.Severity)]++
+		if m.byID[f.Session] == nil {
+			if f.Session == "" {
+				m.capture = append(m.capture, f)
+			}
+			continue
+		}
+		bySession[f.Session] = append(bySession[f.Session], f)
+	}
+	for id, extra := range bySession {
+		r := m.byID[id]
+		fs := append(append([]model.Finding(nil), r.own...), extra...)
+		sortFindings(fs)
+		m.remakeLocked(r, fs)
+	}
+	m.grouped = false
 }
 
 // Snapshot returns the current state. It copies the row pointers (rows
@@ -416,7 +682,14 @@ func (m *Model) Snapshot() *Snapshot {
 		Live:     m.live,
 		Err:      m.err,
 		Finished: m.finished,
+		Evicted:  m.evicted,
 	}
+	for _, fs := range m.pairFindings { // pairs told live, not final yet
+		for i := range fs {
+			s.Counts[clampSev(fs[i].Severity)]++
+		}
+	}
+	m.regroup()
 	s.Groups = make([]FindingGroup, len(m.groups))
 	for i, g := range m.groups {
 		s.Groups[i] = FindingGroup{First: g.first, Where: g.where[:len(g.where):len(g.where)]}
@@ -456,24 +729,32 @@ func newRow(s *model.Session, fs []model.Finding) *Row {
 			r.Worst = f.Severity
 		}
 	}
-	ips := map[string]bool{}
+	// A row is made for every update of a running session: its search
+	// fields are built with few allocations (small sets, no fmt).
+	var ips, statuses, rules set
 	addIP := func(ep string) {
 		if ep == "" {
 			return
 		}
 		if ap, err := netip.ParseAddrPort(ep); err == nil {
-			ips[strings.ToLower(ap.Addr().String())] = true
+			ips.add(strings.ToLower(ap.Addr().String()))
 		} else {
-			ips[strings.ToLower(ep)] = true
+			ips.add(strings.ToLower(ep))
 		}
 	}
 	addIP(s.Client)
 	addIP(s.Server)
 	var hay strings.Builder
-	fmt.Fprintf(&hay, "%s %s %s %s %s ", s.ID, s.Client, s.Server, r.User, r.Where)
-	statuses := map[string]bool{}
+	hay.Grow(256)
+	words := func(ws ...string) {
+		for _, w := range ws {
+			hay.WriteString(w)
+			hay.WriteByte(' ')
+		}
+	}
+	words(s.ID, s.Client, s.Server, r.User, r.Where)
 	for _, ch := range s.Channels {
-		statuses[ch.Status] = true
+		statuses.add(ch.Status)
 		if ch.Announce != nil {
 			r.Announced++
 			addIP(ch.Announce.Endpoint)
@@ -485,7 +766,7 @@ func newRow(s *model.Session, fs []model.Finding) *Row {
 			addIP(c.Responder)
 		}
 		if t := ch.Transfer; t != nil {
-			hay.WriteString(t.Verb + " " + t.Arg + " ")
+			words(t.Verb, t.Arg)
 		}
 	}
 	for i := len(s.Dialog) - 1; i >= 0; i-- {
@@ -498,37 +779,48 @@ func newRow(s *model.Session, fs []model.Finding) *Row {
 		r.LastReply = "closed (" + s.Closed + ")"
 	}
 	const hayDialog = 4096 // bounds memory per session
+	var code [20]byte
 	for i := range s.Dialog {
 		if hay.Len() > hayDialog {
 			break
 		}
 		e := &s.Dialog[i]
 		if e.Kind == "command" {
-			hay.WriteString(e.Verb + " " + e.Arg + " ")
+			words(e.Verb, e.Arg)
 		} else {
-			fmt.Fprintf(&hay, "%d %s ", e.Code, e.Text)
+			hay.Write(strconv.AppendInt(code[:0], int64(e.Code), 10))
+			hay.WriteByte(' ')
+			words(e.Text)
 		}
 	}
-	rules := map[string]bool{}
 	for _, f := range fs {
-		rules[f.Rule] = true
-		hay.WriteString(f.Summary + " ")
+		rules.add(f.Rule)
+		words(f.Summary)
 	}
-	r.ips = sortedKeys(ips)
-	r.rules = sortedKeys(rules)
-	r.statuses = sortedKeys(statuses)
+	r.ips = ips.sorted()
+	r.rules = rules.sorted()
+	r.statuses = statuses.sorted()
 	r.user = strings.ToLower(r.User)
 	r.hay = strings.ToLower(hay.String())
 	return r
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// set is a small set of strings: a session has a handful of addresses,
+// rules and statuses, fewer than a map is worth.
+type set []string
+
+func (s *set) add(v string) {
+	if !slices.Contains(*s, v) {
+		*s = append(*s, v)
 	}
-	sort.Strings(out)
-	return out
+}
+
+func (s set) sorted() []string {
+	if s == nil {
+		return []string{}
+	}
+	slices.Sort(s)
+	return s
 }
 
 // sessionNumber returns the number in an id ("s12" → 12), or 0.

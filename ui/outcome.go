@@ -13,12 +13,13 @@ import (
 type Analysis func(ctx context.Context) (*Outcome, error)
 
 // Outcome is what a finished analysis adds to the sessions already shown:
-// the sources as read, the final NAT pairs, every finding after the rules
-// that span sessions, the counters. Nil when the analysis ended before
-// producing one.
+// the sources as read, the NAT pairs and findings concluded only at the end
+// (those not delivered while the run went on: the kernel's drops, pairs
+// when the model did not take them as they formed), the counters. Nil when
+// the analysis ended before producing one.
 type Outcome struct {
 	Sources  []model.Source
 	NATPairs []model.NATPair
-	Findings []model.Finding // sessions' included, worst first
+	Findings []model.Finding // worst first
 	Stats    model.Stats
 }

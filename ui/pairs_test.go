@@ -32,12 +32,12 @@ func TestModelLivePair(t *testing.T) {
 	m := NewModel("any")
 	in, _ := fakeSession(1, false)
 	out, _ := fakeSession(2, false)
-	m.Update(in)
-	m.Update(out)
+	m.Update(in, 0)
+	m.Update(out, 0)
 	pair := model.NATPair{Inside: "s1", Outside: "s2"}
 	rewrite := model.Finding{Rule: "nat-rewrite", Severity: model.Info, Session: "s1", Summary: "NAT rewrote"}
 	m.LivePair(&pair, []model.Finding{rewrite}, model.PairOpen)
-	m.Update(in) // the running session changed: the pair's finding stays
+	m.Update(in, 0) // the running session changed: the pair's finding stays
 	if r := m.Row("s1"); r.Other != "s2" || len(r.Findings) != 1 || r.Findings[0].Rule != "nat-rewrite" {
 		t.Errorf("s1 row: other %q, findings %+v", r.Other, r.Findings)
 	}

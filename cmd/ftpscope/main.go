@@ -161,12 +161,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			code = exitRuntime
 		}
 	}
-	if o.failOn != 0 && code == exitOK {
-		for _, f := range sum.Findings {
-			if f.Severity >= o.failOn {
-				return exitFailOn
-			}
-		}
+	if o.failOn != 0 && code == exitOK && sum.Worst >= o.failOn {
+		return exitFailOn
 	}
 	return code
 }

@@ -20,7 +20,7 @@ func produce(ctx context.Context, o *options, sources []capture.Source, cfg anal
 	var writeErr error
 	finish := func(*analysis.Summary) (string, model.Severity) { return "", model.Info }
 	if slice != nil {
-		cfg.Observe = slice.observe
+		cfg.Observe, cfg.ObserveFindings, cfg.ObservePair = slice.observe, slice.observeFindings, slice.observePair
 		finish = func(sum *analysis.Summary) (string, model.Severity) {
 			wrote, writeErr = slice.finish(sum, sources)
 			if writeErr != nil {
@@ -63,6 +63,7 @@ func writeReport(ctx context.Context, o *options, sources []capture.Source, cfg 
 		return sum, jw.Close(sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
 	case "jsonl":
 		jl := report.NewJSONLWriter(stdout)
+		jl.Live = cfg.Dissect.Live
 		sum, err := analysis.Run(ctx, sources, cfg, jl)
 		if err != nil {
 			return nil, err

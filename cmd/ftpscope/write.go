@@ -85,6 +85,19 @@ type sliceWriter struct {
 	inputs []*os.File     // the -r files again, in order
 	labels map[string]int // source label → index
 	kept   []keptSession
+	// the findings and pairs, as the analysis hands them on: the slice's
+	// comments and --session's other leg (a streaming consumer keeps none)
+	findings []model.Finding
+	pairs    []model.NATPair
+}
+
+func (w *sliceWriter) observeFindings(_ *model.Session, fs []model.Finding) {
+	w.findings = append(w.findings, fs...)
+}
+
+func (w *sliceWriter) observePair(p *model.NATPair, fs []model.Finding) {
+	w.pairs = append(w.pairs, *p)
+	w.findings = append(w.findings, fs...)
 }
 
 // keptSession is what the second pass needs of a session: its connections
@@ -197,7 +210,9 @@ func (w *sliceWriter) selector(pairs []model.NATPair) (*dissect.Selector, []mode
 // far as the analysis did (an interrupted run writes what it analysed).
 func (w *sliceWriter) finish(sum *analysis.Summary, sources []capture.Source) (string, error) {
 	defer w.close()
-	sel, sessions, err := w.selector(sum.NATPairs)
+	pairs := append(append([]model.NATPair(nil), w.pairs...), sum.NATPairs...)
+	findings := append(append([]model.Finding(nil), w.findings...), sum.Findings...)
+	sel, sessions, err := w.selector(pairs)
 	if err != nil {
 		return "", err
 	}
@@ -205,7 +220,7 @@ func (w *sliceWriter) finish(sum *analysis.Summary, sources []capture.Source) (s
 	for i, s := range sources {
 		labels[i] = s.Info().Label
 	}
-	notes := newSliceNotes(labels, sessions, sum.Findings, sum.NATPairs)
+	notes := newSliceNotes(labels, sessions, findings, pairs)
 	n, err := writeSelected(w.o.reads, w.inputs, labels, sources, sel, notes, w.out)
 	if err != nil {
 		return "", fmt.Errorf("-w %s: %v", w.o.write, err)

@@ -7,6 +7,7 @@ package pcaptest
 
 import (
 	"bytes"
+	"io"
 	"net/netip"
 	"time"
 
@@ -32,6 +33,17 @@ type Capture struct {
 func New() *Capture {
 	c := &Capture{Now: Start, Step: 100 * time.Microsecond}
 	c.w = pcapgo.NewWriterNanos(&c.buf)
+	if err := c.w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// NewTo starts a capture written straight to w, for captures too large to
+// keep in memory (Bytes is then empty).
+func NewTo(w io.Writer) *Capture {
+	c := &Capture{Now: Start, Step: 100 * time.Microsecond}
+	c.w = pcapgo.NewWriterNanos(w)
 	if err := c.w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
 		panic(err)
 	}

@@ -1,0 +1,169 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// refusedSession is one session of client whose login is refused.
+func refusedSession(n int, client string) *model.Session {
+	return &model.Session{ID: fmt.Sprintf("s%d", n), Client: client, Server: "192.168.56.101:21",
+		Dialog: []model.DialogEntry{
+			{Kind: "command", Verb: "USER", Arg: "bro", Frame: 1},
+			{Kind: "reply", Code: 331, Frame: 2},
+			{Kind: "command", Verb: "PASS", Arg: "****", Frame: 3},
+			{Kind: "reply", Code: 530, Text: "Login incorrect.", Frame: 4},
+		}}
+}
+
+// deliver runs sessions through d as the analysis does, numbering the
+// findings in delivery order, and applies the upgrades to what was
+// delivered.
+func deliver(d *Diagnoser, sessions ...*model.Session) []model.Finding {
+	var all []model.Finding
+	for _, s := range sessions {
+		fs := d.Session(s)
+		ref := uint64(len(all))
+		all = append(all, fs...)
+		d.Delivered(fs, ref)
+		for _, u := range d.Upgrades() {
+			all[u.Ref] = u.Finding
+		}
+	}
+	return all
+}
+
+func loginFailed(fs []model.Finding) []model.Finding {
+	var out []model.Finding
+	for _, f := range fs {
+		if f.Rule == RuleLoginFailed {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// The refusal that reaches the threshold upgrades the earlier ones of the
+// same client, and the later ones are warnings at once; another client's
+// stay info.
+func TestLoginFailuresBecomeWarnings(t *testing.T) {
+	d := New(Config{BruteForce: 3})
+	var ss []*model.Session
+	for i := 1; i <= 4; i++ {
+		ss = append(ss, refusedSession(i, "192.168.56.1:5000"))
+	}
+	ss = append(ss, refusedSession(5, "192.168.56.2:5000"))
+	got := loginFailed(deliver(d, ss...))
+	if len(got) != 5 {
+		t.Fatalf("%d login-failed findings, want 5", len(got))
+	}
+	for _, f := range got[:4] {
+		if f.Severity != model.Warning || !strings.Contains(f.Explanation, "192.168.56.1 failed to log in at least") {
+			t.Errorf("%s: %s %q, want the brute-force warning", f.Session, f.Severity, f.Explanation)
+		}
+	}
+	if got[4].Severity != model.Info {
+		t.Errorf("the other client's refusal: %s, want info", got[4].Severity)
+	}
+}
+
+// Upgrades carry the number the finding was delivered with, and happen
+// once: the session that reaches the threshold upgrades the earlier ones.
+func TestUpgradesNameTheirFinding(t *testing.T) {
+	d := New(Config{BruteForce: 3})
+	for i := 1; i <= 2; i++ {
+		fs := d.Session(refusedSession(i, "192.0.2.7:1"))
+		d.Delivered(fs, uint64(100*i))
+		if u := d.Upgrades(); len(u) != 0 {
+			t.Fatalf("session %d: %d upgrades before the threshold", i, len(u))
+		}
+	}
+	fs := d.Session(refusedSession(3, "192.0.2.7:1"))
+	if f := loginFailed(fs); len(f) != 1 || f[0].Severity != model.Warning {
+		t.Fatalf("the third refusal: %+v, want a warning", f)
+	}
+	d.Delivered(fs, 300)
+	u := d.Upgrades()
+	if len(u) != 2 || u[0].Ref != 100 || u[1].Ref != 200 || u[0].Finding.Session != "s1" || u[1].Finding.Severity != model.Warning {
+		t.Fatalf("upgrades %+v, want refs 100 and 200 as warnings", u)
+	}
+	d.Delivered(d.Session(refusedSession(4, "192.0.2.7:1")), 400)
+	if u := d.Upgrades(); len(u) != 0 {
+		t.Fatalf("%d upgrades after the threshold, want none", len(u))
+	}
+}
+
+// At most MaxFailingClients clients are counted: the least recently
+// failing one is forgotten, with its refusals, and its pending findings
+// are never upgraded.
+func TestFailingClientsBounded(t *testing.T) {
+	d := New(Config{BruteForce: 2, MaxFailingClients: 100})
+	ref := uint64(0)
+	run := func(n int, client string) []Upgrade {
+		fs := d.Session(refusedSession(n, client))
+		d.Delivered(fs, ref)
+		ref += uint64(len(fs))
+		return d.Upgrades()
+	}
+	run(1, "198.51.100.1:1")
+	for i := 0; i < 1000; i++ {
+		run(2+i, fmt.Sprintf("10.0.%d.%d:1", i/250, i%250+1))
+	}
+	if n := len(d.failing.byAddr); n != 100 {
+		t.Errorf("%d failing clients remembered, want the capacity 100", n)
+	}
+	if d.ForgottenClients() != 901 {
+		t.Errorf("%d clients forgotten, want 901", d.ForgottenClients())
+	}
+	if u := run(2000, "198.51.100.1:1"); len(u) != 0 {
+		t.Errorf("a forgotten client's first refusal counted again: %d upgrades", len(u))
+	}
+	if u := run(2001, "198.51.100.1:1"); len(u) != 1 || u[0].Finding.Session != "s2000" {
+		t.Errorf("upgrades %+v, want the refusal of s2000", u)
+	}
+	n := 0
+	for c := d.failing.head; c != nil; c = c.next {
+		n++
+		if c.pending >= 2 {
+			t.Errorf("%s: %d pending findings, want fewer than the threshold", c.addr, c.pending)
+		}
+	}
+	if n != len(d.failing.byAddr) {
+		t.Errorf("the LRU list holds %d clients, the map %d", n, len(d.failing.byAddr))
+	}
+}
+
+// The refusals waiting for a possible upgrade are the latest
+// MaxPendingRefusals of the capture: an older one of a client that reaches
+// the threshold later stays info, the recent ones are upgraded.
+func TestPendingRefusalsBounded(t *testing.T) {
+	d := New(Config{BruteForce: 3, MaxPendingRefusals: 10})
+	ref := uint64(0)
+	run := func(n int, client string) []Upgrade {
+		fs := d.Session(refusedSession(n, client))
+		d.Delivered(fs, ref)
+		ref += uint64(len(fs))
+		return d.Upgrades()
+	}
+	run(1, "198.51.100.1:1") // pushed out of the ring by the next ten
+	for i := 0; i < 10; i++ {
+		run(2+i, fmt.Sprintf("10.0.0.%d:1", i+1))
+	}
+	run(12, "198.51.100.1:1")
+	u := run(13, "198.51.100.1:1")
+	if len(u) != 1 || u[0].Finding.Session != "s12" || u[0].Was != model.Info {
+		t.Fatalf("upgrades %+v, want s12's refusal only (s1's left the ring)", u)
+	}
+	n := 0
+	for _, p := range d.pending.items {
+		if p.client != nil {
+			n++
+		}
+	}
+	if n > 10 {
+		t.Errorf("%d pending refusals, want at most 10", n)
+	}
+}
