@@ -65,6 +65,11 @@ func newDiagnoser(cfg diagnose.Config, sources []capture.Source, live bool, out 
 		window = pairWindowLive
 	}
 	d.legs = d.rules.NewLegPairer(window, maxWaitingLegs)
+	labels := make([]string, len(sources))
+	for i, s := range sources {
+		labels[i] = s.Info().Label
+	}
+	d.legs.SourceOrder(labels...)
 	d.pairs, _ = out.(PairConsumer)
 	d.legs.Forget = d.pairs != nil
 	d.liveMode = live

@@ -26,6 +26,7 @@ type LegPairer struct {
 	queue    []*leg            // in arrival order, for expiry
 	count    int               // legs waiting
 	vantages map[string]int    // the vantage points, in the order met
+	sources  map[string]int    // the run's sources, in their order (SourceOrder)
 	byOrder  []string          // the vantage points, in that order
 	newest   time.Time         // the latest conclusion seen, in capture time
 	pairs    []model.NATPair
@@ -93,8 +94,18 @@ func concludedAt(s *model.Session) time.Time {
 	return s.End.Time
 }
 
-// vantage registers a session's vantage point: the order they were met
-// in decides which leg is inside when nothing else tells.
+// SourceOrder tells the pairer the run's sources in their order: when
+// neither the addresses nor the labels tell which leg is inside, the leg of
+// the earlier source is.
+func (p *LegPairer) SourceOrder(labels ...string) {
+	p.sources = make(map[string]int, len(labels))
+	for i, l := range labels {
+		p.sources[l] = i
+	}
+}
+
+// vantage registers a session's vantage point, for the order in which
+// the waiting legs of several are looked at.
 func (p *LegPairer) vantage(s *model.Session) string {
 	v := vantageOf(s)
 	if _, ok := p.vantages[v]; !ok {
@@ -146,7 +157,7 @@ func (p *LegPairer) Add(s *model.Session, tag any) []PairEvent {
 	best.done = true
 	p.count--
 	p.forget(best)
-	in, out := insideOutside(best.s, compactLeg(s), p.vantages)
+	in, out := insideOutside(best.s, compactLeg(s), p.sources)
 	pair, fs := p.d.pairLegs(in, out, nil)
 	if !p.Forget {
 		p.pairs = append(p.pairs, pair)

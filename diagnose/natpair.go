@@ -88,7 +88,7 @@ func sessionNumber(id string) int {
 
 // insideOutside orders two legs: the inside one carries the private
 // address that the NAT replaces.
-func insideOutside(a, b *model.Session, vantages map[string]int) (*model.Session, *model.Session) {
+func insideOutside(a, b *model.Session, sources map[string]int) (*model.Session, *model.Session) {
 	ca, cb := addrOf(a.Client), addrOf(b.Client)
 	if ca != cb {
 		if isPrivate(cb) && !isPrivate(ca) {
@@ -107,7 +107,10 @@ func insideOutside(a, b *model.Session, vantages map[string]int) (*model.Session
 			return a, b
 		}
 	}
-	// The addresses do not tell: trust the labels, then the source order.
+	// The addresses do not tell: trust the labels, then the order of the
+	// sources, then — two interfaces of one capture — the leg that started
+	// first, nearest the client (its SYN was captured before it crossed).
+	// None of it depends on the order the legs concluded in.
 	la, lb := strings.ToLower(vantageOf(a)), strings.ToLower(vantageOf(b))
 	switch {
 	case strings.Contains(la, "inside") || strings.Contains(lb, "outside"):
@@ -115,7 +118,22 @@ func insideOutside(a, b *model.Session, vantages map[string]int) (*model.Session
 	case strings.Contains(lb, "inside") || strings.Contains(la, "outside"):
 		return b, a
 	}
-	if vantages[vantageOf(b)] < vantages[vantageOf(a)] {
+	if a.Source != b.Source {
+		ia, oka := sources[a.Source]
+		ib, okb := sources[b.Source]
+		if oka && okb && ib < ia {
+			return b, a
+		}
+		if oka && okb {
+			return a, b
+		}
+	}
+	switch {
+	case b.Start.Before(a.Start.Time):
+		return b, a
+	case a.Start.Before(b.Start.Time):
+		return a, b
+	case vantageOf(b) < vantageOf(a):
 		return b, a
 	}
 	return a, b

@@ -144,7 +144,7 @@ func (p *LegPairer) match(l *openLeg) []PairEvent {
 	if !bestSame && (n > 1 || p.rivals(best, l)) {
 		return nil // ambiguous for now: a later line, or the conclusion, tells
 	}
-	in, _ := insideOutside(l.s, best.s, p.vantages)
+	in, _ := insideOutside(l.s, best.s, p.sources)
 	op := &openPair{in: l, out: best}
 	if in != l.s {
 		op.in, op.out = best, l
