@@ -511,9 +511,13 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) (inWindow bool) 
 	}
 	if s.fin {
 		c.fin[dir] = true
+		c.finSeq[dir] = s.seq + uint32(s.payloadLen)
 		if c.fin[0] && c.fin[1] && !c.closing {
 			a.closeConn(c, "fin", ts)
 		}
+	}
+	if s.hasAck && c.fin[1-dir] && s.ack == c.finSeq[1-dir]+1 {
+		c.finAcked[1-dir] = true
 	}
 	return inWindow
 }
@@ -629,9 +633,11 @@ func (a *Analyzer) tick() {
 		if a.conns[c.key] != c {
 			continue // already gone
 		}
-		// A control connection whose stream delivered its last byte has
-		// nothing left to wait for.
-		if now.Sub(c.endTime) >= linger || c.role == roleControl && c.ctl.done {
+		// A control connection whose stream delivered its last byte, or
+		// a data connection whose two FINs were both acknowledged (a
+		// clean close: nothing more comes), has nothing left to wait for;
+		// its session concludes at once, not a linger later.
+		if now.Sub(c.endTime) >= linger || c.role == roleControl && c.ctl.done || c.finAcked[0] && c.finAcked[1] {
 			a.endConn(c, c.closed)
 		} else {
 			keep = append(keep, c)

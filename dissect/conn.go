@@ -62,6 +62,8 @@ type conn struct {
 	reset                bool
 	refused              bool // a RST answered the SYN
 	fin                  [2]bool
+	finSeq               [2]uint32 // the sequence number each direction's FIN took
+	finAcked             [2]bool   // the other side acknowledged that FIN
 	span                 [2]seqSpan
 	captured             [2]int64
 	cut                  int64 // payload bytes the snapshot length cut off
