@@ -79,9 +79,12 @@ unit: deps
 	FTPSCOPE_TUI_E2E=1 FTPSCOPE_TSHARK=1 $(GO) test -race -count=1 ./...
 
 # The lab test builds network namespaces: it needs root and fails (never
-# skips) without them.
+# skips) without them. It holds /tmp/ftpscope-lab.lock (flock(1), from
+# util-linux), so that two runs on one machine take turns instead of
+# building the same namespaces at once; run by hand, wrap it the same way:
+# flock /tmp/ftpscope-lab.lock env FTPSCOPE_LAB=1 go test -run Lab ./samples/
 e2e: deps clickhouse-deps
-	FTPSCOPE_LAB=1 $(GO) test -count=1 -run 'Lab' -v -timeout 30m ./samples/
+	flock /tmp/ftpscope-lab.lock env FTPSCOPE_LAB=1 $(GO) test -count=1 -run 'Lab' -v -timeout 30m ./samples/
 	FTPSCOPE_CLICKHOUSE=1 $(GO) test -count=1 -run 'ClickHouse' -v -timeout 10m ./deploy/clickhouse/
 
 # Every fuzz target of the module (go test -list), as package:Target, or

@@ -96,7 +96,7 @@ func needLab(t *testing.T) {
 
 // labLock takes /tmp/ftpscope-lab.lock for the test's duration, so that
 // two runs of it at once take turns; a namespace lab run by hand takes the
-// same lock with flock(1) (`flock /tmp/ftpscope-lab.lock make e2e`).
+// same lock with flock(1), as make e2e does.
 func labLock(t *testing.T) {
 	f, err := os.OpenFile("/tmp/ftpscope-lab.lock", os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
