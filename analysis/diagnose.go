@@ -2,9 +2,9 @@ package analysis
 
 import (
 	"fmt"
-	"github.com/ftpscope/ftpscope/internal/textfmt"
-	"sort"
 	"time"
+
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/ctwatch"
@@ -243,7 +243,7 @@ func (d *diagnoser) finish(extra ...model.Finding) ([]model.NATPair, []model.Fin
 	for i := range fs {
 		d.worst = max(d.worst, fs[i].Severity)
 	}
-	sortFindings(fs)
+	model.SortFindings(fs)
 	return pairs, fs
 }
 
@@ -269,18 +269,4 @@ func (d *diagnoser) droppedDuring(s *model.Session) (model.Finding, bool) {
 		Explanation: "The capture buffer overflowed during the session: a command, reply or data segment may be missing, so a working transfer can look broken and a failure can be hidden.",
 		Remedy:      "Narrow the capture with a filter on the FTP hosts, or capture on a less loaded machine; repeat the transfer.",
 		Evidence:    model.Evidence{Source: s.Source, Frames: []uint64{s.Frames.First, s.Frames.Last}}}, true
-}
-
-// sortFindings orders findings worst first, then by time, then by session.
-func sortFindings(fs []model.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		if a.TS != nil && b.TS != nil && !a.TS.Equal(b.TS.Time) {
-			return a.TS.Before(b.TS.Time)
-		}
-		return a.Session < b.Session
-	})
 }

@@ -216,7 +216,9 @@ func (p *LegPairer) forget(l *leg) {
 // Result returns the pairs found, ordered by inside session, and the
 // findings they support.
 func (p *LegPairer) Result() ([]model.NATPair, []model.Finding) {
-	sort.Slice(p.pairs, func(i, j int) bool { return sessionNumber(p.pairs[i].Inside) < sessionNumber(p.pairs[j].Inside) })
+	sort.Slice(p.pairs, func(i, j int) bool {
+		return model.SessionNumber(p.pairs[i].Inside) < model.SessionNumber(p.pairs[j].Inside)
+	})
 	return p.pairs, p.findings
 }
 

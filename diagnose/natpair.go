@@ -81,11 +81,6 @@ func (d *Diagnoser) Pair(sessions []*model.Session) ([]model.NATPair, []model.Fi
 	return p.Result()
 }
 
-func sessionNumber(id string) int {
-	n, _ := strconv.Atoi(strings.TrimPrefix(id, "s"))
-	return n
-}
-
 // insideOutside orders two legs: the inside one carries the private
 // address that the NAT replaces.
 func insideOutside(a, b *model.Session, sources map[string]int) (*model.Session, *model.Session) {

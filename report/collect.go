@@ -2,7 +2,6 @@ package report
 
 import (
 	"sort"
-	"strconv"
 
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -54,7 +53,7 @@ func (c *Collector) Report(tool model.Tool, sources []model.Source, pairs []mode
 	all = append(all, findings...)
 	OrderFindings(all)
 	ps := append(append([]model.NATPair{}, c.pairs...), pairs...)
-	sort.SliceStable(ps, func(i, j int) bool { return SessionNumber(ps[i].Inside) < SessionNumber(ps[j].Inside) })
+	sort.SliceStable(ps, func(i, j int) bool { return model.SessionNumber(ps[i].Inside) < model.SessionNumber(ps[j].Inside) })
 	r := &model.Report{Schema: model.Schema, Tool: tool, Sources: sources, Sessions: c.Sessions, NATPairs: ps, Findings: all, Stats: stats}
 	if r.Sessions == nil {
 		r.Sessions = []model.Session{}
@@ -64,14 +63,5 @@ func (c *Collector) Report(tool model.Tool, sources []model.Source, pairs []mode
 
 // SortSessions orders sessions by their number ("s2" before "s10").
 func SortSessions(ss []model.Session) {
-	sort.SliceStable(ss, func(i, j int) bool { return SessionNumber(ss[i].ID) < SessionNumber(ss[j].ID) })
-}
-
-// SessionNumber returns the number in a session id ("s12" → 12).
-func SessionNumber(id string) int {
-	if len(id) < 2 {
-		return 0
-	}
-	n, _ := strconv.Atoi(id[1:])
-	return n
+	sort.SliceStable(ss, func(i, j int) bool { return model.SessionNumber(ss[i].ID) < model.SessionNumber(ss[j].ID) })
 }

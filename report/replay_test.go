@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"context"
+
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"

@@ -68,7 +68,7 @@ func (sp *findingSpill) addPair(p *model.NATPair) {
 		return
 	}
 	e := &sp.rec
-	e.b = putHeader(e.b[:0], len(body), order{session: uint64(max(0, SessionNumber(p.Inside))), ref: ref})
+	e.b = putHeader(e.b[:0], len(body), order{model.FindingOrder{Session: uint64(max(0, model.SessionNumber(p.Inside)))}, ref})
 	e.b = append(e.b, body...)
 	off, err := sp.records.append(e.b)
 	if err != nil {
@@ -340,18 +340,20 @@ func (h *cursors) Pop() any {
 
 func putHeader(b []byte, bodyLen int, o order) []byte {
 	b = binary.LittleEndian.AppendUint32(b, uint32(bodyLen))
-	b = append(b, byte(o.severity))
-	b = binary.LittleEndian.AppendUint64(b, o.session)
-	b = binary.LittleEndian.AppendUint64(b, uint64(o.ts))
+	b = append(b, byte(o.Severity))
+	b = binary.LittleEndian.AppendUint64(b, o.Session)
+	b = binary.LittleEndian.AppendUint64(b, uint64(o.TS))
 	return binary.LittleEndian.AppendUint64(b, o.ref)
 }
 
 func headerOrder(rec []byte) order {
 	return order{
-		severity: model.Severity(rec[4]),
-		session:  binary.LittleEndian.Uint64(rec[5:]),
-		ts:       int64(binary.LittleEndian.Uint64(rec[13:])),
-		ref:      binary.LittleEndian.Uint64(rec[21:]),
+		FindingOrder: model.FindingOrder{
+			Severity: model.Severity(rec[4]),
+			Session:  binary.LittleEndian.Uint64(rec[5:]),
+			TS:       int64(binary.LittleEndian.Uint64(rec[13:])),
+		},
+		ref: binary.LittleEndian.Uint64(rec[21:]),
 	}
 }
 

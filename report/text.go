@@ -3,11 +3,11 @@ package report
 import (
 	"bufio"
 	"fmt"
-	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -94,7 +94,7 @@ func (t *textWriter) findings(r *model.Report) {
 		return
 	}
 	fs := append([]model.Finding(nil), r.Findings...)
-	SortFindings(fs)
+	model.SortFindings(fs)
 	counts := map[model.Severity]int{}
 	for _, f := range fs {
 		counts[f.Severity]++
@@ -113,9 +113,9 @@ func (t *textWriter) findings(r *model.Report) {
 		others []string
 	}
 	var groups []*group
-	byKey := map[string]*group{}
+	byKey := map[model.FindingGroupKey]*group{}
 	for _, f := range fs {
-		key := f.Rule + "\x00" + f.Severity.String() + "\x00" + f.Remedy + "\x00" + f.Evidence.Vantage + "\x00" + f.Evidence.Source
+		key := f.GroupKey()
 		if g, ok := byKey[key]; ok {
 			g.others = append(g.others, f.Where())
 			continue
@@ -139,23 +139,6 @@ func (t *textWriter) findings(r *model.Report) {
 		}
 	}
 	t.printf("\n")
-}
-
-// SortFindings orders findings worst first, then by time.
-func SortFindings(fs []model.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Severity != fs[j].Severity {
-			return fs[i].Severity > fs[j].Severity
-		}
-		ti, tj := time.Time{}, time.Time{}
-		if fs[i].TS != nil {
-			ti = fs[i].TS.Time
-		}
-		if fs[j].TS != nil {
-			tj = fs[j].TS.Time
-		}
-		return ti.Before(tj)
-	})
 }
 
 // wrapped prints text after prefix, wrapped at the report width.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -11,26 +10,10 @@ import (
 // a filter set it shows the findings of the sessions shown, and none of
 // the others' or the capture's, grouped as the whole capture's are.
 
-// filteredGroups groups the findings of rows, worst first; a group goes
-// after the groups of its severity met before it, as in the model.
+// filteredGroups groups the findings of rows as the model groups the
+// whole capture's.
 func filteredGroups(rows []*Row) []FindingGroup {
-	var groups []*groupAcc
-	byKey := map[groupKey]*groupAcc{}
-	for _, r := range rows {
-		for _, f := range r.Findings {
-			k := groupOf(&f)
-			if g, ok := byKey[k]; ok {
-				g.where = append(g.where, f.Where())
-				continue
-			}
-			g := &groupAcc{first: f}
-			byKey[k] = g
-			i := sort.Search(len(groups), func(i int) bool { return groups[i].first.Severity < f.Severity })
-			groups = append(groups, nil)
-			copy(groups[i+1:], groups[i:])
-			groups[i] = g
-		}
-	}
+	groups := groupFindings(nil, nil, rows)
 	out := make([]FindingGroup, len(groups))
 	for i, g := range groups {
 		out[i] = FindingGroup{First: g.first, Where: g.where}

@@ -190,7 +190,7 @@ func (m *Model) Session(s *model.Session, findings []model.Finding) {
 		s.Dialog = slices.Clone(s.Dialog)
 	}
 	fs := append([]model.Finding(nil), findings...)
-	sortFindings(fs)
+	model.SortFindings(fs)
 	r := newRow(s, fs)
 	r.own = fs
 	m.mu.Lock()
@@ -293,7 +293,7 @@ func (m *Model) Revise(rv *model.Revision) {
 		}
 		fs = append(fs, f)
 	}
-	sortFindings(fs)
+	model.SortFindings(fs)
 	m.remakeLocked(r, fs)
 }
 
@@ -407,7 +407,7 @@ func (m *Model) newRowLocked(s *model.Session, own []model.Finding) *Row {
 	fs := own
 	if pf := m.pairFindings[s.ID]; len(pf) > 0 {
 		fs = append(append([]model.Finding(nil), own...), pf...)
-		sortFindings(fs)
+		model.SortFindings(fs)
 	}
 	r := newRow(s, fs)
 	r.own = own
@@ -519,17 +519,6 @@ func clampSev(s model.Severity) model.Severity {
 	return s
 }
 
-// groupKey says which findings are "the same" (as the text report does);
-// a struct, so that regrouping the rows allocates no key.
-type groupKey struct {
-	rule, remedy, vantage, source string
-	severity                      model.Severity
-}
-
-func groupOf(f *model.Finding) groupKey {
-	return groupKey{f.Rule, f.Remedy, f.Evidence.Vantage, f.Evidence.Source, f.Severity}
-}
-
 // regroup derives the finding groups from the rows: worst first, then in
 // the order of the first session that raised them.
 func (m *Model) regroup() {
@@ -537,27 +526,34 @@ func (m *Model) regroup() {
 		return
 	}
 	m.grouped = true
-	m.groups = m.groups[:0]
-	by := map[groupKey]*groupAcc{}
+	m.groups = groupFindings(m.groups[:0], m.capture, m.rows)
+}
+
+// groupFindings appends to groups the groups of the capture's findings and
+// the rows': findings with one model.FindingGroupKey make one group, worst
+// first, then in the order of the first that raised them.
+func groupFindings(groups []*groupAcc, capture []model.Finding, rows []*Row) []*groupAcc {
+	by := map[model.FindingGroupKey]*groupAcc{}
 	add := func(f *model.Finding) {
-		k := groupOf(f)
+		k := f.GroupKey()
 		if g, ok := by[k]; ok {
 			g.where = append(g.where, f.Where())
 			return
 		}
 		g := &groupAcc{first: *f}
 		by[k] = g
-		m.groups = append(m.groups, g)
+		groups = append(groups, g)
 	}
-	for i := range m.capture {
-		add(&m.capture[i])
+	for i := range capture {
+		add(&capture[i])
 	}
-	for _, r := range m.rows {
+	for _, r := range rows {
 		for i := range r.Findings {
 			add(&r.Findings[i])
 		}
 	}
-	sort.SliceStable(m.groups, func(i, j int) bool { return m.groups[i].first.Severity > m.groups[j].first.Severity })
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].first.Severity > groups[j].first.Severity })
+	return groups
 }
 
 // SetLive switches the model to live mode and records the capture's
@@ -659,7 +655,7 @@ func (m *Model) addLate(late []model.Finding) {
 	for id, extra := range bySession {
 		r := m.byID[id]
 		fs := append(append([]model.Finding(nil), r.own...), extra...)
-		sortFindings(fs)
+		model.SortFindings(fs)
 		m.remakeLocked(r, fs)
 	}
 	m.grouped = false
@@ -717,7 +713,7 @@ func (m *Model) Pair(id string) (model.NATPair, bool) {
 
 // newRow computes a row's columns and search fields.
 func newRow(s *model.Session, fs []model.Finding) *Row {
-	r := &Row{S: s, Findings: fs, Num: sessionNumber(s.ID), User: "–", Where: s.Source}
+	r := &Row{S: s, Findings: fs, Num: model.SessionNumber(s.ID), User: "–", Where: s.Source}
 	if s.Vantage != "" {
 		r.Where += "/" + s.Vantage
 	}
@@ -821,27 +817,4 @@ func (s set) sorted() []string {
 	}
 	slices.Sort(s)
 	return s
-}
-
-// sessionNumber returns the number in an id ("s12" → 12), or 0.
-func sessionNumber(id string) int {
-	if len(id) < 2 {
-		return 0
-	}
-	n, _ := strconv.Atoi(id[1:])
-	return n
-}
-
-// sortFindings orders findings worst first, then by time (stable).
-func sortFindings(fs []model.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		if a.TS != nil && b.TS != nil {
-			return a.TS.Before(b.TS.Time)
-		}
-		return false
-	})
 }

@@ -175,7 +175,7 @@ func (u *UI) reportWriter(rows []*Row) func(io.Writer) error {
 		}
 		r.Stats = u.snap.Stats
 	}
-	report.SortFindings(r.Findings)
+	model.SortFindings(r.Findings)
 	return func(w io.Writer) error {
 		return report.WriteText(w, r, report.TextOptions{ASCII: !textfmt.UTF8Locale()})
 	}

@@ -56,7 +56,7 @@ func (u *UI) selectID(id string) {
 	if idx < 0 {
 		idx = 0
 		if id != "" {
-			n := sessionNumber(id)
+			n := model.SessionNumber(id)
 			for i, r := range u.rows {
 				if r.Num >= n {
 					idx = i
