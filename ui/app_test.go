@@ -111,7 +111,7 @@ func TestFilter(t *testing.T) {
 	hs.waitFor("Sessions (6)", "■ file · done")
 	hs.keys("jj") // s3 selected
 	hs.keys("/")
-	hs.waitFor("<sessions>") // prompt replaces the footer
+	hs.waitGone("<sessions>") // the prompt replaces the footer and its breadcrumbs
 	hs.keys("rule:cleartext")
 	txt := hs.waitFor("Sessions (1 of 6) · /rule:cleartext")
 	if !strings.Contains(txt, "s6   192.168.1.10:") || strings.Contains(txt, "s1   192.168.1.10:") {
