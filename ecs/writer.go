@@ -92,12 +92,19 @@ func NewWriter(w io.Writer, o Options) *Writer {
 // Session returns, and not kept.
 func (w *Writer) StreamsSessions() {}
 
-// NATPair implements analysis.PairConsumer: the pair's second leg is the
-// next session.
+// NATPair implements analysis.PairConsumer. Reading files the pair's
+// second leg is the next session; live it came just before, and both legs
+// are held: they are written now, with their NAT fields.
 func (w *Writer) NATPair(p *model.NATPair, findings []model.Finding) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	cp := *p
+	if in, out := w.held[cp.Inside], w.held[cp.Outside]; in != nil && out != nil && w.err == nil {
+		w.release(out)
+		w.writePair(&cp, findings, out)
+		w.flush()
+		return
+	}
 	w.pending, w.pendingFs = &cp, findings
 }
 

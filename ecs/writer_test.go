@@ -117,6 +117,39 @@ func TestLegsOfANATCarryEachOthersAddresses(t *testing.T) {
 	}
 }
 
+// Live the final pair comes after its second leg: both legs, held, are
+// written when it comes, with each other's addresses.
+func TestLivePairAfterItsSecondLeg(t *testing.T) {
+	var out bytes.Buffer
+	w := NewWriter(&out, Options{PairLegs: true, Window: time.Minute, Live: true})
+	inside := testSession("s1", "inside", "192.168.1.10:40000", "203.0.113.20:21", "192.168.1.10:40001", "203.0.113.20:30000", t0)
+	outside := testSession("s2", "outside", "203.0.113.1:50000", "203.0.113.20:21", "203.0.113.1:50001", "203.0.113.20:30000", t0)
+	w.Session(inside, nil)
+	w.Session(outside, nil)
+	if out.Len() != 0 {
+		t.Fatalf("legs awaiting their pair were written: %s", out.String())
+	}
+	w.NATPair(&model.NATPair{Inside: "s1", Outside: "s2",
+		Channels:    []model.ChannelPair{{Inside: "s1.c1", Outside: "s2.c1"}},
+		Translation: &model.TranslationMap{InsideClient: inside.Client, InsideServer: inside.Server, OutsideClient: outside.Client, OutsideServer: outside.Server}}, nil)
+	docs := decodeAll(t, out.String())
+	if len(docs) != 4 {
+		t.Fatalf("%d documents when the pair came, want 2 sessions and 2 channels:\n%s", len(docs), out.String())
+	}
+	if got := field(find(docs, DatasetSession, "s1"), "source.nat.ip"); got != "203.0.113.1" {
+		t.Errorf("s1 source.nat.ip = %v, want 203.0.113.1", got)
+	}
+	if got := field(find(docs, DatasetSession, "s2"), "source.nat.ip"); got != "192.168.1.10" {
+		t.Errorf("s2 source.nat.ip = %v, want 192.168.1.10", got)
+	}
+	if err := w.Close(nil, nil, nil, model.Stats{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(decodeAll(t, out.String())); n != 4 {
+		t.Errorf("%d documents after Close, want the 4 (no leg written twice)", n)
+	}
+}
+
 func TestUnpairedLegIsWrittenOnceItsWindowPassed(t *testing.T) {
 	var out bytes.Buffer
 	w := NewWriter(&out, Options{PairLegs: true, Window: time.Minute})
