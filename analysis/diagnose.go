@@ -89,7 +89,8 @@ type LivePairConsumer interface {
 	LivePair(p *model.NATPair, findings []model.Finding, state string)
 }
 
-// pairing reports whether a session may be a leg of a NAT.
+// pairing reports whether a session may be a leg of a NAT (the pairer
+// also wants a dialog: diagnose.MayBeLeg).
 func (d *diagnoser) pairing(s *model.Session) bool { return d.multiSource || s.Vantage != "" }
 
 // Running offers a snapshot of a running session (live capture) to the

@@ -79,6 +79,18 @@ type leg struct {
 	done bool // paired or expired
 }
 
+// MayBeLeg reports whether a concluded session can be a leg of a NAT: it
+// was seen at one vantage point of several (severalSources, or an
+// interface of a capture of several) and has a dialog to be recognised by.
+// The analysis offers such sessions to the pairer; a consumer that holds
+// legs for their pair (the ECS writer) holds these.
+func MayBeLeg(s *model.Session, severalSources bool) bool {
+	return (severalSources || s.Vantage != "") && len(s.Dialog) >= minLegDialog
+}
+
+// minLegDialog is the shortest dialog a leg is recognised by.
+const minLegDialog = 2
+
 // NewLegPairer returns a LegPairer with the given window.
 func (d *Diagnoser) NewLegPairer(window time.Duration, maxWaiting int) *LegPairer {
 	return &LegPairer{d: d, Window: window, MaxWaiting: maxWaiting, waiting: map[legKey][]*leg{}, vantages: map[string]int{},
@@ -121,7 +133,7 @@ func (p *LegPairer) vantage(s *model.Session) string {
 // of one, and the open pairs (see Running) that s settles.
 func (p *LegPairer) Add(s *model.Session, tag any) []PairEvent {
 	p.open.concluded(s)
-	if len(s.Dialog) < 2 {
+	if len(s.Dialog) < minLegDialog {
 		return p.open.unsettled(s.ID) // a connection with no dialog cannot be recognised
 	}
 	var evs []PairEvent

@@ -141,7 +141,7 @@ func (w *Writer) Session(s *model.Session, findings []model.Finding) {
 	switch {
 	case pair != nil && (pair.Inside == s.ID || pair.Outside == s.ID):
 		w.writePair(pair, pairFindings, l)
-	case (w.o.PairLegs || s.Vantage != "") && len(s.Dialog) >= 2:
+	case diagnose.MayBeLeg(s, w.o.PairLegs):
 		w.hold(l)
 	default:
 		w.writeLeg(l, nil, nil, nil)
