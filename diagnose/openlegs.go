@@ -66,7 +66,7 @@ func (p *LegPairer) Running(s *model.Session) []PairEvent {
 	o := &p.open
 	l := o.legs[s.ID]
 	if l == nil {
-		if len(s.Dialog) < 2 || s.DialogDropped > 0 || o.pairOf[s.ID] != nil {
+		if len(s.Dialog) < minLegDialog || s.DialogDropped > 0 || o.pairOf[s.ID] != nil {
 			return nil
 		}
 		if len(o.legs) >= maxOpenLegs && !o.evict() {
