@@ -1,11 +1,8 @@
 package ui
 
 import (
-	"net/netip"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,39 +37,6 @@ type LiveSource struct {
 	Packets uint64
 	Rate    float64
 	Dropped uint64
-}
-
-// Row is one session with everything the sessions table shows, computed
-// once off the UI goroutine. A Row never changes after the model handed it
-// out; an update replaces it.
-type Row struct {
-	S        *model.Session
-	Findings []model.Finding // this session's findings, worst first
-	own      []model.Finding // those that came with the session (not from a NAT pair told live)
-	// Other is the other leg of the session's NAT pair, when one is known.
-	Other string
-
-	Num       int            // the number in the id ("s12" → 12)
-	Worst     model.Severity // 0 when there is no finding
-	User      string         // "–" when no login was seen
-	Observed  int            // channels with a data connection
-	Announced int            // channels with an announcement
-	Bytes     int64          // data bytes, both directions
-	LastReply string         // the last reply, e.g. "221 Goodbye."
-	Where     string         // source, and vantage when there is one
-
-	// touched orders rows by their last change, for the live cap
-	touched uint64
-	// running: the session is still open (Update merges the analysis'
-	// deltas; S.DialogOffset numbers S.Dialog[0])
-	running bool
-
-	// Lower-case search fields for the filter.
-	ips      []string
-	user     string
-	rules    []string
-	statuses []string
-	hay      string
 }
 
 // FindingGroup is a finding and the others that say the same thing about
@@ -227,47 +191,6 @@ func (m *Model) put(r *Row) {
 	}
 }
 
-// prune keeps the LiveRows rows changed last and the LiveFlagged changed
-// last among the others with a warning or worse, and evicts the rest.
-func (m *Model) prune() {
-	recent := append([]*Row(nil), m.rows...)
-	sort.Slice(recent, func(i, j int) bool { return recent[i].touched > recent[j].touched })
-	keep := make(map[*Row]bool, LiveRows+LiveFlagged)
-	flagged := 0
-	for i, r := range recent {
-		switch {
-		case i < LiveRows:
-			keep[r] = true
-		case r.Worst >= model.Warning && flagged < LiveFlagged:
-			keep[r] = true
-			flagged++
-		}
-	}
-	kept := m.rows[:0] // snapshots hold copies of the slice
-	for _, r := range m.rows {
-		if keep[r] {
-			kept = append(kept, r)
-			continue
-		}
-		delete(m.byID, r.S.ID)
-		delete(m.pairFindings, r.S.ID)
-		m.evicted++
-	}
-	clear(m.rows[len(kept):])
-	m.rows = kept
-	// NAT pairs go with the last of their two rows (a new slice: snapshots
-	// share the old one)
-	pairs := make([]model.NATPair, 0, len(m.pairs))
-	clear(m.pairOf)
-	for _, p := range m.pairs {
-		if m.byID[p.Inside] != nil || m.byID[p.Outside] != nil {
-			pairs = append(pairs, p)
-			m.pairOf[p.Inside], m.pairOf[p.Outside] = len(pairs)-1, len(pairs)-1
-		}
-	}
-	m.pairs = pairs
-}
-
 // Revise implements analysis.Reviser: a finding of a session shown earlier
 // changed severity, or was withdrawn.
 func (m *Model) Revise(rv *model.Revision) {
@@ -297,110 +220,6 @@ func (m *Model) Revise(rv *model.Revision) {
 	m.remakeLocked(r, fs)
 }
 
-// Update implements analysis.Updater: a running session is shown, and
-// replaced, until its concluded version arrives through Session. Its
-// dialog is the one shown so far, up to dialogFrom, then the delta.
-func (m *Model) Update(s *model.Session, dialogFrom int) {
-	m.mu.Lock()
-	old := m.byID[s.ID]
-	m.mu.Unlock()
-	// Rows never change once made, and updates of one session come from
-	// one goroutine, in order: old can be read unlocked.
-	later := s.DialogDropped - s.DialogOffset // a file's dialog drops its latest entries
-	dialog, front := mergeDialog(old, s.Dialog, dialogFrom, s.DialogOffset)
-	s.Dialog, s.DialogOffset, s.DialogDropped = dialog, front, front+later
-	r := newRow(s, nil)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.pairedLocked(s.ID) {
-		r = m.newRowLocked(s, nil) // with the pair's findings told so far
-	}
-	r.running = true
-	m.put(r)
-	m.version.Add(1)
-}
-
-// mergeDialog returns the dialog of a running session: old's entries before
-// from, then delta; and the number of its first entry. The answers
-// references of delta count from refFront (the analysis' DialogOffset, as
-// in a full snapshot); those of the result are indexes into it, as in any
-// session, whether the row was built from one snapshot or from many
-// deltas.
-func mergeDialog(old *Row, delta []model.DialogEntry, from, refFront int) ([]model.DialogEntry, int) {
-	if old == nil || !old.running {
-		shiftRefs(delta, refFront-from)
-		return delta, from
-	}
-	base := old.S.Dialog
-	front := old.S.DialogOffset
-	k := from - front
-	if k < 0 || k > len(base) {
-		shiftRefs(delta, refFront-from)
-		return delta, from // what came before is not at hand
-	}
-	// The delta is the row's own (Updates shares nothing): rebased in place.
-	shiftRefs(delta, refFront-front)
-	var d []model.DialogEntry
-	if k == len(base) {
-		// Appending past the end of base writes nothing an earlier row
-		// shows: they are all prefixes of it.
-		d = append(base, delta...)
-	} else {
-		// An entry shown changed (its reply came): a new array, so that
-		// the rows already handed out stay as they were.
-		d = make([]model.DialogEntry, k, k+len(delta)+max(16, k/4))
-		copy(d, base[:k])
-		d = append(d, delta...)
-		keepDroppedRefs(d[k:min(len(d), len(base))], base[k:], refFront-front)
-	}
-	if len(d) > LiveDialog {
-		// The references of the entries kept change with the front: a new
-		// array, rebased, with room for a quarter of LiveDialog more
-		// entries appended in place before the next trim.
-		keep := LiveDialog - LiveDialog/4
-		n := len(d) - keep
-		kept := make([]model.DialogEntry, keep, LiveDialog)
-		copy(kept, d[n:])
-		shiftRefs(kept, -n)
-		d, front = kept, front+n
-	}
-	return d, front
-}
-
-// keepDroppedRefs gives the entries of d that refer to none the reference
-// of the same entry in shown, an earlier version of them, when it refers
-// to an entry before the analysis' front, dropped: the analysis can no
-// longer say which command a reply answers, the row still can (a reply's
-// command never changes once paired). front is the index in d's dialog of
-// the analysis' first entry.
-func keepDroppedRefs(d, shown []model.DialogEntry, front int) {
-	for i := range d {
-		if c, ok := shown[i].Answers.Index(); ok && c < front && d[i].Answers.IsZero() {
-			d[i].Answers = shown[i].Answers
-		}
-	}
-}
-
-// shiftRefs adds by to the answers references of d; a reference that
-// becomes negative, to an entry no longer kept, refers to none.
-func shiftRefs(d []model.DialogEntry, by int) {
-	if by == 0 {
-		return
-	}
-	for i := range d {
-		if c, ok := d[i].Answers.Index(); ok {
-			d[i].Answers = model.RefTo(c + by)
-		}
-	}
-}
-
-// pairedLocked reports whether a session's row shows a NAT pair: its other
-// leg, or the findings of a pair told live.
-func (m *Model) pairedLocked(id string) bool {
-	_, paired := m.pairOf[id]
-	return paired || len(m.pairFindings[id]) > 0
-}
-
 // newRowLocked makes a session's row with its own findings and those of
 // its NAT pair told so far.
 func (m *Model) newRowLocked(s *model.Session, own []model.Finding) *Row {
@@ -424,71 +243,6 @@ func (m *Model) remakeLocked(old *Row, own []model.Finding) {
 	m.grouped = false
 }
 
-// otherLegLocked names the other leg of a session's NAT pair, or "".
-func (m *Model) otherLegLocked(id string) string {
-	i, ok := m.pairOf[id]
-	if !ok {
-		return ""
-	}
-	if p := &m.pairs[i]; p.Inside == id {
-		return p.Outside
-	} else if p.Outside == id {
-		return p.Inside
-	}
-	return ""
-}
-
-// LivePair implements analysis.LivePairConsumer: during a live capture the
-// pair is shown as soon as it is known — the two legs side by side in the
-// sessions list, the ladder across the NAT — with its findings, and taken
-// back if it is withdrawn. Its findings are counted apart until the pair is
-// final, when NATPair delivers them.
-func (m *Model) LivePair(p *model.NATPair, findings []model.Finding, state string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	defer m.version.Add(1)
-	switch state {
-	case model.PairWithdrawn:
-		m.removePairLocked(p)
-		findings = nil
-	case model.PairFinal:
-		m.addPair(p) // NATPair has it already, with its findings
-		findings = nil
-	default:
-		m.addPair(p)
-	}
-	bySession := map[string][]model.Finding{}
-	for _, f := range findings {
-		bySession[f.Session] = append(bySession[f.Session], f)
-	}
-	for _, id := range []string{p.Inside, p.Outside} {
-		if fs := bySession[id]; len(fs) > 0 {
-			m.pairFindings[id] = fs
-		} else {
-			delete(m.pairFindings, id)
-		}
-		// The leg's row is made again, also without new findings: an open
-		// session view redraws its ladder across the NAT.
-		if old := m.byID[id]; old != nil {
-			m.remakeLocked(old, old.own)
-		}
-	}
-}
-
-// removePairLocked forgets a pair of these two legs, if known.
-func (m *Model) removePairLocked(p *model.NATPair) {
-	i, known := m.pairOf[p.Inside]
-	if !known || m.pairs[i].Inside != p.Inside || m.pairs[i].Outside != p.Outside {
-		return
-	}
-	// a new slice: snapshots share the old one
-	m.pairs = append(append([]model.NATPair(nil), m.pairs[:i]...), m.pairs[i+1:]...)
-	clear(m.pairOf)
-	for j, q := range m.pairs {
-		m.pairOf[q.Inside], m.pairOf[q.Outside] = j, j
-	}
-}
-
 // index finds r in m.rows (sorted by number).
 func (m *Model) index(r *Row) int {
 	i := sort.Search(len(m.rows), func(i int) bool { return !rowLess(m.rows[i], r) })
@@ -503,13 +257,6 @@ func (m *Model) index(r *Row) int {
 		}
 	}
 	panic("ui: row not found: " + r.S.ID)
-}
-
-func rowLess(a, b *Row) bool {
-	if a.Num != b.Num {
-		return a.Num < b.Num
-	}
-	return a.S.ID < b.S.ID
 }
 
 func clampSev(s model.Severity) model.Severity {
@@ -602,42 +349,6 @@ func (m *Model) Finish(sum *Outcome, err error) {
 	}
 }
 
-// NATPair implements analysis.PairConsumer: a pair shows as soon as its
-// second leg concluded, its findings with its sessions (they replace what
-// a live capture told of the pair before).
-func (m *Model) NATPair(p *model.NATPair, findings []model.Finding) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	defer m.version.Add(1)
-	delete(m.pairFindings, p.Inside)
-	delete(m.pairFindings, p.Outside)
-	m.addPair(p)
-	m.addLate(findings)
-	m.showOtherLegs(p)
-}
-
-// showOtherLegs remakes the rows of a pair's legs that do not name the
-// other leg yet.
-func (m *Model) showOtherLegs(p *model.NATPair) {
-	for _, id := range []string{p.Inside, p.Outside} {
-		if r := m.byID[id]; r != nil && r.Other != m.otherLegLocked(id) {
-			m.remakeLocked(r, r.own)
-		}
-	}
-}
-
-// addPair adds a pair, or replaces the one of the same legs (told live).
-func (m *Model) addPair(p *model.NATPair) {
-	if i, ok := m.pairOf[p.Inside]; ok && m.pairs[i].Inside == p.Inside && m.pairs[i].Outside == p.Outside {
-		// a new slice: snapshots share the old one
-		m.pairs = append([]model.NATPair(nil), m.pairs...)
-		m.pairs[i] = *p
-		return
-	}
-	m.pairs = append(m.pairs, *p)
-	m.pairOf[p.Inside], m.pairOf[p.Outside] = len(m.pairs)-1, len(m.pairs)-1
-}
-
 // addLate adds findings concluded after their sessions to their rows (or
 // to the capture's when they have none).
 func (m *Model) addLate(late []model.Finding) {
@@ -709,112 +420,4 @@ func (m *Model) Pair(id string) (model.NATPair, bool) {
 		return model.NATPair{}, false
 	}
 	return m.pairs[i], true
-}
-
-// newRow computes a row's columns and search fields.
-func newRow(s *model.Session, fs []model.Finding) *Row {
-	r := &Row{S: s, Findings: fs, Num: model.SessionNumber(s.ID), User: "–", Where: s.Source}
-	if s.Vantage != "" {
-		r.Where += "/" + s.Vantage
-	}
-	if s.User != nil {
-		r.User = *s.User
-	}
-	for _, f := range fs {
-		if f.Severity > r.Worst {
-			r.Worst = f.Severity
-		}
-	}
-	// A row is made for every update of a running session: its search
-	// fields are built with few allocations (small sets, no fmt).
-	var ips, statuses, rules set
-	addIP := func(ep string) {
-		if ep == "" {
-			return
-		}
-		if ap, err := netip.ParseAddrPort(ep); err == nil {
-			ips.add(strings.ToLower(ap.Addr().String()))
-		} else {
-			ips.add(strings.ToLower(ep))
-		}
-	}
-	addIP(s.Client)
-	addIP(s.Server)
-	var hay strings.Builder
-	hay.Grow(256)
-	words := func(ws ...string) {
-		for _, w := range ws {
-			hay.WriteString(w)
-			hay.WriteByte(' ')
-		}
-	}
-	words(s.ID, s.Client, s.Server, r.User, r.Where)
-	for _, ch := range s.Channels {
-		statuses.add(ch.Status)
-		if ch.Announce != nil {
-			r.Announced++
-			addIP(ch.Announce.Endpoint)
-		}
-		if c := ch.Connection; c != nil {
-			r.Observed++
-			r.Bytes += c.BytesToFTPClient + c.BytesToFTPServer
-			addIP(c.Initiator)
-			addIP(c.Responder)
-		}
-		if t := ch.Transfer; t != nil {
-			words(t.Verb, t.Arg)
-		}
-	}
-	for i := len(s.Dialog) - 1; i >= 0; i-- {
-		if e := &s.Dialog[i]; e.Kind == "reply" && !e.Malformed {
-			r.LastReply = strconv.Itoa(e.Code) + " " + e.Text
-			break
-		}
-	}
-	if r.LastReply == "" && s.Closed != "" {
-		r.LastReply = "closed (" + s.Closed + ")"
-	}
-	const hayDialog = 4096 // bounds memory per session
-	var code [20]byte
-	for i := range s.Dialog {
-		if hay.Len() > hayDialog {
-			break
-		}
-		e := &s.Dialog[i]
-		if e.Kind == "command" {
-			words(e.Verb, e.Arg)
-		} else {
-			hay.Write(strconv.AppendInt(code[:0], int64(e.Code), 10))
-			hay.WriteByte(' ')
-			words(e.Text)
-		}
-	}
-	for _, f := range fs {
-		rules.add(f.Rule)
-		words(f.Summary)
-	}
-	r.ips = ips.sorted()
-	r.rules = rules.sorted()
-	r.statuses = statuses.sorted()
-	r.user = strings.ToLower(r.User)
-	r.hay = strings.ToLower(hay.String())
-	return r
-}
-
-// set is a small set of strings: a session has a handful of addresses,
-// rules and statuses, fewer than a map is worth.
-type set []string
-
-func (s *set) add(v string) {
-	if !slices.Contains(*s, v) {
-		*s = append(*s, v)
-	}
-}
-
-func (s set) sorted() []string {
-	if s == nil {
-		return []string{}
-	}
-	slices.Sort(s)
-	return s
 }
