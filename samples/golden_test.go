@@ -48,22 +48,7 @@ func captures(t *testing.T) []string {
 // the JSON report, as "ftpscope -o json" writes it, and the report itself.
 func analyseJSON(t *testing.T, files ...string) ([]byte, *model.Report) {
 	t.Helper()
-	var sources []capture.Source
-	for i, f := range files {
-		label, path := "", f
-		if k := strings.IndexByte(f, '='); k > 0 {
-			label, path = f[:k], f[k+1:]
-		}
-		s, err := capture.OpenFile(label, path, i)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		defer s.Close()
-		sources = append(sources, s)
-	}
-	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
-	cfg.Dissect.KeepSegments = len(sources) > 1
-	cfg.Dissect.TLSKeys = scenarioKeyLog(t, files)
+	sources, cfg := openScenario(t, files...)
 	var buf bytes.Buffer
 	jw := report.NewJSONWriter(&buf, model.Tool{Name: "ftpscope", Version: "golden"})
 	col := &report.Collector{}
@@ -81,6 +66,30 @@ func analyseJSON(t *testing.T, files ...string) ([]byte, *model.Report) {
 		t.Errorf("%v: report does not follow the schema: %v", files, err)
 	}
 	return buf.Bytes(), col.Report(model.Tool{}, sum.Sources, sum.NATPairs, sum.Findings, sum.Stats)
+}
+
+// openScenario opens the given -r arguments ("label=path" or a path) and
+// returns the sources and the analysis configuration the command would
+// use for them (the scenario's key log included).
+func openScenario(t *testing.T, files ...string) ([]capture.Source, analysis.Config) {
+	t.Helper()
+	var sources []capture.Source
+	for i, f := range files {
+		label, path := "", f
+		if k := strings.IndexByte(f, '='); k > 0 {
+			label, path = f[:k], f[k+1:]
+		}
+		s, err := capture.OpenFile(label, path, i)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		t.Cleanup(func() { s.Close() })
+		sources = append(sources, s)
+	}
+	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
+	cfg.Dissect.KeepSegments = len(sources) > 1
+	cfg.Dissect.TLSKeys = scenarioKeyLog(t, files)
+	return sources, cfg
 }
 
 type both struct {
