@@ -6,12 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"hash"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 )
 
 // File export (--export DIR): the payload of every data connection is

@@ -1,0 +1,200 @@
+// Lifecycle: connections end, the housekeeping walks the deadlines, and a
+// session is emitted to the sink once its connections have all ended.
+
+package dissect
+
+import (
+	"sort"
+	"time"
+
+	"github.com/ftpscope/ftpscope/model"
+)
+
+// endConn finalizes a connection and forgets it.
+func (a *Analyzer) endConn(c *conn, how string) {
+	if _, ok := a.conns[c.key]; !ok || a.conns[c.key] != c {
+		return
+	}
+	delete(a.conns, c.key)
+	if a.lastConn == c {
+		a.lastConn = nil
+	}
+	a.lru.remove(c)
+	if c.closed == "" || !c.closing {
+		c.closed = how
+		if c.endTime.IsZero() || how != "reused" {
+			c.endTime = c.last
+		}
+	}
+	switch c.role {
+	case roleControl:
+		a.countFTPHosts(c, -1)
+		s := c.ctl.sess
+		c.ctl.end()
+		s.controlDone = true
+		a.maybeEmit(s)
+	case roleData:
+		if ch := c.ch; ch != nil {
+			ch.dataEnded(c)
+			a.maybeEmit(ch.sess)
+		}
+	case roleUnknown:
+		a.exp.forgetRecent(c)
+		if c.span[0].bytes()+c.span[1].bytes() > 0 && (c.nearFTP || a.nearFTP(c)) {
+			a.stats.UnmatchedDataConnections++
+		}
+	}
+}
+
+// tick is the periodic housekeeping, driven by the capture clock.
+func (a *Analyzer) tick() {
+	now := a.now
+	a.tickAt = now.UnixNano() + int64(tickEvery)
+	a.expireReordering(now.Add(-reorderWait))
+	// finalize closed connections after their linger
+	keep := a.closing[:0]
+	for _, c := range a.closing {
+		linger := dataLinger
+		if c.role == roleControl {
+			linger = controlLinger
+		}
+		if a.conns[c.key] != c {
+			continue // already gone
+		}
+		// A control connection whose stream delivered its last byte, or
+		// a data connection whose two FINs were both acknowledged (a
+		// clean close: nothing more comes), has nothing left to wait for;
+		// its session concludes at once, not a linger later.
+		if now.Sub(c.endTime) >= linger || c.role == roleControl && c.ctl.done || c.finAcked[0] && c.finAcked[1] {
+			a.endConn(c, c.closed)
+		} else {
+			keep = append(keep, c)
+		}
+	}
+	clear(a.closing[len(keep):])
+	a.closing = keep
+	// forget silent connections, least recently active first
+	for c := a.lru.head; c != nil; {
+		next := c.next
+		idle := now.Sub(c.last)
+		if idle < 0 {
+			c.last, idle = now, 0 // active after a clock that moved back
+		}
+		if idle < otherIdle {
+			break
+		}
+		switch {
+		case c.role == roleControl && idle < controlIdle, c.role == roleData && idle < dataIdle:
+			// the LRU is ordered by activity, not by limit: look further
+		default:
+			a.endConn(c, "timeout")
+		}
+		c = next
+	}
+	a.exp.expire(now)
+	a.retryTLS()
+	for s := range a.tlsHosts {
+		if a.tlsHosts[s].emitted {
+			delete(a.tlsHosts, s)
+		}
+	}
+}
+
+// expireReordering flushes the control queues that waited since before
+// the given time, and forgets the streams with nothing left queued.
+func (a *Analyzer) expireReordering(before time.Time) {
+	keep := a.reordering[:0]
+	for _, st := range a.reordering {
+		if st.expire(before) {
+			keep = append(keep, st)
+		} else {
+			st.listed = false
+		}
+	}
+	clear(a.reordering[len(keep):])
+	a.reordering = keep
+}
+
+// maybeEmit sends a session to the sink once everything it waits for ended.
+func (a *Analyzer) maybeEmit(s *session) {
+	if s.emitted || !s.controlDone || s.openData > 0 {
+		return
+	}
+	s.emitted = true
+	delete(a.open, s)
+	for _, ch := range s.channels {
+		a.exp.unregister(ch)
+	}
+	if s.tls {
+		delete(a.tlsHosts, hostPair{s.vantage.id, s.client.Addr(), s.server.Addr()})
+	}
+	if s.attempt() {
+		a.stats.ConnectionAttempts++
+		a.stats.ControlSessions--
+		s.release()
+		return
+	}
+	if ls, ok := a.sink.(LazySink); ok {
+		// Nothing in the analysis writes to an emitted session: its model
+		// can be built elsewhere.
+		ls.SessionLater(func() *model.Session {
+			m := a.export(s)
+			s.release()
+			return m
+		})
+		return
+	}
+	m := a.export(s)
+	if a.sink != nil {
+		a.sink.Session(m)
+	}
+	s.release()
+}
+
+// release lets go of what an emitted session holds: expectations and
+// closed connections may still point at it for a while.
+func (s *session) release() {
+	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = dialogRing{}, nil, nil, nil, nil
+	s.st.half[0].records, s.st.half[1].records = nil, nil
+}
+
+// Finish ends the analysis: every connection still open is concluded as
+// the capture ended, and every session is sent to the sink.
+func (a *Analyzer) Finish() {
+	if a.finished {
+		return
+	}
+	a.finished = true
+	// Packets the clocks held wait no longer; then control bytes still
+	// waiting for a hole to fill, before any data connection ends: they may
+	// carry the replies those wait for.
+	a.endClocks()
+	a.expireReordering(a.now)
+	// Data connections first, so that sessions are complete when their
+	// control connection ends.
+	var all []*conn
+	for c := a.lru.head; c != nil; c = c.next {
+		all = append(all, c)
+	}
+	for _, c := range all {
+		if c.role != roleControl {
+			a.endConn(c, "capture-end")
+		}
+	}
+	for _, c := range all {
+		if c.role == roleControl {
+			a.endConn(c, "capture-end")
+		}
+	}
+	// Sessions left open (a data connection outlived its control one).
+	rest := make([]*session, 0, len(a.open))
+	for s := range a.open {
+		rest = append(rest, s)
+	}
+	sort.Slice(rest, func(i, j int) bool { return rest[i].n < rest[j].n })
+	for _, s := range rest {
+		s.controlDone = true
+		s.openData = 0
+		a.maybeEmit(s)
+	}
+}
