@@ -136,7 +136,7 @@ type Analyzer struct {
 	// lastConn is the connection of the previous TCP packet: segments
 	// come in runs, and a key comparison is cheaper than the map.
 	lastConn *conn
-	lru      lru
+	lru      lruSet
 	closing  []*conn
 	connSeq  uint64
 

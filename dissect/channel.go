@@ -80,6 +80,7 @@ func (ch *channel) attach(c *conn, match string) {
 	ch.match = match
 	c.ch = ch
 	c.role = roleData
+	ch.sess.a.lru.retag(c)
 	ch.sess.openData++
 	ch.sess.dirty = true
 	ch.sess.a.stats.DataConnections++

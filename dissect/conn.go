@@ -84,7 +84,10 @@ type conn struct {
 	ctl *controlStream // roleControl
 	ch  *channel       // roleData
 
-	// lru: connections in order of last activity, oldest first.
+	// the activity lists (lruSet): the list c is on, its place in it, and
+	// its last touch in the order of all of them
+	listed     connRole
+	touched    uint64
 	prev, next *conn
 }
 
@@ -95,54 +98,6 @@ func (c *conn) dirOf(fromA bool) int {
 		return fromInitiator
 	}
 	return fromResponder
-}
-
-// lru is an intrusive list of connections, least recently active first.
-type lru struct{ head, tail *conn }
-
-func (l *lru) pushBack(c *conn) {
-	c.prev, c.next = l.tail, nil
-	if l.tail != nil {
-		l.tail.next = c
-	} else {
-		l.head = c
-	}
-	l.tail = c
-}
-
-// evictable returns the connection to drop when the table is full: among
-// the least recently active few, the first that FTP does not use (a flood
-// or a scan fills the table with those), else the least recently active.
-func (l *lru) evictable() *conn {
-	n := 0
-	for c := l.head; c != nil && n < 16; c, n = c.next, n+1 {
-		if c.role == roleUnknown {
-			return c
-		}
-	}
-	return l.head
-}
-
-func (l *lru) remove(c *conn) {
-	if c.prev != nil {
-		c.prev.next = c.next
-	} else {
-		l.head = c.next
-	}
-	if c.next != nil {
-		c.next.prev = c.prev
-	} else {
-		l.tail = c.prev
-	}
-	c.prev, c.next = nil, nil
-}
-
-func (l *lru) touch(c *conn) {
-	if l.tail == c {
-		return
-	}
-	l.remove(c)
-	l.pushBack(c)
 }
 
 // addrPort builds a netip.AddrPort from a segment address.

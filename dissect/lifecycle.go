@@ -73,23 +73,30 @@ func (a *Analyzer) tick() {
 	}
 	clear(a.closing[len(keep):])
 	a.closing = keep
-	// forget silent connections, least recently active first
-	for c := a.lru.head; c != nil; {
-		next := c.next
-		idle := now.Sub(c.last)
-		if idle < 0 {
-			c.last, idle = now, 0 // active after a clock that moved back
+	// forget silent connections, least recently active first: each role's
+	// list up to its first connection not silent for that role's limit
+	for {
+		var oldest *conn
+		for r := range a.lru.lists {
+			c := a.lru.lists[r].head
+			if c == nil {
+				continue
+			}
+			idle := now.Sub(c.last)
+			if idle < 0 {
+				c.last, idle = now, 0 // active after a clock that moved back
+			}
+			if idle >= idleLimit(connRole(r)) && (oldest == nil || c.touched < oldest.touched) {
+				oldest = c
+			}
 		}
-		if idle < otherIdle {
+		if oldest == nil {
 			break
 		}
-		switch {
-		case c.role == roleControl && idle < controlIdle, c.role == roleData && idle < dataIdle:
-			// the LRU is ordered by activity, not by limit: look further
-		default:
-			a.endConn(c, "timeout")
+		a.endConn(oldest, "timeout")
+		if oldest.prev == nil && a.lru.lists[oldest.listed].head == oldest {
+			a.lru.remove(oldest) // not in the table: never walked again
 		}
-		c = next
 	}
 	a.exp.expire(now)
 	a.retryTLS()
@@ -172,10 +179,7 @@ func (a *Analyzer) Finish() {
 	a.expireReordering(a.now)
 	// Data connections first, so that sessions are complete when their
 	// control connection ends.
-	var all []*conn
-	for c := a.lru.head; c != nil; c = c.next {
-		all = append(all, c)
-	}
+	all := a.lru.all()
 	for _, c := range all {
 		if c.role != roleControl {
 			a.endConn(c, "capture-end")

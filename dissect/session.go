@@ -123,6 +123,7 @@ func newSession(a *Analyzer, c *conn) *session {
 	s.st = st
 	c.ctl = st
 	c.role = roleControl
+	a.lru.retag(c)
 	return s
 }
 

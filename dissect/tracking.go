@@ -64,7 +64,7 @@ func looksLikeGreeting(b []byte) bool {
 
 func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packet) *conn {
 	s := a.seg
-	if len(a.conns) >= a.cfg.MaxConnections && a.lru.head != nil {
+	if len(a.conns) >= a.cfg.MaxConnections && !a.lru.empty() {
 		a.stats.EvictedConnections++
 		a.endConn(a.lru.evictable(), "evicted")
 	}
@@ -93,7 +93,7 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 		c.initiator, c.responder, c.initIsA = dst, src, !fromA
 	}
 	a.conns[key] = c
-	a.lru.pushBack(c)
+	a.lru.add(c)
 	a.stats.TCPConnections++
 
 	if a.isControlPort(c.responder.Port()) {
