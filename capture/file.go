@@ -6,10 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"

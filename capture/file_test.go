@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
-	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"

@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ftpscope/ftpscope/model"
 	"github.com/mdlayher/netlink"
+
+	"github.com/ftpscope/ftpscope/model"
 )
 
 // recording is a file of testdata/*.nlmsg: the netlink messages the

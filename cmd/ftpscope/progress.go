@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"io"
 	"os"
 	"time"
+
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 
 	"github.com/ftpscope/ftpscope/capture"
 )
