@@ -2,6 +2,8 @@ package dissect
 
 import (
 	"time"
+
+	"github.com/ftpscope/ftpscope/dissect/decode"
 )
 
 // segRecord remembers where one control segment's payload lies in sequence
@@ -59,25 +61,25 @@ type controlStream struct {
 }
 
 // segment takes one control segment of direction dir.
-func (st *controlStream) segment(dir int, s *segment, frame uint64, ts time.Time) {
+func (st *controlStream) segment(dir int, s *decode.Segment, frame uint64, ts time.Time) {
 	h := &st.half[dir]
-	seq := s.seq
-	if s.syn {
+	seq := s.Seq
+	if s.SYN {
 		seq++ // the SYN takes one sequence number; any payload follows it
 	}
 	if !h.started {
 		// at the SYN, or captured without it (mid-session): delivery starts here
 		h.started, h.pos, h.lineStart = true, seq, seq
 	}
-	if s.hasAck {
-		h.ack, h.ackValid = s.ack, true
+	if s.HasACK {
+		h.ack, h.ackValid = s.Ack, true
 	}
-	data, cut := s.payload, max(s.payloadLen-len(s.payload), 0)
+	data, cut := s.Payload, max(s.PayloadLen-len(s.Payload), 0)
 	end := seq + uint32(len(data)+cut)
-	if s.fin && !h.finPending && !st.ended[dir] {
+	if s.FIN && !h.finPending && !st.ended[dir] {
 		h.finAt, h.finPending = end, true
 	}
-	if s.rst && !h.rstSeen {
+	if s.RST && !h.rstSeen {
 		h.rstAt, h.rstSeen = seq, true
 	}
 	if len(data)+cut > 0 {
