@@ -82,8 +82,8 @@ func (a *Analyzer) decryptData(c *conn, dir int) bool {
 	if !d.started[dir] {
 		d.started[dir] = true
 		d.next[dir] = s.Seq
-		if sp := &c.span[dir]; sp.synBase {
-			d.next[dir] = sp.base
+		if first, ok := c.span[dir].FirstDataSeq(); ok {
+			d.next[dir] = first
 		}
 	}
 	payload := s.Payload

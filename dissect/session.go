@@ -129,7 +129,7 @@ func newSession(a *Analyzer, c *conn) *session {
 // attempt reports a control connection that never carried payload in
 // either direction (a SYN scan of port 21, a refused connection): it is
 // counted, not reported as a session.
-func (s *session) attempt() bool { return s.c.span[0].bytes()+s.c.span[1].bytes() == 0 }
+func (s *session) attempt() bool { return s.c.span[0].Bytes()+s.c.span[1].Bytes() == 0 }
 
 // feed consumes in-order control bytes of one direction starting at
 // sequence number base.

@@ -195,25 +195,25 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) (inWindow bool) 
 			if c.handshake && s.Seq == c.synSeq && c.packets > 1 && !c.synAck {
 				c.synRetries++
 			}
-			if !c.span[fromInitiator].init {
+			if !c.span[fromInitiator].Started() {
 				c.span[fromInitiator].setSYN(s.Seq)
 			}
 		} else if dir == fromResponder && s.HasACK {
 			c.synAck = true
-			if !c.span[fromResponder].init {
+			if !c.span[fromResponder].Started() {
 				c.span[fromResponder].setSYN(s.Seq)
 			}
 		}
 	} else if s.HasACK && dir == fromInitiator && c.synAck {
 		c.established = true
 	}
-	if sp := &c.span[1-dir]; s.HasACK && sp.noteAck(s.Ack) {
-		if got, outside := sp.ackRun(); outside != 0 {
+	if sp := &c.span[1-dir]; s.HasACK && sp.NoteAck(s.Ack) {
+		if got, outside := sp.AckRun(); outside != 0 {
 			a.outOfWindow(c, 1-dir, got, outside)
 		}
 	}
 	if s.PayloadLen > 0 {
-		got, cut, outside := c.span[dir].add(s.Seq, s.PayloadLen, len(s.Payload))
+		got, cut, outside := c.span[dir].Add(s.Seq, s.PayloadLen, len(s.Payload))
 		c.captured[dir] += got
 		c.cut += cut
 		inWindow = outside <= 0
