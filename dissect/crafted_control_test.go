@@ -572,3 +572,13 @@ func checkTLSGapThenCCC(t *testing.T, r craftedResult) {
 		t.Errorf("%d TLS bytes, want %d", s.TLSOpaqueBytes, want)
 	}
 }
+
+// record returns a TLS record of the given type with n payload bytes
+// taken from fill, repeated (as dissect/tlsrecord's tests build them).
+func record(typ byte, n int, fill string) []byte {
+	r := []byte{typ, 3, 3, byte(n >> 8), byte(n)}
+	for len(r) < 5+n {
+		r = append(r, fill...)
+	}
+	return r[:5+n]
+}

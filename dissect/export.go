@@ -25,7 +25,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		End:                  model.At(s.end),
 		TLS:                  s.tls,
 		Protected:            s.protected,
-		TLSOpaqueBytes:       s.tlsSkip[0].bytes + s.tlsSkip[1].bytes,
+		TLSOpaqueBytes:       s.tlsSkip[0].Bytes() + s.tlsSkip[1].Bytes(),
 		TLSDecryption:        s.ftpsStatus(),
 		Commands:             s.commands,
 		Replies:              s.repliesN,
