@@ -16,6 +16,7 @@ import (
 	"github.com/ftpscope/ftpscope/ctwatch"
 	"github.com/ftpscope/ftpscope/diagnose"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/dissect/decode"
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -169,7 +170,7 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 		src = capture.NewMerge(sources)
 	}
 	rd := &reader{src: src, several: len(sources) > 1, filter: cfg.Filter, count: cfg.Count,
-		progress: cfg.Progress, dec: dissect.NewDecoder()}
+		progress: cfg.Progress, dec: decode.New()}
 	var in feed
 	if live {
 		in = &inPlace{r: rd}

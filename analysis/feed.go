@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/ftpscope/ftpscope/capture"
-	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/dissect/decode"
 )
 
 // feed hands decoded frames to the dissector's loop, either read and
@@ -16,7 +16,7 @@ type feed interface {
 	// next returns the next frame, valid until the next call; nil at the
 	// end, or with tick set when a live interface was quiet for its read
 	// timeout.
-	next() (f *dissect.Frame, tick bool)
+	next() (f *decode.Frame, tick bool)
 	// close stops reading and returns what the reader counted. The
 	// sources' Info may be read once it returns.
 	close() readResult
@@ -42,7 +42,7 @@ type reader struct {
 	filter   *capture.Filter
 	count    uint64
 	progress func(uint64)
-	dec      *dissect.Decoder
+	dec      *decode.Decoder
 	res      readResult
 	ended    bool
 }
@@ -57,7 +57,7 @@ const (
 // read fills f with the next packet that passes the filter. keep, if not
 // nil, takes the packet's bytes out of the source's buffer before the
 // packet is decoded.
-func (r *reader) read(f *dissect.Frame, keep func(*capture.Packet)) int {
+func (r *reader) read(f *decode.Frame, keep func(*capture.Packet)) int {
 	for !r.ended {
 		if r.count > 0 && r.res.read >= r.count {
 			break
@@ -106,10 +106,10 @@ func (r *reader) read(f *dissect.Frame, keep func(*capture.Packet)) int {
 // inPlace reads on the caller's goroutine, without copying.
 type inPlace struct {
 	r     *reader
-	frame dissect.Frame
+	frame decode.Frame
 }
 
-func (in *inPlace) next() (*dissect.Frame, bool) {
+func (in *inPlace) next() (*decode.Frame, bool) {
 	switch in.r.read(&in.frame, nil) {
 	case readFrame:
 		return &in.frame, false
@@ -135,7 +135,7 @@ type readAhead struct {
 }
 
 type frameBatch struct {
-	frames []dissect.Frame
+	frames []decode.Frame
 	n      int
 	arena  []byte
 	last   bool // the reader ended after this batch
@@ -152,7 +152,7 @@ func startReadAhead(ctx context.Context, r *reader) *readAhead {
 	ra := &readAhead{full: make(chan *frameBatch, batchesAhead), free: make(chan *frameBatch, batchesAhead),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	for i := 0; i < batchesAhead; i++ {
-		ra.free <- &frameBatch{frames: make([]dissect.Frame, batchFrames), arena: make([]byte, 0, batchArena)}
+		ra.free <- &frameBatch{frames: make([]decode.Frame, batchFrames), arena: make([]byte, 0, batchArena)}
 	}
 	go func() {
 		defer close(ra.done)
@@ -199,7 +199,7 @@ func startReadAhead(ctx context.Context, r *reader) *readAhead {
 	return ra
 }
 
-func (ra *readAhead) next() (*dissect.Frame, bool) {
+func (ra *readAhead) next() (*decode.Frame, bool) {
 	for ra.cur == nil || ra.i == ra.cur.n {
 		if ra.cur != nil {
 			if ra.cur.last {

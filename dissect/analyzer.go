@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect/decode"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/tlsdecrypt"
@@ -125,9 +126,9 @@ type Analyzer struct {
 	lastVantage    *vantage
 	lastVantageKey vantageKey
 
-	dec *decoder
-	own segment  // Packet decodes here
-	seg *segment // the segment being analysed
+	dec *decode.Decoder
+	own decode.Segment  // Packet decodes here
+	seg *decode.Segment // the segment being analysed
 
 	ctlPorts      [1024]uint64 // bit set of control ports
 	implicitPorts [1024]uint64
@@ -207,7 +208,7 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		sink:         sink,
 		sources:      sources,
 		vantages:     map[vantageKey]*vantage{},
-		dec:          newDecoder(),
+		dec:          decode.New(),
 		conns:        map[flowKey]*conn{},
 		exp:          newExpectations(cfg.DataTimeout),
 		tlsHosts:     map[hostPair]*session{},
@@ -231,7 +232,7 @@ func (a *Analyzer) isControlPort(p uint16) bool { return a.ctlPorts[p/64]&(1<<(p
 
 // Packet analyses one packet. Its bytes are not kept.
 func (a *Analyzer) Packet(p *capture.Packet) {
-	r := a.dec.decode(p, &a.own)
+	r := a.dec.DecodePacket(p, &a.own)
 	if ns := p.Info.Timestamp.UnixNano(); a.followsClock(p, ns) {
 		a.analyse(p, &a.own, r, ns)
 	} else {
@@ -239,18 +240,18 @@ func (a *Analyzer) Packet(p *capture.Packet) {
 	}
 }
 
-// Frame analyses one packet a Decoder has decoded. Its bytes are not kept.
-func (a *Analyzer) Frame(f *Frame) {
+// Frame analyses one packet a decode.Decoder has decoded. Its bytes are not kept.
+func (a *Analyzer) Frame(f *decode.Frame) {
 	if ns := f.Packet.Info.Timestamp.UnixNano(); a.followsClock(&f.Packet, ns) {
-		a.analyse(&f.Packet, &f.seg, f.result, ns)
+		a.analyse(&f.Packet, &f.Segment, f.Result, ns)
 	} else {
-		a.clocked(&f.Packet, &f.seg, f.result)
+		a.clocked(&f.Packet, &f.Segment, f.Result)
 	}
 }
 
 // analyse analyses a packet dated ns (its timestamp, in Unix nanoseconds)
 // that its clock let through.
-func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult, ns int64) {
+func (a *Analyzer) analyse(p *capture.Packet, s *decode.Segment, r decode.Result, ns int64) {
 	a.seg = s
 	a.stats.Packets++
 	if ns > a.nowNS {
@@ -262,21 +263,21 @@ func (a *Analyzer) analyse(p *capture.Packet, s *segment, r decodeResult, ns int
 		}
 	}
 	switch r {
-	case decodedTCP:
+	case decode.TCP:
 		a.stats.TCPPackets++
 		a.tcp(p)
-	case decodedICMP:
+	case decode.ICMP:
 		a.icmp(p)
-	case decodedOther:
+	case decode.NotTCP:
 		a.stats.NonTCPPackets++
-	case decodedTruncated:
+	case decode.Truncated:
 		a.stats.TruncatedPackets++
-	case decodedError:
+	case decode.Malformed:
 		a.stats.DecodeErrors++
 		if p.Source < len(a.decodeErrors) {
 			a.decodeErrors[p.Source]++
 		}
-	case decodedFragment, decodedReassembled:
+	case decode.Fragment, decode.Reassembled:
 		a.fragments(p, s, r)
 	}
 	a.seg = nil // the frame's bytes are the reader's again

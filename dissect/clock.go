@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect/decode"
 )
 
 // The capture clock. Each source, and each capture interface within it,
@@ -45,8 +46,8 @@ type sourceClock struct {
 type heldPacket struct {
 	p   capture.Packet
 	at  time.Time // the clock's time when it was held
-	seg segment
-	r   decodeResult
+	seg decode.Segment
+	r   decode.Result
 	buf []byte
 }
 
@@ -76,7 +77,7 @@ func (a *Analyzer) followsClock(p *capture.Packet, ns int64) bool {
 // clocked dates packet p by its clock when followsClock did not, and
 // analyses it after the packets the clock held before it; a packet off
 // its clock is held until the clock decides.
-func (a *Analyzer) clocked(p *capture.Packet, s *segment, r decodeResult) {
+func (a *Analyzer) clocked(p *capture.Packet, s *decode.Segment, r decode.Result) {
 	ck := a.clockOf(p.Source, p.Info.InterfaceIndex)
 	at, v := ck.Observe(p.Info.Timestamp.UnixNano())
 	switch v {
@@ -103,8 +104,8 @@ func (a *Analyzer) clocked(p *capture.Packet, s *segment, r decodeResult) {
 }
 
 // hold keeps a copy of the decoded packet until its clock decides.
-func (a *Analyzer) hold(ck *sourceClock, p *capture.Packet, s *segment, r decodeResult, at int64) bool {
-	n := len(s.payload)
+func (a *Analyzer) hold(ck *sourceClock, p *capture.Packet, s *decode.Segment, r decode.Result, at int64) bool {
+	n := len(s.Payload)
 	if ck.nheld == len(ck.held) || a.heldBytes+n > maxHeldBytes {
 		return false
 	}
@@ -114,8 +115,8 @@ func (a *Analyzer) hold(ck *sourceClock, p *capture.Packet, s *segment, r decode
 	h.p, h.seg, h.r = *p, *s, r
 	h.p.Data = nil // the reader's; the segment is what the analysis reads
 	h.at = time.Unix(0, at).In(p.Info.Timestamp.Location())
-	h.buf = append(h.buf[:0], s.payload...)
-	h.seg.payload = h.buf
+	h.buf = append(h.buf[:0], s.Payload...)
+	h.seg.Payload = h.buf
 	return true
 }
 
@@ -124,12 +125,12 @@ func (a *Analyzer) hold(ck *sourceClock, p *capture.Packet, s *segment, r decode
 func (a *Analyzer) release(ck *sourceClock, anomalies bool) {
 	for i := range ck.nheld {
 		h := &ck.held[i]
-		a.heldBytes -= len(h.seg.payload)
+		a.heldBytes -= len(h.seg.Payload)
 		if anomalies {
 			h.p.Info.Timestamp = h.at
 		}
 		a.analyse(&h.p, &h.seg, h.r, h.p.Info.Timestamp.UnixNano())
-		h.seg = segment{}
+		h.seg = decode.Segment{}
 	}
 	ck.nheld = 0
 }

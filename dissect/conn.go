@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/netip"
 	"time"
+
+	"github.com/ftpscope/ftpscope/dissect/decode"
 )
 
 // flowKey names a TCP connection at one vantage point, whichever direction a
@@ -18,14 +20,14 @@ type flowKey struct {
 
 // keyOf returns the key of s's connection and whether s travels from the
 // key's a side.
-func keyOf(v uint32, s *segment) (flowKey, bool) {
-	k := flowKey{vantage: v, v6: s.v6}
-	c := bytes.Compare(s.src[:], s.dst[:])
-	if c < 0 || (c == 0 && s.sport <= s.dport) {
-		k.a, k.ap, k.b, k.bp = s.src, s.sport, s.dst, s.dport
+func keyOf(v uint32, s *decode.Segment) (flowKey, bool) {
+	k := flowKey{vantage: v, v6: s.V6}
+	c := bytes.Compare(s.Src[:], s.Dst[:])
+	if c < 0 || (c == 0 && s.SrcPort <= s.DstPort) {
+		k.a, k.ap, k.b, k.bp = s.Src, s.SrcPort, s.Dst, s.DstPort
 		return k, true
 	}
-	k.a, k.ap, k.b, k.bp = s.dst, s.dport, s.src, s.sport
+	k.a, k.ap, k.b, k.bp = s.Dst, s.DstPort, s.Src, s.SrcPort
 	return k, false
 }
 

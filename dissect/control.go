@@ -2,6 +2,9 @@ package dissect
 
 import (
 	"time"
+
+	"github.com/ftpscope/ftpscope/dissect/decode"
+	"github.com/ftpscope/ftpscope/dissect/tcpseq"
 )
 
 // segRecord remembers where one control segment's payload lies in sequence
@@ -21,9 +24,9 @@ const maxSegRecords = 128
 // are ordered to pack: every session has two.
 type halfStream struct {
 	records []segRecord
-	queue   *reorderQueue // out-of-order segments, once there were any
-	hist    *history      // the latest bytes delivered, to compare retransmissions with
-	pos     uint32        // sequence number of the next byte to be delivered
+	queue   *tcpseq.ReorderQueue // out-of-order segments, once there were any
+	hist    *tcpseq.History      // the latest bytes delivered, to compare retransmissions with
+	pos     uint32               // sequence number of the next byte to be delivered
 	// ack is the last acknowledgement this direction sent for the other.
 	ack uint32
 	// a FIN or RST beyond delivery ends the direction once delivery gets
@@ -59,25 +62,25 @@ type controlStream struct {
 }
 
 // segment takes one control segment of direction dir.
-func (st *controlStream) segment(dir int, s *segment, frame uint64, ts time.Time) {
+func (st *controlStream) segment(dir int, s *decode.Segment, frame uint64, ts time.Time) {
 	h := &st.half[dir]
-	seq := s.seq
-	if s.syn {
+	seq := s.Seq
+	if s.SYN {
 		seq++ // the SYN takes one sequence number; any payload follows it
 	}
 	if !h.started {
 		// at the SYN, or captured without it (mid-session): delivery starts here
 		h.started, h.pos, h.lineStart = true, seq, seq
 	}
-	if s.hasAck {
-		h.ack, h.ackValid = s.ack, true
+	if s.HasACK {
+		h.ack, h.ackValid = s.Ack, true
 	}
-	data, cut := s.payload, max(s.payloadLen-len(s.payload), 0)
+	data, cut := s.Payload, max(s.PayloadLen-len(s.Payload), 0)
 	end := seq + uint32(len(data)+cut)
-	if s.fin && !h.finPending && !st.ended[dir] {
+	if s.FIN && !h.finPending && !st.ended[dir] {
 		h.finAt, h.finPending = end, true
 	}
-	if s.rst && !h.rstSeen {
+	if s.RST && !h.rstSeen {
 		h.rstAt, h.rstSeen = seq, true
 	}
 	if len(data)+cut > 0 {
@@ -120,24 +123,24 @@ func (st *controlStream) arrive(dir int, seq uint32, data []byte, cut int, frame
 		}
 		seq = h.pos
 	}
-	if seq == h.pos && h.queue.empty() {
+	if seq == h.pos && h.queue.Empty() {
 		st.deliverPiece(dir, data, cut, frame, ts)
 		return
 	}
 	// Cut the arrival around the queued segments: the holes between them
 	// take its bytes, the queued bytes (seen first) stay.
-	var pieces [maxQueuedSegments + 1]piece
+	var pieces [tcpseq.MaxQueuedSegments + 1]piece
 	n := 0
 	span := len(data) + cut
 	lo := 0
 	compared := false
-	var queued []queuedSeg
+	var queued []tcpseq.QueuedSegment
 	if h.queue != nil {
-		queued = h.queue.segs
+		queued = h.queue.Segments()
 	}
 	for i := range queued {
 		q := &queued[i]
-		qlo, qhi := int(int32(q.seq-seq)), int(int32(q.end()-seq))
+		qlo, qhi := int(int32(q.Seq-seq)), int(int32(q.End()-seq))
 		if qhi <= lo {
 			continue
 		}
@@ -145,8 +148,8 @@ func (st *controlStream) arrive(dir int, seq uint32, data []byte, cut int, frame
 			break
 		}
 		// the captured bytes both copies have
-		if olo, ohi := max(lo, qlo), min(len(data), qlo+q.n); olo < ohi && !compared {
-			qb := h.queue.bytes(i)
+		if olo, ohi := max(lo, qlo), min(len(data), qlo+q.N); olo < ohi && !compared {
+			qb := h.queue.Bytes(i)
 			compared = st.compareQueued(dir, q, qb[olo-qlo:ohi-qlo], data[olo:ohi], frame, ts)
 		}
 		if qlo > lo {
@@ -183,21 +186,21 @@ func (st *controlStream) place(dir int, seq uint32, data []byte, cut int, frame 
 	}
 	for seq != h.pos {
 		if h.queue == nil {
-			h.queue = new(reorderQueue)
+			h.queue = new(tcpseq.ReorderQueue)
 		}
 		q := h.queue
-		if !q.full(len(data)) {
-			q.insert(queuedSeg{seq: seq, n: len(data), cut: cut, frame: frame, ts: ts}, data)
+		if !q.Full(len(data)) {
+			q.Insert(tcpseq.QueuedSegment{Seq: seq, N: len(data), Cut: cut, Frame: frame, TS: ts}, data)
 			st.listReordering()
 			return
 		}
 		// No room: give up on the hole before the queue, or before this
 		// piece when it comes first.
-		if q.empty() || int32(seq-q.segs[0].seq) < 0 {
+		if q.Empty() || int32(seq-q.Segments()[0].Seq) < 0 {
 			st.skip(dir, seq)
 			break
 		}
-		st.skip(dir, q.segs[0].seq)
+		st.skip(dir, q.Segments()[0].Seq)
 		st.drain(dir)
 		if st.done || int32(seq-h.pos) < 0 {
 			return
@@ -235,10 +238,10 @@ func (st *controlStream) cutOff(dir, n int, frame uint64, ts time.Time) {
 // drain delivers the queued segments that delivery has reached.
 func (st *controlStream) drain(dir int) {
 	h := &st.half[dir]
-	for !h.queue.empty() && h.queue.segs[0].seq == h.pos && !st.done {
-		q := h.queue.segs[0]
-		st.deliverPiece(dir, h.queue.bytes(0), q.cut, q.frame, q.ts)
-		h.queue.popFront()
+	for !h.queue.Empty() && h.queue.Segments()[0].Seq == h.pos && !st.done {
+		q := h.queue.Segments()[0]
+		st.deliverPiece(dir, h.queue.Bytes(0), q.Cut, q.Frame, q.TS)
+		h.queue.PopFront()
 	}
 	st.checkEnd(dir)
 }
@@ -257,12 +260,12 @@ func (st *controlStream) skip(dir int, seq uint32) {
 func (st *controlStream) confirmBoth() {
 	q0, q1 := st.half[0].queue, st.half[1].queue
 	switch {
-	case q0.empty() && q1.empty():
-	case q0.empty():
+	case q0.Empty() && q1.Empty():
+	case q0.Empty():
 		st.confirm(1)
-	case q1.empty():
+	case q1.Empty():
 		st.confirm(0)
-	case q1.segs[0].frame < q0.segs[0].frame:
+	case q1.Segments()[0].Frame < q0.Segments()[0].Frame:
 		st.confirm(1)
 		st.confirm(0)
 	default:
@@ -275,8 +278,8 @@ func (st *controlStream) confirmBoth() {
 // acknowledged it: the receiver has those bytes, the capture never will.
 func (st *controlStream) confirm(dir int) {
 	h, peer := &st.half[dir], &st.half[1-dir]
-	for !h.queue.empty() && peer.ackValid && int32(peer.ack-h.pos) > 0 && !st.done {
-		to := h.queue.segs[0].seq
+	for !h.queue.Empty() && peer.ackValid && int32(peer.ack-h.pos) > 0 && !st.done {
+		to := h.queue.Segments()[0].Seq
 		if int32(peer.ack-to) < 0 {
 			to = peer.ack
 		}
@@ -288,8 +291,8 @@ func (st *controlStream) confirm(dir int) {
 // flush delivers everything dir has queued, skipping the holes between.
 func (st *controlStream) flush(dir int) {
 	h := &st.half[dir]
-	for !h.queue.empty() && !st.done {
-		st.skip(dir, h.queue.segs[0].seq)
+	for !h.queue.Empty() && !st.done {
+		st.skip(dir, h.queue.Segments()[0].Seq)
 		st.drain(dir)
 	}
 }
@@ -298,11 +301,11 @@ func (st *controlStream) flush(dir int) {
 // and reports whether anything is still queued.
 func (st *controlStream) expire(before time.Time) bool {
 	for d := range st.half {
-		if q := st.half[d].queue; !q.empty() && !q.oldest().After(before) {
+		if q := st.half[d].queue; !q.Empty() && !q.Oldest().After(before) {
 			st.flush(d)
 		}
 	}
-	return !st.done && !(st.half[0].queue.empty() && st.half[1].queue.empty())
+	return !st.done && !(st.half[0].queue.Empty() && st.half[1].queue.Empty())
 }
 
 // checkEnd ends a direction whose FIN delivery reached, and the stream at
@@ -337,11 +340,11 @@ func (st *controlStream) end() {
 	st.done = true
 	for d := range st.half {
 		h := &st.half[d]
-		for !h.queue.empty() {
-			q := h.queue.segs[0]
-			st.skip(d, q.seq)
-			st.deliverPiece(d, h.queue.bytes(0), q.cut, q.frame, q.ts)
-			h.queue.popFront()
+		for !h.queue.Empty() {
+			q := h.queue.Segments()[0]
+			st.skip(d, q.Seq)
+			st.deliverPiece(d, h.queue.Bytes(0), q.Cut, q.Frame, q.TS)
+			h.queue.PopFront()
 		}
 		h.queue = nil
 		h.releaseHistory()

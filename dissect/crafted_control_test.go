@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/diagnose"
+	"github.com/ftpscope/ftpscope/dissect/tcpseq"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -204,7 +205,7 @@ func craftReorderQueueBound(c *pcaptest.Capture) {
 	sa, ra := a.Seq()
 	lost := []byte("214-The following commands are recognized.\r\n")
 	seq := ra + uint32(len(lost))
-	for i := range 2 * maxQueuedSegments {
+	for i := range 2 * tcpseq.MaxQueuedSegments {
 		line := []byte("214-" + strings.Repeat(string(rune('A'+i%26)), 40) + "\r\n")
 		a.Packet(false, seq, sa, pcaptest.Flags{ACK: true}, line)
 		seq += uint32(len(line))
@@ -218,7 +219,7 @@ func checkReorderQueueBound(t *testing.T, r craftedResult) {
 	if a.GapBytes != int64(len("214-The following commands are recognized.\r\n")) {
 		t.Errorf("A: %d gap bytes, want the one hole skipped when its queue was full", a.GapBytes)
 	}
-	if d := a.Dialog[len(a.Dialog)-1]; d.Code != 214 || d.Lines != 2*maxQueuedSegments+1 {
+	if d := a.Dialog[len(a.Dialog)-1]; d.Code != 214 || d.Lines != 2*tcpseq.MaxQueuedSegments+1 {
 		t.Errorf("A's last entry %+v: the segments after the hole were not read", d)
 	}
 	if b.GapBytes != 0 || !strings.HasSuffix(dialogText(b), "R 257 \"/\" is the current directory\n") {
@@ -570,4 +571,14 @@ func checkTLSGapThenCCC(t *testing.T, r craftedResult) {
 	if want := int64(205 + 1205 + 90 + 125 + 45 + 7 + 7); s.TLSOpaqueBytes != want {
 		t.Errorf("%d TLS bytes, want %d", s.TLSOpaqueBytes, want)
 	}
+}
+
+// record returns a TLS record of the given type with n payload bytes
+// taken from fill, repeated (as dissect/tlsrecord's tests build them).
+func record(typ byte, n int, fill string) []byte {
+	r := []byte{typ, 3, 3, byte(n >> 8), byte(n)}
+	for len(r) < 5+n {
+		r = append(r, fill...)
+	}
+	return r[:5+n]
 }

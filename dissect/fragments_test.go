@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect/decode"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -227,7 +228,7 @@ func TestFragmentFloodBounded(t *testing.T) {
 	k.Line(false, "553 Could not create file.")
 	k.Close()
 	ss, a := run(t, c.Bytes(), DefaultConfig())
-	if _, mem := a.dec.frags.Pending(); mem > 4<<20 {
+	if _, mem := a.dec.FragmentsPending(); mem > 4<<20 {
 		t.Fatalf("%d bytes held by the reassembler", mem)
 	}
 	if len(ss) != 1 || findVerb(ss[0], "STOR") == nil {
@@ -265,21 +266,21 @@ func TestFragmentsThroughDecoderFrames(t *testing.T) {
 
 // decodeAll decodes a capture's packets into frames with a Decoder, each
 // packet's bytes copied out of the reader's buffer, as the read-ahead does.
-func decodeAll(t testing.TB, pcap []byte) []Frame {
+func decodeAll(t testing.TB, pcap []byte) []decode.Frame {
 	t.Helper()
 	f, err := capture.OpenReader("t", "test.pcap", io.NopCloser(bytes.NewReader(pcap)), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := NewDecoder()
-	var frames []Frame
+	dec := decode.New()
+	var frames []decode.Frame
 	for {
 		p, err := f.Next()
 		if err != nil {
 			break
 		}
 		p.Data = bytes.Clone(p.Data)
-		frames = append(frames, Frame{Packet: p})
+		frames = append(frames, decode.Frame{Packet: p})
 		dec.Decode(&frames[len(frames)-1])
 	}
 	return frames
@@ -336,25 +337,6 @@ func FuzzFragments(f *testing.F) {
 			t.Fatalf("stats: %d fragments, %d dropped, %d reassembled, %d TCP packets", st.IPFragments, dropped, st.IPReassembled, st.TCPPackets)
 		}
 	})
-}
-
-// BenchmarkDecodeFragments measures the fragment path: a 2,000-byte
-// segment in two IPv4 fragments, held then reassembled (the copies are
-// this path's allocations; unfragmented packets are BenchmarkDecode's).
-func BenchmarkDecodeFragments(b *testing.B) {
-	c := pcaptest.New()
-	k := c.Conn("192.168.1.10:40000", "203.0.113.20:21", 1, 2)
-	k.SendFragmented(true, make([]byte, 2000), 1480)
-	frames := decodeAll(b, c.Bytes())[:2]
-	d := newDecoder()
-	var s segment
-	b.SetBytes(int64(len(frames[0].Packet.Data) + len(frames[1].Packet.Data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if d.decode(&frames[0].Packet, &s) != decodedFragment || d.decode(&frames[1].Packet, &s) != decodedReassembled {
-			b.Fatal("not reassembled")
-		}
-	}
 }
 
 // -w keeps every fragment of a selected session's datagrams, so that

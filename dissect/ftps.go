@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/dissect/ftp"
+	"github.com/ftpscope/ftpscope/dissect/tlsrecord"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
@@ -13,7 +14,7 @@ import (
 // after AUTH TLS or from its first byte (implicit FTPS), is decrypted and
 // the plaintext goes through the same line splitter, reply reader and
 // pairer as cleartext FTP, so announcements are correlated, rules judge
-// them and NAT legs pair as for cleartext. The tlsSkipper still walks the
+// them and NAT legs pair as for cleartext. The tlsrecord.Skipper still walks the
 // records: it says where TLS ends (CCC). Sessions without TLS never reach
 // this file, nor does anything here run without a key log.
 
@@ -122,7 +123,7 @@ func (w *recordWalk) take(p []byte) int {
 			w.remain -= k
 			continue
 		}
-		if w.hdrN == 0 && !looksTLS(p[n]) {
+		if w.hdrN == 0 && !tlsrecord.CanStart(p[n]) {
 			w.ended = true
 			break
 		}

@@ -65,7 +65,7 @@ func (a *Analyzer) decryptData(c *conn, dir int) bool {
 		return true
 	}
 	if !d.started[0] && !d.started[1] && d.client < 0 {
-		p := s.payload
+		p := s.Payload
 		if len(p) < 6 || p[0] != 22 || p[1] != 3 {
 			c.ch.tls = nil // PROT C: cleartext data
 			return false
@@ -81,23 +81,23 @@ func (a *Analyzer) decryptData(c *conn, dir int) bool {
 	}
 	if !d.started[dir] {
 		d.started[dir] = true
-		d.next[dir] = s.seq
-		if sp := &c.span[dir]; sp.synBase {
-			d.next[dir] = sp.base
+		d.next[dir] = s.Seq
+		if first, ok := c.span[dir].FirstDataSeq(); ok {
+			d.next[dir] = first
 		}
 	}
-	payload := s.payload
-	if len(payload) < s.payloadLen {
+	payload := s.Payload
+	if len(payload) < s.PayloadLen {
 		d.lose("a segment cut by the snapshot length")
 		return true
 	}
-	switch ahead := int32(s.seq - d.next[dir]); {
+	switch ahead := int32(s.Seq - d.next[dir]); {
 	case ahead > 0:
 		if d.queued+len(payload) > maxDataTLSQueue || len(d.queue[0])+len(d.queue[1]) >= maxDataTLSSegments {
 			d.lose("a capture gap in the data connection")
 			return true
 		}
-		d.queue[dir] = append(d.queue[dir], earlySegment{s.seq, append([]byte(nil), payload...)})
+		d.queue[dir] = append(d.queue[dir], earlySegment{s.Seq, append([]byte(nil), payload...)})
 		d.queued += len(payload)
 		return true
 	case ahead < 0:

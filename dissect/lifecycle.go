@@ -40,7 +40,7 @@ func (a *Analyzer) endConn(c *conn, how string) {
 		}
 	case roleUnknown:
 		a.exp.forgetRecent(c)
-		if c.span[0].bytes()+c.span[1].bytes() > 0 && (c.nearFTP || a.nearFTP(c)) {
+		if c.span[0].Bytes()+c.span[1].Bytes() > 0 && (c.nearFTP || a.nearFTP(c)) {
 			a.stats.UnmatchedDataConnections++
 		}
 	}

@@ -6,30 +6,10 @@ import (
 	"testing"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect/tcpseq"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )
-
-func TestReorderQueueInsertPop(t *testing.T) {
-	var q reorderQueue
-	q.insert(queuedSeg{seq: 30, n: 3}, []byte("ccc"))
-	q.insert(queuedSeg{seq: 10, n: 2, cut: 5}, []byte("aa"))
-	q.insert(queuedSeg{seq: 20, n: 4}, []byte("bbbb"))
-	if len(q.segs) != 3 || string(q.data) != "aabbbbccc" || string(q.bytes(1)) != "bbbb" || q.segs[0].end() != 17 {
-		t.Fatalf("queue %+v %q", q.segs, q.data)
-	}
-	q.popFront()
-	if q.segs[0].seq != 20 || string(q.data) != "bbbbccc" || string(q.bytes(1)) != "ccc" {
-		t.Fatalf("after pop %+v %q", q.segs, q.data)
-	}
-	if !q.full(maxQueuedBytes) || q.full(10) {
-		t.Error("byte bound")
-	}
-	var none *reorderQueue
-	if !none.empty() {
-		t.Error("a direction without a queue has something queued")
-	}
-}
 
 // FuzzControlSegments sends arbitrary slices of two fixed control streams
 // — out of order, repeated, altered, cut, with arbitrary acknowledgements,
@@ -81,8 +61,8 @@ func FuzzControlSegments(f *testing.F) {
 			for s := range a.open {
 				for d := range s.st.half {
 					h := &s.st.half[d]
-					if q := h.queue; q != nil && (len(q.segs) > maxQueuedSegments || len(q.data) > maxQueuedBytes) {
-						t.Fatalf("queue beyond its bounds: %d segments, %d bytes", len(q.segs), len(q.data))
+					if q := h.queue; q != nil && (len(q.Segments()) > tcpseq.MaxQueuedSegments || q.QueuedBytes() > tcpseq.MaxQueuedBytes) {
+						t.Fatalf("queue beyond its bounds: %d segments, %d bytes", len(q.Segments()), q.QueuedBytes())
 					}
 					if seen && h.started && int32(h.pos-last[d]) < 0 && last[d] != 0 {
 						t.Fatalf("delivery went back from %d to %d", last[d], h.pos)

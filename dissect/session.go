@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/dissect/ftp"
+	"github.com/ftpscope/ftpscope/dissect/tlsrecord"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -81,7 +82,7 @@ type session struct {
 	tls           bool
 	protected     bool
 	opaque        [2]bool
-	tlsSkip       [2]tlsSkipper
+	tlsSkip       [2]tlsrecord.Skipper
 	ftps          *ctlTLS // decrypting with the key log (ftps.go)
 	gapBytes      int64
 	conflicts     []model.RetransmissionConflict // retransmitted bytes that differed
@@ -130,14 +131,14 @@ func newSession(a *Analyzer, c *conn) *session {
 // attempt reports a control connection that never carried payload in
 // either direction (a SYN scan of port 21, a refused connection): it is
 // counted, not reported as a session.
-func (s *session) attempt() bool { return s.c.span[0].bytes()+s.c.span[1].bytes() == 0 }
+func (s *session) attempt() bool { return s.c.span[0].Bytes()+s.c.span[1].Bytes() == 0 }
 
 // feed consumes in-order control bytes of one direction starting at
 // sequence number base.
 func (s *session) feed(dir int, data []byte, base uint32) {
 	for len(data) > 0 {
 		if s.opaque[dir] {
-			n, carry, clear := s.tlsSkip[dir].skip(data)
+			n, carry, clear := s.tlsSkip[dir].Skip(data)
 			if s.ftps != nil {
 				s.ftps.feed(dir, data[:n], base)
 			}
@@ -165,7 +166,7 @@ func (s *session) feed(dir int, data []byte, base uint32) {
 			}
 			s.st.half[dir].lineStart = base
 		}
-		if dir == fromInitiator && s.commands == 0 && s.split[dir].Pending() == 0 && !s.tls && looksTLS(data[0]) && len(data) > 1 && data[1] == 3 {
+		if dir == fromInitiator && s.commands == 0 && s.split[dir].Pending() == 0 && !s.tls && tlsrecord.CanStart(data[0]) && len(data) > 1 && data[1] == 3 {
 			// Implicit FTPS (port 990) or a client that never sent AUTH.
 			s.startTLS("implicit TLS")
 			continue
@@ -518,7 +519,7 @@ func (s *session) gap(dir int, n int64, _ *segRecord) {
 		s.replies.Reset()
 	}
 	if s.opaque[dir] {
-		s.tlsSkip[dir].lose(int(n))
+		s.tlsSkip[dir].Lose(int(n))
 		if s.ftps != nil {
 			s.ftps.lose(dir)
 		}

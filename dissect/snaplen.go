@@ -26,7 +26,7 @@ func (s *session) cut(dir int, n int, frame uint64, ts time.Time) {
 	s.snaplen.Bytes += int64(n)
 	if s.opaque[dir] {
 		// the TLS record walk lost its place as after a gap
-		s.tlsSkip[dir].lose(n)
+		s.tlsSkip[dir].Lose(n)
 		return
 	}
 	if s.resync[dir] && s.split[dir].Pending() == 0 {

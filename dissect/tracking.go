@@ -14,13 +14,13 @@ import (
 
 func (a *Analyzer) tcp(p *capture.Packet) {
 	s := a.seg
-	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.ifindex)
+	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.IfIndex)
 	key, fromA := keyOf(v.id, s)
 	c := a.lastConn
 	if c == nil || c.key != key {
 		c = a.conns[key]
 	}
-	if c != nil && s.syn && !s.hasAck && !(c.handshake && s.seq == c.synSeq) {
+	if c != nil && s.SYN && !s.HasACK && !(c.handshake && s.Seq == c.synSeq) {
 		// A new connection on a 4-tuple seen before: FTP data connections
 		// from port 20 reuse them all the time.
 		a.endConn(c, "reused")
@@ -32,23 +32,23 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	a.lastConn = c
 	dir := c.dirOf(fromA)
 	inWindow := a.account(c, dir, p)
-	if a.ftps.keys != nil && c.role == roleData && c.ch.tls != nil && len(s.payload) > 0 && a.decryptData(c, dir) {
+	if a.ftps.keys != nil && c.role == roleData && c.ch.tls != nil && len(s.Payload) > 0 && a.decryptData(c, dir) {
 		// TLS records: the plaintext is what gets exported
-	} else if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 && inWindow {
-		a.exportPayload(c, dir, s.seq, s.payload, s.payloadLen)
+	} else if a.cfg.ExportDir != "" && c.role == roleData && len(s.Payload) > 0 && inWindow {
+		a.exportPayload(c, dir, s.Seq, s.Payload, s.PayloadLen)
 	}
 	switch c.role {
 	case roleControl:
 		a.control(c, dir, p)
 	case roleUnknown:
-		if c.controlPort && (s.syn || s.payloadLen > 0) {
+		if c.controlPort && (s.SYN || s.PayloadLen > 0) {
 			a.promote(c)
 			a.control(c, dir, p)
 			return
 		}
-		if dir == fromResponder && !c.firstResponderData && len(s.payload) > 0 {
+		if dir == fromResponder && !c.firstResponderData && len(s.Payload) > 0 {
 			c.firstResponderData = true
-			if c.handshake && looksLikeGreeting(s.payload) {
+			if c.handshake && looksLikeGreeting(s.Payload) {
 				a.promote(c)
 				a.control(c, dir, p)
 			}
@@ -72,21 +72,21 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 	c := &conn{key: key, id: a.connSeq, vantage: v, first: p.Info.Timestamp, firstFrame: p.Frame}
 	srcIsInitiator := true
 	switch {
-	case s.syn && !s.hasAck:
+	case s.SYN && !s.HasACK:
 		c.handshake = true
-		c.synSeq = s.seq
+		c.synSeq = s.Seq
 		c.synTime = p.Info.Timestamp
-	case s.syn && s.hasAck:
+	case s.SYN && s.HasACK:
 		srcIsInitiator = false
-	case a.isControlPort(s.sport) && !a.isControlPort(s.dport):
+	case a.isControlPort(s.SrcPort) && !a.isControlPort(s.DstPort):
 		srcIsInitiator = false
-	case a.isControlPort(s.dport):
-	case s.sport == 20:
-	case s.dport == 20:
+	case a.isControlPort(s.DstPort):
+	case s.SrcPort == 20:
+	case s.DstPort == 20:
 		srcIsInitiator = false
 	}
-	src := addrPort(s.v6, s.src, s.sport)
-	dst := addrPort(s.v6, s.dst, s.dport)
+	src := addrPort(s.V6, s.Src, s.SrcPort)
+	dst := addrPort(s.V6, s.Dst, s.DstPort)
 	if srcIsInitiator {
 		c.initiator, c.responder, c.initIsA = src, dst, fromA
 	} else {
@@ -99,7 +99,7 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 	if a.isControlPort(c.responder.Port()) {
 		// A stray ACK, FIN or RST (the last packets of a connection just
 		// concluded) makes no session; the first SYN or byte does.
-		if s.syn || s.payloadLen > 0 {
+		if s.SYN || s.PayloadLen > 0 {
 			a.promote(c)
 		} else {
 			c.controlPort = true
@@ -190,30 +190,30 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) (inWindow bool) 
 	c.last = ts
 	c.lastFrame = p.Frame
 	a.lru.touch(c)
-	if s.syn {
-		if dir == fromInitiator && !s.hasAck {
-			if c.handshake && s.seq == c.synSeq && c.packets > 1 && !c.synAck {
+	if s.SYN {
+		if dir == fromInitiator && !s.HasACK {
+			if c.handshake && s.Seq == c.synSeq && c.packets > 1 && !c.synAck {
 				c.synRetries++
 			}
-			if !c.span[fromInitiator].init {
-				c.span[fromInitiator].setSYN(s.seq)
+			if !c.span[fromInitiator].Started() {
+				c.span[fromInitiator].setSYN(s.Seq)
 			}
-		} else if dir == fromResponder && s.hasAck {
+		} else if dir == fromResponder && s.HasACK {
 			c.synAck = true
-			if !c.span[fromResponder].init {
-				c.span[fromResponder].setSYN(s.seq)
+			if !c.span[fromResponder].Started() {
+				c.span[fromResponder].setSYN(s.Seq)
 			}
 		}
-	} else if s.hasAck && dir == fromInitiator && c.synAck {
+	} else if s.HasACK && dir == fromInitiator && c.synAck {
 		c.established = true
 	}
-	if sp := &c.span[1-dir]; s.hasAck && sp.noteAck(s.ack) {
-		if got, outside := sp.ackRun(); outside != 0 {
+	if sp := &c.span[1-dir]; s.HasACK && sp.NoteAck(s.Ack) {
+		if got, outside := sp.AckRun(); outside != 0 {
 			a.outOfWindow(c, 1-dir, got, outside)
 		}
 	}
-	if s.payloadLen > 0 {
-		got, cut, outside := c.span[dir].add(s.seq, s.payloadLen, len(s.payload))
+	if s.PayloadLen > 0 {
+		got, cut, outside := c.span[dir].Add(s.Seq, s.PayloadLen, len(s.Payload))
 		c.captured[dir] += got
 		c.cut += cut
 		inWindow = outside <= 0
@@ -222,21 +222,21 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) (inWindow bool) 
 		}
 		c.established = true
 	}
-	if s.rst && !c.closing {
+	if s.RST && !c.closing {
 		if dir == fromResponder && !c.synAck && !c.established {
 			c.refused = true
 		}
 		c.reset = true
 		a.closeConn(c, "rst", ts)
 	}
-	if s.fin {
+	if s.FIN {
 		c.fin[dir] = true
-		c.finSeq[dir] = s.seq + uint32(s.payloadLen)
+		c.finSeq[dir] = s.Seq + uint32(s.PayloadLen)
 		if c.fin[0] && c.fin[1] && !c.closing {
 			a.closeConn(c, "fin", ts)
 		}
 	}
-	if s.hasAck && c.fin[1-dir] && s.ack == c.finSeq[1-dir]+1 {
+	if s.HasACK && c.fin[1-dir] && s.Ack == c.finSeq[1-dir]+1 {
 		c.finAcked[1-dir] = true
 	}
 	return inWindow
@@ -275,17 +275,17 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 	sess := c.ctl.sess
 	sess.end = p.Info.Timestamp
 	if (a.cfg.KeepSegments || c.vantage.iface != "") && len(sess.segments) < model.MaxSegments {
-		sess.segments = append(sess.segments, model.Segment{FromClient: dir == fromInitiator, SYN: s.syn, HasAck: s.hasAck,
-			Seq: s.seq, Ack: s.ack, Len: s.payloadLen, Frame: p.Frame, TS: model.At(p.Info.Timestamp)})
+		sess.segments = append(sess.segments, model.Segment{FromClient: dir == fromInitiator, SYN: s.SYN, HasAck: s.HasACK,
+			Seq: s.Seq, Ack: s.Ack, Len: s.PayloadLen, Frame: p.Frame, TS: model.At(p.Info.Timestamp)})
 	}
-	if s.payloadLen > len(s.payload) {
+	if s.PayloadLen > len(s.Payload) {
 		a.stats.TruncatedPackets++
 	}
-	if s.payloadLen == 0 && !s.syn && !s.fin && !s.rst {
+	if s.PayloadLen == 0 && !s.SYN && !s.FIN && !s.RST {
 		// A bare acknowledgement carries nothing to order; only its
 		// acknowledgement number matters, for the capture-gap check.
-		if s.hasAck {
-			c.ctl.ackOnly(dir, s.ack)
+		if s.HasACK {
+			c.ctl.ackOnly(dir, s.Ack)
 		}
 		return
 	}
@@ -295,9 +295,9 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 // icmp records an ICMP error against the connection whose segment it quotes.
 func (a *Analyzer) icmp(p *capture.Packet) {
 	s := a.seg
-	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.ifindex)
+	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.IfIndex)
 	key, _ := keyOf(v.id, s)
 	if c := a.conns[key]; c != nil && c.icmp == "" {
-		c.icmp = s.icmpText
+		c.icmp = s.ICMPText
 	}
 }

@@ -1,4 +1,10 @@
-package dissect
+// Package decode turns captured packets into the TCP segments the
+// dissector reads: one preallocated gopacket DecodingLayerParser per link
+// type and no allocation per packet, a TCP layer that reads only what the
+// dissector uses, ICMP destination-unreachable errors that quote a TCP
+// segment, and IP fragments of TCP datagrams reassembled (dissect/ipfrag)
+// before TCP decoding.
+package decode
 
 import (
 	"encoding/binary"
@@ -11,69 +17,63 @@ import (
 	"github.com/ftpscope/ftpscope/dissect/ipfrag"
 )
 
-// segment is one decoded TCP segment, or an ICMP error quoting one. Its
+// Segment is one decoded TCP segment, or an ICMP error quoting one. Its
 // slices alias the packet's bytes.
-type segment struct {
-	v6          bool
-	src, dst    [16]byte // IPv4 addresses in the first four bytes
-	sport       uint16
-	dport       uint16
-	seq, ack    uint32
-	syn, hasAck bool
-	fin, rst    bool
-	payload     []byte // captured payload bytes
-	payloadLen  int    // payload length per the IP header; more than len(payload) when cut
-	ifindex     int    // Linux cooked v2 interface index, or -1
-	// icmp is set for an ICMP destination-unreachable that quotes a TCP
+type Segment struct {
+	V6               bool
+	Src, Dst         [16]byte // IPv4 addresses in the first four bytes
+	SrcPort, DstPort uint16
+	Seq, Ack         uint32
+	SYN, HasACK      bool
+	FIN, RST         bool
+	Payload          []byte // captured payload bytes
+	PayloadLen       int    // payload length per the IP header; more than len(Payload) when cut
+	IfIndex          int    // Linux cooked v2 interface index, or -1
+	// ICMP is set for an ICMP destination-unreachable that quotes a TCP
 	// segment; the addresses and ports are then those of the quoted segment.
-	icmp     bool
-	icmpText string
-	// frag tells the analyzer what the IP fragment reassembler did with
-	// a fragment; set only for decodedFragment and decodedReassembled, a
-	// note of its own each time (fragments allocate anyway), so that a
-	// Frame stays small.
-	frag *fragNote
+	ICMP     bool
+	ICMPText string
+	// Frag tells the analyzer what the IP fragment reassembler did with
+	// a fragment; set only for Fragment and Reassembled, a note of its
+	// own each time (fragments allocate anyway), so that a Frame stays
+	// small.
+	Frag *FragmentNote
 }
 
-// decodeResult classifies a packet.
-type decodeResult int
+// Result classifies a packet.
+type Result int
 
 const (
-	decodedTCP decodeResult = iota
-	decodedICMP
-	decodedOther     // not TCP: ARP, UDP, fragments of other protocols, unknown link types …
-	decodedTruncated // cut by the snapshot length before the TCP header ended
-	decodedError     // malformed headers
-	// decodedFragment is an IP fragment of a TCP datagram that did not
-	// complete one: held, or dropped.
-	decodedFragment
-	// decodedReassembled is a TCP segment reassembled from IP fragments,
-	// this packet's the one that completed it.
-	decodedReassembled
+	TCP       Result = iota // a TCP segment
+	ICMP                    // an ICMP destination-unreachable quoting a TCP segment
+	NotTCP                  // ARP, UDP, fragments of other protocols, unknown link types …
+	Truncated               // cut by the snapshot length before the TCP header ended
+	Malformed               // malformed headers
+	// Fragment is an IP fragment of a TCP datagram that did not complete
+	// one: held, or dropped.
+	Fragment
+	// Reassembled is a TCP segment reassembled from IP fragments, this
+	// packet's the one that completed it.
+	Reassembled
 )
 
-// Frame is a packet with its TCP segment decoded, ready for an Analyzer:
-// a Decoder may fill it on another goroutine than the Analyzer's, ahead of
-// the analysis. The segment aliases Packet.Data.
+// Frame is a packet with its TCP segment decoded, ready for the analysis:
+// a Decoder may fill it on another goroutine than the analysis', ahead of
+// it. The segment aliases Packet.Data.
 type Frame struct {
-	Packet capture.Packet
-	seg    segment
-	result decodeResult
+	Packet  capture.Packet
+	Segment Segment
+	Result  Result
 }
 
-// Decoder decodes packets into Frames with no allocation per packet. It is
-// not safe for concurrent use; each goroutine that decodes has its own.
-type Decoder struct{ d *decoder }
-
-// NewDecoder returns a Decoder.
-func NewDecoder() *Decoder { return &Decoder{newDecoder()} }
-
 // Decode decodes f.Packet into f.
-func (d *Decoder) Decode(f *Frame) { f.result = d.d.decode(&f.Packet, &f.seg) }
+func (d *Decoder) Decode(f *Frame) { f.Result = d.DecodePacket(&f.Packet, &f.Segment) }
 
-// decoder turns packets into segments with one preallocated set of layers
+// Decoder turns packets into segments with one preallocated set of layers
 // and no allocation per packet (gopacket's DecodingLayerParser fast path).
-type decoder struct {
+// It is not safe for concurrent use; each goroutine that decodes has its
+// own.
+type Decoder struct {
 	eth     layers.Ethernet
 	dot1q   layers.Dot1Q
 	sll     layers.LinuxSLL
@@ -90,8 +90,9 @@ type decoder struct {
 	decoded []gopacket.LayerType
 }
 
-func newDecoder() *decoder {
-	d := &decoder{parsers: map[gopacket.LayerType]*gopacket.DecodingLayerParser{}}
+// New returns a Decoder.
+func New() *Decoder {
+	d := &Decoder{parsers: map[gopacket.LayerType]*gopacket.DecodingLayerParser{}}
 	for _, first := range []gopacket.LayerType{
 		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
 		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
@@ -135,92 +136,92 @@ func firstLayer(lt layers.LinkType, data []byte) gopacket.LayerType {
 	return gopacket.LayerTypeZero
 }
 
-// decode fills s from p.
-func (d *decoder) decode(p *capture.Packet, s *segment) decodeResult {
+// DecodePacket decodes p into s, for a caller that keeps no Frame.
+func (d *Decoder) DecodePacket(p *capture.Packet, s *Segment) Result {
 	first := firstLayer(p.LinkType, p.Data)
 	parser := d.parsers[first]
 	if parser == nil {
-		return decodedOther
+		return NotTCP
 	}
 	err := parser.DecodeLayers(p.Data, &d.decoded)
-	s.ifindex = -1
+	s.IfIndex = -1
 	var haveIP, haveTCP bool
 	for _, t := range d.decoded {
 		switch t {
 		case layers.LayerTypeLinuxSLL2:
-			s.ifindex = int(d.sll2.InterfaceIndex)
+			s.IfIndex = int(d.sll2.InterfaceIndex)
 		case layers.LayerTypeIPv4:
-			haveIP, s.v6 = true, false
+			haveIP, s.V6 = true, false
 		case layers.LayerTypeIPv6:
-			haveIP, s.v6 = true, true
+			haveIP, s.V6 = true, true
 		case layers.LayerTypeTCP:
 			haveTCP = true
 		}
 	}
 	if !haveIP {
 		if err != nil {
-			return decodedError
+			return Malformed
 		}
-		return decodedOther
+		return NotTCP
 	}
 	if !haveTCP {
 		// A fragment never has TCP decoded (the fragment layers end the
 		// decoding), so TCP packets pay nothing for this test.
-		if d.isFragment(s.v6) {
+		if d.isFragment(s.V6) {
 			return d.fragment(p, s, parser.Truncated)
 		}
 		if r, ok := d.icmp(s); ok {
 			return r
 		}
 		if parser.Truncated {
-			return decodedTruncated
+			return Truncated
 		}
 		if err != nil {
-			return decodedError
+			return Malformed
 		}
-		return decodedOther
+		return NotTCP
 	}
 	if err != nil {
-		return decodedError
+		return Malformed
 	}
-	s.icmp = false
-	if s.v6 {
-		copy(s.src[:], d.ip6.SrcIP)
-		copy(s.dst[:], d.ip6.DstIP)
+	s.ICMP = false
+	if s.V6 {
+		copy(s.Src[:], d.ip6.SrcIP)
+		copy(s.Dst[:], d.ip6.DstIP)
 	} else {
-		s.src, s.dst = [16]byte{}, [16]byte{}
-		copy(s.src[:4], d.ip4.SrcIP)
-		copy(s.dst[:4], d.ip4.DstIP)
+		s.Src, s.Dst = [16]byte{}, [16]byte{}
+		copy(s.Src[:4], d.ip4.SrcIP)
+		copy(s.Dst[:4], d.ip4.DstIP)
 	}
 	t := &d.tcp
-	s.sport, s.dport = t.srcPort, t.dstPort
-	s.seq, s.ack = t.seq, t.ack
-	s.syn, s.hasAck, s.fin, s.rst = t.flags&tcpSYN != 0, t.flags&tcpACK != 0, t.flags&tcpFIN != 0, t.flags&tcpRST != 0
-	s.payload = t.payload
-	s.payloadLen = len(t.payload)
+	s.SrcPort, s.DstPort = t.srcPort, t.dstPort
+	s.Seq, s.Ack = t.seq, t.ack
+	s.SYN, s.HasACK, s.FIN, s.RST = t.flags&tcpSYN != 0, t.flags&tcpACK != 0, t.flags&tcpFIN != 0, t.flags&tcpRST != 0
+	s.Payload = t.payload
+	s.PayloadLen = len(t.payload)
 	// A packet cut by the snapshot length still tells, through the IP
 	// length, how many payload bytes it carried: enough to count a data
 	// connection's bytes from a headers-only capture.
 	hdr := t.headerLen
-	if s.v6 {
+	if s.V6 {
 		if d.ip6.Length != 0 && d.ip6.NextHeader == layers.IPProtocolTCP {
-			if n := int(d.ip6.Length) - hdr; n > s.payloadLen {
-				s.payloadLen = n
+			if n := int(d.ip6.Length) - hdr; n > s.PayloadLen {
+				s.PayloadLen = n
 			}
 		}
-	} else if n := int(d.ip4.Length) - int(d.ip4.IHL)*4 - hdr; n > s.payloadLen {
-		s.payloadLen = n
+	} else if n := int(d.ip4.Length) - int(d.ip4.IHL)*4 - hdr; n > s.PayloadLen {
+		s.PayloadLen = n
 	}
-	return decodedTCP
+	return TCP
 }
 
 // icmp reads an ICMP destination-unreachable that quotes a TCP segment.
-func (d *decoder) icmp(s *segment) (decodeResult, bool) {
+func (d *Decoder) icmp(s *Segment) (Result, bool) {
 	var body []byte
 	var v6 bool
 	var text string
 	switch {
-	case !s.v6 && d.ip4.Protocol == layers.IPProtocolICMPv4:
+	case !s.V6 && d.ip4.Protocol == layers.IPProtocolICMPv4:
 		b := d.ip4.Payload
 		if len(b) < 8 || b[0] != 3 { // destination unreachable
 			return 0, false
@@ -234,11 +235,11 @@ func (d *decoder) icmp(s *segment) (decodeResult, bool) {
 		if len(body) < ihl+8 {
 			return 0, false
 		}
-		s.src, s.dst = [16]byte{}, [16]byte{}
-		copy(s.src[:4], body[12:16])
-		copy(s.dst[:4], body[16:20])
+		s.Src, s.Dst = [16]byte{}, [16]byte{}
+		copy(s.Src[:4], body[12:16])
+		copy(s.Dst[:4], body[16:20])
 		body = body[ihl:]
-	case s.v6 && d.ip6.NextHeader == layers.IPProtocolICMPv6:
+	case s.V6 && d.ip6.NextHeader == layers.IPProtocolICMPv6:
 		b := d.ip6.Payload
 		if len(b) < 8 || b[0] != 1 { // destination unreachable
 			return 0, false
@@ -249,21 +250,21 @@ func (d *decoder) icmp(s *segment) (decodeResult, bool) {
 			return 0, false
 		}
 		v6 = true
-		copy(s.src[:], body[8:24])
-		copy(s.dst[:], body[24:40])
+		copy(s.Src[:], body[8:24])
+		copy(s.Dst[:], body[24:40])
 		body = body[40:]
 	default:
 		return 0, false
 	}
-	s.v6 = v6
-	s.icmp = true
-	s.icmpText = text
-	s.sport = binary.BigEndian.Uint16(body[0:2])
-	s.dport = binary.BigEndian.Uint16(body[2:4])
-	s.seq = binary.BigEndian.Uint32(body[4:8])
-	s.syn, s.hasAck, s.fin, s.rst = false, false, false, false
-	s.payload, s.payloadLen = nil, 0
-	return decodedICMP, true
+	s.V6 = v6
+	s.ICMP = true
+	s.ICMPText = text
+	s.SrcPort = binary.BigEndian.Uint16(body[0:2])
+	s.DstPort = binary.BigEndian.Uint16(body[2:4])
+	s.Seq = binary.BigEndian.Uint32(body[4:8])
+	s.SYN, s.HasACK, s.FIN, s.RST = false, false, false, false
+	s.Payload, s.PayloadLen = nil, 0
+	return ICMP, true
 }
 
 func icmp4Text(code byte) string {

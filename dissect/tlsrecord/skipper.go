@@ -1,20 +1,23 @@
-package dissect
+// Package tlsrecord walks TLS records without keys: where they begin and
+// end on a control connection after AUTH TLS, and where cleartext resumes
+// (CCC), so that an FTPS session is read without decrypting it.
+package tlsrecord
 
-// tlsSkipper walks TLS records (RFC 8446 §5.1: type, version, length) on a
+// Skipper walks TLS records (RFC 8446 §5.1: type, version, length) on a
 // control connection after AUTH TLS, without decrypting them, so that the
 // analysis knows where they end. The session goes back to cleartext (CCC,
 // RFC 4217 §6) only where a record would start and a whole printable line
 // ending in CR LF comes instead. After a gap the walk has lost its place:
 // it looks for a plausible record header again, and reads nothing as
 // cleartext meanwhile, since ciphertext may hold anything.
-type tlsSkipper struct {
+type Skipper struct {
 	hdr  [5]byte
 	hdrN uint8
 	// lost: a gap left the walk out of step; hdr holds the bytes that may
 	// begin a record header
 	lost   bool
 	remain int
-	bytes  int64 // bytes of TLS records seen
+	bytes  int64 // bytes of TLS records seen (Bytes)
 	// line holds the bytes at a record boundary that may be cleartext;
 	// allocated at the first such boundary (every session has two walks)
 	line *[]byte
@@ -26,16 +29,16 @@ const maxTLSRecord = 1<<14 + 2048
 // maxCleartextProbe bounds the first cleartext line looked for after TLS.
 const maxCleartextProbe = 512
 
-// looksTLS reports whether b can open a TLS record: change_cipher_spec,
+// CanStart reports whether b can open a TLS record: change_cipher_spec,
 // alert, handshake, application_data or heartbeat.
-func looksTLS(b byte) bool { return b >= 20 && b <= 24 }
+func CanStart(b byte) bool { return b >= 20 && b <= 24 }
 
 // plausibleHeader reports whether h, the first bytes of a record header,
 // can be one: type change_cipher_spec to application_data (heartbeat too
 // when strict is false), version 3.1 to 3.4 (3.0 too when not strict), a
 // length up to maxTLSRecord.
 func plausibleHeader(h []byte, strict bool) bool {
-	if !looksTLS(h[0]) || strict && h[0] == 24 {
+	if !CanStart(h[0]) || strict && h[0] == 24 {
 		return false
 	}
 	if len(h) > 1 && h[1] != 3 {
@@ -54,10 +57,10 @@ func plausibleHeader(h []byte, strict bool) bool {
 	return true
 }
 
-// skip consumes the TLS records at the start of p. When cleartext resumes
+// Skip consumes the TLS records at the start of p. When cleartext resumes
 // it returns cleartext true: the cleartext is carry (its first line, held
 // from earlier calls; valid until the next call) and then p[n:].
-func (t *tlsSkipper) skip(p []byte) (n int, carry []byte, cleartext bool) {
+func (t *Skipper) Skip(p []byte) (n int, carry []byte, cleartext bool) {
 	for n < len(p) {
 		switch {
 		case t.lost:
@@ -67,7 +70,7 @@ func (t *tlsSkipper) skip(p []byte) (n int, carry []byte, cleartext bool) {
 			n += k
 			t.remain -= k
 			t.bytes += int64(k)
-		case t.probing() || t.hdrN == 0 && !looksTLS(p[n]):
+		case t.probing() || t.hdrN == 0 && !CanStart(p[n]):
 			if t.line == nil {
 				t.line = new([]byte)
 			}
@@ -109,9 +112,9 @@ func (t *tlsSkipper) skip(p []byte) (n int, carry []byte, cleartext bool) {
 // resync looks for a plausible record header in p, keeping its first bytes
 // in hdr across calls, and returns how many bytes it consumed: all of p,
 // or up to the end of the header it found, the walk back in step.
-func (t *tlsSkipper) resync(p []byte) int {
+func (t *Skipper) resync(p []byte) int {
 	for i, c := range p {
-		if t.hdrN == 0 && !looksTLS(c) {
+		if t.hdrN == 0 && !CanStart(c) {
 			continue
 		}
 		t.hdr[t.hdrN] = c
@@ -132,7 +135,7 @@ func (t *tlsSkipper) resync(p []byte) int {
 }
 
 // probing reports whether bytes that may be cleartext are held.
-func (t *tlsSkipper) probing() bool { return t.line != nil && len(*t.line) > 0 }
+func (t *Skipper) probing() bool { return t.line != nil && len(*t.line) > 0 }
 
 // probe verdicts.
 const (
@@ -145,7 +148,7 @@ const (
 // to line: cleartext once they make a printable line of at least three
 // characters ended by CR LF (k bytes of p taken), not cleartext at the
 // first byte that cannot belong to one (p[k]), or more needed.
-func (t *tlsSkipper) probe(p []byte) (k int, verdict int) {
+func (t *Skipper) probe(p []byte) (k int, verdict int) {
 	line := t.line
 	for i, c := range p {
 		cr := len(*line) > 0 && (*line)[len(*line)-1] == '\r'
@@ -164,10 +167,10 @@ func (t *tlsSkipper) probe(p []byte) (k int, verdict int) {
 	return len(p), probeMore
 }
 
-// lose accounts for n bytes the capture does not have. Inside a record
+// Lose accounts for n bytes the capture does not have. Inside a record
 // they only shorten what remains of it; otherwise the walk has lost its
 // place.
-func (t *tlsSkipper) lose(n int) {
+func (t *Skipper) Lose(n int) {
 	if !t.lost && t.hdrN == 0 && !t.probing() && t.remain >= n {
 		t.remain -= n
 		return
@@ -177,3 +180,7 @@ func (t *tlsSkipper) lose(n int) {
 		*t.line = (*t.line)[:0]
 	}
 }
+
+// Bytes returns the bytes of TLS records walked so far: the opaque part
+// of the stream.
+func (t *Skipper) Bytes() int64 { return t.bytes }

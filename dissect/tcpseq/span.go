@@ -1,6 +1,12 @@
-package dissect
+// Package tcpseq holds the TCP sequence-space primitives the dissector
+// builds on: a direction's bytes counted in sequence space within a window
+// (Span), the reorder queue of a reassembled direction (ReorderQueue), and
+// the latest delivered bytes that retransmissions are compared with
+// (History). None knows of connections or sessions: sequence numbers,
+// Bytes and the frames that carried them.
+package tcpseq
 
-// seqSpan measures one direction of a TCP connection in sequence space, as
+// Span measures one direction of a TCP connection in sequence space, as
 // 64-bit offsets from a base, so that retransmissions count once, 32-bit
 // wraparound is followed, and transfers beyond 4 GiB are counted right.
 //
@@ -12,7 +18,7 @@ package dissect
 // segments in a row that follow each other there, mean that the capture
 // lost a stretch of the stream, whose bytes then count, as any hole in
 // sequence space does.
-type seqSpan struct {
+type Span struct {
 	base     uint32 // sequence number of offset 0
 	last     uint32 // highest sequence number seen, for unwrapping
 	lastOff  int64  // its offset
@@ -54,41 +60,41 @@ const (
 	seqResync = 4
 )
 
-// setSYN anchors the span at a SYN's sequence number: the first data byte
+// SetSYN anchors the span at a SYN's sequence number: the first data byte
 // is seq+1.
-func (s *seqSpan) setSYN(seq uint32) {
+func (s *Span) SetSYN(seq uint32) {
 	s.base, s.last, s.lastOff = seq+1, seq+1, 0
 	s.min, s.max = 0, 0
 	s.init, s.synBase = true, true
 }
 
-// offset unwraps seq into an offset from the base. Sequence numbers within
+// Offset unwraps seq into an offset from the base. Sequence numbers within
 // 2 GiB of the highest one seen are read relative to it, as TCP does.
-func (s *seqSpan) offset(seq uint32) int64 {
+func (s *Span) Offset(seq uint32) int64 {
 	return s.lastOff + int64(int32(seq-s.last))
 }
 
 // window is how far before the lowest or after the highest byte seen a
 // segment may start and still count.
-func (s *seqSpan) window() int64 {
+func (s *Span) window() int64 {
 	return max(seqWindowMin, seqWindowSegments*int64(s.largest))
 }
 
-// outside returns the segments left out of the bytes: outside the window.
-func (s *seqSpan) outside() int64 {
+// Outside returns the segments left out of the bytes: outside the window.
+func (s *Span) Outside() int64 {
 	if s.odd == nil {
 		return 0
 	}
 	return s.odd.outside
 }
 
-// add records payload [seq, seq+n), of which have bytes are in the
+// Add records payload [seq, seq+n), of which have bytes are in the
 // capture (a snapshot length keeps a segment's first bytes). It returns how
 // many captured bytes it adds (not retransmitted ones), how many new bytes
 // the capture cut off, and the change in the count of segments outside the
 // window: 1 for a segment outside, less the run's earlier ones when a run
 // moves the window.
-func (s *seqSpan) add(seq uint32, n, have int) (captured, cut int64, outside int) {
+func (s *Span) Add(seq uint32, n, have int) (captured, cut int64, outside int) {
 	if !s.init {
 		s.base, s.last, s.lastOff = seq, seq, 0
 		s.min, s.max = 0, 0
@@ -97,7 +103,7 @@ func (s *seqSpan) add(seq uint32, n, have int) (captured, cut int64, outside int
 	if n <= 0 {
 		return 0, 0, 0
 	}
-	start := s.offset(seq)
+	start := s.Offset(seq)
 	if (start < s.min || start > s.max) && (s.payload || s.synBase) {
 		// only a segment beyond the bytes seen can lie outside the window
 		w := s.window()
@@ -144,7 +150,7 @@ func (s *seqSpan) add(seq uint32, n, have int) (captured, cut int64, outside int
 }
 
 // oddOnes returns the record of segments outside the window.
-func (s *seqSpan) oddOnes() *seqOdd {
+func (s *Span) oddOnes() *seqOdd {
 	if s.odd == nil {
 		s.odd = &seqOdd{}
 	}
@@ -155,7 +161,7 @@ func (s *seqSpan) oddOnes() *seqOdd {
 // extends (or starts) the run that may move the window. Each segment of a
 // run must bring bytes right after the run's; a retransmission within the
 // run neither extends nor breaks it.
-func (s *seqSpan) ahead(seq uint32, start int64, n, have int) (int64, int) {
+func (s *Span) ahead(seq uint32, start int64, n, have int) (int64, int) {
 	o := s.oddOnes()
 	o.outside++
 	c := &o.cand
@@ -181,19 +187,19 @@ func (s *seqSpan) ahead(seq uint32, start int64, n, have int) (int64, int) {
 	return 0, 1
 }
 
-// noteAck records the receiver's latest acknowledgement number: what it
+// NoteAck records the receiver's latest acknowledgement number: what it
 // acknowledges exists, so the window reaches it. It reports whether a run
-// of segments outside the window waits (then call ackRun).
-func (s *seqSpan) noteAck(ack uint32) bool {
+// of segments outside the window waits (then call AckRun).
+func (s *Span) NoteAck(ack uint32) bool {
 	s.lastAck, s.ackSeen = ack, true
 	return s.odd != nil && s.odd.cand.segments > 0
 }
 
-// ackRun moves the window to the waiting run if the receiver acknowledged
-// bytes up to it: the run is the stream's new position. The result is
-// add's.
-func (s *seqSpan) ackRun() (captured int64, outside int) {
-	if s.init && s.offset(s.lastAck) >= s.odd.cand.start {
+// AckRun moves the window to the waiting run if the receiver acknowledged
+// Bytes up to it: the run is the stream's new position. The result is
+// Add's.
+func (s *Span) AckRun() (captured int64, outside int) {
+	if s.init && s.Offset(s.lastAck) >= s.odd.cand.start {
 		return s.resync()
 	}
 	return 0, 0
@@ -201,9 +207,9 @@ func (s *seqSpan) ackRun() (captured int64, outside int) {
 
 // reached is the highest offset known to exist: the end of the bytes seen,
 // or what the receiver acknowledged if more.
-func (s *seqSpan) reached() int64 {
+func (s *Span) reached() int64 {
 	if s.ackSeen {
-		return max(s.max, s.offset(s.lastAck))
+		return max(s.max, s.Offset(s.lastAck))
 	}
 	return s.max
 }
@@ -212,7 +218,7 @@ func (s *seqSpan) reached() int64 {
 // position ahead: its bytes count, and the hole before it, as any hole in
 // sequence space does. It returns the run's captured bytes and the change
 // in the outside count (the run's segments no longer are).
-func (s *seqSpan) resync() (int64, int) {
+func (s *Span) resync() (int64, int) {
 	o := s.odd
 	c := o.cand
 	o.cand = seqCandidate{}
@@ -223,11 +229,19 @@ func (s *seqSpan) resync() (int64, int) {
 	return c.captured, -c.segments
 }
 
-// bytes returns the payload bytes of the direction in sequence space: from
+// Bytes returns the payload bytes of the direction in sequence space: from
 // the SYN (or the lowest byte seen) to the highest byte seen.
-func (s *seqSpan) bytes() int64 {
+func (s *Span) Bytes() int64 {
 	if !s.payload {
 		return 0
 	}
 	return s.max - s.min
 }
+
+// Started reports whether the span has its base: a SYN or a first
+// segment came.
+func (s *Span) Started() bool { return s.init }
+
+// FirstDataSeq returns the sequence number of the direction's first data
+// byte when a SYN anchored the span.
+func (s *Span) FirstDataSeq() (seq uint32, ok bool) { return s.base, s.synBase }

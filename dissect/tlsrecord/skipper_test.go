@@ -1,4 +1,4 @@
-package dissect
+package tlsrecord
 
 import (
 	"bytes"
@@ -17,9 +17,9 @@ func record(typ byte, n int, fill string) []byte {
 
 // walk feeds chunks to a skipper and returns the cleartext it let
 // through (carry and rest) and the chunk index where it did.
-func walk(t *tlsSkipper, chunks ...[]byte) (clear []byte, at int) {
+func walk(t *Skipper, chunks ...[]byte) (clear []byte, at int) {
 	for i, c := range chunks {
-		n, carry, ok := t.skip(c)
+		n, carry, ok := t.Skip(c)
 		if ok {
 			return append(append([]byte(nil), carry...), c[n:]...), i
 		}
@@ -31,7 +31,7 @@ func walk(t *tlsSkipper, chunks ...[]byte) (clear []byte, at int) {
 }
 
 func TestTLSSkipperRecordsThenCleartext(t *testing.T) {
-	var s tlsSkipper
+	var s Skipper
 	alert := record(21, 2, "\x01\x00")
 	a, b := record(23, 100, "\x80\x17PORT 10,0,0,99,4,1\r\n"), record(22, 3000, "\x16\x03\x03")
 	// the records, then a cleartext reply split across segments
@@ -52,7 +52,7 @@ func TestTLSSkipperNoCleartextWithoutLine(t *testing.T) {
 		"ab\r\n",                  // too short to be a line
 		"PORT 10,0,0,99\rx,4,1\n", // CR without LF
 	} {
-		var s tlsSkipper
+		var s Skipper
 		stream := append(record(23, 40, "x"), tail...)
 		if clear, _ := walk(&s, stream); clear != nil {
 			t.Errorf("%q after a record taken as cleartext %q", tail, clear)
@@ -61,7 +61,7 @@ func TestTLSSkipperNoCleartextWithoutLine(t *testing.T) {
 }
 
 func TestTLSSkipperResyncAfterGap(t *testing.T) {
-	var s tlsSkipper
+	var s Skipper
 	first := record(23, 60, "\x01\x02\x03")
 	second := record(23, 80, "227 Entering Passive Mode (10,0,0,99,4,1).\r\n")
 	third := record(23, 20, "\x05")
@@ -69,7 +69,7 @@ func TestTLSSkipperResyncAfterGap(t *testing.T) {
 		t.Fatal("cleartext in a record")
 	}
 	// lost: the rest of the first record and the second's header
-	s.lose(len(first) - 30 + 5)
+	s.Lose(len(first) - 30 + 5)
 	if !s.lost {
 		t.Fatal("a gap past the record's end left the walk in step")
 	}
@@ -82,10 +82,10 @@ func TestTLSSkipperResyncAfterGap(t *testing.T) {
 }
 
 func TestTLSSkipperGapInsideRecord(t *testing.T) {
-	var s tlsSkipper
+	var s Skipper
 	r := record(23, 100, "\xaa")
 	walk(&s, r[:20])
-	s.lose(50)
+	s.Lose(50)
 	if s.lost {
 		t.Fatal("a gap inside a record lost the walk")
 	}
