@@ -34,7 +34,7 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	inWindow := a.account(c, dir, p)
 	if a.ftps.keys != nil && c.role == roleData && c.ch.tls != nil && len(s.payload) > 0 && a.decryptData(c, dir) {
 		// TLS records: the plaintext is what gets exported
-	} else if a.cfg.ExportDir != "" && c.role == roleData && len(s.payload) > 0 && inWindow {
+	} else if a.cfg.Files != nil && c.role == roleData && len(s.payload) > 0 && inWindow {
 		a.exportPayload(c, dir, s.seq, s.payload, s.payloadLen)
 	}
 	switch c.role {
