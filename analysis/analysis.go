@@ -17,6 +17,7 @@ import (
 	"github.com/ftpscope/ftpscope/diagnose"
 	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/dissect/decode"
+	"github.com/ftpscope/ftpscope/fileexport"
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -24,6 +25,14 @@ import (
 // Config tunes a run.
 type Config struct {
 	Dissect dissect.Config
+	// ExportDir, when set, receives the payload of every data connection
+	// as a file (an existing directory; package fileexport).
+	ExportDir string
+	// ExportSession, when set, limits the export to that session's data
+	// channels (the terminal UI exports one session's files by analysing
+	// the capture again: the session keeps its id and its files their
+	// names).
+	ExportSession string
 	// Filter is a tcpdump-syntax expression applied to file sources
 	// (live sources filter in the kernel); nil for none.
 	Filter *capture.Filter
@@ -152,6 +161,12 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 	diag.observeFindings, diag.observePair = cfg.ObserveFindings, cfg.ObservePair
 	diag.conntrack = cfg.Conntrack
 	stage := startOutput(diag, cfg.Observe)
+	var files *fileexport.Exporter
+	if cfg.ExportDir != "" {
+		files = fileexport.New(cfg.ExportDir, cfg.ExportSession)
+		defer files.Close()
+		cfg.Dissect.Files = files
+	}
 	an := dissect.New(cfg.Dissect, infos, stage.sink(diag))
 	var src interface {
 		Next() (capture.Packet, error)
@@ -303,8 +318,10 @@ func Run(ctx context.Context, sources []capture.Source, cfg Config, out Consumer
 			}
 		}
 	}
-	if err := an.ExportError(); err != nil {
-		sum.Errors = append(sum.Errors, err)
+	if files != nil {
+		if err := files.Close(); err != nil {
+			sum.Errors = append(sum.Errors, err)
+		}
 	}
 	sum.NATPairs, sum.Findings = diag.finish(droppedFindings(sum.Sources)...)
 	sum.Worst = diag.worst

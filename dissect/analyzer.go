@@ -38,14 +38,9 @@ type Config struct {
 	// KeepSegments records each control segment's sequence numbers for
 	// pairing the two legs of a NAT (when several vantage points exist).
 	KeepSegments bool
-	// ExportDir, when set, receives the payload of every data connection
-	// as a file (an existing directory).
-	ExportDir string
-	// ExportSession, when set, limits the export to that session's data
-	// channels (the terminal UI exports one session's files by analysing
-	// the capture again: the session keeps its id and its files their
-	// names).
-	ExportSession string
+	// Files, when set, receives the payload of every data connection
+	// (--export: a fileexport.Exporter).
+	Files DataSink
 	// ControlTap, if set, sees every packet of an FTP control connection
 	// while it is analysed (its bytes are valid during the call only): a
 	// live terminal UI keeps the latest ones to show them (capture.FrameRing).
@@ -175,8 +170,6 @@ type Analyzer struct {
 	decodeErrors []uint64
 	frag         fragAccount
 	finished     bool
-	exportErr    error
-	exportQueued int         // out-of-order bytes waiting in exported files
 	channelSink  ChannelSink // the sink, if it wants channels early
 	intern       ftp.Interner
 }

@@ -54,9 +54,9 @@ type channel struct {
 	conn     *conn             // the data connection while it runs
 	snapshot *model.Connection // the data connection once it ended
 	match    string
-	reported bool // sent to a ChannelSink
-	export   *exportFile
-	tls      *dataTLS // PROT P with a key log (ftps_data.go)
+	reported bool      // sent to a ChannelSink
+	export   *exported // --export (datasink.go)
+	tls      *dataTLS  // PROT P with a key log (ftps_data.go)
 
 	// expectation bookkeeping (see expectations)
 	since      time.Time // data connections before this are not for us

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/dissect/decode"
+	"github.com/ftpscope/ftpscope/dissect/tcpseq"
 )
 
 // flowKey names a TCP connection at one vantage point, whichever direction a
@@ -66,7 +67,7 @@ type conn struct {
 	fin                  [2]bool
 	finSeq               [2]uint32 // the sequence number each direction's FIN took
 	finAcked             [2]bool   // the other side acknowledged that FIN
-	span                 [2]seqSpan
+	span                 [2]tcpseq.Span
 	captured             [2]int64
 	cut                  int64 // payload bytes the snapshot length cut off
 	packets              uint64

@@ -129,7 +129,7 @@ var controlCases = []controlCase{
 	{name: "snaplen-80", build: craftSnaplen80, check: checkSnaplen80},
 	{name: "snaplen-long-line", build: craftSnaplenLongLine, check: checkSnaplenLongLine},
 	{name: "snaplen-export", build: craftSnaplenExport, check: checkSnaplenExport,
-		cfg: func(t *testing.T, c *Config) { c.ExportDir = t.TempDir() }},
+		cfg: func(t *testing.T, c *Config) { exportTo(t, c, t.TempDir(), "") }},
 	{name: "tls-gap-then-ccc", build: craftTLSGapThenCCC, check: checkTLSGapThenCCC},
 }
 

@@ -84,7 +84,7 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 			mx.Restart = &r
 		}
 		if e := ch.export; e != nil {
-			mx.ExportPath, mx.SHA256, mx.ExportPartial = e.final, e.sum, e.partial && e.final != ""
+			mx.ExportPath, mx.SHA256, mx.ExportPartial = e.path, e.sum, e.partial
 		}
 		if n := ch.fileBytes(); n >= 0 {
 			size := n // allocated only here: n itself must not escape

@@ -150,8 +150,8 @@ func (d *dataTLS) lose(why string) {
 		d.lost = why
 	}
 	d.queue, d.queued = [2][]earlySegment{}, 0
-	if x := d.ch.export; x != nil {
-		x.partial = true
+	if x := d.ch.export; x != nil && !x.ended {
+		d.ch.sess.a.cfg.Files.Lost(x.file)
 	}
 }
 
@@ -161,10 +161,10 @@ func (d *dataTLS) plaintext(td tlsdecrypt.Dir, p []byte) {
 	if td == tlsdecrypt.FromServer {
 		dir = 1 - d.client
 	}
-	d.plain[dir] += int64(len(p))
 	if x := d.ch.export; x != nil {
-		d.ch.sess.a.exportPlain(x, dir, p)
+		d.ch.sess.a.exportPlain(x, dir, d.plain[dir], p)
 	}
+	d.plain[dir] += int64(len(p))
 }
 
 // end concludes the decryption when the data connection ended: bytes
@@ -208,25 +208,4 @@ func (d *dataTLS) fileBytes() int64 {
 		return -1
 	}
 	return d.plain[0] + d.plain[1]
-}
-
-// exportPlain appends decrypted file bytes to a channel's export file.
-func (a *Analyzer) exportPlain(x *exportFile, dir int, p []byte) {
-	if x.f == nil || x.err != nil {
-		return
-	}
-	if x.dir < 0 {
-		x.dir = dir
-	}
-	if dir != x.dir {
-		return // a data connection carries data one way
-	}
-	if !x.plain {
-		x.plain = true
-		x.begin()
-	}
-	x.emit(p)
-	if x.err != nil {
-		a.exportError(x.err)
-	}
 }

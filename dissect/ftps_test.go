@@ -84,7 +84,8 @@ func TestFTPSDecrypted(t *testing.T) {
 			f := recordFTPS(t, tc.opt)
 			cfg := DefaultConfig()
 			cfg.TLSKeys = keyLog(t, f.KeyLog)
-			cfg.ExportDir = t.TempDir()
+			dir := t.TempDir()
+			exportTo(t, &cfg, dir, "")
 			cfg.ShowPasswords = true
 			ss, a := run(t, f.Pcap, cfg)
 			if len(ss) != 1 {
@@ -139,7 +140,7 @@ func TestFTPSDecrypted(t *testing.T) {
 			if x.SHA256 != hex.EncodeToString(sum[:]) {
 				t.Errorf("sha256 %s, export %q", x.SHA256, x.ExportPath)
 			}
-			got, err := os.ReadFile(filepath.Join(cfg.ExportDir, x.ExportPath))
+			got, err := os.ReadFile(filepath.Join(dir, x.ExportPath))
 			if err != nil || !bytes.Equal(got, ftpsFile) {
 				t.Errorf("exported %d bytes (%v), want the file", len(got), err)
 			}
@@ -236,7 +237,7 @@ func TestFTPSProtC(t *testing.T) {
 	f := recordFTPS(t, pcaptest.FTPSOptions{ProtC: true})
 	cfg := DefaultConfig()
 	cfg.TLSKeys = keyLog(t, f.KeyLog)
-	cfg.ExportDir = t.TempDir()
+	exportTo(t, &cfg, t.TempDir(), "")
 	ss, _ := run(t, f.Pcap, cfg)
 	ch := ss[0].Channels[0]
 	sum := sha256.Sum256(ftpsFile)
@@ -308,7 +309,7 @@ func FuzzFTPS(f *testing.F) {
 		k.Close()
 		cfg := DefaultConfig()
 		cfg.TLSKeys = keys
-		cfg.ExportDir = t.TempDir()
+		exportTo(t, &cfg, t.TempDir(), "")
 		ss, _ := run(t, c.Bytes(), cfg)
 		for _, s := range ss {
 			if s.TLS && (s.TLSDecryption == nil || !s.TLSDecryption.Decrypted && s.TLSDecryption.Reason == "") {
@@ -406,7 +407,8 @@ func TestFTPSDataKeysAfterTransfer(t *testing.T) {
 	}
 	keys := keyLog(t, f.ControlKeyLog) // the data connection's lines come later
 	cfg := DefaultConfig()
-	cfg.Live, cfg.TLSKeys, cfg.ExportDir = true, keys, t.TempDir()
+	cfg.Live, cfg.TLSKeys = true, keys
+	exportTo(t, &cfg, t.TempDir(), "")
 	var out []*model.Session
 	a := New(cfg, []*capture.Info{src.Info()}, SinkFunc(func(s *model.Session) { out = append(out, s) }))
 	for {

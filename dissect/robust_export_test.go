@@ -17,9 +17,9 @@ func exportRun(t *testing.T, pcap []byte) (*model.Transfer, []byte) {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := DefaultConfig()
-	cfg.ExportDir = dir
-	ss, a := run(t, pcap, cfg)
-	if err := a.ExportError(); err != nil {
+	files := exportTo(t, &cfg, dir, "")
+	ss, _ := run(t, pcap, cfg)
+	if err := files.Close(); err != nil {
 		t.Fatal(err)
 	}
 	x := ss[0].Channels[0].Transfer
@@ -92,29 +92,5 @@ func TestExportComplete(t *testing.T) {
 	x, got := exportRun(t, holeyDownloadCapture(content, 0, 0))
 	if string(got) != string(content) || x.ExportPartial || strings.HasSuffix(x.ExportPath, ".partial") || x.SHA256 != sha256Hex(content) {
 		t.Fatalf("exported %d bytes as %s (partial %v)", len(got), x.ExportPath, x.ExportPartial)
-	}
-}
-
-// The out-of-order queue is bounded: segments far ahead of a hole do not
-// wait forever, and what they carry is written once the hole is given up.
-func TestExportQueueBounded(t *testing.T) {
-	var total int
-	x := &exportFile{total: &total}
-	f, err := os.CreateTemp(t.TempDir(), "q")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	x.f = f
-	x.begin()
-	seg := make([]byte, 1000)
-	for i := 1; i <= 3*exportQueueSegments; i++ {
-		x.add(int64(i*1000), seg, 0) // segment 0 never comes
-		if len(x.queue) > exportQueueSegments || x.queued > exportQueueBytes || total != x.queued {
-			t.Fatalf("after %d segments: %d queued, %d bytes (total %d)", i, len(x.queue), x.queued, total)
-		}
-	}
-	if x.next != int64(3*exportQueueSegments+1)*1000-int64(x.queued) || x.zeros != 1000 || !x.partial {
-		t.Fatalf("next %d, zeros %d, partial %v", x.next, x.zeros, x.partial)
 	}
 }

@@ -34,7 +34,7 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	inWindow := a.account(c, dir, p)
 	if a.ftps.keys != nil && c.role == roleData && c.ch.tls != nil && len(s.Payload) > 0 && a.decryptData(c, dir) {
 		// TLS records: the plaintext is what gets exported
-	} else if a.cfg.ExportDir != "" && c.role == roleData && len(s.Payload) > 0 && inWindow {
+	} else if a.cfg.Files != nil && c.role == roleData && len(s.Payload) > 0 && inWindow {
 		a.exportPayload(c, dir, s.Seq, s.Payload, s.PayloadLen)
 	}
 	switch c.role {
@@ -196,12 +196,12 @@ func (a *Analyzer) account(c *conn, dir int, p *capture.Packet) (inWindow bool) 
 				c.synRetries++
 			}
 			if !c.span[fromInitiator].Started() {
-				c.span[fromInitiator].setSYN(s.Seq)
+				c.span[fromInitiator].SetSYN(s.Seq)
 			}
 		} else if dir == fromResponder && s.HasACK {
 			c.synAck = true
 			if !c.span[fromResponder].Started() {
-				c.span[fromResponder].setSYN(s.Seq)
+				c.span[fromResponder].SetSYN(s.Seq)
 			}
 		}
 	} else if s.HasACK && dir == fromInitiator && c.synAck {

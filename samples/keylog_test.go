@@ -103,7 +103,7 @@ func TestKeyLogScenario(t *testing.T) {
 	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
 	cfg.Dissect.TLSKeys = scenarioKeyLog(t, []string{filepath.Join(dir, "client.pcap")})
 	cfg.Dissect.ShowPasswords = true
-	cfg.Dissect.ExportDir = t.TempDir()
+	cfg.ExportDir = t.TempDir()
 	col := &report.Collector{}
 	sum, err := analysis.Run(context.Background(), []capture.Source{src}, cfg, col)
 	if err != nil {

@@ -27,6 +27,6 @@ func prepareExport(o *options, cfg *analysis.Config) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("--export %s: not a directory", o.export)
 	}
-	cfg.Dissect.ExportDir = dir
+	cfg.ExportDir = dir
 	return nil
 }

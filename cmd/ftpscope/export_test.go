@@ -18,7 +18,7 @@ func TestExportDirCreatedPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Mode().Perm() != 0o700 || cfg.Dissect.ExportDir != dir {
-		t.Fatalf("mode %v, ExportDir %q", st.Mode().Perm(), cfg.Dissect.ExportDir)
+	if st.Mode().Perm() != 0o700 || cfg.ExportDir != dir {
+		t.Fatalf("mode %v, ExportDir %q", st.Mode().Perm(), cfg.ExportDir)
 	}
 }

@@ -121,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Conntrack = openConntrack(ctctx, o, cfg.Dissect.ControlPorts, stderr)
 	}
 	// Everything that needs root is open: the rest runs unprivileged.
-	if err := dropPrivileges(o, createdDirs, cfg.Dissect.ExportDir, stderr); err != nil {
+	if err := dropPrivileges(o, createdDirs, cfg.ExportDir, stderr); err != nil {
 		fmt.Fprintf(stderr, "ftpscope: %v\n", err)
 		return exitRuntime
 	}

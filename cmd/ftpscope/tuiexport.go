@@ -103,7 +103,7 @@ func (x *tuiExporter) ExportFiles(dir string, s *model.Session) ([]ui.ExportedFi
 	if err := prepareExport(o, &cfg); err != nil {
 		return nil, explainDenied(err, x.user)
 	}
-	cfg.Dissect.ExportSession = s.ID
+	cfg.ExportSession = s.ID
 	sources, err := openFiles(x.reads)
 	if err != nil {
 		return nil, err

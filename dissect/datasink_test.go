@@ -10,27 +10,18 @@ import (
 	"testing"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/fileexport"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )
 
-func TestSafeBase(t *testing.T) {
-	for in, want := range map[string]string{
-		"readme.txt":             "readme.txt",
-		"../../etc/passwd":       "passwd",
-		"/etc/shadow":            "shadow",
-		`..\..\windows\win.ini`:  "win.ini",
-		"..":                     "",
-		"a/..":                   "",
-		".hidden":                "hidden",
-		"C:evil":                 "C_evil",
-		"new\nline\x00.txt":      "new_nline_x00.txt",
-		strings.Repeat("x", 300): strings.Repeat("x", 100),
-	} {
-		if got := safeBase(in); got != want {
-			t.Errorf("safeBase(%q) = %q, want %q", in, got, want)
-		}
-	}
+// exportTo makes cfg export into dir (only session's files, if set) with a
+// fileexport.Exporter, closed when the test ends; Close tells its error.
+func exportTo(tb testing.TB, cfg *Config, dir, session string) *fileexport.Exporter {
+	x := fileexport.New(dir, session)
+	tb.Cleanup(func() { x.Close() })
+	cfg.Files = x
+	return x
 }
 
 // TestExportReordered writes a download whose segments come out of order
@@ -68,9 +59,9 @@ func TestExportReordered(t *testing.T) {
 	k.Line(false, "226 Transfer complete.")
 	k.Close()
 	cfg := DefaultConfig()
-	cfg.ExportDir = dir
-	ss, a := run(t, c.Bytes(), cfg)
-	if err := a.ExportError(); err != nil {
+	files := exportTo(t, &cfg, dir, "")
+	ss, _ := run(t, c.Bytes(), cfg)
+	if err := files.Close(); err != nil {
 		t.Fatal(err)
 	}
 	x := ss[0].Channels[0].Transfer
@@ -93,7 +84,7 @@ func TestExportReordered(t *testing.T) {
 	}
 }
 
-// TestExportOneSession: with ExportSession, only that session's files are
+// TestExportOneSession: with a session named, only that session's files are
 // written, under the names and with the hashes a whole export gives them.
 func TestExportOneSession(t *testing.T) {
 	export := func(session string) (string, map[string]string) {
@@ -104,7 +95,7 @@ func TestExportOneSession(t *testing.T) {
 		}
 		defer f.Close()
 		cfg := DefaultConfig()
-		cfg.ExportDir, cfg.ExportSession = dir, session
+		files := exportTo(t, &cfg, dir, session)
 		sums := map[string]string{}
 		a := New(cfg, []*capture.Info{f.Info()}, SinkFunc(func(s *model.Session) {
 			for _, ch := range s.Channels {
@@ -121,7 +112,7 @@ func TestExportOneSession(t *testing.T) {
 			a.Packet(&p)
 		}
 		a.Finish()
-		if err := a.ExportError(); err != nil {
+		if err := files.Close(); err != nil {
 			t.Fatal(err)
 		}
 		return dir, sums
