@@ -106,15 +106,7 @@ func (s *Splitter) keep(c byte) {
 	s.length++
 }
 
-// lineBufSize is the first capacity of a Splitter's line buffer: most
-// control lines fit, so a session's splitter allocates it once instead of
-// growing it line by line (8, 16, 32, 64… bytes).
-const lineBufSize = 256
-
 func (s *Splitter) keepRun(run []byte) {
-	if s.buf == nil {
-		s.buf = make([]byte, 0, lineBufSize)
-	}
 	if room := MaxLineLength - len(s.buf); room > 0 {
 		if len(run) <= room {
 			s.buf = append(s.buf, run...)
