@@ -31,7 +31,8 @@ type transfer struct {
 	ts         time.Time
 	frame      uint64
 	replyCodes []int
-	final      int // final reply code, 0 until it comes
+	codes      [2]int // replyCodes' first two (150, 226), without allocating
+	final      int    // final reply code, 0 until it comes
 	finalText  string
 	finalTS    time.Time
 	finalFrame uint64

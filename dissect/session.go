@@ -2,6 +2,7 @@ package dissect
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +69,7 @@ type session struct {
 	pairer  *ftp.Pairer
 	cmds    cmdRing
 	nextCmd int
+	lat     []float64 // the block latency hands out
 
 	dialog    dialogRing
 	commands  int
@@ -220,6 +222,18 @@ func (s *session) line(dir int, l ftp.Line, base uint32) {
 	}
 }
 
+// latency returns a pointer to ms for a dialog entry's LatencyMS, taken
+// from a small block of the session's (8 a block): one allocation for every
+// eight final replies instead of one each. The values are never written
+// again, so entries may share a block.
+func (s *session) latency(ms float64) *float64 {
+	if len(s.lat) == cap(s.lat) {
+		s.lat = make([]float64, 0, 8)
+	}
+	s.lat = append(s.lat, ms)
+	return &s.lat[len(s.lat)-1]
+}
+
 func (s *session) addDialog(e model.DialogEntry) int {
 	if s.ftps != nil && s.ftps.feeding {
 		e.Decrypted = true
@@ -319,10 +333,10 @@ func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	e.Answers = model.RefTo(info.dialog) // absolute until exported: see dialogRing.final
 	if final {
 		// Microsecond resolution: what captures resolve, and a short number.
-		ms := float64(max(at.ts.Sub(info.ts).Microseconds(), 0)) / 1000
-		e.LatencyMS = &ms
+		ms := s.latency(float64(max(at.ts.Sub(info.ts).Microseconds(), 0)) / 1000)
+		e.LatencyMS = ms
 		if c := s.dialog.at(info.dialog); c != nil {
-			c.LatencyMS = &ms
+			c.LatencyMS = ms
 		}
 	}
 	s.addDialog(e)
@@ -348,6 +362,9 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
 		if ch := info.ch; ch != nil && ch.xfer != nil {
 			x := ch.xfer
+			if x.replyCodes == nil {
+				x.replyCodes = x.codes[:0] // nil until a reply came: the report tells null from []
+			}
 			x.replyCodes = append(x.replyCodes, r.Code)
 			if (r.Code == 150 || r.Code == 125) && !at.cut {
 				if n, ok := ftp.ParseSize150(r.Text); ok {
@@ -465,8 +482,17 @@ func (s *session) announcePassive(info *cmdInfo, r *ftp.Reply, at lineAt) {
 	}
 	ch := s.newChannel("passive")
 	ch.ann = &announce{verb: info.verb, ts: at.ts, frame: at.frame, endpoint: ep, replyCode: r.Code, replyText: r.Text,
-		replyFrame: at.frame, raw: itoa(r.Code) + " " + r.Text, family: model.FamilyOf(ep.Addr()), place: at.place, cmdFrame: info.frame, cmdTS: info.ts}
+		replyFrame: at.frame, raw: replyRaw(r.Code, r.Text), family: model.FamilyOf(ep.Addr()), place: at.place, cmdFrame: info.frame, cmdTS: info.ts}
 	s.a.exp.register(ch, at.ts)
+}
+
+// replyRaw is "code text" built with one allocation.
+func replyRaw(code int, text string) string {
+	var buf [128]byte
+	b := strconv.AppendInt(buf[:0], int64(code), 10)
+	b = append(b, ' ')
+	b = append(b, text...)
+	return string(b)
 }
 
 func (s *session) newChannel(mode string) *channel {

@@ -23,14 +23,16 @@ type enc struct {
 
 func (e *enc) raw(s string) { e.b = append(e.b, s...) }
 
-func (e *enc) key(first *bool, name string) {
-	if !*first {
-		e.b = append(e.b, ',')
+// key writes a member's name. Names are given precomputed, as the bytes
+// they are written as with the comma before them (`,"id":`): one append,
+// the comma left off for an object's first member. Names are constants
+// that need no escaping.
+func (e *enc) key(first *bool, k string) {
+	if *first {
+		*first = false
+		k = k[1:]
 	}
-	*first = false
-	e.b = append(e.b, '"')
-	e.b = append(e.b, name...)
-	e.b = append(e.b, '"', ':')
+	e.b = append(e.b, k...)
 }
 
 func (e *enc) str(first *bool, name, v string) {
@@ -176,8 +178,11 @@ func (e *enc) timePtrOmit(first *bool, name string, t *model.Time) {
 
 const hexDigits = "0123456789abcdef"
 
-// plain marks the ASCII bytes a JSON string carries as they are.
-var plain = func() (t [utf8.RuneSelf]bool) {
+// plain marks the bytes a JSON string carries as they are: ASCII but
+// control characters, quote, backslash, <, > and &. Bytes of multi-byte
+// UTF-8 are not plain (checked rune by rune); one lookup decides the
+// common case.
+var plain = func() (t [256]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
 		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 	}
@@ -191,11 +196,11 @@ func (e *enc) quote(s string) {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plain[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if plain[c] {
-				i++
-				continue
-			}
 			e.b = append(e.b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -247,83 +252,83 @@ func (e *enc) session(s *model.Session) {
 	e.b = append(e.b, '{')
 	first := true
 	f := &first
-	e.str(f, "id", s.ID)
-	e.str(f, "source", s.Source)
-	e.strOmit(f, "vantage", s.Vantage)
-	e.str(f, "client", s.Client)
-	e.str(f, "server", s.Server)
-	e.time(f, "start", s.Start)
-	e.time(f, "end", s.End)
-	e.key(f, "user")
+	e.str(f, `,"id":`, s.ID)
+	e.str(f, `,"source":`, s.Source)
+	e.strOmit(f, `,"vantage":`, s.Vantage)
+	e.str(f, `,"client":`, s.Client)
+	e.str(f, `,"server":`, s.Server)
+	e.time(f, `,"start":`, s.Start)
+	e.time(f, `,"end":`, s.End)
+	e.key(f, `,"user":`)
 	if s.User == nil {
 		e.raw("null")
 	} else {
 		e.quote(*s.User)
 	}
-	e.boolean(f, "tls", s.TLS)
-	e.strOmit(f, "community_id", s.CommunityID)
-	e.boolOmit(f, "protected", s.Protected)
-	e.intOmit(f, "tls_opaque_bytes", s.TLSOpaqueBytes)
+	e.boolean(f, `,"tls":`, s.TLS)
+	e.strOmit(f, `,"community_id":`, s.CommunityID)
+	e.boolOmit(f, `,"protected":`, s.Protected)
+	e.intOmit(f, `,"tls_opaque_bytes":`, s.TLSOpaqueBytes)
 	if d := s.TLSDecryption; d != nil {
-		e.key(f, "tls_decryption")
+		e.key(f, `,"tls_decryption":`)
 		e.tlsDecryption(d)
 	}
-	e.int(f, "commands", int64(s.Commands))
-	e.int(f, "replies", int64(s.Replies))
-	e.boolean(f, "handshake_seen", s.HandshakeSeen)
-	e.strOmit(f, "closed", s.Closed)
+	e.int(f, `,"commands":`, int64(s.Commands))
+	e.int(f, `,"replies":`, int64(s.Replies))
+	e.boolean(f, `,"handshake_seen":`, s.HandshakeSeen)
+	e.strOmit(f, `,"closed":`, s.Closed)
 	if s.Greeting != nil {
-		e.key(f, "greeting")
+		e.key(f, `,"greeting":`)
 		e.dialogEntry(s.Greeting)
 	}
-	e.int(f, "control_bytes_to_server", s.ControlBytesToServer)
-	e.int(f, "control_bytes_to_client", s.ControlBytesToClient)
-	e.intOmit(f, "gap_bytes", s.GapBytes)
+	e.int(f, `,"control_bytes_to_server":`, s.ControlBytesToServer)
+	e.int(f, `,"control_bytes_to_client":`, s.ControlBytesToClient)
+	e.intOmit(f, `,"gap_bytes":`, s.GapBytes)
 	if len(s.RetransmissionConflicts) > 0 {
-		e.key(f, "retransmission_conflicts")
+		e.key(f, `,"retransmission_conflicts":`)
 		list(e, s.RetransmissionConflicts, e.retransmissionConflict)
 	}
 	if c := s.SnaplenCut; c != nil {
-		e.key(f, "snaplen_cut")
+		e.key(f, `,"snaplen_cut":`)
 		g := true
 		e.b = append(e.b, '{')
-		e.int(&g, "packets", int64(c.Packets))
-		e.int(&g, "bytes", c.Bytes)
-		e.uint(&g, "first_frame", c.FirstFrame)
-		e.time(&g, "first_ts", c.FirstTS)
+		e.int(&g, `,"packets":`, int64(c.Packets))
+		e.int(&g, `,"bytes":`, c.Bytes)
+		e.uint(&g, `,"first_frame":`, c.FirstFrame)
+		e.time(&g, `,"first_ts":`, c.FirstTS)
 		e.b = append(e.b, '}')
 	}
-	e.intOmit(f, "dialog_dropped", int64(s.DialogDropped))
-	e.intOmit(f, "dialog_offset", int64(s.DialogOffset))
-	e.key(f, "dialog")
+	e.intOmit(f, `,"dialog_dropped":`, int64(s.DialogDropped))
+	e.intOmit(f, `,"dialog_offset":`, int64(s.DialogOffset))
+	e.key(f, `,"dialog":`)
 	list(e, s.Dialog, e.dialogEntry)
-	e.key(f, "channels")
+	e.key(f, `,"channels":`)
 	list(e, s.Channels, e.channel)
 	if len(s.Anomalies) > 0 {
-		e.key(f, "anomalies")
+		e.key(f, `,"anomalies":`)
 		e.strings(s.Anomalies)
 	}
-	e.key(f, "frames")
+	e.key(f, `,"frames":`)
 	g := true
 	e.b = append(e.b, '{')
-	e.uint(&g, "first", s.Frames.First)
-	e.uint(&g, "last", s.Frames.Last)
+	e.uint(&g, `,"first":`, s.Frames.First)
+	e.uint(&g, `,"last":`, s.Frames.Last)
 	e.raw("}")
-	e.strOmit(f, "wireshark_filter", s.WiresharkFilter)
+	e.strOmit(f, `,"wireshark_filter":`, s.WiresharkFilter)
 	if ct := s.Conntrack; ct != nil {
-		e.key(f, "conntrack")
+		e.key(f, `,"conntrack":`)
 		g := true
 		e.b = append(e.b, '{')
-		e.key(&g, "helper")
+		e.key(&g, `,"helper":`)
 		if ct.Helper == nil {
 			e.raw("null")
 		} else {
 			e.quote(*ct.Helper)
 		}
-		e.str(&g, "tuple", ct.Tuple)
-		e.str(&g, "reply_tuple", ct.ReplyTuple)
-		e.uint(&g, "zone", uint64(ct.Zone))
-		e.uint(&g, "mark", uint64(ct.Mark))
+		e.str(&g, `,"tuple":`, ct.Tuple)
+		e.str(&g, `,"reply_tuple":`, ct.ReplyTuple)
+		e.uint(&g, `,"zone":`, uint64(ct.Zone))
+		e.uint(&g, `,"mark":`, uint64(ct.Mark))
 		e.b = append(e.b, '}')
 	}
 	e.raw("}")
@@ -332,12 +337,12 @@ func (e *enc) session(s *model.Session) {
 func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {
 	e.b = append(e.b, '{')
 	g := true
-	e.boolean(&g, "from_client", c.FromClient)
-	e.str(&g, "used", c.Used)
-	e.uint(&g, "used_frame", c.UsedFrame)
-	e.str(&g, "other", c.Other)
-	e.uint(&g, "other_frame", c.OtherFrame)
-	e.time(&g, "ts", c.TS)
+	e.boolean(&g, `,"from_client":`, c.FromClient)
+	e.str(&g, `,"used":`, c.Used)
+	e.uint(&g, `,"used_frame":`, c.UsedFrame)
+	e.str(&g, `,"other":`, c.Other)
+	e.uint(&g, `,"other_frame":`, c.OtherFrame)
+	e.time(&g, `,"ts":`, c.TS)
 	e.b = append(e.b, '}')
 }
 
@@ -345,55 +350,55 @@ func (e *enc) dialogEntry(d *model.DialogEntry) {
 	e.b = append(e.b, '{')
 	first := true
 	f := &first
-	e.time(f, "ts", d.TS)
+	e.time(f, `,"ts":`, d.TS)
 	switch d.Kind { // constants need no escaping
 	case "command":
 		e.raw(`,"kind":"command"`)
 	case "reply":
 		e.raw(`,"kind":"reply"`)
 	default:
-		e.str(f, "kind", d.Kind)
+		e.str(f, `,"kind":`, d.Kind)
 	}
-	e.strOmit(f, "verb", d.Verb)
-	e.strOmit(f, "arg", d.Arg)
-	e.intOmit(f, "code", int64(d.Code))
-	e.strOmit(f, "text", d.Text)
-	e.intOmit(f, "lines", int64(d.Lines))
+	e.strOmit(f, `,"verb":`, d.Verb)
+	e.strOmit(f, `,"arg":`, d.Arg)
+	e.intOmit(f, `,"code":`, int64(d.Code))
+	e.strOmit(f, `,"text":`, d.Text)
+	e.intOmit(f, `,"lines":`, int64(d.Lines))
 	if len(d.TextLines) > 0 {
-		e.key(f, "text_lines")
+		e.key(f, `,"text_lines":`)
 		e.strings(d.TextLines)
 	}
-	e.intOmit(f, "text_lines_dropped", int64(d.TextLinesDropped))
+	e.intOmit(f, `,"text_lines_dropped":`, int64(d.TextLinesDropped))
 	if r := d.RawText; r != nil {
-		e.strOmit(f, "arg_raw", r.ArgRaw)
-		e.strOmit(f, "text_raw", r.TextRaw)
+		e.strOmit(f, `,"arg_raw":`, r.ArgRaw)
+		e.strOmit(f, `,"text_raw":`, r.TextRaw)
 		if len(r.TextLinesRaw) > 0 {
-			e.key(f, "text_lines_raw")
+			e.key(f, `,"text_lines_raw":`)
 			e.strings(r.TextLinesRaw)
 		}
 	}
 	if d.LatencyMS != nil {
-		e.float(f, "latency_ms", *d.LatencyMS)
+		e.float(f, `,"latency_ms":`, *d.LatencyMS)
 	}
 	if i, ok := d.Answers.Index(); ok {
-		e.int(f, "answers", int64(i))
+		e.int(f, `,"answers":`, int64(i))
 	}
-	e.uint(f, "frame", d.Frame)
-	e.boolOmit(f, "preliminary", d.Preliminary)
-	e.boolOmit(f, "unsolicited", d.Unsolicited)
-	e.boolOmit(f, "malformed", d.Malformed)
-	e.boolOmit(f, "truncated", d.Truncated)
-	e.boolOmit(f, "cut", d.Cut)
-	e.boolOmit(f, "unanswered", d.Unanswered)
-	e.boolOmit(f, "decrypted", d.Decrypted)
+	e.uint(f, `,"frame":`, d.Frame)
+	e.boolOmit(f, `,"preliminary":`, d.Preliminary)
+	e.boolOmit(f, `,"unsolicited":`, d.Unsolicited)
+	e.boolOmit(f, `,"malformed":`, d.Malformed)
+	e.boolOmit(f, `,"truncated":`, d.Truncated)
+	e.boolOmit(f, `,"cut":`, d.Cut)
+	e.boolOmit(f, `,"unanswered":`, d.Unanswered)
+	e.boolOmit(f, `,"decrypted":`, d.Decrypted)
 	if p := d.Segment; p != nil {
-		e.key(f, "segment")
+		e.key(f, `,"segment":`)
 		g := true
 		e.b = append(e.b, '{')
-		e.int(&g, "offset", int64(p.Offset))
-		e.boolOmit(&g, "split", p.Split)
-		e.int(&g, "index", int64(p.Index))
-		e.intOmit(&g, "segments", int64(p.Segments))
+		e.int(&g, `,"offset":`, int64(p.Offset))
+		e.boolOmit(&g, `,"split":`, p.Split)
+		e.int(&g, `,"index":`, int64(p.Index))
+		e.intOmit(&g, `,"segments":`, int64(p.Segments))
 		e.b = append(e.b, '}')
 	}
 	e.b = append(e.b, '}')
@@ -403,112 +408,112 @@ func (e *enc) channel(c *model.Channel) {
 	e.b = append(e.b, '{')
 	first := true
 	f := &first
-	e.str(f, "id", c.ID)
-	e.str(f, "mode", c.Mode)
+	e.str(f, `,"id":`, c.ID)
+	e.str(f, `,"mode":`, c.Mode)
 	if a := c.Announce; a != nil {
-		e.key(f, "announce")
+		e.key(f, `,"announce":`)
 		g := true
 		e.b = append(e.b, '{')
-		e.str(&g, "verb", a.Verb)
-		e.time(&g, "ts", a.TS)
-		e.str(&g, "endpoint", a.Endpoint)
-		e.key(&g, "reply_code")
+		e.str(&g, `,"verb":`, a.Verb)
+		e.time(&g, `,"ts":`, a.TS)
+		e.str(&g, `,"endpoint":`, a.Endpoint)
+		e.key(&g, `,"reply_code":`)
 		if a.ReplyCode == nil {
 			e.raw("null")
 		} else {
 			e.b = strconv.AppendInt(e.b, int64(*a.ReplyCode), 10)
 		}
-		e.strOmit(&g, "reply_text", a.ReplyText)
-		e.strOmit(&g, "raw", a.Raw)
-		e.uint(&g, "frame", a.Frame)
+		e.strOmit(&g, `,"reply_text":`, a.ReplyText)
+		e.strOmit(&g, `,"raw":`, a.Raw)
+		e.uint(&g, `,"frame":`, a.Frame)
 		if a.ReplyFrame != 0 {
-			e.uint(&g, "reply_frame", a.ReplyFrame)
+			e.uint(&g, `,"reply_frame":`, a.ReplyFrame)
 		}
-		e.strOmit(&g, "family", a.Family)
+		e.strOmit(&g, `,"family":`, a.Family)
 		e.b = append(e.b, '}')
 	}
 	if x := c.Transfer; x != nil {
-		e.key(f, "transfer")
+		e.key(f, `,"transfer":`)
 		g := true
 		e.b = append(e.b, '{')
-		e.str(&g, "verb", x.Verb)
-		e.strOmit(&g, "arg", x.Arg)
-		e.time(&g, "ts", x.TS)
-		e.key(&g, "reply_codes")
+		e.str(&g, `,"verb":`, x.Verb)
+		e.strOmit(&g, `,"arg":`, x.Arg)
+		e.time(&g, `,"ts":`, x.TS)
+		e.key(&g, `,"reply_codes":`)
 		list(e, x.ReplyCodes, func(rc *int) { e.b = strconv.AppendInt(e.b, int64(*rc), 10) })
-		e.strOmit(&g, "reply_text", x.ReplyText)
-		e.key(&g, "announced_size")
+		e.strOmit(&g, `,"reply_text":`, x.ReplyText)
+		e.key(&g, `,"announced_size":`)
 		if x.AnnouncedSize == nil {
 			e.raw("null")
 		} else {
 			e.b = strconv.AppendInt(e.b, *x.AnnouncedSize, 10)
 		}
-		e.strOmit(&g, "size_from", x.SizeFrom)
+		e.strOmit(&g, `,"size_from":`, x.SizeFrom)
 		if x.Restart != nil {
-			e.int(&g, "restart", *x.Restart)
+			e.int(&g, `,"restart":`, *x.Restart)
 		}
-		e.strOmit(&g, "sha256", x.SHA256)
-		e.strOmit(&g, "export_path", x.ExportPath)
+		e.strOmit(&g, `,"sha256":`, x.SHA256)
+		e.strOmit(&g, `,"export_path":`, x.ExportPath)
 		if x.FileBytes != nil {
-			e.int(&g, "file_bytes", *x.FileBytes)
+			e.int(&g, `,"file_bytes":`, *x.FileBytes)
 		}
-		e.uint(&g, "frame", x.Frame)
+		e.uint(&g, `,"frame":`, x.Frame)
 		if x.FinalFrame != 0 {
-			e.uint(&g, "final_frame", x.FinalFrame)
+			e.uint(&g, `,"final_frame":`, x.FinalFrame)
 		}
-		e.timePtrOmit(&g, "final_ts", x.FinalTS)
+		e.timePtrOmit(&g, `,"final_ts":`, x.FinalTS)
 		if x.LatencyMS != 0 {
-			e.float(&g, "latency_ms", x.LatencyMS)
+			e.float(&g, `,"latency_ms":`, x.LatencyMS)
 		}
-		e.boolOmit(&g, "export_partial", x.ExportPartial)
+		e.boolOmit(&g, `,"export_partial":`, x.ExportPartial)
 		e.b = append(e.b, '}')
 	}
-	e.key(f, "connection")
+	e.key(f, `,"connection":`)
 	if cn := c.Connection; cn == nil {
 		e.raw("null")
 	} else {
 		g := true
 		e.b = append(e.b, '{')
-		e.str(&g, "initiator", cn.Initiator)
-		e.str(&g, "responder", cn.Responder)
-		e.timePtrOmit(&g, "syn", cn.SYN)
-		e.boolean(&g, "established", cn.Established)
-		e.boolean(&g, "reset", cn.Reset)
-		e.timePtrOmit(&g, "end", cn.End)
-		e.int(&g, "bytes_to_ftp_client", cn.BytesToFTPClient)
-		e.int(&g, "bytes_to_ftp_server", cn.BytesToFTPServer)
-		e.str(&g, "match", cn.Match)
-		e.strOmit(&g, "community_id", cn.CommunityID)
-		e.intOmit(&g, "syn_retries", int64(cn.SYNRetries))
-		e.boolOmit(&g, "refused", cn.Refused)
-		e.boolean(&g, "handshake_seen", cn.HandshakeSeen)
-		e.strOmit(&g, "closed", cn.Closed)
-		e.int(&g, "captured_bytes", cn.CapturedBytes)
-		e.uint(&g, "packets", cn.Packets)
-		e.uint(&g, "first_frame", cn.FirstFrame)
+		e.str(&g, `,"initiator":`, cn.Initiator)
+		e.str(&g, `,"responder":`, cn.Responder)
+		e.timePtrOmit(&g, `,"syn":`, cn.SYN)
+		e.boolean(&g, `,"established":`, cn.Established)
+		e.boolean(&g, `,"reset":`, cn.Reset)
+		e.timePtrOmit(&g, `,"end":`, cn.End)
+		e.int(&g, `,"bytes_to_ftp_client":`, cn.BytesToFTPClient)
+		e.int(&g, `,"bytes_to_ftp_server":`, cn.BytesToFTPServer)
+		e.str(&g, `,"match":`, cn.Match)
+		e.strOmit(&g, `,"community_id":`, cn.CommunityID)
+		e.intOmit(&g, `,"syn_retries":`, int64(cn.SYNRetries))
+		e.boolOmit(&g, `,"refused":`, cn.Refused)
+		e.boolean(&g, `,"handshake_seen":`, cn.HandshakeSeen)
+		e.strOmit(&g, `,"closed":`, cn.Closed)
+		e.int(&g, `,"captured_bytes":`, cn.CapturedBytes)
+		e.uint(&g, `,"packets":`, cn.Packets)
+		e.uint(&g, `,"first_frame":`, cn.FirstFrame)
 		if cn.LastFrame != 0 {
-			e.uint(&g, "last_frame", cn.LastFrame)
+			e.uint(&g, `,"last_frame":`, cn.LastFrame)
 		}
-		e.strOmit(&g, "icmp", cn.ICMP)
-		e.intOmit(&g, "cut_bytes", cn.CutBytes)
-		e.intOmit(&g, "out_of_window_segments", cn.OutOfWindow)
+		e.strOmit(&g, `,"icmp":`, cn.ICMP)
+		e.intOmit(&g, `,"cut_bytes":`, cn.CutBytes)
+		e.intOmit(&g, `,"out_of_window_segments":`, cn.OutOfWindow)
 		if d := cn.TLSDecryption; d != nil {
-			e.key(&g, "tls_decryption")
+			e.key(&g, `,"tls_decryption":`)
 			e.tlsDecryption(d)
 		}
 		e.b = append(e.b, '}')
 	}
-	e.str(f, "status", c.Status)
+	e.str(f, `,"status":`, c.Status)
 	if x := c.Expectation; x != nil {
-		e.key(f, "expectation")
+		e.key(f, `,"expectation":`)
 		g := true
 		e.b = append(e.b, '{')
-		e.str(&g, "helper", x.Helper)
-		e.str(&g, "tuple", x.Tuple)
-		e.strOmit(&g, "nat_to", x.NATTo)
-		e.time(&g, "created", x.Created)
-		e.timePtrOmit(&g, "removed", x.Removed)
-		e.str(&g, "outcome", x.Outcome)
+		e.str(&g, `,"helper":`, x.Helper)
+		e.str(&g, `,"tuple":`, x.Tuple)
+		e.strOmit(&g, `,"nat_to":`, x.NATTo)
+		e.time(&g, `,"created":`, x.Created)
+		e.timePtrOmit(&g, `,"removed":`, x.Removed)
+		e.str(&g, `,"outcome":`, x.Outcome)
 		e.b = append(e.b, '}')
 	}
 	e.b = append(e.b, '}')
@@ -517,9 +522,9 @@ func (e *enc) channel(c *model.Channel) {
 func (e *enc) tlsDecryption(d *model.TLSDecryption) {
 	g := true
 	e.b = append(e.b, '{')
-	e.strOmit(&g, "version", d.Version)
-	e.strOmit(&g, "cipher", d.Cipher)
-	e.boolean(&g, "decrypted", d.Decrypted)
-	e.strOmit(&g, "reason", d.Reason)
+	e.strOmit(&g, `,"version":`, d.Version)
+	e.strOmit(&g, `,"cipher":`, d.Cipher)
+	e.boolean(&g, `,"decrypted":`, d.Decrypted)
+	e.strOmit(&g, `,"reason":`, d.Reason)
 	e.b = append(e.b, '}')
 }

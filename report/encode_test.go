@@ -115,7 +115,7 @@ func TestLatencyFormat(t *testing.T) {
 		v := float64(us) / 1000
 		var e enc
 		f := true
-		e.float(&f, "x", v)
+		e.float(&f, `,"x":`, v)
 		want, _ := json.Marshal(map[string]float64{"x": v})
 		if got := "{" + string(e.b) + "}"; got != string(want) {
 			t.Errorf("%d µs: %s, want %s", us, got, want)

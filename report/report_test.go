@@ -226,3 +226,24 @@ func BenchmarkJSONSession(b *testing.B) {
 		jw.Session(s, nil)
 	}
 }
+
+// BenchmarkAppendSession measures the hand-written JSON encoder alone
+// (report/encode.go): the sessions of a real capture appended to a reused
+// buffer, without the writer around it. ns/op is per session.
+func BenchmarkAppendSession(b *testing.B) {
+	col := &report.Collector{}
+	f, _ := capture.OpenFile("", "../samples/captures/baseline/client.pcap", 0)
+	analysis.Run(context.Background(), []capture.Source{f}, analysis.Config{Dissect: dissect.DefaultConfig()}, col)
+	f.Close()
+	var buf []byte
+	n := 0
+	for i := range col.Sessions {
+		n += len(report.AppendSession(nil, &col.Sessions[i]))
+	}
+	b.SetBytes(int64(n / len(col.Sessions)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf = report.AppendSession(buf[:0], &col.Sessions[i%len(col.Sessions)])
+	}
+}

@@ -7,6 +7,7 @@ package ftp
 //	go test -run XXX -bench . -benchmem ./dissect/ftp/
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -207,4 +208,54 @@ func BenchmarkControlDialog(b *testing.B) {
 			b.Fatalf("%d commands unanswered", len(p.Pending()))
 		}
 	}
+}
+
+// BenchmarkControlLine is BenchmarkControlDialog as the dissector runs it:
+// strings shared through one Interner across sessions (the analyzer keeps
+// one), reply texts too. It reports the cost per control line (ns/line,
+// allocs/line) of splitting, command and reply recognition and pairing.
+func BenchmarkControlLine(b *testing.B) {
+	segs := make([][]byte, len(benchDialog))
+	lines := 0
+	for i, s := range benchDialog {
+		segs[i] = []byte(s[1:])
+		lines += strings.Count(s, "\n")
+	}
+	var in Interner
+	var before, after runtime.MemStats
+	b.SetBytes(int64(benchDialogBytes()))
+	b.ReportAllocs()
+	runtime.ReadMemStats(&before)
+	for b.Loop() {
+		var sc, ss Splitter
+		rr := ReplyReader{Intern: &in}
+		p := NewPairer(true)
+		id := 0
+		cmd := func(l Line) bool {
+			_ = ParseCommandInterned(l.Text, &in, false)
+			id++
+			p.Command(id)
+			return true
+		}
+		rep := func(l Line) bool {
+			if r, done := rr.Line(l); done {
+				p.Reply(&r)
+			}
+			return true
+		}
+		for i, s := range segs {
+			if benchDialog[i][0] == '>' {
+				sc.Write(s, cmd)
+			} else {
+				ss.Write(s, rep)
+			}
+		}
+		if len(p.Pending()) != 0 {
+			b.Fatalf("%d commands unanswered", len(p.Pending()))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N*lines), "allocs/line")
 }
