@@ -11,6 +11,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // Options tune the UI.
@@ -63,7 +64,7 @@ const (
 type UI struct {
 	app    *tview.Application
 	screen tcell.Screen
-	model  *Model
+	model  *viewmodel.Model
 	keys   Keymap
 	th     *theme
 	opt    Options
@@ -80,9 +81,9 @@ type UI struct {
 	framePane *pane // the frame view
 
 	// State below is touched on the UI goroutine only.
-	snap        *Snapshot
-	rows        []*Row // the filtered rows shown in the table
-	filter      Filter
+	snap        *viewmodel.Snapshot
+	rows        []*viewmodel.Row // the filtered rows shown in the table
+	filter      viewmodel.Filter
 	order       sortOrder
 	picked      map[string]bool // sessions picked with space
 	savedFilter string
@@ -99,8 +100,8 @@ type UI struct {
 	frames      *frameSet
 	frameFrom   viewID // the view the frame view came from
 	selID       string
-	openRow     *Row
-	openOther   *Row // the other NAT leg's row, as the open session's ladder drew it
+	openRow     *viewmodel.Row
+	openOther   *viewmodel.Row // the other NAT leg's row, as the open session's ladder drew it
 	follow      bool
 	paused      bool
 	pending     int
@@ -117,7 +118,7 @@ type UI struct {
 }
 
 // New builds the UI over a model. Call Run (with the analysis) or RunApp.
-func New(m *Model, opt Options) (*UI, error) {
+func New(m *viewmodel.Model, opt Options) (*UI, error) {
 	if opt.Refresh <= 0 {
 		opt.Refresh = 100 * time.Millisecond
 	}
@@ -309,7 +310,7 @@ func (u *UI) refresh() {
 }
 
 // apply shows a snapshot, keeping each selection on the same thing.
-func (u *UI) apply(s *Snapshot) {
+func (u *UI) apply(s *viewmodel.Snapshot) {
 	u.snap = s
 	u.pending = 0
 	u.applyFilter()

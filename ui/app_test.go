@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/tview"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // The no-helper scenario from the client's side: every active-mode
@@ -89,9 +90,9 @@ func TestHelpFromKeyTable(t *testing.T) {
 			t.Errorf("help lacks %q (%s)", b.Help, b.Names())
 		}
 	}
-	for _, f := range filterFields {
-		if !strings.Contains(txt, f.name+":") {
-			t.Errorf("help lacks the filter field %s:", f.name)
+	for _, f := range viewmodel.FilterFields {
+		if !strings.Contains(txt, f.Name+":") {
+			t.Errorf("help lacks the filter field %s:", f.Name)
 		}
 	}
 	hs.keys("esc")
@@ -289,7 +290,7 @@ func fakeSession(n int, fail bool) (*model.Session, []model.Finding) {
 // the session id when others sort in above it; pause freezes the view and
 // counts what came in; follow keeps the newest selected.
 func TestLoadingPauseFollow(t *testing.T) {
-	m := NewModel("big.pcap")
+	m := viewmodel.NewModel("big.pcap")
 	s, f := fakeSession(5, true)
 	m.Session(s, f)
 	m.SetPackets(4096)
@@ -324,10 +325,10 @@ func TestLoadingPauseFollow(t *testing.T) {
 	}
 	// The live hooks: mode, packets, rate and drops in the header, of
 	// every source when there are several.
-	m.SetLive(LiveStatus{Interface: "eth0", Packets: 56789, Rate: 1234, Dropped: 7})
+	m.SetLive(viewmodel.LiveStatus{Interface: "eth0", Packets: 56789, Rate: 1234, Dropped: 7})
 	hs.waitFor("● LIVE eth0 · 1234 pkt/s · 7 dropped", "big.pcap · 56,789 packets")
 	hs.keys("f") // follow off: room for the sources
-	m.SetLive(LiveStatus{Interface: "eth0,eth1", Packets: 30, Rate: 3, Dropped: 2, Sources: []LiveSource{
+	m.SetLive(viewmodel.LiveStatus{Interface: "eth0,eth1", Packets: 30, Rate: 3, Dropped: 2, Sources: []viewmodel.LiveSource{
 		{Name: "eth0", Packets: 10, Rate: 1, Dropped: 0}, {Name: "eth1", Packets: 20, Rate: 2, Dropped: 2}}})
 	hs.waitFor("● LIVE eth0 10 pkts 1/s 0 drop · eth1 20 pkts 2/s 2 drop")
 	hs.quit(1)
@@ -337,7 +338,7 @@ func TestLoadingPauseFollow(t *testing.T) {
 // rows on screen, however many sessions there are.
 func TestVirtualTable(t *testing.T) {
 	const n = 100000
-	m := NewModel("big.pcap")
+	m := viewmodel.NewModel("big.pcap")
 	for i := 1; i <= n; i++ {
 		s, f := fakeSession(i, i%1000 == 0)
 		m.Session(s, f)
@@ -383,7 +384,7 @@ func TestLongDialog(t *testing.T) {
 			model.DialogEntry{TS: ts, Kind: "command", Verb: "NOOP", Frame: uint64(2*i + 10)},
 			model.DialogEntry{TS: ts, Kind: "reply", Code: 200, Text: fmt.Sprintf("NOOP ok %d", i), Frame: uint64(2*i + 11)})
 	}
-	m := NewModel("long.pcap")
+	m := viewmodel.NewModel("long.pcap")
 	m.Session(s, nil)
 	hs := startModel(t, 120, 40, m)
 	hs.waitFor("Sessions (1)")
@@ -405,7 +406,7 @@ func TestWireControlsDrawnVisibly(t *testing.T) {
 	user := "eve\x1b]2;owned\a"
 	s.User = &user
 	s.Dialog = append(s.Dialog, model.DialogEntry{TS: s.Start, Kind: "reply", Code: 425, Text: "Can't open\x1b[2J\u009b31m\u202eok", Frame: 99})
-	m := NewModel("hostile.pcap")
+	m := viewmodel.NewModel("hostile.pcap")
 	m.Session(s, nil)
 	hs := startModel(t, 160, 40, m)
 	hs.waitFor("Sessions (1)")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // helpItems are the lines of the help page, generated from the key table.
@@ -50,8 +51,8 @@ func (u *UI) helpItems() []item {
 	}
 	title("Filter words (all must match; !word negates)")
 	entry("text", "anywhere: addresses, user, commands, replies, transfers, findings", th.bold)
-	for _, f := range filterFields {
-		entry(f.name+":", f.help, th.bold)
+	for _, f := range viewmodel.FilterFields {
+		entry(f.Name+":", f.Help, th.bold)
 	}
 	blank()
 	title("Marks (never colour alone)")
@@ -96,9 +97,9 @@ func (u *UI) headerLine(w int) line {
 	src := strings.Join(s.Sources, ", ")
 	pk := u.model.Packets()
 	switch {
-	case s.State == Done && s.Stats.Packets > 0:
+	case s.State == viewmodel.Done && s.Stats.Packets > 0:
 		pk = s.Stats.Packets
-	case s.State == Live:
+	case s.State == viewmodel.Live:
 		pk = s.Live.Packets
 	}
 	n := len(s.Rows)
@@ -123,9 +124,9 @@ func (u *UI) headerLine(w int) line {
 	// Mode, on the right.
 	var mode string
 	switch s.State {
-	case Loading:
+	case viewmodel.Loading:
 		mode = "◐ loading · " + textfmt.Thousands(int64(pk)) + " packets"
-	case Live:
+	case viewmodel.Live:
 		mode = liveMode(&s.Live)
 	default:
 		mode = "■ file · done"
@@ -152,7 +153,7 @@ func (u *UI) headerLine(w int) line {
 // liveMode is the header's word on a live capture: rate and kernel drops
 // (the packets are left of it), and with several sources the packets, rate
 // and drops of each.
-func liveMode(l *LiveStatus) string {
+func liveMode(l *viewmodel.LiveStatus) string {
 	if len(l.Sources) < 2 {
 		return fmt.Sprintf("● LIVE %s · %.0f pkt/s · %s dropped", l.Interface, l.Rate, textfmt.Thousands(int64(l.Dropped)))
 	}

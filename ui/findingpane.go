@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // findingLines renders a finding with its explanation, remedy and evidence.
@@ -66,7 +67,7 @@ func sessionFindingItems(th *theme, id string, fs []model.Finding) []item {
 }
 
 // groupItems renders the capture's findings, grouped.
-func groupItems(th *theme, groups []FindingGroup) []item {
+func groupItems(th *theme, groups []viewmodel.FindingGroup) []item {
 	items := make([]item, 0, len(groups))
 	for i := range groups {
 		g := &groups[i]

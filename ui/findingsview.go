@@ -4,22 +4,12 @@ import (
 	"fmt"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // The Findings pane of the sessions list follows the list's filter: with
 // a filter set it shows the findings of the sessions shown, and none of
 // the others' or the capture's, grouped as the whole capture's are.
-
-// filteredGroups groups the findings of rows as the model groups the
-// whole capture's.
-func filteredGroups(rows []*Row) []FindingGroup {
-	groups := groupFindings(nil, nil, rows)
-	out := make([]FindingGroup, len(groups))
-	for i, g := range groups {
-		out[i] = FindingGroup{First: g.first, Where: g.where}
-	}
-	return out
-}
 
 // updateOverview shows the findings of the sessions the filter shows.
 func (u *UI) updateOverview() {
@@ -35,6 +25,6 @@ func (u *UI) updateOverview() {
 	for _, r := range u.rows {
 		n += len(r.Findings)
 	}
-	u.overview.setItems(groupItems(u.th, filteredGroups(u.rows)), sel)
+	u.overview.setItems(groupItems(u.th, viewmodel.GroupFindings(u.rows)), sel)
 	u.overview.SetTitle(fmt.Sprintf(" Findings (%d of %d) · of the filtered sessions ", n, total))
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // A flow is the ladder of several sessions at once, as sngrep draws the
@@ -49,7 +50,7 @@ func hostOf(ep string) string {
 // newFlowSpec lays out the sessions of rows: clients' hosts on the left,
 // in session order, servers' hosts after them, hosts that only data
 // connections name last.
-func newFlowSpec(rows []*Row) *flowSpec {
+func newFlowSpec(rows []*viewmodel.Row) *flowSpec {
 	sp := &flowSpec{col: map[string]int{}, idW: 2}
 	place := func(host string) {
 		if _, ok := sp.col[host]; ok {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // TestFlowOfNATLegs: the two legs of a NAT in one flow take three hosts
@@ -13,7 +15,7 @@ import (
 func TestFlowOfNATLegs(t *testing.T) {
 	hs := startUI(t, 120, 40, sample("passive-nat", "gateway.pcap"))
 	hs.waitFor("■ file · done")
-	rows := []*Row{hs.u.model.Row("s1"), hs.u.model.Row("s2")}
+	rows := []*viewmodel.Row{hs.u.model.Row("s1"), hs.u.model.Row("s2")}
 	sp := newFlowSpec(rows)
 	if got := strings.Join(sp.hosts, " "); got != "192.168.1.10 203.0.113.1 203.0.113.20" {
 		t.Errorf("hosts %q", got)

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // The flow and statistics views take the body of the screen over the
@@ -10,12 +12,12 @@ import (
 
 // flowRows are the sessions l shows: the picked ones, else the selected
 // session with the other leg of its NAT pair.
-func (u *UI) flowRows() []*Row {
+func (u *UI) flowRows() []*viewmodel.Row {
 	if rows := u.pickedRows(); len(rows) > 0 {
 		return rows
 	}
 	if r := u.exportTarget(); r != nil {
-		return u.withOtherLegs([]*Row{r})
+		return u.withOtherLegs([]*viewmodel.Row{r})
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // fileFrames reads frames back from sample files, by label.
@@ -34,7 +35,7 @@ func (f ringFrames) Frame(_ string, n uint64) (capture.Packet, error) { return f
 func startWithFrames(t *testing.T, w, h int, frames FrameSource, cfg analysis.Config, file string) *harness {
 	t.Helper()
 	sources := openSources(t, file)
-	m := NewModel(sources[0].Info().Label)
+	m := viewmodel.NewModel(sources[0].Info().Label)
 	sim := tcell.NewSimulationScreen("UTF-8")
 	u, err := New(m, Options{Screen: sim, Refresh: 20 * time.Millisecond, Frames: frames})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // Handing a diagnosis on from where it is seen: w writes a pcapng slice,
@@ -17,9 +18,9 @@ import (
 
 // sliceTarget is what w writes: the open session, or in the list the
 // picked sessions, else the filtered ones; and the default file name.
-func (u *UI) sliceTarget() ([]*Row, string) {
+func (u *UI) sliceTarget() ([]*viewmodel.Row, string) {
 	if u.view == viewSession && u.openRow != nil {
-		return []*Row{u.openRow}, u.openRow.S.ID + ".pcapng"
+		return []*viewmodel.Row{u.openRow}, u.openRow.S.ID + ".pcapng"
 	}
 	if p := u.pickedRows(); len(p) > 0 {
 		if len(p) == 1 {
@@ -35,10 +36,10 @@ func (u *UI) sliceTarget() ([]*Row, string) {
 
 // withOtherLegs adds the other leg of each row's NAT pair, as
 // -w --session does; each session once, in the order given.
-func (u *UI) withOtherLegs(rows []*Row) []*Row {
+func (u *UI) withOtherLegs(rows []*viewmodel.Row) []*viewmodel.Row {
 	seen := map[string]bool{}
-	var out []*Row
-	add := func(r *Row) {
+	var out []*viewmodel.Row
+	add := func(r *viewmodel.Row) {
 		if r != nil && !seen[r.S.ID] {
 			seen[r.S.ID] = true
 			out = append(out, r)
@@ -67,7 +68,7 @@ func (u *UI) startWriteSlice() {
 // askSlice asks where to write the slice of rows and of their other NAT
 // legs; what names them in the status line ("" for their ids); control
 // only leaves the data connections out.
-func (u *UI) askSlice(rows []*Row, def, what string, controlOnly bool) {
+func (u *UI) askSlice(rows []*viewmodel.Row, def, what string, controlOnly bool) {
 	if !u.canExport() {
 		return
 	}
@@ -97,7 +98,7 @@ func (u *UI) askSlice(rows []*Row, def, what string, controlOnly bool) {
 
 // describeRows names sessions for the status line: "s3", "s3, s4",
 // "12 sessions".
-func describeRows(rows []*Row) string {
+func describeRows(rows []*viewmodel.Row) string {
 	if len(rows) > 3 {
 		return fmt.Sprintf("%d sessions", len(rows))
 	}
@@ -110,7 +111,7 @@ func describeRows(rows []*Row) string {
 
 // exportTarget is the session e exports: the open one, or the one
 // selected in the list.
-func (u *UI) exportTarget() *Row {
+func (u *UI) exportTarget() *viewmodel.Row {
 	if u.view == viewSession {
 		return u.openRow
 	}

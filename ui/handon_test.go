@@ -15,6 +15,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // fakeExporter records what the UI asks for.
@@ -63,7 +64,7 @@ func startExporting(t *testing.T, w, h int, x Exporter, file string) *harness {
 	}
 	t.Chdir(t.TempDir())
 	sources := openSources(t, abs)
-	m := NewModel(sources[0].Info().Label)
+	m := viewmodel.NewModel(sources[0].Info().Label)
 	sim := tcell.NewSimulationScreen("UTF-8")
 	u, err := New(m, Options{Screen: sim, Refresh: 20 * time.Millisecond, Exporter: x})
 	if err != nil {

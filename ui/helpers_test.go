@@ -13,6 +13,7 @@ import (
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // sample is the path of a sample capture.
@@ -58,7 +59,7 @@ func startUI(t *testing.T, w, h int, files ...string) *harness {
 	for i, s := range sources {
 		labels[i] = s.Info().Label
 	}
-	return startWith(t, w, h, NewModel(labels...), func(ctx context.Context, u *UI) (*analysis.Summary, error) {
+	return startWith(t, w, h, viewmodel.NewModel(labels...), func(ctx context.Context, u *UI) (*analysis.Summary, error) {
 		return runAnalysis(ctx, u, sources, analysisConfig(len(sources) > 1))
 	})
 }
@@ -74,7 +75,7 @@ func runAnalysis(ctx context.Context, u *UI, sources []capture.Source, cfg analy
 		}
 	}
 	var sum *analysis.Summary
-	err := u.Run(ctx, func(actx context.Context) (*Outcome, error) {
+	err := u.Run(ctx, func(actx context.Context) (*viewmodel.Outcome, error) {
 		var err error
 		sum, err = analysis.Run(actx, sources, cfg, u.model)
 		return outcomeOf(sum), err
@@ -83,22 +84,22 @@ func runAnalysis(ctx context.Context, u *UI, sources []capture.Source, cfg analy
 }
 
 // outcomeOf is what the UI shows of a summary.
-func outcomeOf(sum *analysis.Summary) *Outcome {
+func outcomeOf(sum *analysis.Summary) *viewmodel.Outcome {
 	if sum == nil {
 		return nil
 	}
-	return &Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}
+	return &viewmodel.Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}
 }
 
 // startModel runs the UI over a model filled by the test.
-func startModel(t *testing.T, w, h int, m *Model) *harness {
+func startModel(t *testing.T, w, h int, m *viewmodel.Model) *harness {
 	t.Helper()
 	return startWith(t, w, h, m, func(ctx context.Context, u *UI) (*analysis.Summary, error) {
 		return nil, u.RunApp(ctx)
 	})
 }
 
-func startWith(t *testing.T, w, h int, m *Model, run func(context.Context, *UI) (*analysis.Summary, error)) *harness {
+func startWith(t *testing.T, w, h int, m *viewmodel.Model, run func(context.Context, *UI) (*analysis.Summary, error)) *harness {
 	t.Helper()
 	sim := tcell.NewSimulationScreen("UTF-8")
 	u, err := New(m, Options{Screen: sim, Refresh: 20 * time.Millisecond})

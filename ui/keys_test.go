@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
+
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 func TestKeymapHasNoConflicts(t *testing.T) {
@@ -34,7 +36,7 @@ func TestEveryCommandIsBoundAndHandled(t *testing.T) {
 			t.Errorf("binding %s has no help", b.Names())
 		}
 	}
-	m := NewModel()
+	m := viewmodel.NewModel()
 	u, err := New(m, Options{Screen: tcell.NewSimulationScreen("UTF-8")})
 	if err != nil {
 		t.Fatal(err)

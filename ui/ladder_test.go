@@ -7,15 +7,16 @@ import (
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // helperSessions analyses the helper scenario's gateway capture (both NAT
 // legs, "-i any") into a model, without the end of the run: the test
 // pairs the legs itself.
-func helperSessions(t *testing.T) *Model {
+func helperSessions(t *testing.T) *viewmodel.Model {
 	t.Helper()
 	srcs := openSources(t, sample("active-helper", "gateway.pcap"))
-	m := NewModel(srcs[0].Info().Label)
+	m := viewmodel.NewModel(srcs[0].Info().Label)
 	if _, err := analysis.Run(context.Background(), srcs, analysisConfig(false), m); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // The sessions list leaves the UI as text (the table as the list shows it,
@@ -20,7 +21,7 @@ import (
 const listTextWidth = 200
 
 // writeListText writes rows as the table shows them, with every column.
-func writeListText(w io.Writer, rows []*Row, order sortOrder) error {
+func writeListText(w io.Writer, rows []*viewmodel.Row, order sortOrder) error {
 	th := newTheme(true)
 	idW := 4
 	for _, r := range rows {
@@ -57,7 +58,7 @@ func csvSafe(s string) string {
 }
 
 // writeListCSV writes one row per session.
-func writeListCSV(out io.Writer, rows []*Row, filterOf func(*Row) string) error {
+func writeListCSV(out io.Writer, rows []*viewmodel.Row, filterOf func(*viewmodel.Row) string) error {
 	w := csv.NewWriter(out)
 	_ = w.Write([]string{"id", "source", "vantage", "client", "server", "user", "start", "end", "commands",
 		"data_observed", "data_announced", "bytes", "worst", "findings", "finding", "last_reply", "wireshark_filter"})

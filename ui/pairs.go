@@ -1,5 +1,7 @@
 package ui
 
+import "github.com/ftpscope/ftpscope/ui/viewmodel"
+
 // The sessions list shows the two legs of a NAT pair on adjacent rows,
 // each marked with pairMark: the later leg comes right after the earlier.
 
@@ -8,7 +10,7 @@ const pairMark = "⇄"
 
 // groupLegs puts the other leg of each paired row right after it, in the
 // list's order (the filter may have hidden a leg).
-func groupLegs(rows []*Row) []*Row {
+func groupLegs(rows []*viewmodel.Row) []*viewmodel.Row {
 	idx := map[string]int{}
 	for i, r := range rows {
 		if r.Other != "" {
@@ -18,7 +20,7 @@ func groupLegs(rows []*Row) []*Row {
 	if len(idx) == 0 {
 		return rows
 	}
-	out := make([]*Row, 0, len(rows))
+	out := make([]*viewmodel.Row, 0, len(rows))
 	placed := make([]bool, len(rows))
 	for i, r := range rows {
 		if placed[i] {

@@ -10,11 +10,12 @@ import (
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 func TestGroupLegs(t *testing.T) {
-	row := func(id, other string) *Row { return &Row{S: &model.Session{ID: id}, Other: other} }
-	rows := []*Row{row("s1", "s4"), row("s2", ""), row("s3", "s5"), row("s4", "s1"), row("s5", "s3"), row("s6", "s9")}
+	row := func(id, other string) *viewmodel.Row { return &viewmodel.Row{S: &model.Session{ID: id}, Other: other} }
+	rows := []*viewmodel.Row{row("s1", "s4"), row("s2", ""), row("s3", "s5"), row("s4", "s1"), row("s5", "s3"), row("s6", "s9")}
 	var got []string
 	for _, r := range groupLegs(rows) {
 		got = append(got, r.S.ID)
@@ -22,45 +23,6 @@ func TestGroupLegs(t *testing.T) {
 	// s6's other leg is hidden (filtered out): s6 stays where it is
 	if strings.Join(got, " ") != "s1 s4 s2 s3 s5 s6" {
 		t.Errorf("rows %v", got)
-	}
-}
-
-// A NAT pair told while its legs run shows at once: its findings on the
-// legs' rows, kept across the running sessions' updates, taken back when
-// withdrawn; Finish has the last word.
-func TestModelLivePair(t *testing.T) {
-	m := NewModel("any")
-	in, _ := fakeSession(1, false)
-	out, _ := fakeSession(2, false)
-	m.Update(in, 0)
-	m.Update(out, 0)
-	pair := model.NATPair{Inside: "s1", Outside: "s2"}
-	rewrite := model.Finding{Rule: "nat-rewrite", Severity: model.Info, Session: "s1", Summary: "NAT rewrote"}
-	m.LivePair(&pair, []model.Finding{rewrite}, model.PairOpen)
-	m.Update(in, 0) // the running session changed: the pair's finding stays
-	if r := m.Row("s1"); r.Other != "s2" || len(r.Findings) != 1 || r.Findings[0].Rule != "nat-rewrite" {
-		t.Errorf("s1 row: other %q, findings %+v", r.Other, r.Findings)
-	}
-	if r := m.Row("s2"); r.Other != "s1" || len(r.Findings) != 0 {
-		t.Errorf("s2 row: other %q, findings %+v", r.Other, r.Findings)
-	}
-	if p, ok := m.Pair("s2"); !ok || p.Inside != "s1" {
-		t.Errorf("Pair(s2) = %+v %v", p, ok)
-	}
-	m.LivePair(&pair, []model.Finding{rewrite}, model.PairOpen) // told again: counted once
-	if s := m.Snapshot(); s.Counts[model.Info] != 1 {
-		t.Errorf("info findings counted %d times", s.Counts[model.Info])
-	}
-	m.LivePair(&pair, nil, model.PairWithdrawn)
-	if r := m.Row("s1"); r.Other != "" || len(r.Findings) != 0 {
-		t.Errorf("withdrawn: s1 row other %q findings %+v", r.Other, r.Findings)
-	}
-	if _, ok := m.Pair("s1"); ok {
-		t.Error("withdrawn pair still known")
-	}
-	m.Finish(&Outcome{NATPairs: []model.NATPair{pair}, Findings: []model.Finding{rewrite}}, nil)
-	if r := m.Row("s2"); r.Other != "s1" {
-		t.Errorf("after Finish: s2 row other %q", r.Other)
 	}
 }
 
@@ -104,8 +66,8 @@ func TestLivePairedLadderWhileRunning(t *testing.T) {
 	f.Info().Kind = "live"
 	// frames 25 and 26 are the inside and outside PORT of the first session
 	src := &heldLive{Source: f, upTo: 30}
-	m := NewModel("any")
-	m.SetLive(LiveStatus{Interface: "any"})
+	m := viewmodel.NewModel("any")
+	m.SetLive(viewmodel.LiveStatus{Interface: "any"})
 	cfg := analysis.Config{Dissect: dissect.DefaultConfig(), UpdateEvery: time.Millisecond}
 	cfg.Dissect.Live, cfg.Dissect.KeepSegments = true, true
 	hs := startWith(t, 200, 50, m, func(ctx context.Context, u *UI) (*analysis.Summary, error) {
@@ -122,7 +84,7 @@ func TestLivePairedLadderWhileRunning(t *testing.T) {
 	if !strings.Contains(txt, "PORT 203,0,113,1") {
 		t.Errorf("the ladder lacks the outside PORT:\n%s", txt)
 	}
-	if st := m.Snapshot().State; st != Live {
+	if st := m.Snapshot().State; st != viewmodel.Live {
 		t.Errorf("state %v: the capture should still run", st)
 	}
 	hs.quit(2)
@@ -150,7 +112,7 @@ func TestConntrackInSessionView(t *testing.T) {
 		t.Fatal(err)
 	}
 	helper := "ftp"
-	m := NewModel("gateway.pcap")
+	m := viewmodel.NewModel("gateway.pcap")
 	for _, s := range col.got {
 		s.Conntrack = &model.Conntrack{Helper: &helper, Tuple: "192.168.1.10:53846 → 203.0.113.20:21", ReplyTuple: "203.0.113.20:21 → 203.0.113.1:53846", SNAT: true}
 		for i := range s.Channels {

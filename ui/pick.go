@@ -1,6 +1,10 @@
 package ui
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
+)
 
 // Sessions are picked in the list with space, as sngrep selects dialogs:
 // the picked ones are shown in one ladder (l), written together (w) and
@@ -37,11 +41,11 @@ func (u *UI) clearPicks() {
 }
 
 // pickedRows are the picked sessions in session order, hidden ones too.
-func (u *UI) pickedRows() []*Row {
+func (u *UI) pickedRows() []*viewmodel.Row {
 	if len(u.picked) == 0 || u.snap == nil {
 		return nil
 	}
-	var out []*Row
+	var out []*viewmodel.Row
 	for _, r := range u.snap.Rows {
 		if u.picked[r.S.ID] {
 			out = append(out, r)

@@ -7,6 +7,7 @@ import (
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/report"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // The save dialog (s), after sngrep's: which sessions — all, picked,
@@ -19,13 +20,13 @@ import (
 type sessionSet struct {
 	what string // for the status line
 	name string // file name without extension
-	rows []*Row
+	rows []*viewmodel.Row
 }
 
 // saveSets are the session choices of the dialog.
 func (u *UI) saveSets() (all, picked, filtered, current sessionSet) {
 	// A few sessions are named by their ids, more by their number.
-	name := func(rows []*Row, many string) string {
+	name := func(rows []*viewmodel.Row, many string) string {
 		if len(rows) <= 3 {
 			return describeRows(rows)
 		}
@@ -38,7 +39,7 @@ func (u *UI) saveSets() (all, picked, filtered, current sessionSet) {
 	picked = sessionSet{name(p, "%d picked sessions"), "picked-sessions", p}
 	filtered = sessionSet{name(u.rows, "%d filtered sessions"), "filtered-sessions", u.rows}
 	if r := u.exportTarget(); r != nil {
-		current = sessionSet{r.S.ID, r.S.ID, []*Row{r}}
+		current = sessionSet{r.S.ID, r.S.ID, []*viewmodel.Row{r}}
 	}
 	return
 }
@@ -130,7 +131,7 @@ func (u *UI) listWriter(asCSV bool) func(io.Writer) error {
 	rows, order := u.rows, u.order
 	return func(w io.Writer) error {
 		if asCSV {
-			return writeListCSV(w, rows, func(r *Row) string { f, _ := u.wiresharkFilter(r); return f })
+			return writeListCSV(w, rows, func(r *viewmodel.Row) string { f, _ := u.wiresharkFilter(r); return f })
 		}
 		return writeListText(w, rows, order)
 	}
@@ -143,7 +144,7 @@ func (u *UI) ladderWriter(asCSV bool) func(io.Writer) error {
 	var sp *ladderSpec
 	if u.view == viewSession && u.openRow != nil {
 		sp = u.ladderSpec(u.openRow)
-		fl = newFlowSpec(u.withOtherLegs([]*Row{u.openRow}))
+		fl = newFlowSpec(u.withOtherLegs([]*viewmodel.Row{u.openRow}))
 	}
 	return func(w io.Writer) error {
 		switch {
@@ -159,7 +160,7 @@ func (u *UI) ladderWriter(asCSV bool) func(io.Writer) error {
 }
 
 // reportWriter writes the text report of rows (and their NAT pairs).
-func (u *UI) reportWriter(rows []*Row) func(io.Writer) error {
+func (u *UI) reportWriter(rows []*viewmodel.Row) func(io.Writer) error {
 	r := &model.Report{Tool: u.opt.Tool}
 	in := map[string]bool{}
 	for _, row := range rows {

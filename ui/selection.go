@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // applyFilter recomputes the visible rows and puts the selection back on
@@ -79,7 +80,7 @@ func (u *UI) rowIndex(id string) int {
 	return -1
 }
 
-func (u *UI) selectedRow() *Row {
+func (u *UI) selectedRow() *viewmodel.Row {
 	row, _ := u.table.GetSelection()
 	if row >= 1 && row-1 < len(u.rows) {
 		return u.rows[row-1]
@@ -119,7 +120,7 @@ func (u *UI) updatePreview() {
 
 // setFilter applies a filter as the user types.
 func (u *UI) setFilter(text string) {
-	f, err := ParseFilter(text)
+	f, err := viewmodel.ParseFilter(text)
 	if err != nil {
 		u.prompt.SetLabel("/ (" + err.Error() + ") ")
 		return
@@ -131,7 +132,7 @@ func (u *UI) setFilter(text string) {
 
 // showSession renders a session into the panes; keep keeps each pane's
 // selection (the same session, updated).
-func (u *UI) showSession(r *Row, keep bool) {
+func (u *UI) showSession(r *viewmodel.Row, keep bool) {
 	u.view = viewSession
 	u.openRow = r
 	sels := [numPanes]int{}
@@ -166,7 +167,7 @@ func (u *UI) showSession(r *Row, keep bool) {
 }
 
 // ladderSpec pairs the session with its other NAT leg when there is one.
-func (u *UI) ladderSpec(r *Row) *ladderSpec {
+func (u *UI) ladderSpec(r *viewmodel.Row) *ladderSpec {
 	sp := &ladderSpec{client: ladderLeg{s: r.S, marks: marksFor(r.Findings)}, viewed: r.S.ID}
 	u.openOther = nil
 	p, ok := u.model.Pair(r.S.ID)

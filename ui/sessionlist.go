@@ -8,6 +8,7 @@ import (
 	"github.com/rivo/tview"
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // column is one column of the sessions table.
@@ -16,25 +17,25 @@ type column struct {
 	width int // 0: takes what is left
 	min   int
 	right bool
-	cell  func(th *theme, r *Row) (string, tcell.Style)
+	cell  func(th *theme, r *viewmodel.Row) (string, tcell.Style)
 }
 
 var sessionColumns = []column{
-	{title: "ID", width: 4, cell: func(th *theme, r *Row) (string, tcell.Style) {
+	{title: "ID", width: 4, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) {
 		if r.Other != "" {
 			return r.S.ID + " " + pairMark, th.bold // the other leg is on the next or previous row
 		}
 		return r.S.ID, th.bold
 	}},
-	{title: "CLIENT", width: 21, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.S.Client, th.base }},
-	{title: "SERVER", width: 21, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.S.Server, th.base }},
-	{title: "USER", width: 10, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.User, th.base }},
-	{title: "CMDS", width: 4, right: true, cell: func(th *theme, r *Row) (string, tcell.Style) { return strconv.Itoa(r.S.Commands), th.base }},
-	{title: "DATA", width: 7, right: true, cell: func(th *theme, r *Row) (string, tcell.Style) {
+	{title: "CLIENT", width: 21, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.S.Client, th.base }},
+	{title: "SERVER", width: 21, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.S.Server, th.base }},
+	{title: "USER", width: 10, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.User, th.base }},
+	{title: "CMDS", width: 4, right: true, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return strconv.Itoa(r.S.Commands), th.base }},
+	{title: "DATA", width: 7, right: true, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) {
 		return fmt.Sprintf("%d/%d", r.Observed, r.Announced), th.base
 	}},
-	{title: "BYTES", width: 9, right: true, cell: func(th *theme, r *Row) (string, tcell.Style) { return bytesShort(r.Bytes), th.base }},
-	{title: "FINDING", min: 24, cell: func(th *theme, r *Row) (string, tcell.Style) {
+	{title: "BYTES", width: 9, right: true, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return bytesShort(r.Bytes), th.base }},
+	{title: "FINDING", min: 24, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) {
 		if len(r.Findings) == 0 {
 			return "✔ none", th.ok
 		}
@@ -45,8 +46,8 @@ var sessionColumns = []column{
 		}
 		return t, th.sevStyle(f.Severity)
 	}},
-	{title: "LAST REPLY", width: 22, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.LastReply, th.dim }},
-	{title: "SEEN AT", width: 16, cell: func(th *theme, r *Row) (string, tcell.Style) { return r.Where, th.dim }},
+	{title: "LAST REPLY", width: 22, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.LastReply, th.dim }},
+	{title: "SEEN AT", width: 16, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.Where, th.dim }},
 }
 
 // columnPriority says which columns to drop first when the table is narrow
@@ -96,7 +97,7 @@ func chooseColumns(width, idW int) []column {
 type sessionsContent struct {
 	tview.TableContentReadOnly
 	th     *theme
-	rows   []*Row
+	rows   []*viewmodel.Row
 	cols   []column
 	order  sortOrder
 	picked map[string]bool

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // The sessions list sorts by a column, k9s-style: shift and the column's
@@ -17,30 +19,30 @@ type sortColumn struct {
 	title string // the column's title in sessionColumns
 	name  string // for the help and the list's title
 	desc  bool   // the first press sorts descending (counts, severity)
-	less  func(a, b *Row) bool
+	less  func(a, b *viewmodel.Row) bool
 }
 
 var sortColumns = []sortColumn{
-	{'I', "ID", "id", false, func(a, b *Row) bool { return rowLess(a, b) }},
-	{'C', "CLIENT", "client", false, func(a, b *Row) bool { return endpointLess(a.S.Client, b.S.Client) }},
-	{'S', "SERVER", "server", false, func(a, b *Row) bool { return endpointLess(a.S.Server, b.S.Server) }},
-	{'U', "USER", "user", false, func(a, b *Row) bool { return a.User < b.User }},
-	{'M', "CMDS", "commands", true, func(a, b *Row) bool { return a.S.Commands < b.S.Commands }},
-	{'D', "DATA", "data channels", true, func(a, b *Row) bool {
+	{'I', "ID", "id", false, func(a, b *viewmodel.Row) bool { return viewmodel.ByNumber(a, b) }},
+	{'C', "CLIENT", "client", false, func(a, b *viewmodel.Row) bool { return endpointLess(a.S.Client, b.S.Client) }},
+	{'S', "SERVER", "server", false, func(a, b *viewmodel.Row) bool { return endpointLess(a.S.Server, b.S.Server) }},
+	{'U', "USER", "user", false, func(a, b *viewmodel.Row) bool { return a.User < b.User }},
+	{'M', "CMDS", "commands", true, func(a, b *viewmodel.Row) bool { return a.S.Commands < b.S.Commands }},
+	{'D', "DATA", "data channels", true, func(a, b *viewmodel.Row) bool {
 		if a.Observed != b.Observed {
 			return a.Observed < b.Observed
 		}
 		return a.Announced < b.Announced
 	}},
-	{'B', "BYTES", "bytes", true, func(a, b *Row) bool { return a.Bytes < b.Bytes }},
-	{'F', "FINDING", "finding", true, func(a, b *Row) bool {
+	{'B', "BYTES", "bytes", true, func(a, b *viewmodel.Row) bool { return a.Bytes < b.Bytes }},
+	{'F', "FINDING", "finding", true, func(a, b *viewmodel.Row) bool {
 		if a.Worst != b.Worst {
 			return a.Worst < b.Worst
 		}
 		return len(a.Findings) < len(b.Findings)
 	}},
-	{'R', "LAST REPLY", "last reply", false, func(a, b *Row) bool { return a.LastReply < b.LastReply }},
-	{'A', "SEEN AT", "where seen", false, func(a, b *Row) bool { return a.Where < b.Where }},
+	{'R', "LAST REPLY", "last reply", false, func(a, b *viewmodel.Row) bool { return a.LastReply < b.LastReply }},
+	{'A', "SEEN AT", "where seen", false, func(a, b *viewmodel.Row) bool { return a.Where < b.Where }},
 }
 
 // endpointLess orders "address:port" by address, then port; what does not
@@ -95,11 +97,11 @@ func (o *sortOrder) toggle(i int) {
 
 // apply returns rows in this order: rows itself when there is none, else
 // a sorted copy (rows may be the snapshot's).
-func (o sortOrder) apply(rows []*Row) []*Row {
+func (o sortOrder) apply(rows []*viewmodel.Row) []*viewmodel.Row {
 	if o.col == 0 {
 		return rows
 	}
-	out := append([]*Row(nil), rows...)
+	out := append([]*viewmodel.Row(nil), rows...)
 	less := sortColumns[o.col-1].less
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -112,7 +114,7 @@ func (o sortOrder) apply(rows []*Row) []*Row {
 		if less(b, a) {
 			return false
 		}
-		return rowLess(out[i], out[j]) // ties in session order, both ways
+		return viewmodel.ByNumber(out[i], out[j]) // ties in session order, both ways
 	})
 	return out
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // The statistics view (t) counts over the sessions the list shows: replies
@@ -39,7 +40,7 @@ type sessionStats struct {
 }
 
 // computeStats counts over rows.
-func computeStats(rows []*Row) *sessionStats {
+func computeStats(rows []*viewmodel.Row) *sessionStats {
 	st := &sessionStats{sessions: len(rows), codes: map[int]int{}, verbs: map[string]int{}, statuses: map[string]int{}}
 	byRule := map[string]*ruleCount{}
 	for _, r := range rows {

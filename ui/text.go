@@ -88,6 +88,14 @@ func newTheme(noColor bool) *theme {
 
 func (t *theme) sevStyle(s model.Severity) tcell.Style { return t.sev[clampSev(s)] }
 
+// clampSev draws a severity this build does not know as none.
+func clampSev(s model.Severity) model.Severity {
+	if s < 0 || s > model.Error {
+		return 0
+	}
+	return s
+}
+
 // sevLabel is the glyph and word of a severity ("✖ error").
 func sevLabel(s model.Severity) string {
 	if s == 0 {

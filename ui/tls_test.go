@@ -11,10 +11,11 @@ import (
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/tlsdecrypt"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // decryptedModel analyses an FTPS session with its key log.
-func decryptedModel(t *testing.T) *Model {
+func decryptedModel(t *testing.T) *viewmodel.Model {
 	t.Helper()
 	f, err := pcaptest.FTPSCapture(pcaptest.FTPSOptions{File: []byte("file\n")})
 	if err != nil {
@@ -27,7 +28,7 @@ func decryptedModel(t *testing.T) *Model {
 	cfg := analysisConfig(false)
 	cfg.Dissect.TLSKeys = tlsdecrypt.NewKeyLog()
 	cfg.Dissect.TLSKeys.Read(bytes.NewReader(f.KeyLog))
-	m := NewModel("ftps")
+	m := viewmodel.NewModel("ftps")
 	if _, err := analysis.Run(context.Background(), []capture.Source{src}, cfg, m); err != nil {
 		t.Fatal(err)
 	}

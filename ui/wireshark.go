@@ -1,12 +1,15 @@
 package ui
 
-import "github.com/ftpscope/ftpscope/model"
+import (
+	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
+)
 
 // wiresharkFilter is the display filter of a session as the user hands it
 // on: both legs' when it is one leg of a NAT pair (what w writes), else
 // its own. A running session, shown before the analysis concluded it, has
 // none in the model yet: it is computed from what is known.
-func (u *UI) wiresharkFilter(r *Row) (filter string, bothLegs bool) {
+func (u *UI) wiresharkFilter(r *viewmodel.Row) (filter string, bothLegs bool) {
 	if p, ok := u.model.Pair(r.S.ID); ok {
 		if p.WiresharkFilter != "" {
 			return p.WiresharkFilter, true
@@ -45,7 +48,7 @@ func (u *UI) wiresharkLine(w int) line {
 }
 
 // copyWiresharkFilter puts a session's filter on the clipboard.
-func (u *UI) copyWiresharkFilter(r *Row) {
+func (u *UI) copyWiresharkFilter(r *viewmodel.Row) {
 	if r == nil {
 		u.setFlash(0, "no session selected")
 		return

@@ -7,7 +7,7 @@
 //	json   the streamed JSON report (-o json), written to /dev/null
 //	jsonl  JSON lines (-o jsonl), written to /dev/null
 //	tui    the terminal UI's model in live mode (ftpscope -i): the dissector
-//	       in live mode feeding ui.Model with running sessions every 250 ms,
+//	       in live mode feeding viewmodel.Model with running sessions every 250 ms,
 //	       and a reader taking a snapshot every 250 ms as the screen does
 //
 // bench/memory.sh runs it over captures of 20,000 and 200,000 sessions.
@@ -35,7 +35,7 @@ import (
 	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/report"
-	"github.com/ftpscope/ftpscope/ui"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 func main() {
@@ -131,12 +131,12 @@ func probe(path, out, heapProfile string) error {
 		}
 	case "tui":
 		cfg.Dissect.Live = true
-		m := ui.NewModel(src.Info().Label)
-		m.SetLive(ui.LiveStatus{Interface: "memprobe"})
+		m := viewmodel.NewModel(src.Info().Label)
+		m.SetLive(viewmodel.LiveStatus{Interface: "memprobe"})
 		done := make(chan struct{})
 		screen := make(chan int)
 		go func() { // the screen: a snapshot a few times a second
-			var last *ui.Snapshot
+			var last *viewmodel.Snapshot
 			t := time.NewTicker(250 * time.Millisecond)
 			defer t.Stop()
 			for {
@@ -150,9 +150,9 @@ func probe(path, out, heapProfile string) error {
 			}
 		}()
 		sum, err = analysis.Run(context.Background(), []capture.Source{src}, cfg, m)
-		var outcome *ui.Outcome
+		var outcome *viewmodel.Outcome
 		if sum != nil {
-			outcome = &ui.Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}
+			outcome = &viewmodel.Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}
 		}
 		m.Finish(outcome, err)
 		close(done)

@@ -10,6 +10,7 @@ import (
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/ui"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // runTUI shows the analysis in the terminal UI: the analysis runs in a
@@ -22,14 +23,14 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 	for i, s := range sources {
 		labels[i] = s.Info().Label
 	}
-	m := ui.NewModel(labels...)
+	m := viewmodel.NewModel(labels...)
 	if len(o.ifaces) > 0 {
 		names := make([]string, len(o.ifaces))
 		for i, a := range o.ifaces {
 			names[i] = a.name
 		}
 		iface := strings.Join(names, ",")
-		m.SetLive(ui.LiveStatus{Interface: iface})
+		m.SetLive(viewmodel.LiveStatus{Interface: iface})
 		stop := make(chan struct{})
 		defer close(stop)
 		go liveHeader(m, iface, sources, stop)
@@ -48,7 +49,7 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 		}
 	}
 	var sum *analysis.Summary
-	err = u.Run(ctx, func(actx context.Context) (*ui.Outcome, error) {
+	err = u.Run(ctx, func(actx context.Context) (*viewmodel.Outcome, error) {
 		var err error
 		sum, err = analysis.Run(actx, sources, cfg, m)
 		if sum == nil {
@@ -59,7 +60,7 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 				u.Flash(sev, msg)
 			}
 		}
-		return &ui.Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}, err
+		return &viewmodel.Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}, err
 	})
 	return sum, err
 }
@@ -67,7 +68,7 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 // liveHeader feeds the header's packets, packet rate and kernel drops of
 // every live source, once a second, from the capture's own counters (safe
 // to read while the capture runs).
-func liveHeader(m *ui.Model, iface string, sources []capture.Source, stop <-chan struct{}) {
+func liveHeader(m *viewmodel.Model, iface string, sources []capture.Source, stop <-chan struct{}) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	last := make([]uint64, len(sources))
@@ -85,14 +86,14 @@ func liveHeader(m *ui.Model, iface string, sources []capture.Source, stop <-chan
 
 // liveStatus sums the sources' counters; last holds each source's packets
 // at the previous reading, elapsed ago, and is updated.
-func liveStatus(iface string, sources []capture.Source, last []uint64, elapsed time.Duration) ui.LiveStatus {
-	st := ui.LiveStatus{Interface: iface}
+func liveStatus(iface string, sources []capture.Source, last []uint64, elapsed time.Duration) viewmodel.LiveStatus {
+	st := viewmodel.LiveStatus{Interface: iface}
 	for i, s := range sources {
 		ks, ok := capture.KernelStatsOf(s)
 		if !ok {
 			continue
 		}
-		src := ui.LiveSource{Name: s.Info().Label, Packets: ks.Captured, Dropped: ks.Dropped}
+		src := viewmodel.LiveSource{Name: s.Info().Label, Packets: ks.Captured, Dropped: ks.Dropped}
 		if elapsed > 0 {
 			src.Rate = float64(ks.Captured-min(last[i], ks.Captured)) / elapsed.Seconds()
 		}

@@ -1,4 +1,4 @@
-package ui
+package viewmodel
 
 import (
 	"slices"
@@ -179,7 +179,7 @@ func (m *Model) put(r *Row) {
 		}
 		m.rows[m.index(old)] = r
 	} else {
-		i := sort.Search(len(m.rows), func(i int) bool { return rowLess(r, m.rows[i]) })
+		i := sort.Search(len(m.rows), func(i int) bool { return ByNumber(r, m.rows[i]) })
 		m.rows = append(m.rows, nil)
 		copy(m.rows[i+1:], m.rows[i:])
 		m.rows[i] = r
@@ -245,7 +245,7 @@ func (m *Model) remakeLocked(old *Row, own []model.Finding) {
 
 // index finds r in m.rows (sorted by number).
 func (m *Model) index(r *Row) int {
-	i := sort.Search(len(m.rows), func(i int) bool { return !rowLess(m.rows[i], r) })
+	i := sort.Search(len(m.rows), func(i int) bool { return !ByNumber(m.rows[i], r) })
 	for ; i < len(m.rows); i++ {
 		if m.rows[i].S.ID == r.S.ID {
 			return i
@@ -256,7 +256,7 @@ func (m *Model) index(r *Row) int {
 			return i
 		}
 	}
-	panic("ui: row not found: " + r.S.ID)
+	panic("viewmodel: row not found: " + r.S.ID)
 }
 
 func clampSev(s model.Severity) model.Severity {
@@ -301,6 +301,17 @@ func groupFindings(groups []*groupAcc, capture []model.Finding, rows []*Row) []*
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].first.Severity > groups[j].first.Severity })
 	return groups
+}
+
+// GroupFindings groups the findings of rows as the model groups the whole
+// capture's (the Findings pane follows the list's filter with it).
+func GroupFindings(rows []*Row) []FindingGroup {
+	groups := groupFindings(nil, nil, rows)
+	out := make([]FindingGroup, len(groups))
+	for i, g := range groups {
+		out[i] = FindingGroup{First: g.first, Where: g.where}
+	}
+	return out
 }
 
 // SetLive switches the model to live mode and records the capture's

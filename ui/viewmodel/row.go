@@ -1,4 +1,4 @@
-package ui
+package viewmodel
 
 import (
 	"net/netip"
@@ -42,7 +42,9 @@ type Row struct {
 	hay      string
 }
 
-func rowLess(a, b *Row) bool {
+// ByNumber orders rows by session number (s2 before s10), then by id: the
+// order the model keeps them in, and the list's when it sorts by no column.
+func ByNumber(a, b *Row) bool {
 	if a.Num != b.Num {
 		return a.Num < b.Num
 	}

@@ -1,16 +1,6 @@
-package ui
+package viewmodel
 
-import (
-	"context"
-
-	"github.com/ftpscope/ftpscope/model"
-)
-
-// Analysis is what the UI runs beside itself: it feeds the UI's Model (its
-// consumer) until its sources end or ctx is done, and returns what the UI
-// shows of the end of the run. The command builds it on the analysis; the
-// UI knows nothing of how.
-type Analysis func(ctx context.Context) (*Outcome, error)
+import "github.com/ftpscope/ftpscope/model"
 
 // Outcome is what a finished analysis adds to the sessions already shown:
 // the sources as read, the NAT pairs and findings concluded only at the end

@@ -1,4 +1,4 @@
-package ui
+package viewmodel
 
 import (
 	"fmt"
@@ -29,8 +29,9 @@ type term struct {
 	sev   model.Severity
 }
 
-// filterFields are the known field names, in the order the help lists them.
-var filterFields = []struct{ name, help string }{
+// FilterFields are the known field names and what they look at, in the
+// order the help page lists them.
+var FilterFields = []struct{ Name, Help string }{
 	{"ip", "an address of the session (client, server, announced, data), by prefix"},
 	{"user", "the login name"},
 	{"rule", "a finding's rule id, e.g. rule:nat-not-rewritten"},
@@ -49,8 +50,8 @@ func ParseFilter(text string) (Filter, error) {
 		if i := strings.IndexByte(w, ':'); i > 0 && isFieldName(w[:i]) {
 			name := strings.ToLower(w[:i])
 			known := false
-			for _, k := range filterFields {
-				known = known || k.name == name
+			for _, k := range FilterFields {
+				known = known || k.Name == name
 			}
 			if !known {
 				return Filter{}, fmt.Errorf("unknown field %q (want ip:, user:, rule:, status: or sev:)", name+":")

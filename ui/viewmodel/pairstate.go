@@ -1,4 +1,4 @@
-package ui
+package viewmodel
 
 import "github.com/ftpscope/ftpscope/model"
 
