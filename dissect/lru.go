@@ -1,6 +1,7 @@
 package dissect
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -42,17 +43,11 @@ func (s *lruSet) add(c *conn) {
 func (s *lruSet) touch(c *conn) {
 	s.seq++
 	c.touched = s.seq
-	if c.listed != c.role {
-		s.lists[c.listed].remove(c)
-		c.listed = c.role
-		s.lists[c.role].pushBack(c)
-		return
-	}
-	s.lists[c.role].touch(c)
+	s.lists[c.listed].touch(c)
 }
 
 // retag moves c to the list of the role it was given, at the place its
-// last touch gives it there.
+// last touch gives it there; every change of role calls it.
 func (s *lruSet) retag(c *conn) {
 	if c.listed == c.role {
 		return
@@ -112,18 +107,8 @@ func (s *lruSet) all() []*conn {
 			all = append(all, c)
 		}
 	}
-	slices.SortFunc(all, func(a, b *conn) int { return cmpUint64(a.touched, b.touched) })
+	slices.SortFunc(all, func(a, b *conn) int { return cmp.Compare(a.touched, b.touched) })
 	return all
-}
-
-func cmpUint64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (l *lru) pushBack(c *conn) {

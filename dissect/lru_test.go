@@ -51,8 +51,9 @@ func TestLRUSetOrdersAcrossRoles(t *testing.T) {
 	if got := s.evictable(); got != c4 {
 		t.Errorf("evictable = %d, want 4", got.id)
 	}
-	// a role given while the connection is touched moves it to the back
+	// a role given to the connection being touched: it ends at the back
 	c4.role = roleControl
+	s.retag(c4)
 	s.touch(c4)
 	if got := fmt.Sprint(listIDs(&s.lists[roleControl])); got != "[2 4]" {
 		t.Errorf("control list = %s, want [2 4]", got)

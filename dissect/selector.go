@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect/decode"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -11,8 +12,8 @@ import (
 // connection and every data connection tied to them — in a second pass over
 // the same sources, for writing them out (-w).
 type Selector struct {
-	dec    *decoder
-	seg    segment
+	dec    *decode.Decoder
+	seg    decode.Segment
 	ranges map[selectKey][]frameSpan
 	// hosts spans the same connections by address pair alone: an IP
 	// fragment that does not complete its datagram has no ports, and
@@ -62,7 +63,7 @@ func NewSelector(sessions []model.Session, labels []string) *Selector {
 
 // NewConnSelector selects nothing until connections are added with Add.
 func NewConnSelector() *Selector {
-	return &Selector{dec: newDecoder(), ranges: map[selectKey][]frameSpan{}, hosts: map[hostsKey][]frameSpan{}, labels: map[string]int{}}
+	return &Selector{dec: decode.New(), ranges: map[selectKey][]frameSpan{}, hosts: map[hostsKey][]frameSpan{}, labels: map[string]int{}}
 }
 
 func (s *Selector) add(src int, x, y string, first, last uint64) {
@@ -99,11 +100,11 @@ func orderedKey(src int, a, b netip.AddrPort) selectKey {
 func (s *Selector) Match(p *capture.Packet) bool {
 	g := &s.seg
 	var spans []frameSpan
-	switch s.dec.decode(p, g) {
-	case decodedTCP, decodedICMP, decodedReassembled:
-		spans = s.ranges[orderedKey(p.Source, addrPort(g.v6, g.src, g.sport), addrPort(g.v6, g.dst, g.dport))]
-	case decodedFragment:
-		h := hostsKey{p.Source, addrPort(g.v6, g.src, 0).Addr(), addrPort(g.v6, g.dst, 0).Addr()}
+	switch s.dec.DecodePacket(p, g) {
+	case decode.TCP, decode.ICMP, decode.Reassembled:
+		spans = s.ranges[orderedKey(p.Source, addrPort(g.V6, g.Src, g.SrcPort), addrPort(g.V6, g.Dst, g.DstPort))]
+	case decode.Fragment:
+		h := hostsKey{p.Source, addrPort(g.V6, g.Src, 0).Addr(), addrPort(g.V6, g.Dst, 0).Addr()}
 		if h.b.Less(h.a) {
 			h.a, h.b = h.b, h.a
 		}

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ftpscope/ftpscope/dissect"
 	"os"
 	"path/filepath"
+
+	"github.com/ftpscope/ftpscope/dissect"
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"

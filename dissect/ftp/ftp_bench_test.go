@@ -176,37 +176,9 @@ func BenchmarkParseAnnouncement(b *testing.B) {
 func BenchmarkControlDialog(b *testing.B) {
 	b.SetBytes(int64(benchDialogBytes()))
 	b.ReportAllocs()
-	segs := make([][]byte, len(benchDialog))
-	for i, s := range benchDialog {
-		segs[i] = []byte(s[1:])
-	}
+	segs := benchDialogSegments()
 	for b.Loop() {
-		var sc, ss Splitter
-		var rr ReplyReader
-		p := NewPairer(true)
-		id := 0
-		cmd := func(l Line) bool {
-			_ = ParseCommand(l.Text)
-			id++
-			p.Command(id)
-			return true
-		}
-		rep := func(l Line) bool {
-			if r, done := rr.Line(l); done {
-				p.Reply(&r)
-			}
-			return true
-		}
-		for i, s := range segs {
-			if benchDialog[i][0] == '>' {
-				sc.Write(s, cmd)
-			} else {
-				ss.Write(s, rep)
-			}
-		}
-		if len(p.Pending()) != 0 {
-			b.Fatalf("%d commands unanswered", len(p.Pending()))
-		}
+		runBenchDialog(b, segs, nil)
 	}
 }
 
@@ -215,10 +187,9 @@ func BenchmarkControlDialog(b *testing.B) {
 // one), reply texts too. It reports the cost per control line (ns/line,
 // allocs/line) of splitting, command and reply recognition and pairing.
 func BenchmarkControlLine(b *testing.B) {
-	segs := make([][]byte, len(benchDialog))
+	segs := benchDialogSegments()
 	lines := 0
-	for i, s := range benchDialog {
-		segs[i] = []byte(s[1:])
+	for _, s := range benchDialog {
 		lines += strings.Count(s, "\n")
 	}
 	var in Interner
@@ -227,35 +198,50 @@ func BenchmarkControlLine(b *testing.B) {
 	b.ReportAllocs()
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
-		var sc, ss Splitter
-		rr := ReplyReader{Intern: &in}
-		p := NewPairer(true)
-		id := 0
-		cmd := func(l Line) bool {
-			_ = ParseCommandInterned(l.Text, &in, false)
-			id++
-			p.Command(id)
-			return true
-		}
-		rep := func(l Line) bool {
-			if r, done := rr.Line(l); done {
-				p.Reply(&r)
-			}
-			return true
-		}
-		for i, s := range segs {
-			if benchDialog[i][0] == '>' {
-				sc.Write(s, cmd)
-			} else {
-				ss.Write(s, rep)
-			}
-		}
-		if len(p.Pending()) != 0 {
-			b.Fatalf("%d commands unanswered", len(p.Pending()))
-		}
+		runBenchDialog(b, segs, &in)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N*lines), "allocs/line")
+}
+
+// benchDialogSegments returns benchDialog's segments without their
+// direction marks.
+func benchDialogSegments() [][]byte {
+	segs := make([][]byte, len(benchDialog))
+	for i, s := range benchDialog {
+		segs[i] = []byte(s[1:])
+	}
+	return segs
+}
+
+// runBenchDialog takes one session's segments through the line path,
+// sharing strings through in when it is not nil.
+func runBenchDialog(b *testing.B, segs [][]byte, in *Interner) {
+	var sc, ss Splitter
+	rr := ReplyReader{Intern: in}
+	p := NewPairer(true)
+	id := 0
+	cmd := func(l Line) bool {
+		_ = ParseCommandInterned(l.Text, in, false)
+		id++
+		p.Command(id)
+		return true
+	}
+	rep := func(l Line) bool {
+		if r, done := rr.Line(l); done {
+			p.Reply(&r)
+		}
+		return true
+	}
+	for i, s := range segs {
+		if benchDialog[i][0] == '>' {
+			sc.Write(s, cmd)
+		} else {
+			ss.Write(s, rep)
+		}
+	}
+	if len(p.Pending()) != 0 {
+		b.Fatalf("%d commands unanswered", len(p.Pending()))
+	}
 }
