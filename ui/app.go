@@ -11,6 +11,8 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/ladder"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -66,7 +68,7 @@ type UI struct {
 	screen tcell.Screen
 	model  *viewmodel.Model
 	keys   Keymap
-	th     *theme
+	th     *styled.Theme
 	opt    Options
 
 	root      *frame
@@ -94,7 +96,7 @@ type UI struct {
 	prompting   bool
 	asking      *pathAsk // the path prompt of w and e, when open
 	menu        *menu    // the save dialog's open step
-	flow        *flowSpec
+	flow        *ladder.Flow
 	flowFrom    viewID        // the view the flow or statistics came from
 	stats       *sessionStats // the statistics shown (t), counted once when opened
 	frames      *frameSet
@@ -125,7 +127,7 @@ func New(m *viewmodel.Model, opt Options) (*UI, error) {
 	if opt.Tool.Name == "" {
 		opt.Tool.Name = "ftpscope"
 	}
-	opt.NoColor = opt.NoColor || noColorEnv()
+	opt.NoColor = opt.NoColor || styled.NoColorEnv()
 	screen := opt.Screen
 	if screen == nil {
 		s, err := tcell.NewScreen()
@@ -139,7 +141,7 @@ func New(m *viewmodel.Model, opt Options) (*UI, error) {
 		screen: screen,
 		model:  m,
 		keys:   DefaultKeymap(),
-		th:     newTheme(opt.NoColor),
+		th:     styled.NewTheme(opt.NoColor),
 		opt:    opt,
 		stop:   make(chan struct{}),
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
+
+	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
 // Command is what a key does.
@@ -252,7 +254,7 @@ func (km Keymap) HelpLines() []string {
 				continue
 			}
 			done[i] = true
-			lines = append(lines, padRight(b.Names(), 12)+" "+b.Help)
+			lines = append(lines, styled.PadRight(b.Names(), 12)+" "+b.Help)
 		}
 		if len(lines) > 0 {
 			out = append(out, sec.Title)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -22,10 +23,10 @@ const listTextWidth = 200
 
 // writeListText writes rows as the table shows them, with every column.
 func writeListText(w io.Writer, rows []*viewmodel.Row, order sortOrder) error {
-	th := newTheme(true)
+	th := styled.NewTheme(true)
 	idW := 4
 	for _, r := range rows {
-		idW = max(idW, strWidth(r.S.ID))
+		idW = max(idW, styled.Width(r.S.ID))
 	}
 	cols := chooseColumns(listTextWidth, idW)
 	c := &sessionsContent{th: th, rows: rows, cols: cols, order: order}
@@ -44,17 +45,6 @@ func writeListText(w io.Writer, rows []*viewmodel.Row, order sortOrder) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// csvSafe keeps a field from being read as a formula by a spreadsheet (a
-// user name or file name from the wire that starts with "=") and writes
-// controls visibly.
-func csvSafe(s string) string {
-	s = textfmt.Printable(s)
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // writeListCSV writes one row per session.
@@ -78,9 +68,9 @@ func writeListCSV(out io.Writer, rows []*viewmodel.Row, filterOf func(*viewmodel
 		if len(r.Findings) > 0 {
 			worst, first = r.Worst.String(), r.Findings[0].Summary
 		}
-		_ = w.Write([]string{s.ID, csvSafe(s.Source), csvSafe(s.Vantage), s.Client, s.Server, csvSafe(user), ts(s.Start), ts(s.End),
+		_ = w.Write([]string{s.ID, textfmt.CSVSafe(s.Source), textfmt.CSVSafe(s.Vantage), s.Client, s.Server, textfmt.CSVSafe(user), ts(s.Start), ts(s.End),
 			strconv.Itoa(s.Commands), strconv.Itoa(r.Observed), strconv.Itoa(r.Announced), strconv.FormatInt(r.Bytes, 10),
-			worst, strconv.Itoa(len(r.Findings)), csvSafe(first), csvSafe(r.LastReply), filterOf(r)})
+			worst, strconv.Itoa(len(r.Findings)), textfmt.CSVSafe(first), textfmt.CSVSafe(r.LastReply), filterOf(r)})
 	}
 	w.Flush()
 	return w.Error()

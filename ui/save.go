@@ -7,6 +7,7 @@ import (
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/report"
+	"github.com/ftpscope/ftpscope/ui/ladder"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -141,20 +142,20 @@ func (u *UI) listWriter(asCSV bool) func(io.Writer) error {
 // its other NAT leg) or the flow's.
 func (u *UI) ladderWriter(asCSV bool) func(io.Writer) error {
 	fl := u.flow
-	var sp *ladderSpec
+	var sp *ladder.Spec
 	if u.view == viewSession && u.openRow != nil {
 		sp = u.ladderSpec(u.openRow)
-		fl = newFlowSpec(u.withOtherLegs([]*viewmodel.Row{u.openRow}))
+		fl = ladder.NewFlow(u.withOtherLegs([]*viewmodel.Row{u.openRow}))
 	}
 	return func(w io.Writer) error {
 		switch {
 		case asCSV:
-			return writeFlowCSV(w, fl)
+			return ladder.WriteFlowCSV(w, fl)
 		case sp != nil:
-			_, err := io.WriteString(w, ladderText(sp, 120))
+			_, err := io.WriteString(w, ladder.Text(sp, 120))
 			return err
 		}
-		_, err := io.WriteString(w, flowText(fl, 160))
+		_, err := io.WriteString(w, ladder.FlowText(fl, 160))
 		return err
 	}
 }

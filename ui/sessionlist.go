@@ -8,6 +8,7 @@ import (
 	"github.com/rivo/tview"
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -17,37 +18,41 @@ type column struct {
 	width int // 0: takes what is left
 	min   int
 	right bool
-	cell  func(th *theme, r *viewmodel.Row) (string, tcell.Style)
+	cell  func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style)
 }
 
 var sessionColumns = []column{
-	{title: "ID", width: 4, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) {
+	{title: "ID", width: 4, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) {
 		if r.Other != "" {
-			return r.S.ID + " " + pairMark, th.bold // the other leg is on the next or previous row
+			return r.S.ID + " " + pairMark, th.Bold // the other leg is on the next or previous row
 		}
-		return r.S.ID, th.bold
+		return r.S.ID, th.Bold
 	}},
-	{title: "CLIENT", width: 21, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.S.Client, th.base }},
-	{title: "SERVER", width: 21, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.S.Server, th.base }},
-	{title: "USER", width: 10, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.User, th.base }},
-	{title: "CMDS", width: 4, right: true, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return strconv.Itoa(r.S.Commands), th.base }},
-	{title: "DATA", width: 7, right: true, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) {
-		return fmt.Sprintf("%d/%d", r.Observed, r.Announced), th.base
+	{title: "CLIENT", width: 21, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) { return r.S.Client, th.Base }},
+	{title: "SERVER", width: 21, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) { return r.S.Server, th.Base }},
+	{title: "USER", width: 10, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) { return r.User, th.Base }},
+	{title: "CMDS", width: 4, right: true, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) {
+		return strconv.Itoa(r.S.Commands), th.Base
 	}},
-	{title: "BYTES", width: 9, right: true, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return bytesShort(r.Bytes), th.base }},
-	{title: "FINDING", min: 24, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) {
+	{title: "DATA", width: 7, right: true, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) {
+		return fmt.Sprintf("%d/%d", r.Observed, r.Announced), th.Base
+	}},
+	{title: "BYTES", width: 9, right: true, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) {
+		return styled.BytesShort(r.Bytes), th.Base
+	}},
+	{title: "FINDING", min: 24, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) {
 		if len(r.Findings) == 0 {
-			return "✔ none", th.ok
+			return "✔ none", th.OK
 		}
 		f := &r.Findings[0]
-		t := padRight(sevLabel(f.Severity), 9) + " " + f.Summary
+		t := styled.PadRight(styled.SevLabel(f.Severity), 9) + " " + f.Summary
 		if n := len(r.Findings); n > 1 {
-			t = padRight(sevLabel(f.Severity), 9) + fmt.Sprintf(" (%d) ", n) + f.Summary
+			t = styled.PadRight(styled.SevLabel(f.Severity), 9) + fmt.Sprintf(" (%d) ", n) + f.Summary
 		}
-		return t, th.sevStyle(f.Severity)
+		return t, th.SevStyle(f.Severity)
 	}},
-	{title: "LAST REPLY", width: 22, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.LastReply, th.dim }},
-	{title: "SEEN AT", width: 16, cell: func(th *theme, r *viewmodel.Row) (string, tcell.Style) { return r.Where, th.dim }},
+	{title: "LAST REPLY", width: 22, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) { return r.LastReply, th.Dim }},
+	{title: "SEEN AT", width: 16, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) { return r.Where, th.Dim }},
 }
 
 // columnPriority says which columns to drop first when the table is narrow
@@ -96,7 +101,7 @@ func chooseColumns(width, idW int) []column {
 // the cells of the visible rows only.
 type sessionsContent struct {
 	tview.TableContentReadOnly
-	th     *theme
+	th     *styled.Theme
 	rows   []*viewmodel.Row
 	cols   []column
 	order  sortOrder
@@ -113,7 +118,7 @@ func (c *sessionsContent) GetCell(row, col int) *tview.TableCell {
 	}
 	k := c.cols[col]
 	if row == 0 {
-		return &tview.TableCell{Text: c.headerText(col), NotSelectable: true, Style: c.th.dim.Bold(true), MaxWidth: k.width}
+		return &tview.TableCell{Text: c.headerText(col), NotSelectable: true, Style: c.th.Dim.Bold(true), MaxWidth: k.width}
 	}
 	if row-1 >= len(c.rows) {
 		return nil
@@ -127,9 +132,9 @@ func (c *sessionsContent) headerText(col int) string {
 	k := c.cols[col]
 	title := c.order.header(k.title, k.width)
 	if k.right {
-		return padLeft(title, k.width)
+		return styled.PadLeft(title, k.width)
 	}
-	return fit(title, k.width)
+	return styled.Fit(title, k.width)
 }
 
 // cellText is the text of one cell, printable, fitted to its column.
@@ -146,11 +151,11 @@ func (c *sessionsContent) cellText(i, col int) (string, tcell.Style) {
 	}
 	switch {
 	case k.title == "CLIENT" || k.title == "SERVER":
-		text = padRight(clipMiddle(text, k.width), k.width)
+		text = styled.PadRight(styled.ClipMiddle(text, k.width), k.width)
 	case k.right:
-		text = padLeft(clip(text, k.width), k.width)
+		text = styled.PadLeft(styled.Clip(text, k.width), k.width)
 	default:
-		text = fit(text, k.width)
+		text = styled.Fit(text, k.width)
 	}
 	return text, st
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -133,8 +134,8 @@ func (o sortOrder) header(title string, width int) string {
 	if o.col == 0 || sortColumns[o.col-1].title != title {
 		return title
 	}
-	if strWidth(title)+1 > width {
-		title = clipExact(title, max(0, width-1))
+	if styled.Width(title)+1 > width {
+		title = styled.ClipExact(title, max(0, width-1))
 	}
 	return title + o.arrow()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -120,12 +121,12 @@ var classNames = [6]string{"not a reply", "1yz preliminary", "2yz completion", "
 type statsRef struct{ filter string }
 
 // statsItems renders the statistics.
-func statsItems(th *theme, st *sessionStats, scope string) []item {
-	var items []item
-	text := func(ls ...line) { items = append(items, staticLines(ls...)) }
-	title := func(s string) { text(line{}, line{{s, th.title}}) }
-	count := func(n int) string { return padLeft(textfmt.Thousands(int64(n)), 8) }
-	text(line{{fmt.Sprintf("%d sessions · %s", st.sessions, scope), th.bold}})
+func statsItems(th *styled.Theme, st *sessionStats, scope string) []styled.Item {
+	var items []styled.Item
+	text := func(ls ...styled.Line) { items = append(items, styled.StaticLines(ls...)) }
+	title := func(s string) { text(styled.Line{}, styled.Line{{Text: s, Style: th.Title}}) }
+	count := func(n int) string { return styled.PadLeft(textfmt.Thousands(int64(n)), 8) }
+	text(styled.Line{{Text: fmt.Sprintf("%d sessions · %s", st.sessions, scope), Style: th.Bold}})
 
 	title("Replies by class")
 	total := 0
@@ -141,21 +142,21 @@ func statsItems(th *theme, st *sessionStats, scope string) []item {
 			}
 			codes = append(codes, fmt.Sprintf("%d ×%s", cc.code, textfmt.Thousands(int64(cc.n))))
 		}
-		sty := th.base
+		sty := th.Base
 		if c >= 4 && st.classes[c] > 0 {
-			sty = th.sevStyle(model.Warning)
+			sty = th.SevStyle(model.Warning)
 		}
 		share := ""
 		if total > 0 {
 			share = fmt.Sprintf("%3.0f%%", 100*float64(st.classes[c])/float64(total))
 		}
-		text(line{{"  " + padRight(classNames[c], 24), sty}, {count(st.classes[c]) + " " + share + "   ", th.base}, {strings.Join(codes, ", "), th.dim}})
+		text(styled.Line{{Text: "  " + styled.PadRight(classNames[c], 24), Style: sty}, {Text: count(st.classes[c]) + " " + share + "   ", Style: th.Base}, {Text: strings.Join(codes, ", "), Style: th.Dim}})
 	}
 	if st.classes[0] > 0 {
-		text(line{{"  " + padRight("server lines that are not replies", 24), th.sevStyle(model.Warning)}, {count(st.classes[0]), th.base}})
+		text(styled.Line{{Text: "  " + styled.PadRight("server lines that are not replies", 24), Style: th.SevStyle(model.Warning)}, {Text: count(st.classes[0]), Style: th.Base}})
 	}
 	if st.unpaired > 0 {
-		text(line{{"  " + padRight("replies nothing asked for", 24), th.dim}, {count(st.unpaired), th.base}})
+		text(styled.Line{{Text: "  " + styled.PadRight("replies nothing asked for", 24), Style: th.Dim}, {Text: count(st.unpaired), Style: th.Base}})
 	}
 
 	title("Commands")
@@ -177,9 +178,9 @@ func statsItems(th *theme, st *sessionStats, scope string) []item {
 		}
 		top = append(top, v+" ×"+textfmt.Thousands(int64(st.verbs[v])))
 	}
-	text(line{{"  " + padRight("commands", 24), th.base}, {count(st.commands) + "        ", th.base}, {strings.Join(top, ", "), th.dim}})
+	text(styled.Line{{Text: "  " + styled.PadRight("commands", 24), Style: th.Base}, {Text: count(st.commands) + "        ", Style: th.Base}, {Text: strings.Join(top, ", "), Style: th.Dim}})
 	if st.unanswered > 0 {
-		text(line{{"  " + padRight("without a reply", 24), th.sevStyle(model.Warning)}, {count(st.unanswered), th.base}})
+		text(styled.Line{{Text: "  " + styled.PadRight("without a reply", 24), Style: th.SevStyle(model.Warning)}, {Text: count(st.unanswered), Style: th.Base}})
 	}
 
 	title("Data channels by status (⏎ filters the list)")
@@ -194,21 +195,21 @@ func statsItems(th *theme, st *sessionStats, scope string) []item {
 		return statuses[i] < statuses[j]
 	})
 	if len(statuses) == 0 {
-		text(line{{"  no data channel", th.dim}})
+		text(styled.Line{{Text: "  no data channel", Style: th.Dim}})
 	}
 	for _, s := range statuses {
-		l := line{{"  " + statusGlyph(s) + " " + padRight(statusWord(s), 22), th.statusStyle(s)}, {count(st.statuses[s]), th.base}}
-		items = append(items, item{ref: statsRef{filter: "status:" + s}, copy: l.plain(), render: func(int) []line { return []line{l} }})
+		l := styled.Line{{Text: "  " + styled.StatusGlyph(s) + " " + styled.PadRight(styled.StatusWord(s), 22), Style: th.StatusStyle(s)}, {Text: count(st.statuses[s]), Style: th.Base}}
+		items = append(items, styled.Item{Ref: statsRef{filter: "status:" + s}, Copy: l.Plain(), Render: func(int) []styled.Line { return []styled.Line{l} }})
 	}
 
 	title("Findings by rule (⏎ filters the list)")
 	if len(st.rules) == 0 {
-		text(line{{"  no findings", th.ok}})
+		text(styled.Line{{Text: "  no findings", Style: th.OK}})
 	}
 	for _, rc := range st.rules {
 		where := model.LikeIt(rc.sessions, 6)
-		l := line{{"  " + padRight(sevLabel(rc.sev), 10), th.sevStyle(rc.sev)}, {padRight(rc.rule, 28), th.bold}, {count(rc.n) + "   ", th.base}, {where, th.dim}}
-		items = append(items, item{ref: statsRef{filter: "rule:" + rc.rule}, copy: l.plain(), render: func(w int) []line { return []line{l} }})
+		l := styled.Line{{Text: "  " + styled.PadRight(styled.SevLabel(rc.sev), 10), Style: th.SevStyle(rc.sev)}, {Text: styled.PadRight(rc.rule, 28), Style: th.Bold}, {Text: count(rc.n) + "   ", Style: th.Base}, {Text: where, Style: th.Dim}}
+		items = append(items, styled.Item{Ref: statsRef{filter: "rule:" + rc.rule}, Copy: l.Plain(), Render: func(w int) []styled.Line { return []styled.Line{l} }})
 	}
 	return items
 }
@@ -216,9 +217,9 @@ func statsItems(th *theme, st *sessionStats, scope string) []item {
 // statsText is the statistics as plain text (y, and the save dialog).
 func statsText(st *sessionStats, scope string) string {
 	var out []string
-	for _, it := range statsItems(newTheme(true), st, scope) {
-		for _, l := range it.render(120) {
-			out = append(out, strings.TrimRight(l.plain(), " "))
+	for _, it := range statsItems(styled.NewTheme(true), st, scope) {
+		for _, l := range it.Render(120) {
+			out = append(out, strings.TrimRight(l.Plain(), " "))
 		}
 	}
 	return strings.Join(out, "\n") + "\n"
@@ -249,7 +250,7 @@ func (u *UI) statsEnter() {
 	if it == nil {
 		return
 	}
-	ref, ok := it.ref.(statsRef)
+	ref, ok := it.Ref.(statsRef)
 	if !ok {
 		return
 	}

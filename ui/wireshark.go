@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -27,7 +28,7 @@ func (u *UI) wiresharkFilter(r *viewmodel.Row) (filter string, bothLegs bool) {
 
 // wiresharkLine is the second line of the session header: the filter,
 // clipped to the screen (Y copies it whole).
-func (u *UI) wiresharkLine(w int) line {
+func (u *UI) wiresharkLine(w int) styled.Line {
 	r := u.openRow
 	if r == nil {
 		return nil
@@ -38,13 +39,13 @@ func (u *UI) wiresharkLine(w int) line {
 	if both {
 		label = " wireshark (both NAT legs) "
 	}
-	l := line{{label, th.dim}}
+	l := styled.Line{{Text: label, Style: th.Dim}}
 	hint := " · Y copies"
-	room := w - l.width() - strWidth(hint)
+	room := w - l.Width() - styled.Width(hint)
 	if room < 10 {
 		return l
 	}
-	return append(l, seg{clip(f, room), th.base}, seg{hint, th.dim})
+	return append(l, styled.Seg{Text: styled.Clip(f, room), Style: th.Base}, styled.Seg{Text: hint, Style: th.Dim})
 }
 
 // copyWiresharkFilter puts a session's filter on the clipboard.
