@@ -12,6 +12,7 @@ import (
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/ui/ladder"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
 	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
@@ -73,7 +74,7 @@ type UI struct {
 
 	root      *frame
 	table     *tview.Table
-	content   *sessionsContent
+	content   *sessionview.SessionsContent
 	overview  *pane
 	preview   *pane
 	panes     [numPanes]*pane
@@ -86,7 +87,7 @@ type UI struct {
 	snap        *viewmodel.Snapshot
 	rows        []*viewmodel.Row // the filtered rows shown in the table
 	filter      viewmodel.Filter
-	order       sortOrder
+	order       viewmodel.SortOrder
 	picked      map[string]bool // sessions picked with space
 	savedFilter string
 	view        viewID
@@ -97,8 +98,8 @@ type UI struct {
 	asking      *pathAsk // the path prompt of w and e, when open
 	menu        *menu    // the save dialog's open step
 	flow        *ladder.Flow
-	flowFrom    viewID        // the view the flow or statistics came from
-	stats       *sessionStats // the statistics shown (t), counted once when opened
+	flowFrom    viewID             // the view the flow or statistics came from
+	stats       *sessionview.Stats // the statistics shown (t), counted once when opened
 	frames      *frameSet
 	frameFrom   viewID // the view the frame view came from
 	selID       string
@@ -190,7 +191,7 @@ func setStyles() {
 }
 
 func (u *UI) build() {
-	u.content = &sessionsContent{th: u.th}
+	u.content = &sessionview.SessionsContent{Th: u.th}
 	u.table = tview.NewTable().SetContent(u.content).SetSelectable(true, false).SetFixed(1, 0)
 	u.table.SetBorder(true).SetTitleAlign(tview.AlignLeft)
 	u.table.SetSelectedStyle(tcell.StyleDefault.Reverse(true))

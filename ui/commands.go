@@ -6,6 +6,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/ui/ladder"
 	"github.com/ftpscope/ftpscope/ui/sessionview"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // context says which bindings apply now.
@@ -189,10 +190,10 @@ func (u *UI) do(cmd Command, idx int) bool {
 	case cmdCopyFilter:
 		u.copyWiresharkFilter(u.openRow)
 	case cmdSort:
-		u.order.toggle(idx)
+		u.order.Toggle(idx)
 		u.applyFilter()
-		c := sortColumns[idx]
-		u.setFlash(0, "sorted by %s %s (%c again reverses)", c.name, u.order.arrow(), c.key)
+		c := viewmodel.SortColumns[idx]
+		u.setFlash(0, "sorted by %s %s (%c again reverses)", c.Name, u.order.Arrow(), c.Key)
 	case cmdPick:
 		u.togglePick()
 	case cmdFlow:

@@ -7,6 +7,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"github.com/ftpscope/ftpscope/ui/sessionview"
 	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
@@ -126,13 +127,13 @@ func (f *frame) drawList(screen tcell.Screen, y, w, h int) {
 		idW = max(idW, styled.Width(r.S.ID))
 	}
 	if u.snap != nil && len(u.snap.Pairs) > 0 {
-		idW += 1 + styled.Width(pairMark)
+		idW += 1 + styled.Width(sessionview.PairMark)
 	}
 	if len(u.picked) > 0 {
-		idW += styled.Width(pickMark) + 1
+		idW += styled.Width(sessionview.PickMark) + 1
 	}
-	cols := chooseColumns(w-2, idW)
-	u.content.cols = cols
+	cols := sessionview.ChooseColumns(w-2, idW)
+	u.content.Cols = cols
 	if w >= wideListW && h+2 >= wideListH {
 		th := max(6, h*11/20)
 		if n := len(u.rows) + 3; n < th && n >= 6 {

@@ -7,7 +7,9 @@ import (
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/report"
+	"github.com/ftpscope/ftpscope/ui/handoff"
 	"github.com/ftpscope/ftpscope/ui/ladder"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -79,9 +81,9 @@ func (u *UI) openSave() {
 			menuChoice{label: "the ladder as CSV", note: "one row per line: time, session, from, to, kind, text, frame", do: func() { u.saveView("the ladder", name+".csv", u.ladderWriter(true)) }})
 	case viewStats:
 		st, scope := u.stats, u.statsScope()
-		choices = append(choices, menuChoice{label: "the statistics as text", note: fmt.Sprintf("%d sessions", st.sessions), do: func() {
+		choices = append(choices, menuChoice{label: "the statistics as text", note: fmt.Sprintf("%d sessions", st.Sessions), do: func() {
 			u.saveView("the statistics", "statistics.txt", func(w io.Writer) error {
-				_, err := io.WriteString(w, statsText(st, scope))
+				_, err := io.WriteString(w, sessionview.StatsText(st, scope))
 				return err
 			})
 		}})
@@ -119,7 +121,7 @@ func (u *UI) openSaveAs(s sessionSet) {
 // saveView asks for a path and writes a file the UI makes itself.
 func (u *UI) saveView(what, def string, write func(io.Writer) error) {
 	u.ask("save "+what+" to", def, "overwrites it", func(path string, exists bool) {
-		if err := writeFile(path, exists, write); err != nil {
+		if err := handoff.WriteFile(path, exists, write); err != nil {
 			u.setFlash(model.Error, "not saved: %v", err)
 			return
 		}
@@ -132,9 +134,9 @@ func (u *UI) listWriter(asCSV bool) func(io.Writer) error {
 	rows, order := u.rows, u.order
 	return func(w io.Writer) error {
 		if asCSV {
-			return writeListCSV(w, rows, func(r *viewmodel.Row) string { f, _ := u.wiresharkFilter(r); return f })
+			return handoff.WriteListCSV(w, rows, func(r *viewmodel.Row) string { f, _ := handoff.WiresharkFilter(u.model, r); return f })
 		}
-		return writeListText(w, rows, order)
+		return sessionview.WriteListText(w, rows, order)
 	}
 }
 

@@ -17,13 +17,13 @@ func (u *UI) applyFilter() {
 	if u.snap == nil {
 		return
 	}
-	u.rows = u.order.apply(u.filter.Apply(u.snap.Rows))
-	if u.order.col == 0 {
+	u.rows = u.order.Apply(u.filter.Apply(u.snap.Rows))
+	if u.order.Col == 0 {
 		// In session order the two legs of a NAT pair sit together; a
 		// column the user sorts by has the last word.
 		u.rows = groupLegs(u.rows)
 	}
-	u.content.rows, u.content.order = u.rows, u.order
+	u.content.Rows, u.content.Order = u.rows, u.order
 	title := fmt.Sprintf(" Sessions (%d)%s ", len(u.rows), u.listNote())
 	if !u.filter.Empty() {
 		title = fmt.Sprintf(" Sessions (%d of %d) · /%s%s ", len(u.rows), len(u.snap.Rows), u.filter.Text(), u.listNote())
@@ -229,7 +229,7 @@ func (u *UI) copySelection() {
 	case u.view == viewFlow && u.flow != nil:
 		text = ladder.FlowText(u.flow, 160)
 	case u.view == viewStats:
-		text = statsText(u.stats, u.statsScope())
+		text = sessionview.StatsText(u.stats, u.statsScope())
 	case u.view == viewFrame:
 		text = u.frameText()
 	default:

@@ -1,30 +1,10 @@
 package ui
 
 import (
-	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/handoff"
 	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
-
-// wiresharkFilter is the display filter of a session as the user hands it
-// on: both legs' when it is one leg of a NAT pair (what w writes), else
-// its own. A running session, shown before the analysis concluded it, has
-// none in the model yet: it is computed from what is known.
-func (u *UI) wiresharkFilter(r *viewmodel.Row) (filter string, bothLegs bool) {
-	if p, ok := u.model.Pair(r.S.ID); ok {
-		if p.WiresharkFilter != "" {
-			return p.WiresharkFilter, true
-		}
-		in, out := u.model.Row(p.Inside), u.model.Row(p.Outside)
-		if in != nil && out != nil {
-			return model.WiresharkFilter(in.S, out.S), true
-		}
-	}
-	if r.S.WiresharkFilter != "" {
-		return r.S.WiresharkFilter, false
-	}
-	return model.WiresharkFilter(r.S), false
-}
 
 // wiresharkLine is the second line of the session header: the filter,
 // clipped to the screen (Y copies it whole).
@@ -34,7 +14,7 @@ func (u *UI) wiresharkLine(w int) styled.Line {
 		return nil
 	}
 	th := u.th
-	f, both := u.wiresharkFilter(r)
+	f, both := handoff.WiresharkFilter(u.model, r)
 	label := " wireshark "
 	if both {
 		label = " wireshark (both NAT legs) "
@@ -54,7 +34,7 @@ func (u *UI) copyWiresharkFilter(r *viewmodel.Row) {
 		u.setFlash(0, "no session selected")
 		return
 	}
-	f, both := u.wiresharkFilter(r)
+	f, both := handoff.WiresharkFilter(u.model, r)
 	if f == "" {
 		u.setFlash(0, "%s: no connection to filter on", r.S.ID)
 		return

@@ -1,4 +1,4 @@
-package ui
+package handoff
 
 import (
 	"encoding/csv"
@@ -6,49 +6,17 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
-	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
-// The sessions list leaves the UI as text (the table as the list shows it,
-// every column) or as CSV (one row per session, for a spreadsheet or a
-// ticket).
+// The sessions list leaves the UI as CSV (one row per session, for a
+// spreadsheet or a ticket); as text it is the table (sessionview).
 
-// listTextWidth is the width of the list written as text: every column.
-const listTextWidth = 200
-
-// writeListText writes rows as the table shows them, with every column.
-func writeListText(w io.Writer, rows []*viewmodel.Row, order sortOrder) error {
-	th := styled.NewTheme(true)
-	idW := 4
-	for _, r := range rows {
-		idW = max(idW, styled.Width(r.S.ID))
-	}
-	cols := chooseColumns(listTextWidth, idW)
-	c := &sessionsContent{th: th, rows: rows, cols: cols, order: order}
-	var b strings.Builder
-	for row := -1; row < len(rows); row++ {
-		cells := make([]string, len(cols))
-		for col := range cols {
-			if row < 0 {
-				cells[col] = c.headerText(col)
-			} else {
-				cells[col], _ = c.cellText(row, col)
-			}
-		}
-		b.WriteString(strings.TrimRight(strings.Join(cells, " "), " "))
-		b.WriteByte('\n')
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// writeListCSV writes one row per session.
-func writeListCSV(out io.Writer, rows []*viewmodel.Row, filterOf func(*viewmodel.Row) string) error {
+// WriteListCSV writes one row per session.
+func WriteListCSV(out io.Writer, rows []*viewmodel.Row, filterOf func(*viewmodel.Row) string) error {
 	w := csv.NewWriter(out)
 	_ = w.Write([]string{"id", "source", "vantage", "client", "server", "user", "start", "end", "commands",
 		"data_observed", "data_announced", "bytes", "worst", "findings", "finding", "last_reply", "wireshark_filter"})
@@ -76,9 +44,9 @@ func writeListCSV(out io.Writer, rows []*viewmodel.Row, filterOf func(*viewmodel
 	return w.Error()
 }
 
-// writeFile writes a file the UI makes itself (text, CSV): an existing
+// WriteFile writes a file the UI makes itself (text, CSV): an existing
 // one only when the user said so.
-func writeFile(path string, overwrite bool, write func(io.Writer) error) error {
+func WriteFile(path string, overwrite bool, write func(io.Writer) error) error {
 	flag := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if overwrite {
 		flag = os.O_WRONLY | os.O_CREATE | os.O_TRUNC

@@ -1,8 +1,10 @@
-package ui
+package sessionview
 
 import (
 	"fmt"
+	"io"
 	"strconv"
+	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -12,8 +14,14 @@ import (
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
-// column is one column of the sessions table.
-type column struct {
+// PairMark marks the rows of paired NAT legs.
+const PairMark = "⇄"
+
+// PickMark is what the ID column shows before a picked session.
+const PickMark = "●"
+
+// Column is one column of the sessions table.
+type Column struct {
 	title string
 	width int // 0: takes what is left
 	min   int
@@ -21,10 +29,10 @@ type column struct {
 	cell  func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style)
 }
 
-var sessionColumns = []column{
+var sessionColumns = []Column{
 	{title: "ID", width: 4, cell: func(th *styled.Theme, r *viewmodel.Row) (string, tcell.Style) {
 		if r.Other != "" {
-			return r.S.ID + " " + pairMark, th.Bold // the other leg is on the next or previous row
+			return r.S.ID + " " + PairMark, th.Bold // the other leg is on the next or previous row
 		}
 		return r.S.ID, th.Bold
 	}},
@@ -59,9 +67,9 @@ var sessionColumns = []column{
 // (indexes into sessionColumns, most wanted first after the ones always shown).
 var columnPriority = []int{3, 5, 8, 4, 6, 9}
 
-// chooseColumns picks the columns that fit in width; idW is the width of
+// ChooseColumns picks the columns that fit in width; idW is the width of
 // the longest session id.
-func chooseColumns(width, idW int) []column {
+func ChooseColumns(width, idW int) []Column {
 	show := map[int]bool{0: true, 1: true, 2: true, 7: true}
 	used := func() int {
 		n := max(0, idW-sessionColumns[0].width)
@@ -80,7 +88,7 @@ func chooseColumns(width, idW int) []column {
 			delete(show, i)
 		}
 	}
-	var cols []column
+	var cols []Column
 	rest := width - used()
 	for i, c := range sessionColumns {
 		if !show[i] {
@@ -97,30 +105,30 @@ func chooseColumns(width, idW int) []column {
 	return cols
 }
 
-// sessionsContent is the virtual content of the sessions table: it makes
+// SessionsContent is the virtual content of the sessions table: it makes
 // the cells of the visible rows only.
-type sessionsContent struct {
+type SessionsContent struct {
 	tview.TableContentReadOnly
-	th     *styled.Theme
-	rows   []*viewmodel.Row
-	cols   []column
-	order  sortOrder
-	picked map[string]bool
+	Th     *styled.Theme
+	Rows   []*viewmodel.Row
+	Cols   []Column
+	Order  viewmodel.SortOrder
+	Picked map[string]bool
 }
 
-func (c *sessionsContent) GetRowCount() int { return len(c.rows) + 1 }
+func (c *SessionsContent) GetRowCount() int { return len(c.Rows) + 1 }
 
-func (c *sessionsContent) GetColumnCount() int { return len(c.cols) }
+func (c *SessionsContent) GetColumnCount() int { return len(c.Cols) }
 
-func (c *sessionsContent) GetCell(row, col int) *tview.TableCell {
-	if col < 0 || col >= len(c.cols) {
+func (c *SessionsContent) GetCell(row, col int) *tview.TableCell {
+	if col < 0 || col >= len(c.Cols) {
 		return nil
 	}
-	k := c.cols[col]
+	k := c.Cols[col]
 	if row == 0 {
-		return &tview.TableCell{Text: c.headerText(col), NotSelectable: true, Style: c.th.Dim.Bold(true), MaxWidth: k.width}
+		return &tview.TableCell{Text: c.headerText(col), NotSelectable: true, Style: c.Th.Dim.Bold(true), MaxWidth: k.width}
 	}
-	if row-1 >= len(c.rows) {
+	if row-1 >= len(c.Rows) {
 		return nil
 	}
 	text, st := c.cellText(row-1, col)
@@ -128,24 +136,36 @@ func (c *sessionsContent) GetCell(row, col int) *tview.TableCell {
 }
 
 // headerText is a column's title, marked when the list sorts by it.
-func (c *sessionsContent) headerText(col int) string {
-	k := c.cols[col]
-	title := c.order.header(k.title, k.width)
+func (c *SessionsContent) headerText(col int) string {
+	k := c.Cols[col]
+	title := header(c.Order, k.title, k.width)
 	if k.right {
 		return styled.PadLeft(title, k.width)
 	}
 	return styled.Fit(title, k.width)
 }
 
+// header is a column's header text, marked when the list sorts by it,
+// within width.
+func header(o viewmodel.SortOrder, title string, width int) string {
+	if o.Col == 0 || viewmodel.SortColumns[o.Col-1].Title != title {
+		return title
+	}
+	if styled.Width(title)+1 > width {
+		title = styled.ClipExact(title, max(0, width-1))
+	}
+	return title + o.Arrow()
+}
+
 // cellText is the text of one cell, printable, fitted to its column.
-func (c *sessionsContent) cellText(i, col int) (string, tcell.Style) {
-	k := c.cols[col]
-	text, st := k.cell(c.th, c.rows[i])
+func (c *SessionsContent) cellText(i, col int) (string, tcell.Style) {
+	k := c.Cols[col]
+	text, st := k.cell(c.Th, c.Rows[i])
 	text = textfmt.Printable(text)
-	if col == 0 && len(c.picked) > 0 {
+	if col == 0 && len(c.Picked) > 0 {
 		mark := " "
-		if c.picked[c.rows[i].S.ID] {
-			mark = pickMark
+		if c.Picked[c.Rows[i].S.ID] {
+			mark = PickMark
 		}
 		text = mark + " " + text
 	}
@@ -158,4 +178,36 @@ func (c *sessionsContent) cellText(i, col int) (string, tcell.Style) {
 		text = styled.Fit(text, k.width)
 	}
 	return text, st
+}
+
+// The sessions list leaves the UI as text: the table as the list shows it,
+// every column.
+
+// listTextWidth is the width of the list written as text: every column.
+const listTextWidth = 200
+
+// WriteListText writes rows as the table shows them, with every column.
+func WriteListText(w io.Writer, rows []*viewmodel.Row, order viewmodel.SortOrder) error {
+	th := styled.NewTheme(true)
+	idW := 4
+	for _, r := range rows {
+		idW = max(idW, styled.Width(r.S.ID))
+	}
+	cols := ChooseColumns(listTextWidth, idW)
+	c := &SessionsContent{Th: th, Rows: rows, Cols: cols, Order: order}
+	var b strings.Builder
+	for row := -1; row < len(rows); row++ {
+		cells := make([]string, len(cols))
+		for col := range cols {
+			if row < 0 {
+				cells[col] = c.headerText(col)
+			} else {
+				cells[col], _ = c.cellText(row, col)
+			}
+		}
+		b.WriteString(strings.TrimRight(strings.Join(cells, " "), " "))
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
