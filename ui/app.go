@@ -11,6 +11,9 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/ladder"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -66,12 +69,12 @@ type UI struct {
 	screen tcell.Screen
 	model  *viewmodel.Model
 	keys   Keymap
-	th     *theme
+	th     *styled.Theme
 	opt    Options
 
 	root      *frame
 	table     *tview.Table
-	content   *sessionsContent
+	content   *sessionview.SessionsContent
 	overview  *pane
 	preview   *pane
 	panes     [numPanes]*pane
@@ -84,7 +87,7 @@ type UI struct {
 	snap        *viewmodel.Snapshot
 	rows        []*viewmodel.Row // the filtered rows shown in the table
 	filter      viewmodel.Filter
-	order       sortOrder
+	order       viewmodel.SortOrder
 	picked      map[string]bool // sessions picked with space
 	savedFilter string
 	view        viewID
@@ -94,9 +97,9 @@ type UI struct {
 	prompting   bool
 	asking      *pathAsk // the path prompt of w and e, when open
 	menu        *menu    // the save dialog's open step
-	flow        *flowSpec
-	flowFrom    viewID        // the view the flow or statistics came from
-	stats       *sessionStats // the statistics shown (t), counted once when opened
+	flow        *ladder.Flow
+	flowFrom    viewID             // the view the flow or statistics came from
+	stats       *sessionview.Stats // the statistics shown (t), counted once when opened
 	frames      *frameSet
 	frameFrom   viewID // the view the frame view came from
 	selID       string
@@ -125,7 +128,7 @@ func New(m *viewmodel.Model, opt Options) (*UI, error) {
 	if opt.Tool.Name == "" {
 		opt.Tool.Name = "ftpscope"
 	}
-	opt.NoColor = opt.NoColor || noColorEnv()
+	opt.NoColor = opt.NoColor || styled.NoColorEnv()
 	screen := opt.Screen
 	if screen == nil {
 		s, err := tcell.NewScreen()
@@ -139,7 +142,7 @@ func New(m *viewmodel.Model, opt Options) (*UI, error) {
 		screen: screen,
 		model:  m,
 		keys:   DefaultKeymap(),
-		th:     newTheme(opt.NoColor),
+		th:     styled.NewTheme(opt.NoColor),
 		opt:    opt,
 		stop:   make(chan struct{}),
 	}
@@ -188,7 +191,7 @@ func setStyles() {
 }
 
 func (u *UI) build() {
-	u.content = &sessionsContent{th: u.th}
+	u.content = &sessionview.SessionsContent{Th: u.th}
 	u.table = tview.NewTable().SetContent(u.content).SetSelectable(true, false).SetFixed(1, 0)
 	u.table.SetBorder(true).SetTitleAlign(tview.AlignLeft)
 	u.table.SetSelectedStyle(tcell.StyleDefault.Reverse(true))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/ui/internal/uitest"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -330,7 +331,7 @@ func TestVirtualTable(t *testing.T) {
 	}
 	hs := startModel(t, 120, 30, m)
 	hs.waitFor(fmt.Sprintf("Sessions (%d)", n))
-	counter := &countingContent{sessionsContent: hs.u.content}
+	counter := &countingContent{SessionsContent: hs.u.content}
 	var asked int
 	hs.u.app.QueueUpdate(func() {
 		hs.u.table.SetContent(counter)
@@ -349,13 +350,13 @@ func TestVirtualTable(t *testing.T) {
 }
 
 type countingContent struct {
-	*sessionsContent
+	*sessionview.SessionsContent
 	rows int
 }
 
 func (c *countingContent) GetCell(row, col int) *tview.TableCell {
 	c.rows++
-	return c.sessionsContent.GetCell(row, col)
+	return c.SessionsContent.GetCell(row, col)
 }
 
 // A session at the dialog bound (10,000 lines) opens and scrolls at once:

@@ -9,30 +9,33 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // helpItems are the lines of the help page, generated from the key table.
-func (u *UI) helpItems() []item {
+func (u *UI) helpItems() []styled.Item {
 	th := u.th
-	var items []item
+	var items []styled.Item
 	title := func(s string) {
-		items = append(items, item{copy: s, render: func(int) []line { return []line{{{s, th.title}}} }})
+		items = append(items, styled.Item{Copy: s, Render: func(int) []styled.Line { return []styled.Line{{{Text: s, Style: th.Title}}} }})
 	}
 	entry := func(keys, text string, st tcell.Style) {
-		items = append(items, item{copy: keys + " " + text, render: func(w int) []line {
-			var out []line
-			for i, x := range wrap(text, max(10, w-14)) {
+		items = append(items, styled.Item{Copy: keys + " " + text, Render: func(w int) []styled.Line {
+			var out []styled.Line
+			for i, x := range styled.Wrap(text, max(10, w-14)) {
 				k := ""
 				if i == 0 {
 					k = keys
 				}
-				out = append(out, line{{padRight(k, 13) + " ", st}, {x, th.base}})
+				out = append(out, styled.Line{{Text: styled.PadRight(k, 13) + " ", Style: st}, {Text: x, Style: th.Base}})
 			}
 			return out
 		}})
 	}
-	blank := func() { items = append(items, item{render: func(int) []line { return []line{{}} }}) }
+	blank := func() {
+		items = append(items, styled.Item{Render: func(int) []styled.Line { return []styled.Line{{}} }})
+	}
 	for _, sec := range helpSections {
 		first := true
 		for _, b := range u.keys {
@@ -43,25 +46,25 @@ func (u *UI) helpItems() []item {
 				title(sec.Title)
 				first = false
 			}
-			entry(b.Names(), b.Help, th.bold)
+			entry(b.Names(), b.Help, th.Bold)
 		}
 		if !first {
 			blank()
 		}
 	}
 	title("Filter words (all must match; !word negates)")
-	entry("text", "anywhere: addresses, user, commands, replies, transfers, findings", th.bold)
+	entry("text", "anywhere: addresses, user, commands, replies, transfers, findings", th.Bold)
 	for _, f := range viewmodel.FilterFields {
-		entry(f.Name+":", f.Help, th.bold)
+		entry(f.Name+":", f.Help, th.Bold)
 	}
 	blank()
 	title("Marks (never colour alone)")
 	for _, s := range []model.Severity{model.Error, model.Warning, model.Info} {
-		entry(sevLabel(s), "a finding of this severity; F1, F2… tag its evidence lines", th.sevStyle(s))
+		entry(styled.SevLabel(s), "a finding of this severity; F1, F2… tag its evidence lines", th.SevStyle(s))
 	}
-	entry("✔ – ▲ ✖", "data channel: worked, unused, partial, failed", th.bold)
-	entry("→ ← ⇢c1", "command to the server, reply to the client, the data channel a line announces or uses", th.bold)
-	entry("═ ╌✖ ┄ ✎", "ladder: data connection, failed one, none at all, rewritten by the NAT", th.bold)
+	entry("✔ – ▲ ✖", "data channel: worked, unused, partial, failed", th.Bold)
+	entry("→ ← ⇢c1", "command to the server, reply to the client, the data channel a line announces or uses", th.Bold)
+	entry("═ ╌✖ ┄ ✎", "ladder: data connection, failed one, none at all, rewritten by the NAT", th.Bold)
 	return items
 }
 
@@ -88,11 +91,11 @@ func (u *UI) setFlash(sev model.Severity, format string, args ...any) {
 }
 
 // headerLine: tool, sources, counts, filter, mode.
-func (u *UI) headerLine(w int) line {
+func (u *UI) headerLine(w int) styled.Line {
 	th := u.th
 	s := u.snap
-	var l line
-	l = append(l, seg{" " + u.opt.Tool.Name + " ", th.title})
+	var l styled.Line
+	l = append(l, styled.Seg{Text: " " + u.opt.Tool.Name + " ", Style: th.Title})
 	narrow := w < wideListW
 	src := strings.Join(s.Sources, ", ")
 	pk := u.model.Packets()
@@ -108,18 +111,18 @@ func (u *UI) headerLine(w int) line {
 		evicted = fmt.Sprintf("(+%s evicted) ", textfmt.Thousands(int64(s.Evicted)))
 	}
 	if narrow {
-		l = append(l, seg{fmt.Sprintf("· %d sess %s", n, evicted), th.base})
+		l = append(l, styled.Seg{Text: fmt.Sprintf("· %d sess %s", n, evicted), Style: th.Base})
 	} else {
-		l = append(l, seg{"│ " + clip(src, 40) + " · " + textfmt.Thousands(int64(pk)) + " packets · " + fmt.Sprintf("%d sessions %s", n, evicted), th.base})
+		l = append(l, styled.Seg{Text: "│ " + styled.Clip(src, 40) + " · " + textfmt.Thousands(int64(pk)) + " packets · " + fmt.Sprintf("%d sessions %s", n, evicted), Style: th.Base})
 	}
-	l = append(l, seg{"│ ", th.dim})
+	l = append(l, styled.Seg{Text: "│ ", Style: th.Dim})
 	for _, sev := range []model.Severity{model.Error, model.Warning, model.Info} {
 		if c := s.Counts[sev]; c > 0 || sev == model.Error {
-			l = append(l, seg{fmt.Sprintf("%s %d %s ", sev.Glyph(), c, sev), th.sevStyle(sev)})
+			l = append(l, styled.Seg{Text: fmt.Sprintf("%s %d %s ", sev.Glyph(), c, sev), Style: th.SevStyle(sev)})
 		}
 	}
 	if !u.filter.Empty() {
-		l = append(l, seg{"│ /" + clip(u.filter.Text(), 24) + " ", th.bold})
+		l = append(l, styled.Seg{Text: "│ /" + styled.Clip(u.filter.Text(), 24) + " ", Style: th.Bold})
 	}
 	// Mode, on the right.
 	var mode string
@@ -143,9 +146,9 @@ func (u *UI) headerLine(w int) line {
 	if u.mouse {
 		mode = "mouse · " + mode
 	}
-	if room := w - l.width() - 1; room > 8 {
-		mode = clip(mode, room)
-		l = append(l, seg{padLeft(mode+" ", room+1), th.bold})
+	if room := w - l.Width() - 1; room > 8 {
+		mode = styled.Clip(mode, room)
+		l = append(l, styled.Seg{Text: styled.PadLeft(mode+" ", room+1), Style: th.Bold})
 	}
 	return l
 }
@@ -166,7 +169,7 @@ func liveMode(l *viewmodel.LiveStatus) string {
 
 // footerLine: breadcrumbs, then the context's hints from the key table,
 // or the flash message.
-func (u *UI) footerLine(w int) line {
+func (u *UI) footerLine(w int) styled.Line {
 	th := u.th
 	crumbs := " <sessions>"
 	switch {
@@ -185,28 +188,28 @@ func (u *UI) footerLine(w int) line {
 	if u.helpOpen {
 		crumbs += " <help>"
 	}
-	l := line{{crumbs + "  ", th.bar}}
+	l := styled.Line{{Text: crumbs + "  ", Style: th.Bar}}
 	if u.flash != "" {
-		return append(l, seg{u.flash, th.bar.Bold(true)})
+		return append(l, styled.Seg{Text: u.flash, Style: th.Bar.Bold(true)})
 	}
 	for _, h := range u.keys.Hints(u.context()) {
-		if l.width()+strWidth(h)+2 > w {
+		if l.Width()+styled.Width(h)+2 > w {
 			break
 		}
-		l = append(l, seg{h + "  ", th.bar})
+		l = append(l, styled.Seg{Text: h + "  ", Style: th.Bar})
 	}
 	return l
 }
 
 // sessionTitle is the line over the session panes.
-func (u *UI) sessionTitle(w int) line {
+func (u *UI) sessionTitle(w int) styled.Line {
 	th := u.th
 	r := u.openRow
 	if r == nil {
 		return nil
 	}
 	s := r.S
-	l := line{{" " + s.ID + " ", th.title.Reverse(true)}, {" " + s.Client + " → " + s.Server + " ", th.bold}}
+	l := styled.Line{{Text: " " + s.ID + " ", Style: th.Title.Reverse(true)}, {Text: " " + s.Client + " → " + s.Server + " ", Style: th.Bold}}
 	info := []string{r.Where}
 	if s.User != nil {
 		info = append(info, "user "+*s.User)
@@ -233,10 +236,10 @@ func (u *UI) sessionTitle(w int) line {
 		}
 		info = append(info, fmt.Sprintf("NAT %s leg, other leg %s", role, other))
 	}
-	l = append(l, seg{"· " + strings.Join(info, " · ") + " ", th.dim})
+	l = append(l, styled.Seg{Text: "· " + strings.Join(info, " · ") + " ", Style: th.Dim})
 	if len(r.Findings) > 0 {
 		f := r.Findings[0]
-		l = append(l, seg{"│ " + sevLabel(f.Severity), th.sevStyle(f.Severity)})
+		l = append(l, styled.Seg{Text: "│ " + styled.SevLabel(f.Severity), Style: th.SevStyle(f.Severity)})
 	}
 	return l
 }

@@ -3,6 +3,10 @@ package ui
 import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"github.com/ftpscope/ftpscope/ui/ladder"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // context says which bindings apply now.
@@ -186,10 +190,10 @@ func (u *UI) do(cmd Command, idx int) bool {
 	case cmdCopyFilter:
 		u.copyWiresharkFilter(u.openRow)
 	case cmdSort:
-		u.order.toggle(idx)
+		u.order.Toggle(idx)
 		u.applyFilter()
-		c := sortColumns[idx]
-		u.setFlash(0, "sorted by %s %s (%c again reverses)", c.name, u.order.arrow(), c.key)
+		c := viewmodel.SortColumns[idx]
+		u.setFlash(0, "sorted by %s %s (%c again reverses)", c.Name, u.order.Arrow(), c.Key)
 	case cmdPick:
 		u.togglePick()
 	case cmdFlow:
@@ -323,8 +327,8 @@ func (u *UI) enter() {
 			if it == nil {
 				return
 			}
-			ref := it.ref.(findingRef)
-			r := u.model.Row(ref.session)
+			ref := it.Ref.(sessionview.FindingRef)
+			r := u.model.Row(ref.Session)
 			if r == nil {
 				u.setFlash(0, "this finding is about the whole capture")
 				return
@@ -333,8 +337,8 @@ func (u *UI) enter() {
 			u.showSession(r, false)
 			u.paneFocus = paneFindings
 			u.panes[paneFindings].selectRef(func(x any) bool {
-				f := &r.Findings[x.(findingRef).index]
-				return f.Rule == ref.rule && f.Channel == ref.channel && f.Summary == ref.summary
+				f := &r.Findings[x.(sessionview.FindingRef).Index]
+				return f.Rule == ref.Rule && f.Channel == ref.Channel && f.Summary == ref.Summary
 			})
 			return
 		}
@@ -348,31 +352,31 @@ func (u *UI) enter() {
 	if it == nil {
 		return
 	}
-	switch ref := it.ref.(type) {
-	case dialogRef:
-		if ref.channel == "" {
+	switch ref := it.Ref.(type) {
+	case sessionview.DialogRef:
+		if ref.Channel == "" {
 			u.setFlash(0, "no data channel on this line")
 			return
 		}
 		u.paneFocus = paneData
-		u.panes[paneData].selectRef(func(x any) bool { return x.(channelRef).id == ref.channel })
-	case channelRef:
+		u.panes[paneData].selectRef(func(x any) bool { return x.(sessionview.ChannelRef).ID == ref.Channel })
+	case sessionview.ChannelRef:
 		u.paneFocus = paneDialog
-		u.selectFrames(ref.frames)
-	case findingRef:
-		if !u.selectFrames(ref.frames) {
-			if ref.channel != "" {
+		u.selectFrames(ref.Frames)
+	case sessionview.FindingRef:
+		if !u.selectFrames(ref.Frames) {
+			if ref.Channel != "" {
 				u.paneFocus = paneData
-				u.panes[paneData].selectRef(func(x any) bool { return x.(channelRef).id == ref.channel })
+				u.panes[paneData].selectRef(func(x any) bool { return x.(sessionview.ChannelRef).ID == ref.Channel })
 			}
 			return
 		}
 		u.paneFocus = paneDialog
-	case ladderRef:
-		if ref.dialog < 0 {
+	case ladder.Ref:
+		if ref.Dialog < 0 {
 			return
 		}
 		u.paneFocus = paneDialog
-		u.panes[paneDialog].selectRef(func(x any) bool { d, ok := x.(dialogRef); return ok && d.index == ref.dialog })
+		u.panes[paneDialog].selectRef(func(x any) bool { d, ok := x.(sessionview.DialogRef); return ok && d.Index == ref.Dialog })
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -17,7 +18,7 @@ func (u *UI) updateOverview() {
 	sel := u.overview.sel // the pane keeps its selected group
 	total := s.Counts[model.Error] + s.Counts[model.Warning] + s.Counts[model.Info]
 	if u.filter.Empty() {
-		u.overview.setItems(groupItems(u.th, s.Groups), sel)
+		u.overview.setItems(sessionview.GroupItems(u.th, s.Groups), sel)
 		u.overview.SetTitle(fmt.Sprintf(" Findings (%d) ", total))
 		return
 	}
@@ -25,6 +26,6 @@ func (u *UI) updateOverview() {
 	for _, r := range u.rows {
 		n += len(r.Findings)
 	}
-	u.overview.setItems(groupItems(u.th, viewmodel.GroupFindings(u.rows)), sel)
+	u.overview.setItems(sessionview.GroupItems(u.th, viewmodel.GroupFindings(u.rows)), sel)
 	u.overview.SetTitle(fmt.Sprintf(" Findings (%d of %d) · of the filtered sessions ", n, total))
 }

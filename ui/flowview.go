@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ftpscope/ftpscope/ui/ladder"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -29,14 +32,14 @@ func (u *UI) openFlow() {
 		u.setFlash(0, "no session to draw")
 		return
 	}
-	u.flow = newFlowSpec(rows)
+	u.flow = ladder.NewFlow(rows)
 	u.flowFrom = u.view
-	u.overlay.setItems(flowItems(u.th, u.flow), 2)
+	u.overlay.setItems(ladder.FlowItems(u.th, u.flow), 2)
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.S.ID
 	}
-	u.overlay.SetTitle(fmt.Sprintf(" Ladder of %s · %d hosts · ⏎ opens a line's session ", clip(strings.Join(ids, ", "), 60), len(u.flow.hosts)))
+	u.overlay.SetTitle(fmt.Sprintf(" Ladder of %s · %d hosts · ⏎ opens a line's session ", styled.Clip(strings.Join(ids, ", "), 60), len(u.flow.Hosts)))
 	u.view = viewFlow
 }
 
@@ -56,11 +59,11 @@ func (u *UI) flowEnter() {
 	if it == nil {
 		return
 	}
-	ref, ok := it.ref.(flowRef)
+	ref, ok := it.Ref.(ladder.FlowRef)
 	if !ok {
 		return
 	}
-	r := u.model.Row(ref.session)
+	r := u.model.Row(ref.Session)
 	if r == nil {
 		return
 	}
@@ -68,9 +71,9 @@ func (u *UI) flowEnter() {
 	u.setSel(r.S.ID)
 	u.showSession(r, false)
 	u.paneFocus = paneDialog
-	if ref.dialog >= 0 {
-		u.panes[paneDialog].selectRef(func(x any) bool { d, ok := x.(dialogRef); return ok && d.index == ref.dialog })
+	if ref.Dialog >= 0 {
+		u.panes[paneDialog].selectRef(func(x any) bool { d, ok := x.(sessionview.DialogRef); return ok && d.Index == ref.Dialog })
 	} else {
-		u.selectFrames([]uint64{ref.frame})
+		u.selectFrames([]uint64{ref.Frame})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ftpscope/ftpscope/ui/sessionview"
 )
 
 // rowIDs are the ids of the list's rows, in order (read on the event loop).
@@ -62,7 +64,7 @@ func TestFindingsFollowTheFilter(t *testing.T) {
 			var shown []string
 			hs.u.app.QueueUpdate(func() {
 				for _, it := range hs.u.overview.items {
-					shown = append(shown, it.ref.(findingRef).session)
+					shown = append(shown, it.Ref.(sessionview.FindingRef).Session)
 				}
 			})
 			if len(shown) != 2 {

@@ -6,6 +6,10 @@ import (
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/frames"
+	"github.com/ftpscope/ftpscope/ui/ladder"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
+	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
 // The frame view (x) shows the packet behind a dialog line, a data
@@ -53,27 +57,27 @@ func (u *UI) frameTarget() (*frameSet, string) {
 		src = u.openRow.S.Source
 	}
 	set := &frameSet{source: src}
-	switch ref := it.ref.(type) {
-	case dialogRef:
-		set.frames, set.what = []uint64{ref.frame}, "dialog line"
-	case channelRef:
-		set.frames, set.what = ref.frames, "data channel "+ref.id
-	case findingRef:
-		set.frames, set.what = ref.frames, "evidence of "+ref.rule
-		if r := u.model.Row(ref.session); r != nil {
+	switch ref := it.Ref.(type) {
+	case sessionview.DialogRef:
+		set.frames, set.what = []uint64{ref.Frame}, "dialog line"
+	case sessionview.ChannelRef:
+		set.frames, set.what = ref.Frames, "data channel "+ref.ID
+	case sessionview.FindingRef:
+		set.frames, set.what = ref.Frames, "evidence of "+ref.Rule
+		if r := u.model.Row(ref.Session); r != nil {
 			set.source = r.S.Source
 			for _, f := range r.Findings {
-				if f.Rule == ref.rule && f.Summary == ref.summary && f.Evidence.Source != "" {
+				if f.Rule == ref.Rule && f.Summary == ref.Summary && f.Evidence.Source != "" {
 					set.source = u.sourceLabel(f.Evidence.Source)
 				}
 			}
 		}
-	case ladderRef:
-		if r := u.openRow; r != nil && ref.dialog >= 0 && ref.dialog < len(r.S.Dialog) {
-			set.frames, set.what = []uint64{r.S.Dialog[ref.dialog].Frame}, "ladder line"
+	case ladder.Ref:
+		if r := u.openRow; r != nil && ref.Dialog >= 0 && ref.Dialog < len(r.S.Dialog) {
+			set.frames, set.what = []uint64{r.S.Dialog[ref.Dialog].Frame}, "ladder line"
 		}
-	case flowRef:
-		set.source, set.frames, set.what = ref.source, []uint64{ref.frame}, "ladder line of "+ref.session
+	case ladder.FlowRef:
+		set.source, set.frames, set.what = ref.Source, []uint64{ref.Frame}, "ladder line of "+ref.Session
 	}
 	var frames []uint64
 	seen := map[uint64]bool{}
@@ -144,19 +148,19 @@ func (u *UI) showFrame() {
 	p, err := u.opt.Frames.Frame(set.source, n)
 	if err != nil {
 		msg := err.Error()
-		u.framePane.setItems([]item{{static: true, render: func(w int) []line {
-			var ls []line
-			for _, x := range wrap(msg, max(10, w-2)) {
-				ls = append(ls, line{{x, u.th.sevStyle(model.Error)}})
+		u.framePane.setItems([]styled.Item{{Static: true, Render: func(w int) []styled.Line {
+			var ls []styled.Line
+			for _, x := range styled.Wrap(msg, max(10, w-2)) {
+				ls = append(ls, styled.Line{{Text: x, Style: u.th.SevStyle(model.Error)}})
 			}
 			return ls
 		}}}, 0)
 		return
 	}
-	rows := frameRows(u.th, &p, set.source)
-	items := make([]item, len(rows))
+	rows := frames.Decode(u.th, &p, set.source)
+	items := make([]styled.Item, len(rows))
 	for i, r := range rows {
-		items[i] = item{copy: plainLines(r.render(u.th, 120)), render: func(w int) []line { return r.render(u.th, w) }}
+		items[i] = styled.Item{Copy: styled.PlainLines(r.Render(u.th, 120)), Render: func(w int) []styled.Line { return r.Render(u.th, w) }}
 	}
 	u.framePane.setItems(items, 0)
 }
@@ -176,7 +180,7 @@ func (u *UI) stepFrame(d int) {
 func (u *UI) frameText() string {
 	var b strings.Builder
 	for _, it := range u.framePane.items {
-		b.WriteString(it.copy)
+		b.WriteString(it.Copy)
 		b.WriteByte('\n')
 	}
 	return b.String()

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,41 +125,4 @@ func TestFrameViewFromRing(t *testing.T) {
 	hs.keys("G", "x")
 	hs.waitFor("Frame ", "TCP ", "Bytes")
 	hs.quit(3)
-}
-
-// TestFrameLinesOfAPacket: the decode names every layer with its bytes.
-func TestFrameLinesOfAPacket(t *testing.T) {
-	src, err := capture.OpenFile("", sample("ipv6", "client.pcap"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	for {
-		p, err := src.Next()
-		if err == io.EOF {
-			t.Fatal("no IPv6 FTP payload in the sample")
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		txt := plainLines(frameLines(newTheme(true), &p, "ipv6", 200))
-		if !strings.Contains(txt, "Payload") {
-			continue
-		}
-		for _, want := range []string{"IPv6  ", "hop limit", "TCP  ", "options ", "bytes 0–", fmt.Sprintf("Bytes  %d", len(p.Data))} {
-			if !strings.Contains(txt, want) {
-				t.Errorf("the frame lacks %q:\n%s", want, txt)
-			}
-		}
-		return
-	}
-}
-
-// frameLines decodes a frame into lines at a width.
-func frameLines(th *theme, p *capture.Packet, where string, w int) []line {
-	var out []line
-	for _, r := range frameRows(th, p, where) {
-		out = append(out, r.render(th, w)...)
-	}
-	return out
 }

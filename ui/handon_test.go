@@ -191,7 +191,7 @@ func TestExportFilesKey(t *testing.T) {
 	var help []string
 	hs.u.app.QueueUpdate(func() {
 		for _, it := range hs.u.help.items {
-			help = append(help, it.copy)
+			help = append(help, it.Copy)
 		}
 	})
 	for _, want := range []string{"w write a pcapng slice", "e export the files"} {

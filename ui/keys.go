@@ -4,6 +4,9 @@ import (
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
+
+	"github.com/ftpscope/ftpscope/ui/styled"
+	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
 // Command is what a key does.
@@ -42,7 +45,7 @@ const (
 	cmdFrame
 	cmdPrevFrame
 	cmdNextFrame
-	cmdSort // with the key's index: the column in sortColumns
+	cmdSort // with the key's index: the column in viewmodel.SortColumns
 	cmdExportFiles
 	cmdMouse
 	cmdPromptAccept
@@ -252,7 +255,7 @@ func (km Keymap) HelpLines() []string {
 				continue
 			}
 			done[i] = true
-			lines = append(lines, padRight(b.Names(), 12)+" "+b.Help)
+			lines = append(lines, styled.PadRight(b.Names(), 12)+" "+b.Help)
 		}
 		if len(lines) > 0 {
 			out = append(out, sec.Title)
@@ -261,4 +264,22 @@ func (km Keymap) HelpLines() []string {
 		}
 	}
 	return out
+}
+
+// sortKeys are the keys of the sort binding, in column order.
+func sortKeys() []Key {
+	keys := make([]Key, len(viewmodel.SortColumns))
+	for i, c := range viewmodel.SortColumns {
+		keys[i] = r(c.Key)
+	}
+	return keys
+}
+
+// sortHelp is the help of the sort binding.
+func sortHelp() string {
+	parts := make([]string, len(viewmodel.SortColumns))
+	for i, c := range viewmodel.SortColumns {
+		parts[i] = string(c.Key) + " " + c.Name
+	}
+	return "sort the list by a column (again: reverse; the header shows ↑ ↓): " + strings.Join(parts, ", ")
 }

@@ -6,6 +6,9 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"github.com/ftpscope/ftpscope/ui/sessionview"
+	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
 // frame is the root primitive: it lays the widgets out for the screen size
@@ -85,10 +88,10 @@ func (f *frame) Draw(screen tcell.Screen) {
 	f.SetRect(0, 0, w, h)
 	f.visible = f.visible[:0]
 	if w < 20 || h < 5 {
-		drawLine(screen, 0, 0, w, line{{"ftpscope: terminal too small", u.th.bold}}, u.th.base, false)
+		styled.DrawLine(screen, 0, 0, w, styled.Line{{Text: "ftpscope: terminal too small", Style: u.th.Bold}}, u.th.Base, false)
 		return
 	}
-	drawLine(screen, 0, 0, w, u.headerLine(w), u.th.base, false)
+	styled.DrawLine(screen, 0, 0, w, u.headerLine(w), u.th.Base, false)
 	bodyY, bodyH := 1, h-2
 	switch {
 	case u.asking != nil:
@@ -96,7 +99,7 @@ func (f *frame) Draw(screen tcell.Screen) {
 	case u.prompting:
 		f.place(screen, u.prompt, 0, h-1, w, 1)
 	default:
-		drawLine(screen, 0, h-1, w, u.footerLine(w), u.th.bar, false)
+		styled.DrawLine(screen, 0, h-1, w, u.footerLine(w), u.th.Bar, false)
 	}
 	if u.helpOpen {
 		f.place(screen, u.help, 0, bodyY, w, bodyH)
@@ -121,16 +124,16 @@ func (f *frame) drawList(screen tcell.Screen, y, w, h int) {
 	u := f.u
 	idW := 4
 	for _, r := range u.rows { // sorted, the longest id may be anywhere
-		idW = max(idW, strWidth(r.S.ID))
+		idW = max(idW, styled.Width(r.S.ID))
 	}
 	if u.snap != nil && len(u.snap.Pairs) > 0 {
-		idW += 1 + strWidth(pairMark)
+		idW += 1 + styled.Width(sessionview.PairMark)
 	}
 	if len(u.picked) > 0 {
-		idW += strWidth(pickMark) + 1
+		idW += styled.Width(sessionview.PickMark) + 1
 	}
-	cols := chooseColumns(w-2, idW)
-	u.content.cols = cols
+	cols := sessionview.ChooseColumns(w-2, idW)
+	u.content.Cols = cols
 	if w >= wideListW && h+2 >= wideListH {
 		th := max(6, h*11/20)
 		if n := len(u.rows) + 3; n < th && n >= 6 {
@@ -154,8 +157,8 @@ func (f *frame) drawList(screen tcell.Screen, y, w, h int) {
 func (f *frame) drawSession(screen tcell.Screen, y, w, h int) {
 	u := f.u
 	r := u.openRow
-	drawLine(screen, 0, y, w, u.sessionTitle(w), u.th.base, false)
-	drawLine(screen, 0, y+1, w, u.wiresharkLine(w), u.th.base, false)
+	styled.DrawLine(screen, 0, y, w, u.sessionTitle(w), u.th.Base, false)
+	styled.DrawLine(screen, 0, y+1, w, u.wiresharkLine(w), u.th.Base, false)
 	y, h = y+2, h-2
 	if w >= wideSessionW && h+3 >= wideSessionH {
 		lw := w * 11 / 20
@@ -167,19 +170,19 @@ func (f *frame) drawSession(screen tcell.Screen, y, w, h int) {
 		return
 	}
 	// Narrow: a tab strip and the focused pane.
-	var strip line
+	var strip styled.Line
 	for i, name := range paneNames {
 		label := fmt.Sprintf(" %d %s ", i+1, name)
 		if i == paneFindings && r != nil && len(r.Findings) > 0 {
 			label = fmt.Sprintf(" %d %s %s%d ", i+1, name, r.Findings[0].Severity.Glyph(), len(r.Findings))
 		}
-		st := u.th.base
+		st := u.th.Base
 		if i == u.paneFocus {
 			label = "[" + strings.TrimSpace(label) + "]"
-			st = u.th.sel
+			st = u.th.Sel
 		}
-		strip = append(strip, seg{label, st}, seg{" ", u.th.base})
+		strip = append(strip, styled.Seg{Text: label, Style: st}, styled.Seg{Text: " ", Style: u.th.Base})
 	}
-	drawLine(screen, 0, y, w, strip, u.th.base, false)
+	styled.DrawLine(screen, 0, y, w, strip, u.th.Base, false)
 	f.place(screen, u.panes[u.paneFocus], 0, y+1, w, h-1)
 }

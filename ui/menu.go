@@ -2,6 +2,8 @@ package ui
 
 import (
 	"github.com/gdamore/tcell/v2"
+
+	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
 // menu is a modal list of choices over the view (the steps of the save
@@ -22,14 +24,14 @@ type menuChoice struct {
 // openMenu shows a menu; sel is the choice selected first.
 func (u *UI) openMenu(title string, choices []menuChoice, sel int) {
 	m := &menu{pane: newPane(u.th, " "+title+" · ⏎ choose · esc cancel "), choices: choices}
-	items := make([]item, len(choices))
+	items := make([]styled.Item, len(choices))
 	for i := range choices {
 		c := &choices[i]
-		items[i] = item{static: c.off != "", copy: c.label, render: func(w int) []line {
+		items[i] = styled.Item{Static: c.off != "", Copy: c.label, Render: func(w int) []styled.Line {
 			if c.off != "" {
-				return []line{{{c.label, u.th.dim}, {"  (" + c.off + ")", u.th.dim}}}
+				return []styled.Line{{{Text: c.label, Style: u.th.Dim}, {Text: "  (" + c.off + ")", Style: u.th.Dim}}}
 			}
-			return []line{{{c.label, u.th.bold}, {"  " + c.note, u.th.dim}}}
+			return []styled.Line{{{Text: c.label, Style: u.th.Bold}, {Text: "  " + c.note, Style: u.th.Dim}}}
 		}}
 	}
 	m.pane.setItems(items, sel)

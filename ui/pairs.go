@@ -3,10 +3,7 @@ package ui
 import "github.com/ftpscope/ftpscope/ui/viewmodel"
 
 // The sessions list shows the two legs of a NAT pair on adjacent rows,
-// each marked with pairMark: the later leg comes right after the earlier.
-
-// pairMark marks the rows of paired NAT legs.
-const pairMark = "⇄"
+// each marked with sessionview.PairMark: the later leg comes right after the earlier.
 
 // groupLegs puts the other leg of each paired row right after it, in the
 // list's order (the filter may have hidden a leg).

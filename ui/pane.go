@@ -3,44 +3,34 @@ package ui
 import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
-)
 
-// item is one selectable entry of a pane: a dialog line, a data channel, a
-// finding, a ladder row. It renders to one or more lines for a width.
-type item struct {
-	render func(width int) []line
-	ref    any    // what Enter jumps to, or what a jump looks for
-	copy   string // what y copies
-	static bool   // not selectable (headings)
-	// oneLine items render to exactly one line: the pane renders them only
-	// when they come into view (dialogs and ladders of 10,000 lines).
-	oneLine bool
-}
+	"github.com/ftpscope/ftpscope/ui/styled"
+)
 
 // pane is a scrolling list of items with a selection, drawn in a box. It
 // renders only the items it needs and keeps the selection visible.
 type pane struct {
 	*tview.Box
-	th    *theme
-	items []item
+	th    *styled.Theme
+	items []styled.Item
 	empty string
 
 	sel    int // selected item
 	top    int // first visible line
 	width  int // width of the last layout
 	starts []int
-	lines  [][]line // per item, for width
+	lines  [][]styled.Line // per item, for width
 	total  int
 }
 
-func newPane(th *theme, title string) *pane {
+func newPane(th *styled.Theme, title string) *pane {
 	p := &pane{Box: tview.NewBox(), th: th, width: -1}
 	p.SetBorder(true).SetTitle(title).SetTitleAlign(tview.AlignLeft)
 	return p
 }
 
 // setItems replaces the items; sel is the item to select (clamped).
-func (p *pane) setItems(items []item, sel int) {
+func (p *pane) setItems(items []styled.Item, sel int) {
 	p.items = items
 	p.width = -1
 	p.sel = sel
@@ -59,7 +49,7 @@ func (p *pane) clampSel(dir int) {
 		p.sel = len(p.items) - 1
 	}
 	for i := 0; i < len(p.items); i++ {
-		if !p.items[p.sel].static {
+		if !p.items[p.sel].Static {
 			return
 		}
 		next := p.sel + dir
@@ -75,8 +65,8 @@ func (p *pane) clampSel(dir int) {
 }
 
 // selected returns the selected item, or nil.
-func (p *pane) selected() *item {
-	if p.sel < 0 || p.sel >= len(p.items) || p.items[p.sel].static {
+func (p *pane) selected() *styled.Item {
+	if p.sel < 0 || p.sel >= len(p.items) || p.items[p.sel].Static {
 		return nil
 	}
 	return &p.items[p.sel]
@@ -85,7 +75,7 @@ func (p *pane) selected() *item {
 // selectRef selects the first item whose ref satisfies match.
 func (p *pane) selectRef(match func(ref any) bool) bool {
 	for i := range p.items {
-		if !p.items[i].static && match(p.items[i].ref) {
+		if !p.items[i].Static && match(p.items[i].Ref) {
 			p.sel = i
 			p.top = -1 // centre it on the next draw
 			return true
@@ -104,7 +94,7 @@ func (p *pane) move(delta int) {
 	}
 	for n := delta * dir; n > 0; n-- {
 		next := p.sel + dir
-		for next >= 0 && next < len(p.items) && p.items[next].static {
+		for next >= 0 && next < len(p.items) && p.items[next].Static {
 			next += dir
 		}
 		if next < 0 || next >= len(p.items) {
@@ -128,32 +118,32 @@ func (p *pane) layout(width int) {
 		return
 	}
 	p.width = width
-	p.lines = make([][]line, len(p.items))
+	p.lines = make([][]styled.Line, len(p.items))
 	p.starts = make([]int, len(p.items))
 	p.total = 0
 	for i, it := range p.items {
 		p.starts[i] = p.total
-		if it.oneLine {
+		if it.OneLine {
 			p.total++
 			continue
 		}
-		p.lines[i] = it.render(width)
+		p.lines[i] = it.Render(width)
 		p.total += len(p.lines[i])
 	}
 }
 
 // height is the number of lines of item i at the current width.
 func (p *pane) height(i int) int {
-	if p.items[i].oneLine {
+	if p.items[i].OneLine {
 		return 1
 	}
 	return len(p.lines[i])
 }
 
 // linesOf returns item i's lines, rendering a one-line item on demand.
-func (p *pane) linesOf(i int) []line {
-	if p.lines[i] == nil && p.items[i].oneLine {
-		p.lines[i] = p.items[i].render(p.width)
+func (p *pane) linesOf(i int) []styled.Line {
+	if p.lines[i] == nil && p.items[i].OneLine {
+		p.lines[i] = p.items[i].Render(p.width)
 	}
 	return p.lines[i]
 }
@@ -168,7 +158,7 @@ func (p *pane) Draw(screen tcell.Screen) {
 	gutter := 1
 	p.layout(w - gutter)
 	if len(p.items) == 0 {
-		drawLine(screen, x+gutter, y, w-gutter, line{{p.empty, p.th.dim}}, p.th.base, false)
+		styled.DrawLine(screen, x+gutter, y, w-gutter, styled.Line{{Text: p.empty, Style: p.th.Dim}}, p.th.Base, false)
 		return
 	}
 	// Keep the selected item in view.
@@ -209,13 +199,13 @@ func (p *pane) Draw(screen tcell.Screen) {
 			if row >= h {
 				break
 			}
-			isSel := i == p.sel && !p.items[i].static
+			isSel := i == p.sel && !p.items[i].Static
 			mark := " "
 			if isSel && j == 0 {
 				mark = "▶"
 			}
-			screen.SetContent(x, y+row, []rune(mark)[0], nil, p.th.bold)
-			drawLine(screen, x+gutter, y+row, w-gutter, l, p.th.base, isSel && focused)
+			screen.SetContent(x, y+row, []rune(mark)[0], nil, p.th.Bold)
+			styled.DrawLine(screen, x+gutter, y+row, w-gutter, l, p.th.Base, isSel && focused)
 			row++
 		}
 	}
@@ -237,7 +227,7 @@ func (p *pane) MouseHandler() func(action tview.MouseAction, event *tcell.EventM
 			_, iy, _, _ := p.GetInnerRect()
 			ln := p.top + y - iy
 			for i := range p.items {
-				if ln >= p.starts[i] && ln < p.starts[i]+p.height(i) && !p.items[i].static {
+				if ln >= p.starts[i] && ln < p.starts[i]+p.height(i) && !p.items[i].Static {
 					p.sel = i
 				}
 			}
@@ -251,9 +241,4 @@ func (p *pane) MouseHandler() func(action tview.MouseAction, event *tcell.EventM
 		}
 		return false, nil
 	})
-}
-
-// staticLines makes an unselectable item from fixed lines.
-func staticLines(ls ...line) item {
-	return item{static: true, render: func(int) []line { return ls }}
 }

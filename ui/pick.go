@@ -11,9 +11,6 @@ import (
 // offered by the save dialog (s). A pick stays while the filter hides its
 // session.
 
-// pickMark is what the ID column shows before a picked session.
-const pickMark = "●"
-
 // togglePick picks or unpicks the selected row and moves to the next.
 func (u *UI) togglePick() {
 	r := u.selectedRow()
@@ -28,7 +25,7 @@ func (u *UI) togglePick() {
 	} else {
 		u.picked[r.S.ID] = true
 	}
-	u.content.picked = u.picked
+	u.content.Picked = u.picked
 	u.applyFilter() // the title counts them
 	u.navigate(cmdDown)
 }
@@ -36,7 +33,7 @@ func (u *UI) togglePick() {
 // clearPicks unpicks every session.
 func (u *UI) clearPicks() {
 	u.picked = nil
-	u.content.picked = nil
+	u.content.Picked = nil
 	u.applyFilter()
 }
 
@@ -56,7 +53,7 @@ func (u *UI) pickedRows() []*viewmodel.Row {
 
 // listNote is what the list's title adds: its order and the picks.
 func (u *UI) listNote() string {
-	n := u.order.note()
+	n := u.order.Note()
 	if len(u.picked) > 0 {
 		n += fmt.Sprintf(" · %d picked (space)", len(u.picked))
 	}

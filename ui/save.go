@@ -7,6 +7,9 @@ import (
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/report"
+	"github.com/ftpscope/ftpscope/ui/handoff"
+	"github.com/ftpscope/ftpscope/ui/ladder"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -78,9 +81,9 @@ func (u *UI) openSave() {
 			menuChoice{label: "the ladder as CSV", note: "one row per line: time, session, from, to, kind, text, frame", do: func() { u.saveView("the ladder", name+".csv", u.ladderWriter(true)) }})
 	case viewStats:
 		st, scope := u.stats, u.statsScope()
-		choices = append(choices, menuChoice{label: "the statistics as text", note: fmt.Sprintf("%d sessions", st.sessions), do: func() {
+		choices = append(choices, menuChoice{label: "the statistics as text", note: fmt.Sprintf("%d sessions", st.Sessions), do: func() {
 			u.saveView("the statistics", "statistics.txt", func(w io.Writer) error {
-				_, err := io.WriteString(w, statsText(st, scope))
+				_, err := io.WriteString(w, sessionview.StatsText(st, scope))
 				return err
 			})
 		}})
@@ -118,7 +121,7 @@ func (u *UI) openSaveAs(s sessionSet) {
 // saveView asks for a path and writes a file the UI makes itself.
 func (u *UI) saveView(what, def string, write func(io.Writer) error) {
 	u.ask("save "+what+" to", def, "overwrites it", func(path string, exists bool) {
-		if err := writeFile(path, exists, write); err != nil {
+		if err := handoff.WriteFile(path, exists, write); err != nil {
 			u.setFlash(model.Error, "not saved: %v", err)
 			return
 		}
@@ -131,9 +134,9 @@ func (u *UI) listWriter(asCSV bool) func(io.Writer) error {
 	rows, order := u.rows, u.order
 	return func(w io.Writer) error {
 		if asCSV {
-			return writeListCSV(w, rows, func(r *viewmodel.Row) string { f, _ := u.wiresharkFilter(r); return f })
+			return handoff.WriteListCSV(w, rows, func(r *viewmodel.Row) string { f, _ := handoff.WiresharkFilter(u.model, r); return f })
 		}
-		return writeListText(w, rows, order)
+		return sessionview.WriteListText(w, rows, order)
 	}
 }
 
@@ -141,20 +144,20 @@ func (u *UI) listWriter(asCSV bool) func(io.Writer) error {
 // its other NAT leg) or the flow's.
 func (u *UI) ladderWriter(asCSV bool) func(io.Writer) error {
 	fl := u.flow
-	var sp *ladderSpec
+	var sp *ladder.Spec
 	if u.view == viewSession && u.openRow != nil {
 		sp = u.ladderSpec(u.openRow)
-		fl = newFlowSpec(u.withOtherLegs([]*viewmodel.Row{u.openRow}))
+		fl = ladder.NewFlow(u.withOtherLegs([]*viewmodel.Row{u.openRow}))
 	}
 	return func(w io.Writer) error {
 		switch {
 		case asCSV:
-			return writeFlowCSV(w, fl)
+			return ladder.WriteFlowCSV(w, fl)
 		case sp != nil:
-			_, err := io.WriteString(w, ladderText(sp, 120))
+			_, err := io.WriteString(w, ladder.Text(sp, 120))
 			return err
 		}
-		_, err := io.WriteString(w, flowText(fl, 160))
+		_, err := io.WriteString(w, ladder.FlowText(fl, 160))
 		return err
 	}
 }

@@ -109,20 +109,6 @@ func TestSaveDialog(t *testing.T) {
 	hs.quit(2)
 }
 
-func TestCSVSafe(t *testing.T) {
-	for in, want := range map[string]string{
-		"anonymous":         "anonymous",
-		"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")",
-		"-1+2":              "'-1+2",
-		"@SUM(A1)":          "'@SUM(A1)",
-		"a\x1bb":            `a\x1bb`,
-	} {
-		if got := csvSafe(in); got != want {
-			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestSaveControlOnlyOfNATLegs: a control-only slice of a paired session
 // leaves the data connections of both legs out.
 func TestSaveControlOnlyOfNATLegs(t *testing.T) {

@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/ladder"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -14,13 +17,13 @@ func (u *UI) applyFilter() {
 	if u.snap == nil {
 		return
 	}
-	u.rows = u.order.apply(u.filter.Apply(u.snap.Rows))
-	if u.order.col == 0 {
+	u.rows = u.order.Apply(u.filter.Apply(u.snap.Rows))
+	if u.order.Col == 0 {
 		// In session order the two legs of a NAT pair sit together; a
 		// column the user sorts by has the last word.
 		u.rows = groupLegs(u.rows)
 	}
-	u.content.rows, u.content.order = u.rows, u.order
+	u.content.Rows, u.content.Order = u.rows, u.order
 	title := fmt.Sprintf(" Sessions (%d)%s ", len(u.rows), u.listNote())
 	if !u.filter.Empty() {
 		title = fmt.Sprintf(" Sessions (%d of %d) · /%s%s ", len(u.rows), len(u.snap.Rows), u.filter.Text(), u.listNote())
@@ -101,18 +104,18 @@ func (u *UI) updatePreview() {
 		fs = r.Findings[:1]
 	}
 	th := u.th
-	u.preview.setItems([]item{{static: true, render: func(w int) []line {
+	u.preview.setItems([]styled.Item{{Static: true, Render: func(w int) []styled.Line {
 		if len(fs) == 0 {
-			return []line{{{r.S.ID + "  no findings · ⏎ open", th.dim}}}
+			return []styled.Line{{{Text: r.S.ID + "  no findings · ⏎ open", Style: th.Dim}}}
 		}
 		f := &fs[0]
-		ls := []line{}
-		for i, x := range wrap(r.S.ID+" "+f.Summary, max(10, w-10)) {
+		ls := []styled.Line{}
+		for i, x := range styled.Wrap(r.S.ID+" "+f.Summary, max(10, w-10)) {
 			lab := strings.Repeat(" ", 10)
 			if i == 0 {
-				lab = padRight(sevLabel(f.Severity), 10)
+				lab = styled.PadRight(styled.SevLabel(f.Severity), 10)
 			}
-			ls = append(ls, line{{lab, th.sevStyle(f.Severity)}, {x, th.bold}})
+			ls = append(ls, styled.Line{{Text: lab, Style: th.SevStyle(f.Severity)}, {Text: x, Style: th.Bold}})
 		}
 		return ls
 	}}}, 0)
@@ -141,15 +144,15 @@ func (u *UI) showSession(r *viewmodel.Row, keep bool) {
 			sels[i] = p.sel
 		}
 	}
-	var nat *natLeg
+	var nat *sessionview.NATLeg
 	if p, ok := u.model.Pair(r.S.ID); ok {
-		nat = natLegOf(&p, r.S.ID)
+		nat = sessionview.NATLegOf(&p, r.S.ID)
 	}
-	u.panes[paneDialog].setItems(dialogItems(u.th, r.S, r.Findings, nat), sels[paneDialog])
-	u.panes[paneData].setItems(channelItems(u.th, r.S, nat), sels[paneData])
-	u.panes[paneFindings].setItems(sessionFindingItems(u.th, r.S.ID, r.Findings), sels[paneFindings])
+	u.panes[paneDialog].setItems(sessionview.DialogItems(u.th, r.S, r.Findings, nat), sels[paneDialog])
+	u.panes[paneData].setItems(sessionview.ChannelItems(u.th, r.S, nat), sels[paneData])
+	u.panes[paneFindings].setItems(sessionview.SessionFindingItems(u.th, r.S.ID, r.Findings), sels[paneFindings])
 	sp := u.ladderSpec(r)
-	u.panes[paneLadder].setItems(ladderItems(u.th, sp), max(sels[paneLadder], 3))
+	u.panes[paneLadder].setItems(ladder.Items(u.th, sp), max(sels[paneLadder], 3))
 	obs := 0
 	for _, ch := range r.S.Channels {
 		if ch.Connection != nil {
@@ -160,15 +163,15 @@ func (u *UI) showSession(r *viewmodel.Row, keep bool) {
 	u.panes[paneData].SetTitle(fmt.Sprintf(" 2 Data channels (%d observed / %d) ", obs, len(r.S.Channels)))
 	u.panes[paneFindings].SetTitle(fmt.Sprintf(" 3 Findings (%d) ", len(r.Findings)))
 	lt := " 4 Ladder "
-	if sp.server != nil {
-		lt = fmt.Sprintf(" 4 Ladder · across the NAT: %s ⇄ %s ", sp.client.s.ID, sp.server.s.ID)
+	if sp.Server != nil {
+		lt = fmt.Sprintf(" 4 Ladder · across the NAT: %s ⇄ %s ", sp.Client.S.ID, sp.Server.S.ID)
 	}
 	u.panes[paneLadder].SetTitle(lt)
 }
 
-// ladderSpec pairs the session with its other NAT leg when there is one.
-func (u *UI) ladderSpec(r *viewmodel.Row) *ladderSpec {
-	sp := &ladderSpec{client: ladderLeg{s: r.S, marks: marksFor(r.Findings)}, viewed: r.S.ID}
+// Spec pairs the session with its other NAT leg when there is one.
+func (u *UI) ladderSpec(r *viewmodel.Row) *ladder.Spec {
+	sp := &ladder.Spec{Client: ladder.Leg{S: r.S, Marks: sessionview.MarksFor(r.Findings)}, Viewed: r.S.ID}
 	u.openOther = nil
 	p, ok := u.model.Pair(r.S.ID)
 	if !ok {
@@ -187,15 +190,15 @@ func (u *UI) ladderSpec(r *viewmodel.Row) *ladderSpec {
 	if p.Inside != r.S.ID {
 		in, out = o, r
 	}
-	cs, ss := natLegs(&p, in.S, out.S)
-	legOf := func(s *model.Session) ladderLeg {
+	cs, ss := ladder.NATLegs(&p, in.S, out.S)
+	legOf := func(s *model.Session) ladder.Leg {
 		if s == r.S {
-			return ladderLeg{s: r.S, marks: marksFor(r.Findings)}
+			return ladder.Leg{S: r.S, Marks: sessionview.MarksFor(r.Findings)}
 		}
-		return ladderLeg{s: o.S, marks: marksFor(o.Findings)}
+		return ladder.Leg{S: o.S, Marks: sessionview.MarksFor(o.Findings)}
 	}
 	srv := legOf(ss)
-	sp.client, sp.server, sp.pair = legOf(cs), &srv, &p
+	sp.Client, sp.Server, sp.Pair = legOf(cs), &srv, &p
 	return sp
 }
 
@@ -207,7 +210,7 @@ func (u *UI) selectFrames(frames []uint64) bool {
 			want[f] = true
 		}
 	}
-	ok := u.panes[paneDialog].selectRef(func(x any) bool { d, ok := x.(dialogRef); return ok && want[d.frame] })
+	ok := u.panes[paneDialog].selectRef(func(x any) bool { d, ok := x.(sessionview.DialogRef); return ok && want[d.Frame] })
 	if ok {
 		u.paneFocus = paneDialog
 	}
@@ -222,18 +225,18 @@ func (u *UI) copySelection() {
 		u.copyWiresharkFilter(u.selectedRow())
 		return
 	case u.view == viewSession && u.paneFocus == paneLadder && u.openRow != nil:
-		text = ladderText(u.ladderSpec(u.openRow), 120)
+		text = ladder.Text(u.ladderSpec(u.openRow), 120)
 	case u.view == viewFlow && u.flow != nil:
-		text = flowText(u.flow, 160)
+		text = ladder.FlowText(u.flow, 160)
 	case u.view == viewStats:
-		text = statsText(u.stats, u.statsScope())
+		text = sessionview.StatsText(u.stats, u.statsScope())
 	case u.view == viewFrame:
 		text = u.frameText()
 	default:
 		p, ok := u.focused().(*pane)
 		if ok {
 			if it := p.selected(); it != nil {
-				text = it.copy
+				text = it.Copy
 			}
 		}
 	}

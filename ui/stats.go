@@ -1,228 +1,13 @@
 package ui
 
 import (
-	"fmt"
-	"sort"
 	"strconv"
-	"strings"
 
-	"github.com/ftpscope/ftpscope/internal/textfmt"
-	"github.com/ftpscope/ftpscope/model"
-	"github.com/ftpscope/ftpscope/ui/viewmodel"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
 )
 
-// The statistics view (t) counts over the sessions the list shows: replies
-// by class (RFC 959 §4.2: 1yz preliminary … 5yz permanent failure) and by
-// code, commands, data channels by status, findings by rule. ⏎ on a rule
-// or a status filters the list by it.
-
-type codeCount struct {
-	code, n int
-}
-
-type ruleCount struct {
-	rule     string
-	sev      model.Severity
-	n        int
-	sessions []string
-}
-
-type sessionStats struct {
-	sessions   int
-	classes    [6]int // index code/100; 0: malformed lines
-	codes      map[int]int
-	commands   int
-	verbs      map[string]int
-	statuses   map[string]int
-	rules      []ruleCount
-	unpaired   int // replies no command asked for
-	unanswered int // commands without a final reply
-}
-
-// computeStats counts over rows.
-func computeStats(rows []*viewmodel.Row) *sessionStats {
-	st := &sessionStats{sessions: len(rows), codes: map[int]int{}, verbs: map[string]int{}, statuses: map[string]int{}}
-	byRule := map[string]*ruleCount{}
-	for _, r := range rows {
-		for i := range r.S.Dialog {
-			e := &r.S.Dialog[i]
-			switch {
-			case e.Kind == "command":
-				st.commands++
-				st.verbs[e.Verb]++
-				if e.Unanswered {
-					st.unanswered++
-				}
-			case e.Malformed:
-				st.classes[0]++
-			default:
-				if c := e.Code / 100; c >= 1 && c <= 5 {
-					st.classes[c]++
-				}
-				st.codes[e.Code]++
-				if e.Unsolicited {
-					st.unpaired++
-				}
-			}
-		}
-		for _, ch := range r.S.Channels {
-			st.statuses[ch.Status]++
-		}
-		for _, f := range r.Findings {
-			k := f.Rule + "\x00" + f.Severity.String()
-			rc := byRule[k]
-			if rc == nil {
-				rc = &ruleCount{rule: f.Rule, sev: f.Severity}
-				byRule[k] = rc
-			}
-			rc.n++
-			if n := len(rc.sessions); n == 0 || rc.sessions[n-1] != r.S.ID {
-				rc.sessions = append(rc.sessions, r.S.ID)
-			}
-		}
-	}
-	for _, rc := range byRule {
-		st.rules = append(st.rules, *rc)
-	}
-	sort.Slice(st.rules, func(i, j int) bool {
-		a, b := &st.rules[i], &st.rules[j]
-		if a.sev != b.sev {
-			return a.sev > b.sev
-		}
-		if a.n != b.n {
-			return a.n > b.n
-		}
-		return a.rule < b.rule
-	})
-	return st
-}
-
-// codesOfClass lists a class's codes, most frequent first.
-func (st *sessionStats) codesOfClass(class int) []codeCount {
-	var out []codeCount
-	for c, n := range st.codes {
-		if c/100 == class {
-			out = append(out, codeCount{c, n})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].n != out[j].n {
-			return out[i].n > out[j].n
-		}
-		return out[i].code < out[j].code
-	})
-	return out
-}
-
-var classNames = [6]string{"not a reply", "1yz preliminary", "2yz completion", "3yz intermediate", "4yz transient failure", "5yz permanent failure"}
-
-// statsRef is what ⏎ on a statistics line does: filter the list.
-type statsRef struct{ filter string }
-
-// statsItems renders the statistics.
-func statsItems(th *theme, st *sessionStats, scope string) []item {
-	var items []item
-	text := func(ls ...line) { items = append(items, staticLines(ls...)) }
-	title := func(s string) { text(line{}, line{{s, th.title}}) }
-	count := func(n int) string { return padLeft(textfmt.Thousands(int64(n)), 8) }
-	text(line{{fmt.Sprintf("%d sessions · %s", st.sessions, scope), th.bold}})
-
-	title("Replies by class")
-	total := 0
-	for c := 1; c <= 5; c++ {
-		total += st.classes[c]
-	}
-	for c := 1; c <= 5; c++ {
-		var codes []string
-		for i, cc := range st.codesOfClass(c) {
-			if i == 8 {
-				codes = append(codes, "…")
-				break
-			}
-			codes = append(codes, fmt.Sprintf("%d ×%s", cc.code, textfmt.Thousands(int64(cc.n))))
-		}
-		sty := th.base
-		if c >= 4 && st.classes[c] > 0 {
-			sty = th.sevStyle(model.Warning)
-		}
-		share := ""
-		if total > 0 {
-			share = fmt.Sprintf("%3.0f%%", 100*float64(st.classes[c])/float64(total))
-		}
-		text(line{{"  " + padRight(classNames[c], 24), sty}, {count(st.classes[c]) + " " + share + "   ", th.base}, {strings.Join(codes, ", "), th.dim}})
-	}
-	if st.classes[0] > 0 {
-		text(line{{"  " + padRight("server lines that are not replies", 24), th.sevStyle(model.Warning)}, {count(st.classes[0]), th.base}})
-	}
-	if st.unpaired > 0 {
-		text(line{{"  " + padRight("replies nothing asked for", 24), th.dim}, {count(st.unpaired), th.base}})
-	}
-
-	title("Commands")
-	names := make([]string, 0, len(st.verbs))
-	for v := range st.verbs {
-		names = append(names, v)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		if st.verbs[names[i]] != st.verbs[names[j]] {
-			return st.verbs[names[i]] > st.verbs[names[j]]
-		}
-		return names[i] < names[j]
-	})
-	var top []string
-	for i, v := range names {
-		if i == 12 {
-			top = append(top, "…")
-			break
-		}
-		top = append(top, v+" ×"+textfmt.Thousands(int64(st.verbs[v])))
-	}
-	text(line{{"  " + padRight("commands", 24), th.base}, {count(st.commands) + "        ", th.base}, {strings.Join(top, ", "), th.dim}})
-	if st.unanswered > 0 {
-		text(line{{"  " + padRight("without a reply", 24), th.sevStyle(model.Warning)}, {count(st.unanswered), th.base}})
-	}
-
-	title("Data channels by status (⏎ filters the list)")
-	statuses := make([]string, 0, len(st.statuses))
-	for s := range st.statuses {
-		statuses = append(statuses, s)
-	}
-	sort.Slice(statuses, func(i, j int) bool {
-		if st.statuses[statuses[i]] != st.statuses[statuses[j]] {
-			return st.statuses[statuses[i]] > st.statuses[statuses[j]]
-		}
-		return statuses[i] < statuses[j]
-	})
-	if len(statuses) == 0 {
-		text(line{{"  no data channel", th.dim}})
-	}
-	for _, s := range statuses {
-		l := line{{"  " + statusGlyph(s) + " " + padRight(statusWord(s), 22), th.statusStyle(s)}, {count(st.statuses[s]), th.base}}
-		items = append(items, item{ref: statsRef{filter: "status:" + s}, copy: l.plain(), render: func(int) []line { return []line{l} }})
-	}
-
-	title("Findings by rule (⏎ filters the list)")
-	if len(st.rules) == 0 {
-		text(line{{"  no findings", th.ok}})
-	}
-	for _, rc := range st.rules {
-		where := model.LikeIt(rc.sessions, 6)
-		l := line{{"  " + padRight(sevLabel(rc.sev), 10), th.sevStyle(rc.sev)}, {padRight(rc.rule, 28), th.bold}, {count(rc.n) + "   ", th.base}, {where, th.dim}}
-		items = append(items, item{ref: statsRef{filter: "rule:" + rc.rule}, copy: l.plain(), render: func(w int) []line { return []line{l} }})
-	}
-	return items
-}
-
-// statsText is the statistics as plain text (y, and the save dialog).
-func statsText(st *sessionStats, scope string) string {
-	var out []string
-	for _, it := range statsItems(newTheme(true), st, scope) {
-		for _, l := range it.render(120) {
-			out = append(out, strings.TrimRight(l.plain(), " "))
-		}
-	}
-	return strings.Join(out, "\n") + "\n"
-}
+// The statistics view (t): sessionview counts and renders; ⏎ on a rule or
+// a status filters the list by it.
 
 // statsScope says what the statistics count: "all sessions" or the
 // filter.
@@ -235,10 +20,10 @@ func (u *UI) statsScope() string {
 
 // openStats is t.
 func (u *UI) openStats() {
-	st := computeStats(u.rows)
+	st := sessionview.ComputeStats(u.rows)
 	u.stats = st
 	u.flowFrom = u.view
-	u.overlay.setItems(statsItems(u.th, st, u.statsScope()), 0)
+	u.overlay.setItems(sessionview.StatsItems(u.th, st, u.statsScope()), 0)
 	u.overlay.SetTitle(" Statistics · " + strconv.Itoa(len(u.rows)) + " sessions · ⏎ on a status or a rule filters the list ")
 	u.view = viewStats
 }
@@ -249,13 +34,13 @@ func (u *UI) statsEnter() {
 	if it == nil {
 		return
 	}
-	ref, ok := it.ref.(statsRef)
+	ref, ok := it.Ref.(sessionview.StatsRef)
 	if !ok {
 		return
 	}
 	u.overlayBack()
 	u.view = viewSessions
-	u.prompt.SetText(ref.filter)
-	u.setFilter(ref.filter)
-	u.setFlash(0, "filtered by %s", ref.filter)
+	u.prompt.SetText(ref.Filter)
+	u.setFilter(ref.Filter)
+	u.setFlash(0, "filtered by %s", ref.Filter)
 }

@@ -14,4 +14,5 @@
 //   - pairstate.go: NAT pairs told while their legs run, and when final.
 //   - row.go: a session's row, its columns and search fields computed once.
 //   - filter.go: the list's filter expressions (ParseFilter).
+//   - sort.go: the list's order, by a column (SortColumns, SortOrder).
 package viewmodel

@@ -1,4 +1,4 @@
-package ui
+package sessionview
 
 import (
 	"fmt"
@@ -9,60 +9,28 @@ import (
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
-// statusGlyph marks a channel status without colour.
-func statusGlyph(status string) string {
-	switch status {
-	case model.StatusOK:
-		return "✔"
-	case model.StatusUnused, model.StatusUnknown, "":
-		return "–"
-	case model.StatusTruncated, model.StatusAborted:
-		return "▲"
-	}
-	return "✖"
-}
-
-func statusWord(status string) string {
-	switch status {
-	case model.StatusOK, model.StatusUnused, model.StatusUnknown:
-		return status
-	}
-	return strings.ToUpper(status)
-}
-
-func (t *theme) statusStyle(status string) tcell.Style {
-	switch statusGlyph(status) {
-	case "✔":
-		return t.ok
-	case "▲":
-		return t.sevStyle(model.Warning)
-	case "✖":
-		return t.sevStyle(model.Error)
-	}
-	return t.dim
-}
-
-// channelItems renders a session's data channels, announced → observed.
-func channelItems(th *theme, s *model.Session, nat *natLeg) []item {
-	items := make([]item, 0, len(s.Channels))
+// ChannelItems renders a session's data channels, announced → observed.
+func ChannelItems(th *styled.Theme, s *model.Session, nat *NATLeg) []styled.Item {
+	items := make([]styled.Item, 0, len(s.Channels))
 	for i := range s.Channels {
 		ch := &s.Channels[i]
-		ref := channelRef{id: ch.ID}
+		ref := ChannelRef{ID: ch.ID}
 		if a := ch.Announce; a != nil {
-			ref.frames = append(ref.frames, a.Frame, a.ReplyFrame)
+			ref.Frames = append(ref.Frames, a.Frame, a.ReplyFrame)
 		}
 		if t := ch.Transfer; t != nil {
-			ref.frames = append(ref.frames, t.Frame, t.FinalFrame)
+			ref.Frames = append(ref.Frames, t.Frame, t.FinalFrame)
 		}
 		if c := ch.Connection; c != nil {
-			ref.frames = append(ref.frames, c.FirstFrame)
+			ref.Frames = append(ref.Frames, c.FirstFrame)
 		}
-		items = append(items, item{
-			ref:    ref,
-			render: func(w int) []line { return channelLines(th, ch, nat, w) },
-			copy:   plainLines(channelLines(th, ch, nat, 200)),
+		items = append(items, styled.Item{
+			Ref:    ref,
+			Render: func(w int) []styled.Line { return channelLines(th, ch, nat, w) },
+			Copy:   styled.PlainLines(channelLines(th, ch, nat, 200)),
 		})
 	}
 	return items
@@ -116,7 +84,7 @@ func connectionText(c *model.Connection) string {
 		parts = append(parts, c.Closed)
 	}
 	if d := c.TLSDecryption; d != nil {
-		parts = append(parts, dataTLSText(d))
+		parts = append(parts, DataTLSText(d))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -129,17 +97,6 @@ func expectationText(x *model.Expectation) string {
 		t += " → " + x.NATTo
 	}
 	return t + " (" + x.Helper + "): " + x.Outcome
-}
-
-// expectationStyle: used is fine, removed unused is an error.
-func (t *theme) expectationStyle(x *model.Expectation) tcell.Style {
-	switch x.Outcome {
-	case model.ExpectationUsed:
-		return t.ok
-	case model.ExpectationTimeout, model.ExpectationDeleted:
-		return t.sevStyle(model.Error)
-	}
-	return t.dim
 }
 
 func transferText(t *model.Transfer) string {
@@ -163,55 +120,55 @@ func transferText(t *model.Transfer) string {
 		s += " · " + textfmt.Thousands(*t.AnnouncedSize) + " B announced"
 	}
 	if t.FileBytes != nil {
-		s += " · " + decryptedMark + "file " + textfmt.Thousands(*t.FileBytes) + " B"
+		s += " · " + styled.DecryptedMark + "file " + textfmt.Thousands(*t.FileBytes) + " B"
 	}
 	return s
 }
 
-func channelLines(th *theme, ch *model.Channel, nat *natLeg, w int) []line {
-	st := th.statusStyle(ch.Status)
-	head := line{
-		{statusGlyph(ch.Status) + " ", st},
-		{padRight(shortChannel(ch.ID), 3) + " ", th.bold},
-		{padRight(statusWord(ch.Status), 14), st},
-		{padRight(ch.Mode, 8), th.dim},
+func channelLines(th *styled.Theme, ch *model.Channel, nat *NATLeg, w int) []styled.Line {
+	st := th.StatusStyle(ch.Status)
+	head := styled.Line{
+		{Text: styled.StatusGlyph(ch.Status) + " ", Style: st},
+		{Text: styled.PadRight(ShortChannel(ch.ID), 3) + " ", Style: th.Bold},
+		{Text: styled.PadRight(styled.StatusWord(ch.Status), 14), Style: st},
+		{Text: styled.PadRight(ch.Mode, 8), Style: th.Dim},
 	}
 	indent := 6
-	lines := []line{}
+	lines := []styled.Line{}
 	body := announceText(ch.Announce)
-	if room := w - head.width(); room >= 20 {
-		first := wrap(body, room)
-		lines = append(lines, append(head, seg{first[0], th.base}))
+	if room := w - head.Width(); room >= 20 {
+		first := styled.Wrap(body, room)
+		lines = append(lines, append(head, styled.Seg{Text: first[0], Style: th.Base}))
 		for _, rest := range first[1:] {
-			lines = append(lines, line{{strings.Repeat(" ", head.width()) + rest, th.base}})
+			lines = append(lines, styled.Line{{Text: strings.Repeat(" ", head.Width()) + rest, Style: th.Base}})
 		}
 	} else {
 		lines = append(lines, head)
-		for _, x := range wrap(body, w-indent) {
-			lines = append(lines, line{{strings.Repeat(" ", indent) + x, th.base}})
+		for _, x := range styled.Wrap(body, w-indent) {
+			lines = append(lines, styled.Line{{Text: strings.Repeat(" ", indent) + x, Style: th.Base}})
 		}
 	}
 	add := func(label, text string, style tcell.Style) {
 		if text == "" {
 			return
 		}
-		for i, x := range wrap(text, max(10, w-indent-6)) {
+		for i, x := range styled.Wrap(text, max(10, w-indent-6)) {
 			lab := "      "
 			if i == 0 {
-				lab = padRight(label, 6)
+				lab = styled.PadRight(label, 6)
 			}
-			lines = append(lines, line{{strings.Repeat(" ", indent), th.base}, {lab, th.dim}, {x, style}})
+			lines = append(lines, styled.Line{{Text: strings.Repeat(" ", indent), Style: th.Base}, {Text: lab, Style: th.Dim}, {Text: x, Style: style}})
 		}
 	}
-	cst := th.base
+	cst := th.Base
 	if ch.Connection == nil || !ch.Connection.Established {
 		cst = st
 	}
 	add("data", connectionText(ch.Connection), cst)
 	if x := ch.Expectation; x != nil {
-		add("ct", expectationText(x), th.expectationStyle(x))
+		add("ct", expectationText(x), th.ExpectationStyle(x))
 	}
-	add("xfer", transferText(ch.Transfer), th.base)
+	add("xfer", transferText(ch.Transfer), th.Base)
 	if nat != nil {
 		if cp, ok := nat.chans[ch.ID]; ok {
 			other, ep := cp.Outside, cp.OutsideEndpoint
@@ -225,8 +182,16 @@ func channelLines(th *theme, ch *model.Channel, nat *natLeg, w int) []line {
 			if cp.PortRemapped {
 				text += " (port remapped)"
 			}
-			add("nat", text, th.nat)
+			add("nat", text, th.NAT)
 		}
 	}
 	return lines
+}
+
+// DataTLSText says what became of a data connection's TLS.
+func DataTLSText(d *model.TLSDecryption) string {
+	if d.Decrypted {
+		return styled.DecryptedMark + d.Version + " decrypted"
+	}
+	return "TLS not decrypted: " + d.Reason
 }

@@ -1,10 +1,11 @@
-package ui
+package sessionview
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
 // TestDialogChannelsPipelined: with TYPE I and PASV in one segment and
@@ -34,7 +35,7 @@ func TestDialogChannelsPipelined(t *testing.T) {
 			t.Errorf("entry %d (%s%d): channel %q, want %q", i, s.Dialog[i].Verb, s.Dialog[i].Code, got[i], want[i])
 		}
 	}
-	if i := finalReply(s, 4); i != 6 {
+	if i := FinalReply(s, 4); i != 6 {
 		t.Errorf("final reply to RETR: %d, want 6", i)
 	}
 }
@@ -47,11 +48,11 @@ func TestMultiLineReplyShown(t *testing.T) {
 		{Kind: "reply", Code: 211, Text: "Features:", Lines: 70, Answers: model.RefTo(0), Frame: 2,
 			TextLines: []string{"211-Features:", " EPSV", " MDTM", "211 End"}, TextLinesDropped: 66},
 	}}
-	items := dialogItems(newTheme(true), s, nil, nil)
+	items := DialogItems(styled.NewTheme(true), s, nil, nil)
 	var shown []string
 	for _, it := range items {
-		text := it.render(80)[0].plain()
-		if !it.static {
+		text := it.Render(80)[0].Plain()
+		if !it.Static {
 			if strings.Contains(text, "(+") {
 				t.Errorf("entry line %q still says how many lines follow", text)
 			}
@@ -63,7 +64,7 @@ func TestMultiLineReplyShown(t *testing.T) {
 	if strings.Join(shown, "|") != strings.Join(want, "|") {
 		t.Errorf("lines shown %q, want %q", shown, want)
 	}
-	if c := items[1].copy; !strings.HasSuffix(c, "\n EPSV\n MDTM\n211 End") {
+	if c := items[1].Copy; !strings.HasSuffix(c, "\n EPSV\n MDTM\n211 End") {
 		t.Errorf("copy %q: want the reply's lines", c)
 	}
 }

@@ -1,4 +1,4 @@
-package ui
+package ladder
 
 import (
 	"net/netip"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/internal/textfmt"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
+	"github.com/ftpscope/ftpscope/ui/styled"
 
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -19,18 +21,18 @@ import (
 // inside text left of the gateway and its outside text right of it, with
 // ✎ on the gateway's line.
 
-// ladderLeg is one leg of the control connection with its finding marks.
-type ladderLeg struct {
-	s     *model.Session
-	marks frameMarks
+// Leg is one leg of the control connection with its finding marks.
+type Leg struct {
+	S     *model.Session
+	Marks sessionview.FrameMarks
 }
 
-// ladderSpec says what to draw.
-type ladderSpec struct {
-	client ladderLeg  // the leg on the client's side (the only one when unpaired)
-	server *ladderLeg // the leg on the server's side, when paired
-	pair   *model.NATPair
-	viewed string // the session whose dialog indexes the rows refer to
+// Spec says what to draw.
+type Spec struct {
+	Client Leg  // the leg on the client's side (the only one when unpaired)
+	Server *Leg // the leg on the server's side, when paired
+	Pair   *model.NATPair
+	Viewed string // the session whose dialog indexes the rows refer to
 }
 
 type evKind int
@@ -65,10 +67,10 @@ type ladderEvent struct {
 	expect string
 }
 
-// natLegs orders a pair's sessions as client side, server side: the leg
+// NATLegs orders a pair's sessions as client side, server side: the leg
 // whose server address differs is the server's side (DNAT); otherwise the
 // inside leg is the client's side (SNAT, masquerading).
-func natLegs(p *model.NATPair, inside, outside *model.Session) (client, server *model.Session) {
+func NATLegs(p *model.NATPair, inside, outside *model.Session) (client, server *model.Session) {
 	if inside == nil || outside == nil {
 		return inside, outside
 	}
@@ -116,19 +118,19 @@ func sameMessage(a, b *model.DialogEntry) bool {
 	return a.Code == b.Code
 }
 
-func dialogHalf(leg *ladderLeg, i int) *half {
-	e := &leg.s.Dialog[i]
-	text := strings.TrimPrefix(strings.TrimPrefix(entryText(e), "→ "), "← ")
+func dialogHalf(leg *Leg, i int) *half {
+	e := &leg.S.Dialog[i]
+	text := strings.TrimPrefix(strings.TrimPrefix(sessionview.EntryText(e), "→ "), "← ")
 	if len(e.TextLines) > 0 { // the dialog pane shows them; the ladder only says so
 		text += " (+" + strconv.Itoa(e.Lines-1) + " lines)"
 	}
 	mark := ""
 	if e.Decrypted {
-		mark = decryptedMark
+		mark = styled.DecryptedMark
 	}
-	h := &half{text: mark + text, dialog: i, frame: e.Frame, sev: leg.marks.worst[e.Frame]}
-	for k := range leg.s.Channels {
-		if a := leg.s.Channels[k].Announce; a != nil && a.Frame == e.Frame && a.Frame != 0 {
+	h := &half{text: mark + text, dialog: i, frame: e.Frame, sev: leg.Marks.Worst[e.Frame]}
+	for k := range leg.S.Channels {
+		if a := leg.S.Channels[k].Announce; a != nil && a.Frame == e.Frame && a.Frame != 0 {
 			if e.Kind == "command" {
 				h.short = mark + e.Verb + " " + a.Endpoint
 			} else {
@@ -148,40 +150,40 @@ func entryKind(e *model.DialogEntry) (evKind, int) {
 }
 
 // ladderEvents merges the legs' dialogs and data connections in time order.
-func ladderEvents(sp *ladderSpec) []ladderEvent {
+func ladderEvents(sp *Spec) []ladderEvent {
 	var evs []ladderEvent
 	add := func(e ladderEvent) {
 		e.seq = len(evs)
 		evs = append(evs, e)
 	}
-	a := sp.client.s.Dialog
+	a := sp.Client.S.Dialog
 	var b []model.DialogEntry
-	if sp.server != nil {
-		b = sp.server.s.Dialog
+	if sp.Server != nil {
+		b = sp.Server.S.Dialog
 	}
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
 		case i < len(a) && j < len(b) && sameMessage(&a[i], &b[j]):
 			k, dir := entryKind(&a[i])
-			l, r := dialogHalf(&sp.client, i), dialogHalf(sp.server, j)
+			l, r := dialogHalf(&sp.Client, i), dialogHalf(sp.Server, j)
 			add(ladderEvent{ts: a[i].TS.Time, kind: k, dir: dir, l: l, r: r, rewritten: l.text != r.text})
 			i, j = i+1, j+1
 		case j >= len(b) || (i < len(a) && !a[i].TS.After(b[j].TS.Time)):
 			k, dir := entryKind(&a[i])
-			add(ladderEvent{ts: a[i].TS.Time, kind: k, dir: dir, l: dialogHalf(&sp.client, i)})
+			add(ladderEvent{ts: a[i].TS.Time, kind: k, dir: dir, l: dialogHalf(&sp.Client, i)})
 			i++
 		default:
 			k, dir := entryKind(&b[j])
-			add(ladderEvent{ts: b[j].TS.Time, kind: k, dir: dir, r: dialogHalf(sp.server, j)})
+			add(ladderEvent{ts: b[j].TS.Time, kind: k, dir: dir, r: dialogHalf(sp.Server, j)})
 			j++
 		}
 	}
 	// Data channels: paired ones on one row.
 	partner := map[string]string{} // client-leg channel → server-leg channel
-	if sp.pair != nil && sp.server != nil {
-		for _, cp := range sp.pair.Channels {
-			if sp.client.s.ID == sp.pair.Inside {
+	if sp.Pair != nil && sp.Server != nil {
+		for _, cp := range sp.Pair.Channels {
+			if sp.Client.S.ID == sp.Pair.Inside {
 				partner[cp.Inside] = cp.Outside
 			} else {
 				partner[cp.Outside] = cp.Inside
@@ -189,23 +191,23 @@ func ladderEvents(sp *ladderSpec) []ladderEvent {
 		}
 	}
 	var serverChans map[string]*model.Channel
-	if sp.server != nil {
+	if sp.Server != nil {
 		serverChans = map[string]*model.Channel{}
-		for k := range sp.server.s.Channels {
-			serverChans[sp.server.s.Channels[k].ID] = &sp.server.s.Channels[k]
+		for k := range sp.Server.S.Channels {
+			serverChans[sp.Server.S.Channels[k].ID] = &sp.Server.S.Channels[k]
 		}
 	}
 	used := map[string]bool{}
-	for k := range sp.client.s.Channels {
-		ch := &sp.client.s.Channels[k]
+	for k := range sp.Client.S.Channels {
+		ch := &sp.Client.S.Channels[k]
 		var other *model.Channel
 		if id, ok := partner[ch.ID]; ok {
 			other = serverChans[id]
 			used[id] = true
 		}
-		ev := dataEvent(&sp.client, ch)
+		ev := dataEvent(&sp.Client, ch)
 		if other != nil {
-			o := dataEvent(sp.server, other)
+			o := dataEvent(sp.Server, other)
 			ev.r = o.l
 			if o.kind == evData && ev.kind == evNoData {
 				ev.kind, ev.ts = evData, o.ts
@@ -216,13 +218,13 @@ func ladderEvents(sp *ladderSpec) []ladderEvent {
 		}
 		add(ev)
 	}
-	if sp.server != nil {
-		for k := range sp.server.s.Channels {
-			ch := &sp.server.s.Channels[k]
+	if sp.Server != nil {
+		for k := range sp.Server.S.Channels {
+			ch := &sp.Server.S.Channels[k]
 			if used[ch.ID] {
 				continue
 			}
-			ev := dataEvent(sp.server, ch)
+			ev := dataEvent(sp.Server, ch)
 			ev.r, ev.l = ev.l, nil
 			add(ev)
 		}
@@ -238,12 +240,12 @@ func ladderEvents(sp *ladderSpec) []ladderEvent {
 
 // dataEvent makes the event of one channel's data connection (on the l
 // half; the caller moves it to r for the server-side leg).
-func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
+func dataEvent(leg *Leg, ch *model.Channel) ladderEvent {
 	dir := +1
 	if ch.Mode == "active" {
 		dir = -1
 	}
-	name := shortChannel(ch.ID)
+	name := sessionview.ShortChannel(ch.ID)
 	c := ch.Connection
 	if c == nil || (c.SYN == nil && c.FirstFrame == 0) {
 		ts := time.Time{}
@@ -257,17 +259,17 @@ func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
 		// the transfer command, else the active announcement.
 		settled := -1
 		if t := ch.Transfer; t != nil {
-			settled = finalReply(leg.s, commandAt(leg.s, t.Frame, t.Verb))
+			settled = sessionview.FinalReply(leg.S, sessionview.CommandAt(leg.S, t.Frame, t.Verb))
 		}
 		if a := ch.Announce; settled < 0 && a != nil && ch.Mode == "active" {
-			settled = finalReply(leg.s, commandAt(leg.s, a.Frame, a.Verb))
+			settled = sessionview.FinalReply(leg.S, sessionview.CommandAt(leg.S, a.Frame, a.Verb))
 		}
 		if settled >= 0 {
-			ts = leg.s.Dialog[settled].TS.Add(time.Nanosecond)
+			ts = leg.S.Dialog[settled].TS.Add(time.Nanosecond)
 		}
 		text := name + " no data connection"
 		if ch.Status != "" && ch.Status != model.StatusNoConnection {
-			text += " (" + statusWord(ch.Status) + ")"
+			text += " (" + styled.StatusWord(ch.Status) + ")"
 		}
 		var fr uint64
 		if ch.Announce != nil {
@@ -296,10 +298,10 @@ func dataEvent(leg *ladderLeg, ch *model.Channel) ladderEvent {
 	default:
 		text += " " + textfmt.Thousands(c.BytesToFTPClient+c.BytesToFTPServer) + " B"
 		if x := ch.Transfer; x != nil && x.FileBytes != nil {
-			text += " (" + decryptedMark + "file " + textfmt.Thousands(*x.FileBytes) + " B)"
+			text += " (" + styled.DecryptedMark + "file " + textfmt.Thousands(*x.FileBytes) + " B)"
 		}
 	}
-	return ladderEvent{ts: ts, kind: evData, dir: dir, l: &half{text: text, failed: failed, dialog: -1, frame: c.FirstFrame, sev: leg.marks.worst[c.FirstFrame]},
+	return ladderEvent{ts: ts, kind: evData, dir: dir, l: &half{text: text, failed: failed, dialog: -1, frame: c.FirstFrame, sev: leg.Marks.Worst[c.FirstFrame]},
 		expect: expectOf(ch)}
 }
 
@@ -312,10 +314,16 @@ func expectOf(ch *model.Channel) string {
 
 func itoa(n int) string { return textfmt.Thousands(int64(n)) }
 
+// Ref is what a ladder row points at: a line of the viewed session's
+// dialog (⏎ selects it in the dialog pane, x shows its frame).
+type Ref struct {
+	Dialog int // index in the viewed session's dialog, or -1
+}
+
 // dialogOf is the dialog line of the viewed session an event shows, or -1.
-func (sp *ladderSpec) dialogOf(ev *ladderEvent) int {
+func (sp *Spec) dialogOf(ev *ladderEvent) int {
 	h := ev.l
-	if sp.server != nil && sp.viewed == sp.server.s.ID {
+	if sp.Server != nil && sp.Viewed == sp.Server.S.ID {
 		h = ev.r
 	}
 	if h == nil {
@@ -324,26 +332,26 @@ func (sp *ladderSpec) dialogOf(ev *ladderEvent) int {
 	return h.dialog
 }
 
-// ladderItems makes the ladder pane's items: the header, one line per
+// Items makes the ladder pane's items: the header, one line per
 // event (rendered only when on screen), the legend.
-func ladderItems(th *theme, sp *ladderSpec) []item {
+func Items(th *styled.Theme, sp *Spec) []styled.Item {
 	evs := ladderEvents(sp)
-	items := make([]item, 0, len(evs)+4)
+	items := make([]styled.Item, 0, len(evs)+4)
 	for k := 0; k < 3; k++ {
-		items = append(items, item{static: true, oneLine: true, render: func(w int) []line {
-			return []line{cellsLine(ladderHeader(th, sp, max(w, 30))[k])}
+		items = append(items, styled.Item{Static: true, OneLine: true, Render: func(w int) []styled.Line {
+			return []styled.Line{cellsLine(ladderHeader(th, sp, max(w, 30))[k])}
 		}})
 	}
 	for k := range evs {
 		ev := &evs[k]
-		items = append(items, item{
-			oneLine: true,
-			ref:     ladderRef{dialog: sp.dialogOf(ev)},
-			render:  func(w int) []line { return []line{cellsLine(ladderRow(th, sp, ev, max(w, 30)))} },
+		items = append(items, styled.Item{
+			OneLine: true,
+			Ref:     Ref{Dialog: sp.dialogOf(ev)},
+			Render:  func(w int) []styled.Line { return []styled.Line{cellsLine(ladderRow(th, sp, ev, max(w, 30)))} },
 		})
 	}
 	var more []string
-	if sp.server != nil {
+	if sp.Server != nil {
 		more = append(more, "✎ rewritten by the NAT")
 	}
 	for k := range evs {
@@ -356,29 +364,29 @@ func ladderItems(th *theme, sp *ladderSpec) []item {
 }
 
 // legendItem is the ladder's legend, with what this ladder adds.
-func legendItem(th *theme, decrypted bool, more ...string) item {
+func legendItem(th *styled.Theme, decrypted bool, more ...string) styled.Item {
 	legend := "→ command · ← reply · ═ data connection · ╌✖ failed · ┄ no data connection"
 	if decrypted {
-		legend += " · " + decryptedMark + "decrypted with the TLS key log"
+		legend += " · " + styled.DecryptedMark + "decrypted with the TLS key log"
 	}
 	for _, m := range more {
 		legend += " · " + m
 	}
-	return item{static: true, render: func(w int) []line {
-		out := []line{{}}
-		for _, x := range wrap(legend, max(10, w-2)) {
-			out = append(out, line{{"  " + x, th.dim}})
+	return styled.Item{Static: true, Render: func(w int) []styled.Line {
+		out := []styled.Line{{}}
+		for _, x := range styled.Wrap(legend, max(10, w-2)) {
+			out = append(out, styled.Line{{Text: "  " + x, Style: th.Dim}})
 		}
 		return out
 	}}
 }
 
-// ladderText is the whole ladder as plain text (for y and for tests).
-func ladderText(sp *ladderSpec, w int) string {
-	th := newTheme(true)
+// Text is the whole ladder as plain text (for y and for tests).
+func Text(sp *Spec, w int) string {
+	th := styled.NewTheme(true)
 	var b strings.Builder
 	emit := func(r []cell) {
-		b.WriteString(strings.TrimRight(cellsLine(r).plain(), " "))
+		b.WriteString(strings.TrimRight(cellsLine(r).Plain(), " "))
 		b.WriteByte('\n')
 	}
 	for _, r := range ladderHeader(th, sp, w) {

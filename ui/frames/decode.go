@@ -1,4 +1,4 @@
-package ui
+package frames
 
 import (
 	"fmt"
@@ -10,59 +10,60 @@ import (
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/internal/textfmt"
+	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
 // A frame shown as termshark's lower panes show it: each layer's header
 // fields (link, IP, TCP), the payload's lines, then every byte in hex and
 // ASCII. Each layer names the bytes it takes, so the dump reads with it.
 
-// frameRow is one row of the frame view: a line, or header fields that
+// Row is one row of the frame view: a line, or header fields that
 // wrap at the width between fields.
-type frameRow struct {
-	l      line
+type Row struct {
+	l      styled.Line
 	fields []string
 }
 
 // render gives the row's lines for a width.
-func (r frameRow) render(th *theme, w int) []line {
+func (r Row) Render(th *styled.Theme, w int) []styled.Line {
 	if r.fields == nil {
-		return []line{r.l}
+		return []styled.Line{r.l}
 	}
-	var out []line
+	var out []styled.Line
 	cur := ""
 	for _, f := range r.fields {
 		switch {
 		case cur == "":
 			cur = f
-		case strWidth(cur)+3+strWidth(f)+2 <= w:
+		case styled.Width(cur)+3+styled.Width(f)+2 <= w:
 			cur += " · " + f
 		default:
-			out = append(out, line{{"  " + cur, th.base}})
+			out = append(out, styled.Line{{Text: "  " + cur, Style: th.Base}})
 			cur = f
 		}
 	}
-	return append(out, line{{"  " + cur, th.base}})
+	return append(out, styled.Line{{Text: "  " + cur, Style: th.Base}})
 }
 
-// frameRows decodes a frame into rows.
-func frameRows(th *theme, p *capture.Packet, where string) []frameRow {
-	var out []frameRow
-	add := func(ls ...line) {
+// Decode decodes a frame into rows.
+func Decode(th *styled.Theme, p *capture.Packet, where string) []Row {
+	var out []Row
+	add := func(ls ...styled.Line) {
 		for _, l := range ls {
-			out = append(out, frameRow{l: l})
+			out = append(out, Row{l: l})
 		}
 	}
 	head := func(title, span string) {
-		add(line{}, line{{title, th.title}, {"  " + span, th.dim}})
+		add(styled.Line{}, styled.Line{{Text: title, Style: th.Title}, {Text: "  " + span, Style: th.Dim}})
 	}
 	field := func(parts ...string) {
-		out = append(out, frameRow{fields: parts})
+		out = append(out, Row{fields: parts})
 	}
 	ts := ""
 	if !p.Info.Timestamp.IsZero() {
 		ts = p.Info.Timestamp.UTC().Format("2006-01-02 15:04:05.000000000 UTC")
 	}
-	add(line{{fmt.Sprintf("Frame %d", p.Frame), th.title}, {"  " + where, th.dim}})
+	add(styled.Line{{Text: fmt.Sprintf("Frame %d", p.Frame), Style: th.Title}, {Text: "  " + where, Style: th.Dim}})
 	field(ts, fmt.Sprintf("%s bytes captured of %s on the wire", textfmt.Thousands(int64(p.Info.CaptureLength)), textfmt.Thousands(int64(p.Info.Length))))
 	if p.Interface != "" {
 		field("interface " + textfmt.Printable(p.Interface))
@@ -131,33 +132,33 @@ func frameRows(th *theme, p *capture.Packet, where string) []frameRow {
 	if off < len(p.Data) {
 		head("Trailer", span(len(p.Data)-off))
 	}
-	add(line{}, line{{"Bytes", th.title}, {fmt.Sprintf("  %d", len(p.Data)), th.dim}})
+	add(styled.Line{}, styled.Line{{Text: "Bytes", Style: th.Title}, {Text: fmt.Sprintf("  %d", len(p.Data)), Style: th.Dim}})
 	add(hexLines(th, p.Data)...)
 	return out
 }
 
 // payloadLines shows a payload as the lines of text it carries (FTP
 // control), each quoted as sent; up to 32 of them.
-func payloadLines(th *theme, b []byte) []line {
-	var out []line
+func payloadLines(th *styled.Theme, b []byte) []styled.Line {
+	var out []styled.Line
 	text := string(b)
 	for i := 0; text != "" && i < 32; i++ {
 		l, rest, found := strings.Cut(text, "\n")
 		if found {
 			l += "\n"
 		}
-		out = append(out, line{{"  " + strconv.Quote(l), th.reply}})
+		out = append(out, styled.Line{{Text: "  " + strconv.Quote(l), Style: th.Reply}})
 		text = rest
 	}
 	if text != "" {
-		out = append(out, line{{"  …", th.dim}})
+		out = append(out, styled.Line{{Text: "  …", Style: th.Dim}})
 	}
 	return out
 }
 
 // hexLines is a hex dump: offset, 16 bytes in hex, the same in ASCII.
-func hexLines(th *theme, b []byte) []line {
-	var out []line
+func hexLines(th *styled.Theme, b []byte) []styled.Line {
+	var out []styled.Line
 	for off := 0; off < len(b); off += 16 {
 		row := b[off:min(off+16, len(b))]
 		var hx, asc strings.Builder
@@ -176,7 +177,7 @@ func hexLines(th *theme, b []byte) []line {
 				hx.WriteString("   ")
 			}
 		}
-		out = append(out, line{{fmt.Sprintf("  %04x  ", off), th.dim}, {hx.String(), th.base}, {" " + asc.String(), th.data}})
+		out = append(out, styled.Line{{Text: fmt.Sprintf("  %04x  ", off), Style: th.Dim}, {Text: hx.String(), Style: th.Base}, {Text: " " + asc.String(), Style: th.Data}})
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package ui
+package ladder
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -33,7 +34,7 @@ func handPair(t *testing.T, in, out *model.Session) model.NATPair {
 	}
 	p := model.NATPair{Inside: in.ID, Outside: out.ID}
 	for i := range in.Dialog {
-		a, b := entryText(&in.Dialog[i]), entryText(&out.Dialog[i])
+		a, b := sessionview.EntryText(&in.Dialog[i]), sessionview.EntryText(&out.Dialog[i])
 		if a != b {
 			p.Rewrites = append(p.Rewrites, model.Rewrite{Kind: in.Dialog[i].Kind, Inside: a[len("→ "):], Outside: b[len("→ "):],
 				LengthDelta: len(b) - len(a), InsideFrame: in.Dialog[i].Frame, OutsideFrame: out.Dialog[i].Frame})
@@ -52,8 +53,8 @@ func TestLadderAcrossNAT(t *testing.T) {
 	m := helperSessions(t)
 	r, o := m.Row("s1"), m.Row("s2")
 	p := handPair(t, r.S, o.S)
-	sp := &ladderSpec{client: ladderLeg{s: r.S}, server: &ladderLeg{s: o.S}, pair: &p, viewed: "s1"}
-	txt := ladderText(sp, 120)
+	sp := &Spec{Client: Leg{S: r.S}, Server: &Leg{S: o.S}, Pair: &p, Viewed: "s1"}
+	txt := Text(sp, 120)
 	t.Logf("\n%s", txt)
 	for _, want := range []string{"client", "NAT gateway", "server", "192.168.1.10:", "⇄ 203.0.113.1:", "203.0.113.20:21"} {
 		if !strings.Contains(txt, want) {
@@ -84,9 +85,9 @@ func TestLadderHeaderNarrow(t *testing.T) {
 	m := helperSessions(t)
 	r, o := m.Row("s1"), m.Row("s2")
 	p := handPair(t, r.S, o.S)
-	sp := &ladderSpec{client: ladderLeg{s: r.S}, server: &ladderLeg{s: o.S}, pair: &p, viewed: "s1"}
+	sp := &Spec{Client: Leg{S: r.S}, Server: &Leg{S: o.S}, Pair: &p, Viewed: "s1"}
 	for _, w := range []int{48, 52, 54, 60, 70} {
-		addrs := strings.Split(ladderText(sp, w), "\n")[1]
+		addrs := strings.Split(Text(sp, w), "\n")[1]
 		c, s := strings.Index(addrs, r.S.Client), strings.Index(addrs, o.S.Server)
 		if c < 0 || s < 0 || c+len(r.S.Client) >= s {
 			t.Errorf("width %d: endpoints not both whole and apart: %q", w, addrs)
@@ -105,12 +106,12 @@ func TestLadderHeaderNarrow(t *testing.T) {
 func TestNATLegOrder(t *testing.T) {
 	snatIn := &model.Session{ID: "s1", Client: "192.168.1.10:5000", Server: "203.0.113.20:21"}
 	snatOut := &model.Session{ID: "s2", Client: "203.0.113.1:5000", Server: "203.0.113.20:21"}
-	if c, s := natLegs(&model.NATPair{}, snatIn, snatOut); c != snatIn || s != snatOut {
+	if c, s := NATLegs(&model.NATPair{}, snatIn, snatOut); c != snatIn || s != snatOut {
 		t.Error("SNAT: the inside leg is the client's side")
 	}
 	dnatIn := &model.Session{ID: "s3", Client: "198.51.100.7:5000", Server: "10.0.0.5:21"}
 	dnatOut := &model.Session{ID: "s4", Client: "198.51.100.7:5000", Server: "203.0.113.5:21"}
-	if c, s := natLegs(&model.NATPair{}, dnatIn, dnatOut); c != dnatOut || s != dnatIn {
+	if c, s := NATLegs(&model.NATPair{}, dnatIn, dnatOut); c != dnatOut || s != dnatIn {
 		t.Error("DNAT: the inside leg is the server's side")
 	}
 }

@@ -1,4 +1,4 @@
-package ui
+package sessionview
 
 import (
 	"fmt"
@@ -6,23 +6,24 @@ import (
 	"strings"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
-// natLeg is what the NAT pairing says about one leg: the other leg, this
+// NATLeg is what the NAT pairing says about one leg: the other leg, this
 // leg's rewritten lines (by frame) and its channels' partners.
-type natLeg struct {
+type NATLeg struct {
 	role     string // "inside" or "outside"
 	other    string
 	rewrites map[uint64]model.Rewrite
 	chans    map[string]model.ChannelPair
 }
 
-// natLegOf returns the view of a pair from session id's side, or nil.
-func natLegOf(p *model.NATPair, id string) *natLeg {
+// NATLegOf returns the view of a pair from session id's side, or nil.
+func NATLegOf(p *model.NATPair, id string) *NATLeg {
 	if p == nil {
 		return nil
 	}
-	n := &natLeg{role: "inside", other: p.Outside, rewrites: map[uint64]model.Rewrite{}, chans: map[string]model.ChannelPair{}}
+	n := &NATLeg{role: "inside", other: p.Outside, rewrites: map[uint64]model.Rewrite{}, chans: map[string]model.ChannelPair{}}
 	inside := p.Inside == id
 	if !inside {
 		n.role, n.other = "outside", p.Inside
@@ -44,19 +45,19 @@ func natLegOf(p *model.NATPair, id string) *natLeg {
 	return n
 }
 
-// frameMarks are the finding marks of a session's frames.
-type frameMarks struct {
-	worst map[uint64]model.Severity
+// FrameMarks are the finding marks of a session's frames.
+type FrameMarks struct {
+	Worst map[uint64]model.Severity
 	tags  map[uint64][]string
 }
 
-func marksFor(fs []model.Finding) frameMarks {
-	m := frameMarks{worst: map[uint64]model.Severity{}, tags: map[uint64][]string{}}
+func MarksFor(fs []model.Finding) FrameMarks {
+	m := FrameMarks{Worst: map[uint64]model.Severity{}, tags: map[uint64][]string{}}
 	for i, f := range fs {
 		tag := "F" + strconv.Itoa(i+1)
 		for _, fr := range f.Evidence.Frames {
-			if f.Severity > m.worst[fr] {
-				m.worst[fr] = f.Severity
+			if f.Severity > m.Worst[fr] {
+				m.Worst[fr] = f.Severity
 			}
 			if t := m.tags[fr]; len(t) == 0 || t[len(t)-1] != tag {
 				m.tags[fr] = append(m.tags[fr], tag)
@@ -66,7 +67,7 @@ func marksFor(fs []model.Finding) frameMarks {
 	return m
 }
 
-func shortChannel(id string) string { return id[strings.LastIndexByte(id, '.')+1:] }
+func ShortChannel(id string) string { return id[strings.LastIndexByte(id, '.')+1:] }
 
 // dialogChannels names, for each dialog entry, the data channel it belongs
 // to: its announcement (PORT, EPRT, LPRT; PASV, EPSV, LPSV and their
@@ -83,7 +84,7 @@ func dialogChannels(s *model.Session) []string {
 	for _, ch := range s.Channels {
 		if a := ch.Announce; a != nil && a.Frame != 0 {
 			if ch.Mode == "active" {
-				mark(commandAt(s, a.Frame, a.Verb), ch.ID)
+				mark(CommandAt(s, a.Frame, a.Verb), ch.ID)
 			} else if i := replyAt(s, a.Frame, a.ReplyCode); i >= 0 {
 				mark(i, ch.ID)
 				if c, ok := s.Dialog[i].Answers.Index(); ok {
@@ -92,7 +93,7 @@ func dialogChannels(s *model.Session) []string {
 			}
 		}
 		if t := ch.Transfer; t != nil && t.Frame != 0 {
-			mark(commandAt(s, t.Frame, t.Verb), ch.ID)
+			mark(CommandAt(s, t.Frame, t.Verb), ch.ID)
 		}
 	}
 	for i := range s.Dialog { // commands come before the replies that answer them
@@ -103,8 +104,8 @@ func dialogChannels(s *model.Session) []string {
 	return out
 }
 
-// commandAt returns the index of the command verb carried by frame, or -1.
-func commandAt(s *model.Session, frame uint64, verb string) int {
+// CommandAt returns the index of the command verb carried by frame, or -1.
+func CommandAt(s *model.Session, frame uint64, verb string) int {
 	for i := range s.Dialog {
 		if e := &s.Dialog[i]; e.Frame == frame && e.Kind == "command" && e.Verb == verb {
 			return i
@@ -124,9 +125,9 @@ func replyAt(s *model.Session, frame uint64, code *int) int {
 	return -1
 }
 
-// finalReply returns the index of the last final reply answering the
+// FinalReply returns the index of the last final reply answering the
 // command of index cmd, or -1.
-func finalReply(s *model.Session, cmd int) int {
+func FinalReply(s *model.Session, cmd int) int {
 	found := -1
 	for i := cmd + 1; cmd >= 0 && i < len(s.Dialog); i++ {
 		if e := &s.Dialog[i]; !e.Preliminary {
@@ -138,13 +139,13 @@ func finalReply(s *model.Session, cmd int) int {
 	return found
 }
 
-// entryText is a dialog entry as one line of text, with its arrow; a line
+// EntryText is a dialog entry as one line of text, with its arrow; a line
 // the snapshot length cut ends in "… (cut)".
-func entryText(e *model.DialogEntry) string {
+func EntryText(e *model.DialogEntry) string {
 	if e.Cut {
 		c := *e
 		c.Cut = false
-		return entryText(&c) + "… (cut)"
+		return EntryText(&c) + "… (cut)"
 	}
 	switch {
 	case e.Kind == "command":
@@ -164,7 +165,7 @@ func entryText(e *model.DialogEntry) string {
 
 // replyLineItems shows the lines of a multi-line reply after its first,
 // under its text, as sent: lines of the dialog pane, not selectable.
-func replyLineItems(th *theme, e *model.DialogEntry) []item {
+func replyLineItems(th *styled.Theme, e *model.DialogEntry) []styled.Item {
 	if len(e.TextLines) < 2 {
 		return nil
 	}
@@ -174,16 +175,16 @@ func replyLineItems(th *theme, e *model.DialogEntry) []item {
 		}
 		return strings.Repeat(" ", 14)
 	}
-	var items []item
+	var items []styled.Item
 	for _, l := range e.TextLines[1:] {
-		items = append(items, item{static: true, oneLine: true, render: func(w int) []line {
+		items = append(items, styled.Item{Static: true, OneLine: true, Render: func(w int) []styled.Line {
 			in := indent(w)
-			return []line{{{in + clip(l, max(w-len(in), 1)), th.dim}}}
+			return []styled.Line{{{Text: in + styled.Clip(l, max(w-len(in), 1)), Style: th.Dim}}}
 		}})
 	}
 	if n := e.TextLinesDropped; n > 0 {
-		items = append(items, item{static: true, oneLine: true, render: func(w int) []line {
-			return []line{{{indent(w) + fmt.Sprintf("… %d more lines not kept", n), th.dim}}}
+		items = append(items, styled.Item{Static: true, OneLine: true, Render: func(w int) []styled.Line {
+			return []styled.Line{{{Text: indent(w) + fmt.Sprintf("… %d more lines not kept", n), Style: th.Dim}}}
 		}})
 	}
 	return items
@@ -197,88 +198,101 @@ func relTime(s *model.Session, t model.Time) string {
 	return fmt.Sprintf("+%.4f", t.Sub(s.Start.Time).Seconds())
 }
 
-// dialogItems renders a session's dialog: one item per command or reply.
-func dialogItems(th *theme, s *model.Session, fs []model.Finding, nat *natLeg) []item {
-	marks := marksFor(fs)
+// DialogItems renders a session's dialog: one item per command or reply.
+func DialogItems(th *styled.Theme, s *model.Session, fs []model.Finding, nat *NATLeg) []styled.Item {
+	marks := MarksFor(fs)
 	chans := dialogChannels(s)
-	items := make([]item, 0, len(s.Dialog)+1)
+	items := make([]styled.Item, 0, len(s.Dialog)+1)
 	if s.DialogOffset > 0 { // live: the oldest lines made room for the latest
-		items = append(items, staticLines(line{{fmt.Sprintf("  … %d earlier lines not kept", s.DialogOffset), th.dim}}))
+		items = append(items, styled.StaticLines(styled.Line{{Text: fmt.Sprintf("  … %d earlier lines not kept", s.DialogOffset), Style: th.Dim}}))
 	}
 	for i := range s.Dialog {
 		e := &s.Dialog[i]
-		ref := dialogRef{index: i, frame: e.Frame, channel: chans[i]}
-		copied := strings.TrimSpace(relTime(s, e.TS) + " " + entryText(e))
+		ref := DialogRef{Index: i, Frame: e.Frame, Channel: chans[i]}
+		copied := strings.TrimSpace(relTime(s, e.TS) + " " + EntryText(e))
 		if len(e.TextLines) > 1 {
 			copied += "\n" + strings.Join(e.TextLines[1:], "\n")
 		}
-		items = append(items, item{
-			ref:     ref,
-			oneLine: true,
-			copy:    copied,
-			render: func(w int) []line {
-				return []line{dialogLine(th, s, e, ref, marks, nat, w)}
+		items = append(items, styled.Item{
+			Ref:     ref,
+			OneLine: true,
+			Copy:    copied,
+			Render: func(w int) []styled.Line {
+				return []styled.Line{dialogLine(th, s, e, ref, marks, nat, w)}
 			},
 		})
 		items = append(items, replyLineItems(th, e)...)
 	}
 	if later := s.DialogDropped - s.DialogOffset; later > 0 {
-		items = append(items, staticLines(line{{fmt.Sprintf("  … %d further lines not kept", later), th.dim}}))
+		items = append(items, styled.StaticLines(styled.Line{{Text: fmt.Sprintf("  … %d further lines not kept", later), Style: th.Dim}}))
 	}
 	return items
 }
 
-func dialogLine(th *theme, s *model.Session, e *model.DialogEntry, ref dialogRef, marks frameMarks, nat *natLeg, w int) line {
-	var l line
-	sev := marks.worst[e.Frame]
+func dialogLine(th *styled.Theme, s *model.Session, e *model.DialogEntry, ref DialogRef, marks FrameMarks, nat *NATLeg, w int) styled.Line {
+	var l styled.Line
+	sev := marks.Worst[e.Frame]
 	if sev > 0 {
-		l = append(l, seg{sev.Glyph(), th.sevStyle(sev)})
+		l = append(l, styled.Seg{Text: sev.Glyph(), Style: th.SevStyle(sev)})
 	} else {
-		l = append(l, seg{" ", th.base})
+		l = append(l, styled.Seg{Text: " ", Style: th.Base})
 	}
-	l = append(l, seg{" " + padLeft(relTime(s, e.TS), 9) + " ", th.dim})
+	l = append(l, styled.Seg{Text: " " + styled.PadLeft(relTime(s, e.TS), 9) + " ", Style: th.Dim})
 	if w >= 90 {
-		l = append(l, seg{padLeft("#"+strconv.FormatUint(e.Frame, 10), 6) + " ", th.dim})
+		l = append(l, styled.Seg{Text: styled.PadLeft("#"+strconv.FormatUint(e.Frame, 10), 6) + " ", Style: th.Dim})
 	}
 	// Right part: latency, finding tags, channel.
-	var right []seg
+	var right []styled.Seg
 	switch {
 	case e.Unanswered:
-		right = append(right, seg{"no reply", th.sevStyle(model.Warning)})
+		right = append(right, styled.Seg{Text: "no reply", Style: th.SevStyle(model.Warning)})
 	case e.Kind == "reply" && e.LatencyMS != nil && !e.Preliminary:
-		right = append(right, seg{latency(*e.LatencyMS), th.dim})
+		right = append(right, styled.Seg{Text: latency(*e.LatencyMS), Style: th.Dim})
 	}
 	if tags := marks.tags[e.Frame]; len(tags) > 0 {
-		right = append(right, seg{" " + sev.Glyph() + strings.Join(tags, ","), th.sevStyle(sev)})
+		right = append(right, styled.Seg{Text: " " + sev.Glyph() + strings.Join(tags, ","), Style: th.SevStyle(sev)})
 	}
 	if nat != nil {
 		if _, ok := nat.rewrites[e.Frame]; ok && e.Frame != 0 {
-			right = append(right, seg{" ✎NAT", th.nat})
+			right = append(right, styled.Seg{Text: " ✎NAT", Style: th.NAT})
 		}
 	}
-	if ref.channel != "" {
-		right = append(right, seg{" ⇢" + shortChannel(ref.channel), th.data})
+	if ref.Channel != "" {
+		right = append(right, styled.Seg{Text: " ⇢" + ShortChannel(ref.Channel), Style: th.Data})
 	}
-	rw := line(right).width()
-	room := w - l.width() - rw - 1
+	rw := styled.Line(right).Width()
+	room := w - l.Width() - rw - 1
 	if e.Decrypted {
-		l = append(l, seg{decryptedMark, th.dim})
-		room -= strWidth(decryptedMark)
+		l = append(l, styled.Seg{Text: styled.DecryptedMark, Style: th.Dim})
+		room -= styled.Width(styled.DecryptedMark)
 	}
-	text := clip(entryText(e), room)
-	st := th.reply
+	text := styled.Clip(EntryText(e), room)
+	st := th.Reply
 	if e.Kind == "command" {
-		st = th.cmd
+		st = th.Cmd
 	}
 	if e.Code >= 400 {
-		st = th.sevStyle(model.Warning)
+		st = th.SevStyle(model.Warning)
 		if sev > 0 {
-			st = th.sevStyle(sev)
+			st = th.SevStyle(sev)
 		}
 	}
-	l = append(l, seg{text, st})
-	if pad := w - l.width() - rw; pad > 0 {
-		l = append(l, seg{strings.Repeat(" ", pad), th.base})
+	l = append(l, styled.Seg{Text: text, Style: st})
+	if pad := w - l.Width() - rw; pad > 0 {
+		l = append(l, styled.Seg{Text: strings.Repeat(" ", pad), Style: th.Base})
 	}
 	return append(l, right...)
+}
+
+// latency writes a command→reply time in milliseconds.
+func latency(ms float64) string {
+	switch {
+	case ms < 1:
+		return strconv.FormatFloat(ms, 'f', 2, 64) + " ms"
+	case ms < 100:
+		return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
+	case ms < 10000:
+		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
+	}
+	return strconv.FormatFloat(ms/1000, 'f', 1, 64) + " s"
 }

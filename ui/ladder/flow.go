@@ -1,4 +1,4 @@
-package ui
+package ladder
 
 import (
 	"encoding/csv"
@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/sessionview"
+	"github.com/ftpscope/ftpscope/ui/styled"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -22,9 +25,9 @@ import (
 // maxFlowHosts bounds the columns; hosts beyond share the last one.
 const maxFlowHosts = 8
 
-type flowSpec struct {
-	legs  []ladderLeg
-	hosts []string
+type Flow struct {
+	legs  []Leg
+	Hosts []string
 	col   map[string]int // host → column
 	start time.Time      // the earliest session start
 	idW   int            // width of the longest session id
@@ -47,38 +50,38 @@ func hostOf(ep string) string {
 	return ep
 }
 
-// newFlowSpec lays out the sessions of rows: clients' hosts on the left,
+// NewFlow lays out the sessions of rows: clients' hosts on the left,
 // in session order, servers' hosts after them, hosts that only data
 // connections name last.
-func newFlowSpec(rows []*viewmodel.Row) *flowSpec {
-	sp := &flowSpec{col: map[string]int{}, idW: 2}
+func NewFlow(rows []*viewmodel.Row) *Flow {
+	sp := &Flow{col: map[string]int{}, idW: 2}
 	place := func(host string) {
 		if _, ok := sp.col[host]; ok {
 			return
 		}
-		if len(sp.hosts) == maxFlowHosts {
+		if len(sp.Hosts) == maxFlowHosts {
 			sp.col[host] = maxFlowHosts - 1
-			sp.hosts[maxFlowHosts-1] = "…"
+			sp.Hosts[maxFlowHosts-1] = "…"
 			return
 		}
-		sp.col[host] = len(sp.hosts)
-		sp.hosts = append(sp.hosts, host)
+		sp.col[host] = len(sp.Hosts)
+		sp.Hosts = append(sp.Hosts, host)
 	}
 	for _, r := range rows {
-		sp.legs = append(sp.legs, ladderLeg{s: r.S, marks: marksFor(r.Findings)})
+		sp.legs = append(sp.legs, Leg{S: r.S, Marks: sessionview.MarksFor(r.Findings)})
 		if st := r.S.Start.Time; !st.IsZero() && (sp.start.IsZero() || st.Before(sp.start)) {
 			sp.start = st
 		}
-		sp.idW = max(sp.idW, strWidth(r.S.ID))
+		sp.idW = max(sp.idW, styled.Width(r.S.ID))
 	}
 	for _, l := range sp.legs {
-		place(hostOf(l.s.Client))
+		place(hostOf(l.S.Client))
 	}
 	for _, l := range sp.legs {
-		place(hostOf(l.s.Server))
+		place(hostOf(l.S.Server))
 	}
 	for _, l := range sp.legs {
-		for _, ch := range l.s.Channels {
+		for _, ch := range l.S.Channels {
 			if c := ch.Connection; c != nil {
 				place(hostOf(c.Initiator))
 				place(hostOf(c.Responder))
@@ -89,13 +92,13 @@ func newFlowSpec(rows []*viewmodel.Row) *flowSpec {
 }
 
 // events merges every session's dialog and data connections in time order.
-func (sp *flowSpec) events() []flowEvent {
+func (sp *Flow) events() []flowEvent {
 	var evs []flowEvent
 	for li := range sp.legs {
 		leg := &sp.legs[li]
-		c, s := sp.col[hostOf(leg.s.Client)], sp.col[hostOf(leg.s.Server)]
-		for i := range leg.s.Dialog {
-			e := &leg.s.Dialog[i]
+		c, s := sp.col[hostOf(leg.S.Client)], sp.col[hostOf(leg.S.Server)]
+		for i := range leg.S.Dialog {
+			e := &leg.S.Dialog[i]
 			kind, _ := entryKind(e)
 			from, to := c, s
 			if kind == evReply {
@@ -103,8 +106,8 @@ func (sp *flowSpec) events() []flowEvent {
 			}
 			evs = append(evs, flowEvent{ts: e.TS.Time, leg: li, kind: kind, from: from, to: to, h: dialogHalf(leg, i)})
 		}
-		for k := range leg.s.Channels {
-			ch := &leg.s.Channels[k]
+		for k := range leg.S.Channels {
+			ch := &leg.S.Channels[k]
 			ev := dataEvent(leg, ch)
 			from, to := c, s
 			if cn := ch.Connection; cn != nil && ev.kind == evData {
@@ -122,9 +125,9 @@ func (sp *flowSpec) events() []flowEvent {
 
 // flowGeom places the columns in a width: after the gutter (mark, time,
 // session id), evenly.
-func (sp *flowSpec) columns(w int) []int {
+func (sp *Flow) columns(w int) []int {
 	x0 := ladderPrefix + sp.idW + 1
-	n := len(sp.hosts)
+	n := len(sp.Hosts)
 	xs := make([]int, n)
 	if n == 1 {
 		xs[0] = x0 + 1
@@ -137,50 +140,50 @@ func (sp *flowSpec) columns(w int) []int {
 	return xs
 }
 
-func (sp *flowSpec) lifelines(th *theme, xs []int, w int) []cell {
-	row := blankRow(w, th.base)
+func (sp *Flow) lifelines(th *styled.Theme, xs []int, w int) []cell {
+	row := blankRow(w, th.Base)
 	for _, x := range xs {
 		if x < w {
-			row[x] = cell{'│', th.dim}
+			row[x] = cell{'│', th.Dim}
 		}
 	}
 	return row
 }
 
 // header is the hosts over their columns and the lifelines' tops.
-func (sp *flowSpec) header(th *theme, w int) [][]cell {
+func (sp *Flow) header(th *styled.Theme, w int) [][]cell {
 	xs := sp.columns(w)
-	names := blankRow(w, th.base)
-	putText(names, 1, padRight("sessions", ladderPrefix+sp.idW-1), th.dim)
+	names := blankRow(w, th.Base)
+	putText(names, 1, styled.PadRight("sessions", ladderPrefix+sp.idW-1), th.Dim)
 	lo := ladderPrefix + sp.idW
-	for i, h := range sp.hosts {
+	for i, h := range sp.Hosts {
 		hi := w
 		if i+1 < len(xs) {
 			hi = (xs[i] + xs[i+1]) / 2
 		}
-		_, end := putCentered(names, xs[i], lo, hi, h, th.title)
+		_, end := putCentered(names, xs[i], lo, hi, h, th.Title)
 		lo = end + 1
 	}
 	top := sp.lifelines(th, xs, w)
 	for _, x := range xs {
 		if x < w {
-			top[x] = cell{'┬', th.dim}
+			top[x] = cell{'┬', th.Dim}
 		}
 	}
 	return [][]cell{names, top}
 }
 
 // row draws one event.
-func (sp *flowSpec) row(th *theme, ev *flowEvent, w int) []cell {
+func (sp *Flow) row(th *styled.Theme, ev *flowEvent, w int) []cell {
 	xs := sp.columns(w)
 	row := sp.lifelines(th, xs, w)
 	if ev.h.sev > 0 {
-		putText(row, 0, ev.h.sev.Glyph(), th.sevStyle(ev.h.sev))
+		putText(row, 0, ev.h.sev.Glyph(), th.SevStyle(ev.h.sev))
 	}
 	if !ev.ts.IsZero() && !sp.start.IsZero() {
-		putText(row, 1, padLeft(relSeconds(ev.ts.Sub(sp.start)), 9), th.dim)
+		putText(row, 1, styled.PadLeft(relSeconds(ev.ts.Sub(sp.start)), 9), th.Dim)
 	}
-	putText(row, ladderPrefix, sp.legs[ev.leg].s.ID, th.bold)
+	putText(row, ladderPrefix, sp.legs[ev.leg].S.ID, th.Bold)
 	a, b, dir := xs[ev.from], xs[ev.to], +1
 	if a > b {
 		a, b, dir = b, a, -1
@@ -194,47 +197,47 @@ func (sp *flowSpec) row(th *theme, ev *flowEvent, w int) []cell {
 	return row
 }
 
-// flowRef is what a flow row points at: a session's dialog line.
-type flowRef struct {
-	session string
-	dialog  int // -1 for a data connection
-	frame   uint64
-	source  string
+// FlowRef is what a flow row points at: a session's dialog line.
+type FlowRef struct {
+	Session string
+	Dialog  int // -1 for a data connection
+	Frame   uint64
+	Source  string
 }
 
-// flowItems are the flow view's items: the header, one line per event,
+// FlowItems are the flow view's items: the header, one line per event,
 // the legend.
-func flowItems(th *theme, sp *flowSpec) []item {
+func FlowItems(th *styled.Theme, sp *Flow) []styled.Item {
 	evs := sp.events()
-	items := make([]item, 0, len(evs)+3)
+	items := make([]styled.Item, 0, len(evs)+3)
 	for k := 0; k < 2; k++ {
-		items = append(items, item{static: true, oneLine: true, render: func(w int) []line {
-			return []line{cellsLine(sp.header(th, max(w, 40))[k])}
+		items = append(items, styled.Item{Static: true, OneLine: true, Render: func(w int) []styled.Line {
+			return []styled.Line{cellsLine(sp.header(th, max(w, 40))[k])}
 		}})
 	}
 	for k := range evs {
 		ev := &evs[k]
-		s := sp.legs[ev.leg].s
-		items = append(items, item{
-			oneLine: true,
-			ref:     flowRef{session: s.ID, dialog: ev.h.dialog, frame: ev.h.frame, source: s.Source},
-			copy:    strings.TrimRight(cellsLine(sp.row(newTheme(true), ev, 120)).plain(), " "),
-			render:  func(w int) []line { return []line{cellsLine(sp.row(th, ev, max(w, 40)))} },
+		s := sp.legs[ev.leg].S
+		items = append(items, styled.Item{
+			OneLine: true,
+			Ref:     FlowRef{Session: s.ID, Dialog: ev.h.dialog, Frame: ev.h.frame, Source: s.Source},
+			Copy:    strings.TrimRight(cellsLine(sp.row(styled.NewTheme(true), ev, 120)).Plain(), " "),
+			Render:  func(w int) []styled.Line { return []styled.Line{cellsLine(sp.row(th, ev, max(w, 40)))} },
 		})
 	}
-	legs := make([]*ladderLeg, len(sp.legs))
+	legs := make([]*Leg, len(sp.legs))
 	for i := range sp.legs {
 		legs[i] = &sp.legs[i]
 	}
 	return append(items, legendItem(th, anyDecrypted(legs...), "⏎ opens the session at the line"))
 }
 
-// flowText is the whole flow as plain text.
-func flowText(sp *flowSpec, w int) string {
-	th := newTheme(true)
+// FlowText is the whole flow as plain text.
+func FlowText(sp *Flow, w int) string {
+	th := styled.NewTheme(true)
 	var b strings.Builder
 	emit := func(r []cell) {
-		b.WriteString(strings.TrimRight(cellsLine(r).plain(), " "))
+		b.WriteString(strings.TrimRight(cellsLine(r).Plain(), " "))
 		b.WriteByte('\n')
 	}
 	for _, r := range sp.header(th, w) {
@@ -247,9 +250,9 @@ func flowText(sp *flowSpec, w int) string {
 	return b.String()
 }
 
-// writeFlowCSV writes the flow as CSV, one row per event: time (RFC 3339,
+// WriteFlowCSV writes the flow as CSV, one row per event: time (RFC 3339,
 // UTC), session, from and to hosts, kind, text, frame.
-func writeFlowCSV(out io.Writer, sp *flowSpec) error {
+func WriteFlowCSV(out io.Writer, sp *Flow) error {
 	w := csv.NewWriter(out)
 	_ = w.Write([]string{"time", "session", "from", "to", "kind", "text", "frame"})
 	kinds := map[evKind]string{evCommand: "command", evReply: "reply", evData: "data", evNoData: "no-data"}
@@ -264,7 +267,7 @@ func writeFlowCSV(out io.Writer, sp *flowSpec) error {
 		if ev.h.frame != 0 {
 			frame = strconv.FormatUint(ev.h.frame, 10)
 		}
-		_ = w.Write([]string{ts, sp.legs[ev.leg].s.ID, sp.hosts[ev.from], sp.hosts[ev.to], kinds[ev.kind], csvSafe(ev.h.text), frame})
+		_ = w.Write([]string{ts, sp.legs[ev.leg].S.ID, sp.Hosts[ev.from], sp.Hosts[ev.to], kinds[ev.kind], textfmt.CSVSafe(ev.h.text), frame})
 	}
 	w.Flush()
 	return w.Error()

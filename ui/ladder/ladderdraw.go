@@ -1,4 +1,4 @@
-package ui
+package ladder
 
 import (
 	"strconv"
@@ -8,17 +8,18 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/ui/styled"
 )
 
 // expectMark is the gateway line's mark of a data channel's expectation.
-func expectMark(th *theme, outcome string) cell {
+func expectMark(th *styled.Theme, outcome string) cell {
 	switch outcome {
 	case model.ExpectationUsed:
-		return cell{'✓', th.ok}
+		return cell{'✓', th.OK}
 	case model.ExpectationTimeout, model.ExpectationDeleted:
-		return cell{'✖', th.sevStyle(model.Error)}
+		return cell{'✖', th.SevStyle(model.Error)}
 	}
-	return cell{'…', th.dim}
+	return cell{'…', th.Dim}
 }
 
 // cell is one character of a ladder row.
@@ -55,7 +56,7 @@ func blankRow(w int, st tcell.Style) []cell {
 
 func putText(row []cell, x int, s string, st tcell.Style) {
 	for _, r := range s {
-		w := max(strWidth(string(r)), 1)
+		w := max(styled.Width(string(r)), 1)
 		if x >= 0 && x+w <= len(row) {
 			row[x] = cell{r, st}
 			if w == 2 {
@@ -72,8 +73,8 @@ const wideRest = rune(-1)
 // putCentered writes s centred on x, kept inside [lo, hi), and returns the
 // cells it took.
 func putCentered(row []cell, x, lo, hi int, s string, st tcell.Style) (start, end int) {
-	s = clip(s, hi-lo)
-	n := strWidth(s)
+	s = styled.Clip(s, hi-lo)
+	n := styled.Width(s)
 	start = x - n/2
 	if start+n > hi {
 		start = hi - n
@@ -86,24 +87,24 @@ func putCentered(row []cell, x, lo, hi int, s string, st tcell.Style) (start, en
 }
 
 // arrow draws a message between columns a < b.
-func arrow(row []cell, a, b, dir int, h *half, kind evKind, th *theme) {
-	fill, st := '─', th.cmd
+func arrow(row []cell, a, b, dir int, h *half, kind evKind, th *styled.Theme) {
+	fill, st := '─', th.Cmd
 	switch kind {
 	case evReply:
-		st = th.reply
+		st = th.Reply
 	case evData:
-		fill, st = '═', th.data
+		fill, st = '═', th.Data
 	case evNoData:
-		fill, st = '┄', th.sevStyle(model.Error)
+		fill, st = '┄', th.SevStyle(model.Error)
 	}
 	if h.failed {
 		if kind == evData {
 			fill = '╌'
 		}
-		st = th.sevStyle(model.Error)
+		st = th.SevStyle(model.Error)
 	}
 	if h.sev > 0 {
-		st = th.sevStyle(h.sev)
+		st = th.SevStyle(h.sev)
 	}
 	for x := a + 1; x < b; x++ {
 		row[x] = cell{fill, st}
@@ -130,71 +131,71 @@ func arrow(row []cell, a, b, dir int, h *half, kind evKind, th *theme) {
 	}
 	text := h.text
 	for _, alt := range []string{h.short, h.addr} {
-		if strWidth(text) > room-2 && alt != "" {
+		if styled.Width(text) > room-2 && alt != "" {
 			text = alt
 		}
 	}
-	if strWidth(text) > room-2 && h.addr != "" {
-		text = clipMiddle(text, room-2)
+	if styled.Width(text) > room-2 && h.addr != "" {
+		text = styled.ClipMiddle(text, room-2)
 	}
-	label := " " + clip(text, room-2) + " "
-	n := strWidth(label)
+	label := " " + styled.Clip(text, room-2) + " "
+	n := styled.Width(label)
 	start := a + 2 + (room-n)/2 + 1
 	putText(row, start, label, st)
 }
 
 // ladderHeader draws the column names, addresses and the tops of the
 // lifelines for a width.
-func ladderHeader(th *theme, sp *ladderSpec, w int) [][]cell {
-	nat := sp.server != nil
+func ladderHeader(th *styled.Theme, sp *Spec, w int) [][]cell {
+	nat := sp.Server != nil
 	g := geometry(w, nat)
-	names := blankRow(w, th.base)
-	addrs := blankRow(w, th.base)
-	cs := sp.client.s
+	names := blankRow(w, th.Base)
+	addrs := blankRow(w, th.Base)
+	cs := sp.Client.S
 	ss := cs
 	if nat {
-		ss = sp.server.s
+		ss = sp.Server.S
 	}
 	hiC := w
 	if nat {
 		hiC = g.xn - 1
 	}
-	putCentered(names, g.xc, 0, hiC, "client", th.title)
+	putCentered(names, g.xc, 0, hiC, "client", th.Title)
 	loS := g.xc + 2
 	if nat {
 		loS = g.xn + 2
-		putCentered(names, g.xn, g.xc+2, g.xs-1, "NAT gateway", th.nat)
+		putCentered(names, g.xn, g.xc+2, g.xs-1, "NAT gateway", th.NAT)
 	}
-	putCentered(names, g.xs, loS, w, "server", th.title)
+	putCentered(names, g.xs, loS, w, "server", th.Title)
 	// The addresses are longer than the names: the client's and the
 	// server's take their place first, the gateway's gets the gap between
 	// them, so that no label overwrites another.
-	_, endC := putCentered(addrs, g.xc, 0, hiC, cs.Client, th.base)
-	startS, _ := putCentered(addrs, g.xs, max(loS, endC+1), w, ss.Server, th.base)
+	_, endC := putCentered(addrs, g.xc, 0, hiC, cs.Client, th.Base)
+	startS, _ := putCentered(addrs, g.xs, max(loS, endC+1), w, ss.Server, th.Base)
 	if nat {
-		putCentered(addrs, g.xn, endC+1, startS-1, natLabel(cs, ss), th.nat)
+		putCentered(addrs, g.xn, endC+1, startS-1, natLabel(cs, ss), th.NAT)
 	}
 	top := lifeline(th, g, w)
-	top[g.xc], top[g.xs] = cell{'┬', th.dim}, cell{'┬', th.dim}
+	top[g.xc], top[g.xs] = cell{'┬', th.Dim}, cell{'┬', th.Dim}
 	if nat {
-		top[g.xn] = cell{'┬', th.nat}
+		top[g.xn] = cell{'┬', th.NAT}
 	}
 	return [][]cell{names, addrs, top}
 }
 
-func lifeline(th *theme, g ladderGeom, w int) []cell {
-	row := blankRow(w, th.base)
-	row[g.xc] = cell{'│', th.dim}
-	row[g.xs] = cell{'│', th.dim}
+func lifeline(th *styled.Theme, g ladderGeom, w int) []cell {
+	row := blankRow(w, th.Base)
+	row[g.xc] = cell{'│', th.Dim}
+	row[g.xs] = cell{'│', th.Dim}
 	if g.xn >= 0 {
-		row[g.xn] = cell{'│', th.nat}
+		row[g.xn] = cell{'│', th.NAT}
 	}
 	return row
 }
 
 // ladderRow draws one event for a width.
-func ladderRow(th *theme, sp *ladderSpec, ev *ladderEvent, w int) []cell {
-	nat := sp.server != nil
+func ladderRow(th *styled.Theme, sp *Spec, ev *ladderEvent, w int) []cell {
+	nat := sp.Server != nil
 	g := geometry(w, nat)
 	row := lifeline(th, g, w)
 	// Gutter: the worst finding on this row.
@@ -205,10 +206,10 @@ func ladderRow(th *theme, sp *ladderSpec, ev *ladderEvent, w int) []cell {
 		}
 	}
 	if sev > 0 {
-		putText(row, 0, sev.Glyph(), th.sevStyle(sev))
+		putText(row, 0, sev.Glyph(), th.SevStyle(sev))
 	}
-	if start := sp.client.s.Start.Time; !ev.ts.IsZero() && !start.IsZero() {
-		putText(row, 1, padLeft(relSeconds(ev.ts.Sub(start)), 9), th.dim)
+	if start := sp.Client.S.Start.Time; !ev.ts.IsZero() && !start.IsZero() {
+		putText(row, 1, styled.PadLeft(relSeconds(ev.ts.Sub(start)), 9), th.Dim)
 	}
 	if !nat {
 		h := ev.l
@@ -228,11 +229,11 @@ func ladderRow(th *theme, sp *ladderSpec, ev *ladderEvent, w int) []cell {
 	}
 	switch {
 	case ev.rewritten:
-		row[g.xn] = cell{'✎', th.nat}
+		row[g.xn] = cell{'✎', th.NAT}
 	case ev.expect != "":
 		row[g.xn] = expectMark(th, ev.expect)
 	case ev.l != nil && ev.r != nil && ev.kind != evNoData:
-		row[g.xn] = cell{'┼', th.nat}
+		row[g.xn] = cell{'┼', th.NAT}
 	}
 	return row
 }
@@ -241,13 +242,13 @@ func relSeconds(d time.Duration) string {
 	return "+" + strconv.FormatFloat(d.Seconds(), 'f', 4, 64)
 }
 
-func cellsLine(cells []cell) line {
-	var l line
+func cellsLine(cells []cell) styled.Line {
+	var l styled.Line
 	var b strings.Builder
 	var cur tcell.Style
 	for i, c := range cells {
 		if i > 0 && c.st != cur {
-			l = append(l, seg{b.String(), cur})
+			l = append(l, styled.Seg{Text: b.String(), Style: cur})
 			b.Reset()
 		}
 		cur = c.st
@@ -256,7 +257,7 @@ func cellsLine(cells []cell) line {
 		}
 	}
 	if b.Len() > 0 {
-		l = append(l, seg{b.String(), cur})
+		l = append(l, styled.Seg{Text: b.String(), Style: cur})
 	}
 	return l
 }
