@@ -102,11 +102,3 @@ func (c *conn) dirOf(fromA bool) int {
 	}
 	return fromResponder
 }
-
-// addrPort builds a netip.AddrPort from a segment address.
-func addrPort(v6 bool, a [16]byte, port uint16) netip.AddrPort {
-	if v6 {
-		return netip.AddrPortFrom(netip.AddrFrom16(a), port)
-	}
-	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{a[0], a[1], a[2], a[3]}), port)
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect/decode"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -85,8 +86,8 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 	case s.DstPort == 20:
 		srcIsInitiator = false
 	}
-	src := addrPort(s.V6, s.Src, s.SrcPort)
-	dst := addrPort(s.V6, s.Dst, s.DstPort)
+	src := decode.AddrPort(s.V6, s.Src, s.SrcPort)
+	dst := decode.AddrPort(s.V6, s.Dst, s.DstPort)
 	if srcIsInitiator {
 		c.initiator, c.responder, c.initIsA = src, dst, fromA
 	} else {
