@@ -8,6 +8,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect/decode"
+	"github.com/ftpscope/ftpscope/dissect/expect"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/tlsdecrypt"
@@ -140,7 +141,7 @@ type Analyzer struct {
 	// the reorderWait timeout
 	reordering []*controlStream
 
-	exp      *expectations
+	exp      *expect.Table[*channel, *conn]
 	tlsHosts map[hostPair]*session
 	ftps     ftpsState
 
@@ -203,7 +204,7 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		vantages:     map[vantageKey]*vantage{},
 		dec:          decode.New(),
 		conns:        map[flowKey]*conn{},
-		exp:          newExpectations(cfg.DataTimeout),
+		exp:          expect.New[*channel, *conn](cfg.DataTimeout),
 		tlsHosts:     map[hostPair]*session{},
 		open:         map[*session]int{},
 		ftpHosts:     map[vantageAddr]int32{},
@@ -288,7 +289,7 @@ func (a *Analyzer) Tick(now time.Time) {
 // Stats returns the counters of the run so far.
 func (a *Analyzer) Stats() model.Stats {
 	st := a.stats
-	st.EvictedAnnouncements = a.exp.evicted
+	st.EvictedAnnouncements = a.exp.Evicted()
 	a.frag.stats(&st)
 	st.TimestampAnomalies = a.timestampAnomalies()
 	return st

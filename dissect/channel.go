@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/communityid"
+	"github.com/ftpscope/ftpscope/dissect/expect"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -59,21 +60,10 @@ type channel struct {
 	export   *exported // --export (datasink.go)
 	tls      *dataTLS  // PROT P with a key log (ftps_data.go)
 
-	// expectation bookkeeping (see expectations)
-	since      time.Time // data connections before this are not for us
-	expires    time.Time
-	registered bool
+	want expect.Want // waiting for its data connection (correlate.go)
 }
 
 func (ch *channel) id() string { return ch.name }
-
-// expectedEndpoint is where the data connection should go.
-func (ch *channel) expectedEndpoint() (netip.AddrPort, bool) {
-	if ch.ann == nil {
-		return netip.AddrPort{}, false
-	}
-	return ch.ann.endpoint, true
-}
 
 // attach ties a data connection to the channel.
 func (ch *channel) attach(c *conn, match string) {

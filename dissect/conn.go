@@ -80,7 +80,7 @@ type conn struct {
 	role                 connRole
 	firstResponderData   bool // the responder's first payload was examined
 	controlPort          bool // on a control port, waiting for a SYN or a byte
-	recent               bool // unmatched, waiting for a late announcement (expectations.recent)
+	recent               bool // unmatched, waiting for a late announcement (expect.Table.Remember)
 	icmp                 string
 	nearFTP              bool // a host of a control connection then open is one of its ends
 

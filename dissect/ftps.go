@@ -284,7 +284,7 @@ func (t *ctlTLS) lateAnnouncement(c *conn) (*channel, string) {
 	if !t.retry(true) {
 		return nil, ""
 	}
-	return t.s.a.exp.match(c)
+	return t.s.a.exp.Match(c)
 }
 
 // status is the control connection's decryption, for the report.

@@ -351,7 +351,7 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			ch.ann.replyCode, ch.ann.replyText, ch.ann.replyFrame = r.Code, r.Text, at.frame
 			if r.Class() >= 4 {
 				ch.rejected = true
-				s.a.exp.unregister(ch)
+				s.a.exp.Unregister(ch)
 				s.channelDone(ch)
 			}
 		}
@@ -373,7 +373,7 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			}
 			if final {
 				x.final, x.finalText, x.finalTS, x.finalFrame = r.Code, r.Text, at.ts, at.frame
-				s.a.exp.extend(ch, at.ts)
+				s.a.exp.Extend(ch, at.ts)
 				s.channelDone(ch)
 			}
 		}
@@ -454,7 +454,7 @@ func (s *session) announceActive(cmd ftp.Command, l ftp.Line, at lineAt) *channe
 	}
 	ch := s.newChannel("active")
 	ch.ann = &announce{verb: cmd.Verb, ts: at.ts, frame: at.frame, endpoint: ep, raw: string(l.Text), family: family, place: at.place}
-	s.a.exp.register(ch, at.ts)
+	s.a.expect(ch)
 	return ch
 }
 
@@ -483,7 +483,7 @@ func (s *session) announcePassive(info *cmdInfo, r *ftp.Reply, at lineAt) {
 	ch := s.newChannel("passive")
 	ch.ann = &announce{verb: info.verb, ts: at.ts, frame: at.frame, endpoint: ep, replyCode: r.Code, replyText: r.Text,
 		replyFrame: at.frame, raw: replyRaw(r.Code, r.Text), family: model.FamilyOf(ep.Addr()), place: at.place, cmdFrame: info.frame, cmdTS: info.ts}
-	s.a.exp.register(ch, at.ts)
+	s.a.expect(ch)
 }
 
 // replyRaw is "code text" built with one allocation.
@@ -525,7 +525,7 @@ func (s *session) transferCommand(cmd ftp.Command, at lineAt) *channel {
 	}
 	ch.xfer = x
 	s.open = nil
-	s.a.exp.extend(ch, at.ts)
+	s.a.exp.Extend(ch, at.ts)
 	return ch
 }
 

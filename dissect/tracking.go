@@ -108,7 +108,7 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 		return c
 	}
 	c.nearFTP = a.nearFTP(c)
-	if ch, how := a.exp.match(c); ch != nil {
+	if ch, how := a.exp.Match(c); ch != nil {
 		ch.attach(c, how)
 		return c
 	}
@@ -116,7 +116,7 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 		return c
 	}
 	if c.handshake {
-		a.exp.remember(c)
+		a.exp.Remember(c)
 	}
 	return c
 }
@@ -127,7 +127,7 @@ func (a *Analyzer) promote(c *conn) {
 	a.open[s] = 0
 	a.stats.ControlSessions++
 	a.countFTPHosts(c, 1)
-	a.exp.forgetRecent(c)
+	a.exp.Forget(c)
 }
 
 // countFTPHosts adds d to the control connections of c's two hosts.
