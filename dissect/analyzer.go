@@ -10,6 +10,7 @@ import (
 	"github.com/ftpscope/ftpscope/dissect/decode"
 	"github.com/ftpscope/ftpscope/dissect/expect"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
+	"github.com/ftpscope/ftpscope/dissect/ftps"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
@@ -143,7 +144,7 @@ type Analyzer struct {
 
 	exp      *expect.Table[*channel, *conn]
 	tlsHosts map[hostPair]*session
-	ftps     ftpsState
+	ftps     *ftps.Keys // nil without a key log
 
 	sessionCount int
 	// open are the sessions not yet emitted, each with the number of its
@@ -205,13 +206,13 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		dec:          decode.New(),
 		conns:        map[flowKey]*conn{},
 		exp:          expect.New[*channel, *conn](cfg.DataTimeout),
+		ftps:         ftps.NewKeys(cfg.TLSKeys, cfg.Live),
 		tlsHosts:     map[hostPair]*session{},
 		open:         map[*session]int{},
 		ftpHosts:     map[vantageAddr]int32{},
 		decodeErrors: make([]uint64, len(sources)),
 	}
 	a.channelSink, _ = sink.(ChannelSink)
-	a.ftps.init(cfg)
 	for _, p := range cfg.ControlPorts {
 		a.ctlPorts[p/64] |= 1 << (p % 64)
 	}
@@ -306,7 +307,7 @@ func (a *Analyzer) DecodeErrors(i int) uint64 {
 // SourceWarnings returns the warnings about source i's packets (IP
 // fragments discarded as damaged or forged), bounded.
 func (a *Analyzer) SourceWarnings(i int) []string {
-	return append(a.frag.sourceWarnings(i), a.ftps.sourceWarnings(i)...)
+	return append(a.frag.sourceWarnings(i), a.ftps.Warnings(i)...)
 }
 
 // Vantages lists the vantage points met, as "label" or "label/interface".

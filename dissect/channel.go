@@ -6,6 +6,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/communityid"
 	"github.com/ftpscope/ftpscope/dissect/expect"
+	"github.com/ftpscope/ftpscope/dissect/ftps"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -56,9 +57,9 @@ type channel struct {
 	conn     *conn             // the data connection while it runs
 	snapshot *model.Connection // the data connection once it ended
 	match    string
-	reported bool      // sent to a ChannelSink
-	export   *exported // --export (datasink.go)
-	tls      *dataTLS  // PROT P with a key log (ftps_data.go)
+	reported bool       // sent to a ChannelSink
+	export   *exported  // --export (datasink.go)
+	tls      *ftps.Data // PROT P with a key log (ftps.go)
 
 	want expect.Want // waiting for its data connection (correlate.go)
 }
@@ -107,7 +108,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 		CutBytes:         c.cut,
 	}
 	if ch.tls != nil {
-		m.TLSDecryption = ch.tls.status()
+		m.TLSDecryption = ch.tls.Status()
 	}
 	if !c.synTime.IsZero() {
 		t := model.At(c.synTime)
@@ -123,7 +124,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 // dataEnded records the final state of the channel's data connection.
 func (ch *channel) dataEnded(c *conn) {
 	if ch.tls != nil {
-		ch.tls.end(c)
+		ch.endDataTLS(c)
 	}
 	ch.snapshot = ch.connectionModel(c)
 	ch.sess.dirty = true

@@ -26,7 +26,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		TLS:                  s.tls,
 		Protected:            s.protected,
 		TLSOpaqueBytes:       s.tlsSkip[0].Bytes() + s.tlsSkip[1].Bytes(),
-		TLSDecryption:        s.ftpsStatus(),
+		TLSDecryption:        s.ftps.Status(),
 		Commands:             s.commands,
 		Replies:              s.repliesN,
 		HandshakeSeen:        s.c.handshake,
@@ -86,7 +86,7 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 		if e := ch.export; e != nil {
 			mx.ExportPath, mx.SHA256, mx.ExportPartial = e.path, e.sum, e.partial
 		}
-		if n := ch.fileBytes(); n >= 0 {
+		if n := ch.tls.FileBytes(); n >= 0 {
 			size := n // allocated only here: n itself must not escape
 			mx.FileBytes = &size
 		}

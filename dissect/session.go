@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/dissect/ftp"
+	"github.com/ftpscope/ftpscope/dissect/ftps"
 	"github.com/ftpscope/ftpscope/dissect/tlsrecord"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -85,7 +86,7 @@ type session struct {
 	protected     bool
 	opaque        [2]bool
 	tlsSkip       [2]tlsrecord.Skipper
-	ftps          *ctlTLS // decrypting with the key log (ftps.go)
+	ftps          *ftps.Control // decrypting with the key log (ftps.go)
 	gapBytes      int64
 	conflicts     []model.RetransmissionConflict // retransmitted bytes that differed
 	snaplen       *model.SnaplenCut
@@ -142,7 +143,7 @@ func (s *session) feed(dir int, data []byte, base uint32) {
 		if s.opaque[dir] {
 			n, carry, clear := s.tlsSkip[dir].Skip(data)
 			if s.ftps != nil {
-				s.ftps.feed(dir, data[:n], base)
+				s.ftps.Feed(dir, data[:n], base)
 			}
 			data, base = data[n:], base+uint32(n)
 			if !clear {
@@ -235,7 +236,7 @@ func (s *session) latency(ms float64) *float64 {
 }
 
 func (s *session) addDialog(e model.DialogEntry) int {
-	if s.ftps != nil && s.ftps.feeding {
+	if s.ftps != nil && s.ftps.Feeding() {
 		e.Decrypted = true
 	}
 	return s.dialog.add(e, s.a.cfg.MaxDialog, s.a.cfg.Live)
@@ -547,7 +548,7 @@ func (s *session) gap(dir int, n int64, _ *segRecord) {
 	if s.opaque[dir] {
 		s.tlsSkip[dir].Lose(int(n))
 		if s.ftps != nil {
-			s.ftps.lose(dir)
+			s.ftps.Lose(dir)
 		}
 	} else {
 		s.note("capture gap of " + itoa64(n) + " bytes " + dirName(dir))
@@ -573,7 +574,7 @@ func (s *session) streamEnded() {
 		s.markUnanswered(id)
 	}
 	if s.ftps != nil {
-		s.ftps.end()
+		s.endFTPS()
 	}
 }
 

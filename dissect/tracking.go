@@ -33,7 +33,7 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	a.lastConn = c
 	dir := c.dirOf(fromA)
 	inWindow := a.account(c, dir, p)
-	if a.ftps.keys != nil && c.role == roleData && c.ch.tls != nil && len(s.Payload) > 0 && a.decryptData(c, dir) {
+	if a.ftps != nil && c.role == roleData && c.ch.tls != nil && len(s.Payload) > 0 && a.decryptData(c, dir, s) {
 		// TLS records: the plaintext is what gets exported
 	} else if a.cfg.Files != nil && c.role == roleData && len(s.Payload) > 0 && inWindow {
 		a.exportPayload(c, dir, s.Seq, s.Payload, s.PayloadLen)
@@ -168,11 +168,15 @@ func (a *Analyzer) inferTLS(c *conn) bool {
 		return false
 	}
 	if s.ftps != nil {
-		if ch, how := s.ftps.lateAnnouncement(c); ch != nil {
-			ch.attach(c, how)
-			return true
+		// Live, what waited for keys the follower has read since may hold
+		// the announcement this connection answers.
+		if s.ftps.Retry(true) {
+			if ch, how := a.exp.Match(c); ch != nil {
+				ch.attach(c, how)
+				return true
+			}
 		}
-		if s.ftps.waiting() {
+		if s.ftps.Waiting() {
 			return false // kept for the announcement its keys will show
 		}
 	}
