@@ -10,9 +10,9 @@ import (
 func (a *Analyzer) export(s *session) *model.Session {
 	var dialog []model.DialogEntry
 	if s.emitted {
-		dialog = s.dialog.final()
+		dialog = s.dialog.Final()
 	} else {
-		dialog = s.dialog.snapshot()
+		dialog = s.dialog.Snapshot()
 	}
 	m := &model.Session{
 		ID:                   s.id,
@@ -35,8 +35,8 @@ func (a *Analyzer) export(s *session) *model.Session {
 		ControlBytesToServer: s.c.span[fromInitiator].Bytes(),
 		ControlBytesToClient: s.c.span[fromResponder].Bytes(),
 		GapBytes:             s.gapBytes,
-		DialogDropped:        s.dialog.dropped,
-		DialogOffset:         s.dialog.base,
+		DialogDropped:        s.dialog.Dropped(),
+		DialogOffset:         s.dialog.Base(),
 		Dialog:               dialog,
 		Channels:             make([]model.Channel, 0, len(s.channels)),
 		Anomalies:            s.anomalies,

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ftpscope/ftpscope/dissect/dialog"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -161,7 +162,7 @@ func (a *Analyzer) maybeEmit(s *session) {
 // release lets go of what an emitted session holds: expectations and
 // closed connections may still point at it for a while.
 func (s *session) release() {
-	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = dialogRing{}, nil, nil, nil, nil
+	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = dialog.Ring{}, nil, nil, nil, nil
 	s.st.half[0].records, s.st.half[1].records = nil, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpscope/ftpscope/dissect/dialog"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
 	"github.com/ftpscope/ftpscope/dissect/ftps"
 	"github.com/ftpscope/ftpscope/dissect/tlsrecord"
@@ -40,7 +41,7 @@ type cmdInfo struct {
 	verb, arg string
 	ts        time.Time
 	frame     uint64
-	dialog    int // absolute index in the dialog (dialogRing), -1 when not kept
+	dialog    int // absolute index in the dialog (dialog.Ring), -1 when not kept
 	ch        *channel
 }
 
@@ -72,7 +73,7 @@ type session struct {
 	nextCmd int
 	lat     []float64 // the block latency hands out
 
-	dialog    dialogRing
+	dialog    dialog.Ring
 	commands  int
 	repliesN  int
 	greeting  *model.DialogEntry
@@ -239,7 +240,7 @@ func (s *session) addDialog(e model.DialogEntry) int {
 	if s.ftps != nil && s.ftps.Feeding() {
 		e.Decrypted = true
 	}
-	return s.dialog.add(e, s.a.cfg.MaxDialog, s.a.cfg.Live)
+	return s.dialog.Add(e, s.a.cfg.MaxDialog, s.a.cfg.Live)
 }
 
 func (s *session) note(text string) {
@@ -331,12 +332,12 @@ func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	info := s.cmds.at(id)
 	final := role == ftp.Final
 	e.Preliminary = !final
-	e.Answers = model.RefTo(info.dialog) // absolute until exported: see dialogRing.final
+	e.Answers = model.RefTo(info.dialog) // absolute until exported: see dialog.Ring.Final
 	if final {
 		// Microsecond resolution: what captures resolve, and a short number.
 		ms := s.latency(float64(max(at.ts.Sub(info.ts).Microseconds(), 0)) / 1000)
 		e.LatencyMS = ms
-		if c := s.dialog.at(info.dialog); c != nil {
+		if c := s.dialog.At(info.dialog); c != nil {
 			c.LatencyMS = ms
 		}
 	}
@@ -532,7 +533,7 @@ func (s *session) transferCommand(cmd ftp.Command, at lineAt) *channel {
 
 func (s *session) markUnanswered(id int) {
 	info := s.cmds.at(id)
-	if c := s.dialog.at(info.dialog); c != nil {
+	if c := s.dialog.At(info.dialog); c != nil {
 		c.Unanswered = true
 	}
 }
