@@ -260,7 +260,7 @@ func (s *session) command(l ftp.Line, at lineAt) {
 	if !cmd.Valid {
 		e.Malformed = true
 	}
-	e.RawText = rawText(cmd.Arg, "", nil)
+	e.RawText = dialog.RawText(cmd.Arg, "", nil)
 	idx := s.addDialog(e)
 	id := s.nextCmd
 	s.nextCmd++
@@ -313,7 +313,7 @@ func (s *session) reply(l ftp.Line, at lineAt) {
 func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	s.repliesN++
 	e := model.DialogEntry{TS: model.At(at.ts), Kind: "reply", Code: r.Code, Text: r.Text, Lines: r.Lines,
-		TextLines: r.TextLines, TextLinesDropped: r.LinesDropped(), RawText: rawText("", r.Text, r.TextLines), Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place, Cut: at.cut}
+		TextLines: r.TextLines, TextLinesDropped: r.LinesDropped(), RawText: dialog.RawText("", r.Text, r.TextLines), Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place, Cut: at.cut}
 	id, role := s.pairer.Reply(&r)
 	switch role {
 	case ftp.Greeting:

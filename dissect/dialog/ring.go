@@ -1,5 +1,6 @@
 // Package dialog keeps a session's dialog, bounded (Ring), in buffers
-// reused between sessions (Recycle).
+// reused between sessions (Recycle), and the bytes as sent of its entries'
+// texts that are not valid UTF-8 (RawText).
 package dialog
 
 import (
