@@ -548,9 +548,7 @@ func (s *session) gap(dir int, n int64, _ *segRecord) {
 	}
 	if s.opaque[dir] {
 		s.tlsSkip[dir].Lose(int(n))
-		if s.ftps != nil {
-			s.ftps.Lose(dir)
-		}
+		s.ftps.Lose(dir) // nil without a key log
 	} else {
 		s.note("capture gap of " + itoa64(n) + " bytes " + dirName(dir))
 	}

@@ -212,9 +212,10 @@ func (t *Control) plaintext(d tlsdecrypt.Dir, p []byte) {
 }
 
 // Lose stops decrypting a direction after a capture gap: the records that
-// follow cannot be found nor their sequence numbers known.
+// follow cannot be found nor their sequence numbers known. A nil Control
+// (no key log) does nothing.
 func (t *Control) Lose(dir int) {
-	if t.lost[dir] {
+	if t == nil || t.lost[dir] {
 		return
 	}
 	t.lost[dir] = true
