@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/dissect/dialog"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -43,7 +44,7 @@ func startOutput(d *diagnoser, observe func(*model.Session)) *outputStage {
 		}
 		d.Session(s)
 		if streams {
-			dissect.RecycleDialog(s.Dialog)
+			dialog.Recycle(s.Dialog)
 		}
 	}
 	go func() {

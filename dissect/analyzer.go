@@ -8,7 +8,9 @@ import (
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect/decode"
+	"github.com/ftpscope/ftpscope/dissect/expect"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
+	"github.com/ftpscope/ftpscope/dissect/ftps"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
@@ -140,9 +142,9 @@ type Analyzer struct {
 	// the reorderWait timeout
 	reordering []*controlStream
 
-	exp      *expectations
+	exp      *expect.Table[*channel, *conn]
 	tlsHosts map[hostPair]*session
-	ftps     ftpsState
+	ftps     *ftps.Keys // nil without a key log
 
 	sessionCount int
 	// open are the sessions not yet emitted, each with the number of its
@@ -203,14 +205,14 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		vantages:     map[vantageKey]*vantage{},
 		dec:          decode.New(),
 		conns:        map[flowKey]*conn{},
-		exp:          newExpectations(cfg.DataTimeout),
+		exp:          expect.New[*channel, *conn](cfg.DataTimeout),
+		ftps:         ftps.NewKeys(cfg.TLSKeys, cfg.Live),
 		tlsHosts:     map[hostPair]*session{},
 		open:         map[*session]int{},
 		ftpHosts:     map[vantageAddr]int32{},
 		decodeErrors: make([]uint64, len(sources)),
 	}
 	a.channelSink, _ = sink.(ChannelSink)
-	a.ftps.init(cfg)
 	for _, p := range cfg.ControlPorts {
 		a.ctlPorts[p/64] |= 1 << (p % 64)
 	}
@@ -288,7 +290,7 @@ func (a *Analyzer) Tick(now time.Time) {
 // Stats returns the counters of the run so far.
 func (a *Analyzer) Stats() model.Stats {
 	st := a.stats
-	st.EvictedAnnouncements = a.exp.evicted
+	st.EvictedAnnouncements = a.exp.Evicted()
 	a.frag.stats(&st)
 	st.TimestampAnomalies = a.timestampAnomalies()
 	return st
@@ -305,7 +307,7 @@ func (a *Analyzer) DecodeErrors(i int) uint64 {
 // SourceWarnings returns the warnings about source i's packets (IP
 // fragments discarded as damaged or forged), bounded.
 func (a *Analyzer) SourceWarnings(i int) []string {
-	return append(a.frag.sourceWarnings(i), a.ftps.sourceWarnings(i)...)
+	return append(a.frag.sourceWarnings(i), a.ftps.Warnings(i)...)
 }
 
 // Vantages lists the vantage points met, as "label" or "label/interface".

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/communityid"
+	"github.com/ftpscope/ftpscope/dissect/expect"
+	"github.com/ftpscope/ftpscope/dissect/ftps"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -55,25 +57,14 @@ type channel struct {
 	conn     *conn             // the data connection while it runs
 	snapshot *model.Connection // the data connection once it ended
 	match    string
-	reported bool      // sent to a ChannelSink
-	export   *exported // --export (datasink.go)
-	tls      *dataTLS  // PROT P with a key log (ftps_data.go)
+	reported bool       // sent to a ChannelSink
+	export   *exported  // --export (datasink.go)
+	tls      *ftps.Data // PROT P with a key log (ftps.go)
 
-	// expectation bookkeeping (see expectations)
-	since      time.Time // data connections before this are not for us
-	expires    time.Time
-	registered bool
+	want expect.Want // waiting for its data connection (correlate.go)
 }
 
 func (ch *channel) id() string { return ch.name }
-
-// expectedEndpoint is where the data connection should go.
-func (ch *channel) expectedEndpoint() (netip.AddrPort, bool) {
-	if ch.ann == nil {
-		return netip.AddrPort{}, false
-	}
-	return ch.ann.endpoint, true
-}
 
 // attach ties a data connection to the channel.
 func (ch *channel) attach(c *conn, match string) {
@@ -117,7 +108,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 		CutBytes:         c.cut,
 	}
 	if ch.tls != nil {
-		m.TLSDecryption = ch.tls.status()
+		m.TLSDecryption = ch.tls.Status()
 	}
 	if !c.synTime.IsZero() {
 		t := model.At(c.synTime)
@@ -133,7 +124,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 // dataEnded records the final state of the channel's data connection.
 func (ch *channel) dataEnded(c *conn) {
 	if ch.tls != nil {
-		ch.tls.end(c)
+		ch.endDataTLS(c)
 	}
 	ch.snapshot = ch.connectionModel(c)
 	ch.sess.dirty = true

@@ -80,7 +80,7 @@ type conn struct {
 	role                 connRole
 	firstResponderData   bool // the responder's first payload was examined
 	controlPort          bool // on a control port, waiting for a SYN or a byte
-	recent               bool // unmatched, waiting for a late announcement (expectations.recent)
+	recent               bool // unmatched, waiting for a late announcement (expect.Table.Remember)
 	icmp                 string
 	nearFTP              bool // a host of a control connection then open is one of its ends
 
@@ -101,12 +101,4 @@ func (c *conn) dirOf(fromA bool) int {
 		return fromInitiator
 	}
 	return fromResponder
-}
-
-// addrPort builds a netip.AddrPort from a segment address.
-func addrPort(v6 bool, a [16]byte, port uint16) netip.AddrPort {
-	if v6 {
-		return netip.AddrPortFrom(netip.AddrFrom16(a), port)
-	}
-	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{a[0], a[1], a[2], a[3]}), port)
 }

@@ -1,9 +1,7 @@
 package dissect
 
 import (
-	"net/netip"
 	"testing"
-	"time"
 
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
@@ -49,52 +47,5 @@ func TestSameEndpointGoesToTheWaitingTransfer(t *testing.T) {
 	}
 	if ch := transferred.Channels[0]; ch.Connection == nil || ch.Connection.BytesToFTPClient != 3000 || ch.Status != model.StatusOK {
 		t.Errorf("transfer: status %s, connection %+v; want ok with 3000 bytes", ch.Status, ch.Connection)
-	}
-}
-
-// Beyond maxExpectations waiting channels, registering one evicts the
-// oldest still waiting, at once: the queue does not grow between two
-// housekeeping ticks, matched channels included, and each eviction is
-// counted once.
-func TestExpectationsEvictionDequeues(t *testing.T) {
-	e := newExpectations(30 * time.Second)
-	s := &session{vantage: &vantage{}}
-	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	var chs []*channel
-	for i := 0; i < 2*maxExpectations; i++ {
-		ep := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), uint16(1024+i%60000))
-		ch := &channel{sess: s, ann: &announce{ts: t0, endpoint: ep}}
-		e.register(ch, t0)
-		chs = append(chs, ch)
-		if i%10 == 0 {
-			// matched at once: stays queued until housekeeping
-			e.unregister(ch)
-		}
-	}
-	if e.waiting > maxExpectations {
-		t.Errorf("%d channels waiting, want at most %d", e.waiting, maxExpectations)
-	}
-	if len(e.queue) > 2*maxExpectations {
-		t.Errorf("queue of %d channels, want at most %d", len(e.queue), 2*maxExpectations)
-	}
-	n := 0
-	for _, ch := range e.queue {
-		if ch.registered {
-			n++
-		}
-	}
-	if n != e.waiting {
-		t.Errorf("%d registered channels queued, count says %d", n, e.waiting)
-	}
-	// nine in ten stayed registered; the oldest beyond the bound went
-	if want := uint64(len(chs) - (len(chs)+9)/10 - maxExpectations); e.evicted != want {
-		t.Errorf("%d evicted, want %d", e.evicted, want)
-	}
-	if chs[1].registered || !chs[len(chs)-1].registered {
-		t.Errorf("oldest still waiting %v, newest %v: want the oldest evicted", chs[1].registered, chs[len(chs)-1].registered)
-	}
-	e.expire(t0.Add(time.Minute))
-	if e.waiting != 0 || len(e.queue) != 0 || len(e.exact) != 0 || len(e.byPort) != 0 {
-		t.Errorf("after expiry: %d waiting, queue %d, maps %d/%d", e.waiting, len(e.queue), len(e.exact), len(e.byPort))
 	}
 }

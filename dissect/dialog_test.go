@@ -113,41 +113,6 @@ func TestFileDialogOverCap(t *testing.T) {
 	checkDialog(t, s, latency)
 }
 
-// TestDialogRing: live over its cap, the ring addresses entries by
-// absolute index, a snapshot shows the latest ones oldest first and leaves
-// the ring intact, and final does the same in place.
-func TestDialogRing(t *testing.T) {
-	const limit = 8
-	var r dialogRing
-	for i := range 21 {
-		r.add(model.DialogEntry{Kind: "command", Verb: "NOOP", Arg: fmt.Sprint(i)}, limit, true)
-	}
-	if got := r.at(12); got != nil {
-		t.Errorf("entry 12 still kept: %+v", got)
-	}
-	if got := r.at(13); got == nil || got.Arg != "13" {
-		t.Errorf("entry 13: %+v", got)
-	}
-	snap := r.snapshot()
-	for i := range snap {
-		if want := fmt.Sprint(13 + i); snap[i].Arg != want {
-			t.Fatalf("snapshot %d: %q, want %q", i, snap[i].Arg, want)
-		}
-	}
-	if got := r.at(20); got == nil || got.Arg != "20" {
-		t.Errorf("after the snapshot, entry 20: %+v", got)
-	}
-	fin := r.final()
-	for i := range fin {
-		if want := fmt.Sprint(13 + i); fin[i].Arg != want {
-			t.Fatalf("final %d: %q, want %q", i, fin[i].Arg, want)
-		}
-	}
-	if r.dropped != 13 || r.base != 13 {
-		t.Errorf("dropped %d, base %d: want 13, 13", r.dropped, r.base)
-	}
-}
-
 // TestPipelinedAnswers: each reply refers to the command it answers, and
 // the rules judge it against that command.
 func TestPipelinedAnswers(t *testing.T) {
@@ -282,54 +247,5 @@ func TestLatin1Recoverable(t *testing.T) {
 	want := `"arg":"r\ufffdsum\ufffd.txt","arg_raw":"` + base64.StdEncoding.EncodeToString([]byte("r\xe9sum\xe9.txt")) + `"`
 	if !strings.Contains(string(b), want) {
 		t.Errorf("JSON lacks %s:\n%s", want, b)
-	}
-}
-
-// TestDialogRingMatchesReference: whatever the bound and the number of
-// entries, the ring keeps what a plain slice of every entry says it should
-// (the first limit ones, or the latest limit ones live), addressed by
-// absolute index, and the answers references survive the export.
-func TestDialogRingMatchesReference(t *testing.T) {
-	for _, live := range []bool{false, true} {
-		for limit := 1; limit <= 9; limit++ {
-			for n := 0; n <= 3*limit+2; n++ {
-				var r dialogRing
-				for i := range n {
-					e := model.DialogEntry{Kind: "reply", Frame: uint64(i), Answers: model.RefTo(i - 1)}
-					want := i
-					if !live && i >= limit {
-						want = -1 // from a file, later entries are dropped
-					}
-					if got := r.add(e, limit, live); got != want {
-						t.Fatalf("live=%v limit %d: entry %d added at %d, want %d", live, limit, i, got, want)
-					}
-				}
-				first, kept := 0, min(n, limit)
-				if live {
-					first = n - kept
-				}
-				for i := range n {
-					e := r.at(i)
-					if inRange := i >= first && i < first+kept; inRange != (e != nil) || e != nil && e.Frame != uint64(i) {
-						t.Fatalf("live=%v limit %d n %d: at(%d) = %+v", live, limit, n, i, e)
-					}
-				}
-				if r.dropped != n-kept {
-					t.Fatalf("live=%v limit %d n %d: dropped %d", live, limit, n, r.dropped)
-				}
-				snap, fin := r.snapshot(), r.final()
-				for _, d := range [][]model.DialogEntry{snap, fin} {
-					if len(d) != kept {
-						t.Fatalf("live=%v limit %d n %d: %d entries out", live, limit, n, len(d))
-					}
-					for j := range d {
-						k, ok := d[j].Answers.Index()
-						if d[j].Frame != uint64(first+j) || ok != (first+j-1 >= first) || ok && k != j-1 {
-							t.Fatalf("live=%v limit %d n %d: entry %d = frame %d answers %d,%v", live, limit, n, j, d[j].Frame, k, ok)
-						}
-					}
-				}
-			}
-		}
 	}
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect/decode"
+	"github.com/ftpscope/ftpscope/dissect/expect"
 	"github.com/ftpscope/ftpscope/internal/pcaptest"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -106,13 +107,14 @@ func BenchmarkFlowLookup(b *testing.B) {
 // a thousand other expectations waiting. ns/op is per data connection.
 func BenchmarkCorrelate(b *testing.B) {
 	const waiting, pool = 1000, 4096
-	e := newExpectations(30 * time.Second)
+	a := &Analyzer{exp: expect.New[*channel, *conn](30 * time.Second)}
+	e := a.exp
 	v := &vantage{id: 0}
 	now := benchStart
 	mk := func(i int) (*channel, *conn) {
 		client := netip.AddrPortFrom(benchCli4, uint16(40000+i%15000))
 		server := netip.AddrPortFrom(benchSrv4, 21)
-		sess := &session{vantage: v, client: client, server: server, a: &Analyzer{}}
+		sess := &session{vantage: v, client: client, server: server, a: a}
 		ep := netip.AddrPortFrom(benchSrv4, uint16(30000+i%10000))
 		ch := &channel{sess: sess, mode: "passive", ann: &announce{verb: "PASV", endpoint: ep}}
 		c := &conn{vantage: v, initiator: netip.AddrPortFrom(benchCli4, uint16(50000+i%10000)), responder: ep}
@@ -121,7 +123,7 @@ func BenchmarkCorrelate(b *testing.B) {
 	for i := 0; i < waiting; i++ {
 		ch, _ := mk(pool + i)
 		ch.ann.ts = now.Add(time.Hour) // never expires, never matched
-		e.register(ch, now)
+		a.expect(ch)
 	}
 	chans := make([]*channel, pool)
 	conns := make([]*conn, pool)
@@ -133,17 +135,17 @@ func BenchmarkCorrelate(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		ch, c := chans[i], conns[i]
-		ch.conn, ch.registered = nil, false
+		ch.conn = nil
 		now = now.Add(time.Millisecond)
 		ch.ann.ts, c.first = now, now
-		e.register(ch, now)
-		got, how := e.match(c)
+		a.expect(ch)
+		got, how := e.Match(c)
 		if got != ch || how != "exact" {
 			b.Fatalf("matched %p %q", got, how)
 		}
 		if i++; i == pool {
 			i = 0
-			e.expire(now)
+			e.Expire(now)
 		}
 	}
 }

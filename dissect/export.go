@@ -10,9 +10,9 @@ import (
 func (a *Analyzer) export(s *session) *model.Session {
 	var dialog []model.DialogEntry
 	if s.emitted {
-		dialog = s.dialog.final()
+		dialog = s.dialog.Final()
 	} else {
-		dialog = s.dialog.snapshot()
+		dialog = s.dialog.Snapshot()
 	}
 	m := &model.Session{
 		ID:                   s.id,
@@ -26,7 +26,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		TLS:                  s.tls,
 		Protected:            s.protected,
 		TLSOpaqueBytes:       s.tlsSkip[0].Bytes() + s.tlsSkip[1].Bytes(),
-		TLSDecryption:        s.ftpsStatus(),
+		TLSDecryption:        s.ftps.Status(),
 		Commands:             s.commands,
 		Replies:              s.repliesN,
 		HandshakeSeen:        s.c.handshake,
@@ -35,8 +35,8 @@ func (a *Analyzer) export(s *session) *model.Session {
 		ControlBytesToServer: s.c.span[fromInitiator].Bytes(),
 		ControlBytesToClient: s.c.span[fromResponder].Bytes(),
 		GapBytes:             s.gapBytes,
-		DialogDropped:        s.dialog.dropped,
-		DialogOffset:         s.dialog.base,
+		DialogDropped:        s.dialog.Dropped(),
+		DialogOffset:         s.dialog.Base(),
 		Dialog:               dialog,
 		Channels:             make([]model.Channel, 0, len(s.channels)),
 		Anomalies:            s.anomalies,
@@ -86,7 +86,7 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 		if e := ch.export; e != nil {
 			mx.ExportPath, mx.SHA256, mx.ExportPartial = e.path, e.sum, e.partial
 		}
-		if n := ch.fileBytes(); n >= 0 {
+		if n := ch.tls.FileBytes(); n >= 0 {
 			size := n // allocated only here: n itself must not escape
 			mx.FileBytes = &size
 		}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ftpscope/ftpscope/dissect/dialog"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -39,7 +40,7 @@ func (a *Analyzer) endConn(c *conn, how string) {
 			a.maybeEmit(ch.sess)
 		}
 	case roleUnknown:
-		a.exp.forgetRecent(c)
+		a.exp.Forget(c)
 		if c.span[0].Bytes()+c.span[1].Bytes() > 0 && (c.nearFTP || a.nearFTP(c)) {
 			a.stats.UnmatchedDataConnections++
 		}
@@ -98,7 +99,7 @@ func (a *Analyzer) tick() {
 			a.lru.remove(oldest) // not in the table: never walked again
 		}
 	}
-	a.exp.expire(now)
+	a.exp.Expire(now)
 	a.retryTLS()
 	for s := range a.tlsHosts {
 		if a.tlsHosts[s].emitted {
@@ -130,7 +131,7 @@ func (a *Analyzer) maybeEmit(s *session) {
 	s.emitted = true
 	delete(a.open, s)
 	for _, ch := range s.channels {
-		a.exp.unregister(ch)
+		a.exp.Unregister(ch)
 	}
 	if s.tls {
 		delete(a.tlsHosts, hostPair{s.vantage.id, s.client.Addr(), s.server.Addr()})
@@ -161,7 +162,7 @@ func (a *Analyzer) maybeEmit(s *session) {
 // release lets go of what an emitted session holds: expectations and
 // closed connections may still point at it for a while.
 func (s *session) release() {
-	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = dialogRing{}, nil, nil, nil, nil
+	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = dialog.Ring{}, nil, nil, nil, nil
 	s.st.half[0].records, s.st.half[1].records = nil, nil
 }
 

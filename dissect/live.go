@@ -63,7 +63,7 @@ func (a *Analyzer) Updates(whole bool, fn func(m *model.Session, dialogFrom int)
 // waiting for its reply (a reply sets its command's latency; a command
 // given up is marked unanswered).
 func settledDialog(s *session) int {
-	n := s.dialog.base + len(s.dialog.buf) // absolute, as the commands' indexes
+	n := s.dialog.End() // absolute, as the commands' indexes
 	for _, id := range s.pairer.Pending() {
 		if d := s.cmds.at(id).dialog; d >= 0 && d < n {
 			n = d

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpscope/ftpscope/dissect/dialog"
 	"github.com/ftpscope/ftpscope/dissect/ftp"
+	"github.com/ftpscope/ftpscope/dissect/ftps"
 	"github.com/ftpscope/ftpscope/dissect/tlsrecord"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -39,7 +41,7 @@ type cmdInfo struct {
 	verb, arg string
 	ts        time.Time
 	frame     uint64
-	dialog    int // absolute index in the dialog (dialogRing), -1 when not kept
+	dialog    int // absolute index in the dialog (dialog.Ring), -1 when not kept
 	ch        *channel
 }
 
@@ -71,7 +73,7 @@ type session struct {
 	nextCmd int
 	lat     []float64 // the block latency hands out
 
-	dialog    dialogRing
+	dialog    dialog.Ring
 	commands  int
 	repliesN  int
 	greeting  *model.DialogEntry
@@ -85,7 +87,7 @@ type session struct {
 	protected     bool
 	opaque        [2]bool
 	tlsSkip       [2]tlsrecord.Skipper
-	ftps          *ctlTLS // decrypting with the key log (ftps.go)
+	ftps          *ftps.Control // decrypting with the key log (ftps.go)
 	gapBytes      int64
 	conflicts     []model.RetransmissionConflict // retransmitted bytes that differed
 	snaplen       *model.SnaplenCut
@@ -142,7 +144,7 @@ func (s *session) feed(dir int, data []byte, base uint32) {
 		if s.opaque[dir] {
 			n, carry, clear := s.tlsSkip[dir].Skip(data)
 			if s.ftps != nil {
-				s.ftps.feed(dir, data[:n], base)
+				s.ftps.Feed(dir, data[:n], base)
 			}
 			data, base = data[n:], base+uint32(n)
 			if !clear {
@@ -235,10 +237,10 @@ func (s *session) latency(ms float64) *float64 {
 }
 
 func (s *session) addDialog(e model.DialogEntry) int {
-	if s.ftps != nil && s.ftps.feeding {
+	if s.ftps != nil && s.ftps.Feeding() {
 		e.Decrypted = true
 	}
-	return s.dialog.add(e, s.a.cfg.MaxDialog, s.a.cfg.Live)
+	return s.dialog.Add(e, s.a.cfg.MaxDialog, s.a.cfg.Live)
 }
 
 func (s *session) note(text string) {
@@ -258,7 +260,7 @@ func (s *session) command(l ftp.Line, at lineAt) {
 	if !cmd.Valid {
 		e.Malformed = true
 	}
-	e.RawText = rawText(cmd.Arg, "", nil)
+	e.RawText = dialog.RawText(cmd.Arg, "", nil)
 	idx := s.addDialog(e)
 	id := s.nextCmd
 	s.nextCmd++
@@ -311,7 +313,7 @@ func (s *session) reply(l ftp.Line, at lineAt) {
 func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	s.repliesN++
 	e := model.DialogEntry{TS: model.At(at.ts), Kind: "reply", Code: r.Code, Text: r.Text, Lines: r.Lines,
-		TextLines: r.TextLines, TextLinesDropped: r.LinesDropped(), RawText: rawText("", r.Text, r.TextLines), Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place, Cut: at.cut}
+		TextLines: r.TextLines, TextLinesDropped: r.LinesDropped(), RawText: dialog.RawText("", r.Text, r.TextLines), Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place, Cut: at.cut}
 	id, role := s.pairer.Reply(&r)
 	switch role {
 	case ftp.Greeting:
@@ -330,12 +332,12 @@ func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	info := s.cmds.at(id)
 	final := role == ftp.Final
 	e.Preliminary = !final
-	e.Answers = model.RefTo(info.dialog) // absolute until exported: see dialogRing.final
+	e.Answers = model.RefTo(info.dialog) // absolute until exported: see dialog.Ring.Final
 	if final {
 		// Microsecond resolution: what captures resolve, and a short number.
 		ms := s.latency(float64(max(at.ts.Sub(info.ts).Microseconds(), 0)) / 1000)
 		e.LatencyMS = ms
-		if c := s.dialog.at(info.dialog); c != nil {
+		if c := s.dialog.At(info.dialog); c != nil {
 			c.LatencyMS = ms
 		}
 	}
@@ -351,7 +353,7 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			ch.ann.replyCode, ch.ann.replyText, ch.ann.replyFrame = r.Code, r.Text, at.frame
 			if r.Class() >= 4 {
 				ch.rejected = true
-				s.a.exp.unregister(ch)
+				s.a.exp.Unregister(ch)
 				s.channelDone(ch)
 			}
 		}
@@ -373,7 +375,7 @@ func (s *session) answer(info *cmdInfo, r *ftp.Reply, final bool, at lineAt) {
 			}
 			if final {
 				x.final, x.finalText, x.finalTS, x.finalFrame = r.Code, r.Text, at.ts, at.frame
-				s.a.exp.extend(ch, at.ts)
+				s.a.exp.Extend(ch, at.ts)
 				s.channelDone(ch)
 			}
 		}
@@ -454,7 +456,7 @@ func (s *session) announceActive(cmd ftp.Command, l ftp.Line, at lineAt) *channe
 	}
 	ch := s.newChannel("active")
 	ch.ann = &announce{verb: cmd.Verb, ts: at.ts, frame: at.frame, endpoint: ep, raw: string(l.Text), family: family, place: at.place}
-	s.a.exp.register(ch, at.ts)
+	s.a.expect(ch)
 	return ch
 }
 
@@ -483,7 +485,7 @@ func (s *session) announcePassive(info *cmdInfo, r *ftp.Reply, at lineAt) {
 	ch := s.newChannel("passive")
 	ch.ann = &announce{verb: info.verb, ts: at.ts, frame: at.frame, endpoint: ep, replyCode: r.Code, replyText: r.Text,
 		replyFrame: at.frame, raw: replyRaw(r.Code, r.Text), family: model.FamilyOf(ep.Addr()), place: at.place, cmdFrame: info.frame, cmdTS: info.ts}
-	s.a.exp.register(ch, at.ts)
+	s.a.expect(ch)
 }
 
 // replyRaw is "code text" built with one allocation.
@@ -525,13 +527,13 @@ func (s *session) transferCommand(cmd ftp.Command, at lineAt) *channel {
 	}
 	ch.xfer = x
 	s.open = nil
-	s.a.exp.extend(ch, at.ts)
+	s.a.exp.Extend(ch, at.ts)
 	return ch
 }
 
 func (s *session) markUnanswered(id int) {
 	info := s.cmds.at(id)
-	if c := s.dialog.at(info.dialog); c != nil {
+	if c := s.dialog.At(info.dialog); c != nil {
 		c.Unanswered = true
 	}
 }
@@ -546,9 +548,7 @@ func (s *session) gap(dir int, n int64, _ *segRecord) {
 	}
 	if s.opaque[dir] {
 		s.tlsSkip[dir].Lose(int(n))
-		if s.ftps != nil {
-			s.ftps.lose(dir)
-		}
+		s.ftps.Lose(dir) // nil without a key log
 	} else {
 		s.note("capture gap of " + itoa64(n) + " bytes " + dirName(dir))
 	}
@@ -573,7 +573,7 @@ func (s *session) streamEnded() {
 		s.markUnanswered(id)
 	}
 	if s.ftps != nil {
-		s.ftps.end()
+		s.endFTPS()
 	}
 }
 

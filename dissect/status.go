@@ -62,7 +62,7 @@ func channelStatus(ch *channel, c *model.Connection, sessionEnd time.Time, cfg C
 		return model.StatusNoConnection
 	}
 	bytes := c.BytesToFTPClient + c.BytesToFTPServer
-	if n := ch.fileBytes(); n >= 0 {
+	if n := ch.tls.FileBytes(); n >= 0 {
 		bytes = n // under TLS the file is what the announced size measures
 	}
 	switch {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/dissect/decode"
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -32,7 +33,7 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	a.lastConn = c
 	dir := c.dirOf(fromA)
 	inWindow := a.account(c, dir, p)
-	if a.ftps.keys != nil && c.role == roleData && c.ch.tls != nil && len(s.Payload) > 0 && a.decryptData(c, dir) {
+	if a.ftps != nil && c.role == roleData && c.ch.tls != nil && len(s.Payload) > 0 && a.decryptData(c, dir, s) {
 		// TLS records: the plaintext is what gets exported
 	} else if a.cfg.Files != nil && c.role == roleData && len(s.Payload) > 0 && inWindow {
 		a.exportPayload(c, dir, s.Seq, s.Payload, s.PayloadLen)
@@ -85,8 +86,8 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 	case s.DstPort == 20:
 		srcIsInitiator = false
 	}
-	src := addrPort(s.V6, s.Src, s.SrcPort)
-	dst := addrPort(s.V6, s.Dst, s.DstPort)
+	src := decode.AddrPort(s.V6, s.Src, s.SrcPort)
+	dst := decode.AddrPort(s.V6, s.Dst, s.DstPort)
 	if srcIsInitiator {
 		c.initiator, c.responder, c.initIsA = src, dst, fromA
 	} else {
@@ -107,7 +108,7 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 		return c
 	}
 	c.nearFTP = a.nearFTP(c)
-	if ch, how := a.exp.match(c); ch != nil {
+	if ch, how := a.exp.Match(c); ch != nil {
 		ch.attach(c, how)
 		return c
 	}
@@ -115,7 +116,7 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 		return c
 	}
 	if c.handshake {
-		a.exp.remember(c)
+		a.exp.Remember(c)
 	}
 	return c
 }
@@ -126,7 +127,7 @@ func (a *Analyzer) promote(c *conn) {
 	a.open[s] = 0
 	a.stats.ControlSessions++
 	a.countFTPHosts(c, 1)
-	a.exp.forgetRecent(c)
+	a.exp.Forget(c)
 }
 
 // countFTPHosts adds d to the control connections of c's two hosts.
@@ -167,11 +168,15 @@ func (a *Analyzer) inferTLS(c *conn) bool {
 		return false
 	}
 	if s.ftps != nil {
-		if ch, how := s.ftps.lateAnnouncement(c); ch != nil {
-			ch.attach(c, how)
-			return true
+		// Live, what waited for keys the follower has read since may hold
+		// the announcement this connection answers.
+		if s.ftps.Retry(true) {
+			if ch, how := a.exp.Match(c); ch != nil {
+				ch.attach(c, how)
+				return true
+			}
 		}
-		if s.ftps.waiting() {
+		if s.ftps.Waiting() {
 			return false // kept for the announcement its keys will show
 		}
 	}

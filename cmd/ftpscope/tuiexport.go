@@ -7,10 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ftpscope/ftpscope/dissect"
-
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/pcapslice"
 	"github.com/ftpscope/ftpscope/ui"
 )
 
@@ -82,7 +81,7 @@ func (x *tuiExporter) WriteSlice(req ui.SliceRequest) (int, error) {
 		}
 		inputs = append(inputs, in)
 	}
-	sel := dissect.NewSelector(req.Sessions, x.labels)
+	sel := pcapslice.NewSelector(req.Sessions, x.labels)
 	n, err := writeSelected(x.reads, inputs, x.labels, nil, sel, newSliceNotes(x.labels, req.Sessions, req.Findings, req.Pairs), f)
 	if err != nil {
 		return n, err

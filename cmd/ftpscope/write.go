@@ -14,9 +14,9 @@ import (
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
-	"github.com/ftpscope/ftpscope/dissect"
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
+	"github.com/ftpscope/ftpscope/pcapslice"
 )
 
 // -w writes the packets of the selected sessions in a second pass over the
@@ -178,7 +178,7 @@ func (w *sliceWriter) observe(s *model.Session) {
 // selector returns what selects the packets to write: every session's, or
 // those of the session --session names and of the other leg of its NAT
 // pair.
-func (w *sliceWriter) selector(pairs []model.NATPair) (*dissect.Selector, []model.Session, error) {
+func (w *sliceWriter) selector(pairs []model.NATPair) (*pcapslice.Selector, []model.Session, error) {
 	want := map[string]bool{}
 	if id := w.o.session; id != "" {
 		want[id] = true
@@ -188,7 +188,7 @@ func (w *sliceWriter) selector(pairs []model.NATPair) (*dissect.Selector, []mode
 			}
 		}
 	}
-	sel := dissect.NewConnSelector()
+	sel := pcapslice.NewConnSelector()
 	var chosen []model.Session
 	for _, k := range w.kept {
 		if len(want) > 0 && !want[k.id] {
@@ -253,7 +253,7 @@ func (l *framesLimit) Next() (capture.Packet, error) {
 // first pass — the terminal UI's w, after the run — they are declared as
 // they come). inputs are the files opened again before root privileges
 // were dropped. Each packet carries its notes as pcapng comments.
-func writeSelected(reads []sourceArg, inputs []*os.File, labels []string, first []capture.Source, sel *dissect.Selector, notes *sliceNotes, out io.Writer) (int, error) {
+func writeSelected(reads []sourceArg, inputs []*os.File, labels []string, first []capture.Source, sel *pcapslice.Selector, notes *sliceNotes, out io.Writer) (int, error) {
 	files := make([]*capture.File, 0, len(reads))
 	srcs := make([]capture.Source, 0, len(reads))
 	for i, a := range reads {

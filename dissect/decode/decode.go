@@ -9,6 +9,7 @@ package decode
 import (
 	"encoding/binary"
 	"errors"
+	"net/netip"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -346,3 +347,11 @@ func (t *tcpHeader) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 func (t *tcpHeader) CanDecode() gopacket.LayerClass    { return layers.LayerTypeTCP }
 func (t *tcpHeader) NextLayerType() gopacket.LayerType { return gopacket.LayerTypeZero }
 func (t *tcpHeader) LayerPayload() []byte              { return t.payload }
+
+// AddrPort is a segment's address (Src or Dst) and port as a netip.AddrPort.
+func AddrPort(v6 bool, a [16]byte, port uint16) netip.AddrPort {
+	if v6 {
+		return netip.AddrPortFrom(netip.AddrFrom16(a), port)
+	}
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{a[0], a[1], a[2], a[3]}), port)
+}

@@ -1,32 +1,36 @@
-package dissect
+// Package dialog keeps a session's dialog, bounded (Ring), in buffers
+// reused between sessions (Recycle), and the bytes as sent of its entries'
+// texts that are not valid UTF-8 (RawText).
+package dialog
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// dialogRing is a session's dialog, bounded. Entries are addressed by
+// Ring is a session's dialog, bounded. Entries are addressed by
 // their absolute index — how many entries the session added before them —
 // which never changes, whatever is dropped: a command's latency and
 // "unanswered" mark, and a reply's answers reference, find their entry or
 // know it is gone. Read from a file, the first limit entries are kept and
 // later ones dropped; live, the latest limit entries are kept, each new one
 // overwriting the oldest in place (nothing moves).
-type dialogRing struct {
+type Ring struct {
 	buf     []model.DialogEntry
 	head    int // position in buf of the oldest entry kept
 	base    int // absolute index of the oldest entry kept
 	dropped int // entries not kept: the latest ones (files) or the oldest (live)
 }
 
-// add keeps e and returns its absolute index, or -1 when it was dropped.
+// Add keeps e and returns its absolute index, or -1 when it was dropped.
 // limit ≤ 0 keeps every entry; keepLatest drops the oldest entry instead
 // of e once limit entries are kept.
-func (r *dialogRing) add(e model.DialogEntry, limit int, keepLatest bool) int {
+func (r *Ring) Add(e model.DialogEntry, limit int, keepLatest bool) int {
 	if limit <= 0 || len(r.buf) < limit {
 		if r.buf == nil {
-			r.buf = newDialog()
+			r.buf = newBuffer()
 		}
 		r.buf = append(r.buf, e)
 		return r.base + len(r.buf) - 1
@@ -44,9 +48,9 @@ func (r *dialogRing) add(e model.DialogEntry, limit int, keepLatest bool) int {
 	return r.base + len(r.buf) - 1
 }
 
-// at returns the entry of absolute index i, or nil when it was dropped (or
+// At returns the entry of absolute index i, or nil when it was dropped (or
 // i is -1).
-func (r *dialogRing) at(i int) *model.DialogEntry {
+func (r *Ring) At(i int) *model.DialogEntry {
 	if i < r.base || i >= r.base+len(r.buf) {
 		return nil
 	}
@@ -57,10 +61,10 @@ func (r *dialogRing) at(i int) *model.DialogEntry {
 	return &r.buf[p]
 }
 
-// final returns the entries oldest first, their answers references made
+// Final returns the entries oldest first, their answers references made
 // indexes into the result, and leaves the ring empty. It reorders the
 // buffer in place: for a session that concluded.
-func (r *dialogRing) final() []model.DialogEntry {
+func (r *Ring) Final() []model.DialogEntry {
 	d := r.buf
 	if r.head > 0 {
 		rotate(d, r.head)
@@ -70,9 +74,9 @@ func (r *dialogRing) final() []model.DialogEntry {
 	return d
 }
 
-// snapshot returns a copy of the entries oldest first, their answers
+// Snapshot returns a copy of the entries oldest first, their answers
 // references made indexes into the copy: for a session still running.
-func (r *dialogRing) snapshot() []model.DialogEntry {
+func (r *Ring) Snapshot() []model.DialogEntry {
 	if r.buf == nil {
 		return nil
 	}
@@ -102,4 +106,45 @@ func rebase(d []model.DialogEntry, base int) {
 			d[i].Answers = model.RefTo(abs - base)
 		}
 	}
+}
+
+// Dropped is how many entries were not kept.
+func (r *Ring) Dropped() int { return r.dropped }
+
+// Base is the absolute index of the oldest entry kept.
+func (r *Ring) Base() int { return r.base }
+
+// End is the absolute index the next entry gets.
+func (r *Ring) End() int { return r.base + len(r.buf) }
+
+// Dialogs are most of what the dissector allocates in a capture of many
+// short sessions (a 30-line dialog is 4 KiB, and growing it by appending
+// allocates twice that again), so the dialogs of sessions that were
+// written out and forgotten are reused for new sessions.
+var dialogPool sync.Pool // of *[]model.DialogEntry, empty, capacity ≥ minPooledDialog
+
+const (
+	firstDialogCap  = 16
+	minPooledDialog = 2 * firstDialogCap
+)
+
+// newBuffer returns an empty dialog, reused when one is free.
+func newBuffer() []model.DialogEntry {
+	if p, ok := dialogPool.Get().(*[]model.DialogEntry); ok {
+		return *p
+	}
+	return make([]model.DialogEntry, 0, firstDialogCap)
+}
+
+// Recycle hands back the dialog of a session model once nothing
+// refers to it any more: the report writer has written the session and
+// no finding, NAT leg or view kept it. Only a consumer that keeps nothing
+// may call it (analysis does, for streaming report writers).
+func Recycle(d []model.DialogEntry) {
+	if cap(d) < minPooledDialog {
+		return
+	}
+	clear(d[:cap(d)]) // drop the strings it points to
+	d = d[:0]
+	dialogPool.Put(&d)
 }

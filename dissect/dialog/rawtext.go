@@ -1,4 +1,4 @@
-package dissect
+package dialog
 
 import (
 	"encoding/base64"
@@ -7,10 +7,10 @@ import (
 	"github.com/ftpscope/ftpscope/model"
 )
 
-// rawText returns the bytes as sent of a dialog entry's texts that are not
+// RawText returns the bytes as sent of a dialog entry's texts that are not
 // valid UTF-8 — a command's argument, a reply's text and lines — or nil
 // when all are valid, as nearly all are: checking costs no allocation.
-func rawText(arg, text string, lines []string) *model.RawText {
+func RawText(arg, text string, lines []string) *model.RawText {
 	linesValid := true
 	for _, l := range lines {
 		if !utf8.ValidString(l) {

@@ -1,4 +1,8 @@
-package dissect
+// Package pcapslice selects, in a second pass over the same sources, the
+// packets of chosen sessions — their control connection and every data
+// connection tied to them — for writing them out (-w). It consumes the
+// dissection's model and decodes with dissect/decode.
+package pcapslice
 
 import (
 	"net/netip"
@@ -102,9 +106,9 @@ func (s *Selector) Match(p *capture.Packet) bool {
 	var spans []frameSpan
 	switch s.dec.DecodePacket(p, g) {
 	case decode.TCP, decode.ICMP, decode.Reassembled:
-		spans = s.ranges[orderedKey(p.Source, addrPort(g.V6, g.Src, g.SrcPort), addrPort(g.V6, g.Dst, g.DstPort))]
+		spans = s.ranges[orderedKey(p.Source, decode.AddrPort(g.V6, g.Src, g.SrcPort), decode.AddrPort(g.V6, g.Dst, g.DstPort))]
 	case decode.Fragment:
-		h := hostsKey{p.Source, addrPort(g.V6, g.Src, 0).Addr(), addrPort(g.V6, g.Dst, 0).Addr()}
+		h := hostsKey{p.Source, decode.AddrPort(g.V6, g.Src, 0).Addr(), decode.AddrPort(g.V6, g.Dst, 0).Addr()}
 		if h.b.Less(h.a) {
 			h.a, h.b = h.b, h.a
 		}

@@ -1,8 +1,8 @@
-package dissect
+package ftps
 
 import (
-	"fmt"
-
+	"github.com/ftpscope/ftpscope/dissect/decode"
+	"github.com/ftpscope/ftpscope/dissect/tcpseq"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
@@ -15,18 +15,28 @@ import (
 // early; a hole that never fills ends the decryption (a record's sequence
 // number cannot be guessed past it).
 
-// maxDataTLSQueue and maxDataTLSSegments bound the out-of-order segments
-// kept per data connection: the bytes, and their number (tiny forged
-// segments would otherwise make many entries, and drain is quadratic in
-// them). 1 MiB of full-size segments is about 720.
+// maxDataQueue and maxDataSegments bound the out-of-order segments kept
+// per data connection: the bytes, and their number (tiny forged segments
+// would otherwise make many entries, and drain is quadratic in them). 1 MiB
+// of full-size segments is about 720.
 const (
-	maxDataTLSQueue    = 1 << 20
-	maxDataTLSSegments = 1024
+	maxDataQueue    = 1 << 20
+	maxDataSegments = 1024
 )
 
-// dataTLS decrypts one data connection.
-type dataTLS struct {
-	ch      *channel
+// DataHost is what a Data hands the file's bytes to: the export.
+type DataHost interface {
+	// Plaintext takes decrypted bytes of direction dir, at offset off of
+	// that direction's plaintext.
+	Plaintext(dir int, off int64, p []byte)
+	// Lost says that decryption stopped before the end.
+	Lost()
+}
+
+// Data decrypts one data connection.
+type Data struct {
+	h       DataHost
+	keys    *Keys
 	conn    *tlsdecrypt.Conn
 	client  int // our direction that sends the ClientHello, -1 until seen
 	next    [2]uint32
@@ -44,31 +54,26 @@ type earlySegment struct {
 	b   []byte
 }
 
-// startDataTLS prepares the decryption of a data connection of a session
-// whose control connection went TLS; whether the data connection itself is
-// TLS (PROT P) or cleartext (PROT C) its first bytes tell.
-func (a *Analyzer) startDataTLS(ch *channel) {
-	if a.ftps.keys == nil || !ch.sess.tls || ch.tls != nil {
-		return
-	}
-	d := &dataTLS{ch: ch, client: -1}
-	d.conn = tlsdecrypt.New(a.ftps.keys, a.ftps.cache, d.plaintext)
-	ch.tls = d
+// NewData prepares the decryption of a data connection of a session whose
+// control connection went TLS; whether the data connection itself is TLS
+// (PROT P) or cleartext (PROT C) its first bytes tell.
+func (k *Keys) NewData(h DataHost) *Data {
+	d := &Data{h: h, keys: k, client: -1}
+	d.conn = tlsdecrypt.New(k.log, k.cache, d.plaintext)
+	return d
 }
 
-// decryptData takes a data segment of c's TLS: it reports false when the
-// connection turned out to carry no TLS, whose bytes are then handled as
-// any data connection's.
-func (a *Analyzer) decryptData(c *conn, dir int) bool {
-	d, s := c.ch.tls, a.seg
+// Segment takes a data segment of direction dir (span: the direction's
+// sequence space): it reports false when the connection turned out to
+// carry no TLS, whose bytes are then handled as any data connection's.
+func (d *Data) Segment(dir int, s *decode.Segment, span *tcpseq.Span) bool {
 	if d.final != nil {
 		return true
 	}
 	if !d.started[0] && !d.started[1] && d.client < 0 {
 		p := s.Payload
 		if len(p) < 6 || p[0] != 22 || p[1] != 3 {
-			c.ch.tls = nil // PROT C: cleartext data
-			return false
+			return false // PROT C: cleartext data
 		}
 		if p[5] == 1 { // a handshake record opening with a ClientHello
 			d.client = dir
@@ -82,7 +87,7 @@ func (a *Analyzer) decryptData(c *conn, dir int) bool {
 	if !d.started[dir] {
 		d.started[dir] = true
 		d.next[dir] = s.Seq
-		if first, ok := c.span[dir].FirstDataSeq(); ok {
+		if first, ok := span.FirstDataSeq(); ok {
 			d.next[dir] = first
 		}
 	}
@@ -93,7 +98,7 @@ func (a *Analyzer) decryptData(c *conn, dir int) bool {
 	}
 	switch ahead := int32(s.Seq - d.next[dir]); {
 	case ahead > 0:
-		if d.queued+len(payload) > maxDataTLSQueue || len(d.queue[0])+len(d.queue[1]) >= maxDataTLSSegments {
+		if d.queued+len(payload) > maxDataQueue || len(d.queue[0])+len(d.queue[1]) >= maxDataSegments {
 			d.lose("a capture gap in the data connection")
 			return true
 		}
@@ -112,7 +117,7 @@ func (a *Analyzer) decryptData(c *conn, dir int) bool {
 }
 
 // deliver feeds in-order bytes to the decryptor.
-func (d *dataTLS) deliver(dir int, p []byte) {
+func (d *Data) deliver(dir int, p []byte) {
 	d.next[dir] += uint32(len(p))
 	td := tlsdecrypt.FromServer
 	if dir == d.client {
@@ -122,7 +127,7 @@ func (d *dataTLS) deliver(dir int, p []byte) {
 }
 
 // drain delivers the queued segments that the delivered bytes reached.
-func (d *dataTLS) drain(dir int) {
+func (d *Data) drain(dir int) {
 	for progress := true; progress && len(d.queue[dir]) > 0; {
 		progress = false
 		q := d.queue[dir]
@@ -145,66 +150,63 @@ func (d *dataTLS) drain(dir int) {
 }
 
 // lose gives up decrypting: the records cannot be followed further.
-func (d *dataTLS) lose(why string) {
+func (d *Data) lose(why string) {
 	if d.lost == "" {
 		d.lost = why
 	}
 	d.queue, d.queued = [2][]earlySegment{}, 0
-	if x := d.ch.export; x != nil && !x.ended {
-		d.ch.sess.a.cfg.Files.Lost(x.file)
-	}
+	d.h.Lost()
 }
 
 // plaintext receives the file's bytes.
-func (d *dataTLS) plaintext(td tlsdecrypt.Dir, p []byte) {
+func (d *Data) plaintext(td tlsdecrypt.Dir, p []byte) {
 	dir := d.client
 	if td == tlsdecrypt.FromServer {
 		dir = 1 - d.client
 	}
-	if x := d.ch.export; x != nil {
-		d.ch.sess.a.exportPlain(x, dir, d.plain[dir], p)
-	}
+	d.h.Plaintext(dir, d.plain[dir], p)
 	d.plain[dir] += int64(len(p))
 }
 
-// end concludes the decryption when the data connection ended: bytes
-// still queued lie behind a hole, and a connection not decrypted gets its
-// warning.
-func (d *dataTLS) end(c *conn) {
+// End concludes the decryption when the data connection ended: bytes still
+// queued lie behind a hole. It returns, once, why the connection was not
+// decrypted ("" when it was).
+func (d *Data) End() string {
 	if d.final != nil {
-		return
+		return ""
 	}
 	if d.queued > 0 {
 		d.lose("a capture gap in the data connection")
 	}
-	if d.conn.Pending() && d.ch.sess.a.cfg.Live {
+	if d.conn.Pending() && d.keys.live {
 		// a transfer can end before the follower read its keys
-		d.ch.sess.a.ftps.keys.Refresh()
+		d.keys.Refresh()
 		d.conn.Retry()
 	}
-	d.final = tlsStatus(d.conn, d.lost)
+	d.final = status(d.conn, d.lost)
 	d.conn = nil
 	if d.final.Decrypted {
-		return
+		return ""
 	}
-	s := d.ch.sess
-	s.note(d.ch.name + ": TLS of the data connection not decrypted: " + d.final.Reason)
-	s.a.ftps.warn(s.vantage.source, fmt.Sprintf("%s: data connection %s → %s: TLS not decrypted: %s", d.ch.name, c.initiator, c.responder, d.final.Reason))
+	return d.final.Reason
 }
 
-// status is the decryption so far, for the report.
-func (d *dataTLS) status() *model.TLSDecryption {
+// Status is the decryption so far, for the report.
+func (d *Data) Status() *model.TLSDecryption {
 	if d.final != nil {
 		return d.final
 	}
-	return tlsStatus(d.conn, d.lost)
+	return status(d.conn, d.lost)
 }
 
-// fileBytes is the size of the decrypted file, or -1 when the connection
-// was not decrypted whole (a gap, a direction without its key): the part
-// decrypted is not the file's size.
-func (d *dataTLS) fileBytes() int64 {
-	if st := d.status(); !st.Decrypted || st.Reason != "" {
+// FileBytes is the size of the decrypted file, or -1 when the connection
+// was not decrypted whole (a gap, a direction without its key; nil: not
+// decrypted at all): the part decrypted is not the file's size.
+func (d *Data) FileBytes() int64 {
+	if d == nil {
+		return -1
+	}
+	if st := d.Status(); !st.Decrypted || st.Reason != "" {
 		return -1
 	}
 	return d.plain[0] + d.plain[1]
