@@ -39,13 +39,23 @@ func startOutput(d *diagnoser, observe func(*model.Session)) *outputStage {
 	sc, _ := d.out.(StatsConsumer)
 	_, streams := d.out.(Streamer)
 	session := func(s *model.Session) {
+		var buffer []model.DialogEntry
+		if !streams && len(s.Dialog) > 0 {
+			// A consumer that keeps sessions (the terminal UI) keeps a
+			// copy of the dialog's size, and the dissector's buffer is
+			// reused as it is for the report writers.
+			buffer = s.Dialog
+			s.Dialog = make([]model.DialogEntry, len(buffer))
+			copy(s.Dialog, buffer)
+		}
 		if observe != nil {
 			observe(s)
 		}
 		d.Session(s)
 		if streams {
-			dialog.Recycle(s.Dialog)
+			buffer = s.Dialog
 		}
+		dialog.Recycle(buffer)
 	}
 	go func() {
 		defer close(st.done)

@@ -95,3 +95,53 @@ func TestStreamedReportReusesNothingVisible(t *testing.T) {
 		t.Fatalf("the capture did not produce the findings the test is about:\n%s", streamed[bytes.LastIndex(streamed, []byte(`"findings"`)):][:600])
 	}
 }
+
+// holder keeps every session it is given, as the terminal UI does.
+type holder struct {
+	sessions []*model.Session
+	at       [][]byte // each session's dialog as it was delivered
+}
+
+func (h *holder) Session(s *model.Session, _ []model.Finding) {
+	h.sessions = append(h.sessions, s)
+	h.at = append(h.at, fmt.Appendf(nil, "%+v", s.Dialog))
+}
+
+// A consumer that keeps sessions gets dialogs of their own size, and the
+// dissector's buffers, reused for later sessions, never show through them:
+// short dialogs (a login, in the first buffer size) as well as long ones.
+func TestKeptSessionsOwnTheirDialog(t *testing.T) {
+	c := pcaptest.New()
+	for i := 0; i < 200; i++ {
+		k := c.Conn(fmt.Sprintf("192.0.2.10:%d", 40000+i), "198.51.100.20:21", uint32(1000*i), uint32(7000*i))
+		k.Open()
+		k.Line(false, "220 (vsFTPd 3.0.3)")
+		k.Line(true, fmt.Sprintf("USER user%d", i))
+		k.Line(false, "331 Please specify the password.")
+		k.Line(true, "QUIT")
+		k.Line(false, "221 Goodbye.")
+		k.Close()
+	}
+	short := c.Bytes()
+	for name, pcap := range map[string][]byte{"short": short, "long": manySessions(100)} {
+		src, err := capture.OpenReader("kept.pcap", "kept.pcap", nopCloser{bytes.NewReader(pcap)}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &holder{}
+		if _, err := analysis.Run(context.Background(), []capture.Source{src}, analysis.Config{Dissect: dissect.DefaultConfig()}, h); err != nil {
+			t.Fatal(err)
+		}
+		if len(h.sessions) < 100 {
+			t.Fatalf("%s: %d sessions", name, len(h.sessions))
+		}
+		for i, s := range h.sessions {
+			if len(s.Dialog) == 0 || cap(s.Dialog) != len(s.Dialog) {
+				t.Fatalf("%s: session %s: dialog of %d entries in a buffer of %d", name, s.ID, len(s.Dialog), cap(s.Dialog))
+			}
+			if now := fmt.Appendf(nil, "%+v", s.Dialog); !bytes.Equal(now, h.at[i]) {
+				t.Fatalf("%s: session %s's dialog changed after delivery:\nthen %s\nnow  %s", name, s.ID, h.at[i], now)
+			}
+		}
+	}
+}

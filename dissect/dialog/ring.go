@@ -121,12 +121,11 @@ func (r *Ring) End() int { return r.base + len(r.buf) }
 // short sessions (a 30-line dialog is 4 KiB, and growing it by appending
 // allocates twice that again), so the dialogs of sessions that were
 // written out and forgotten are reused for new sessions.
-var dialogPool sync.Pool // of *[]model.DialogEntry, empty, capacity ≥ minPooledDialog
+var dialogPool sync.Pool // of *[]model.DialogEntry, empty, capacity ≥ firstDialogCap
 
-const (
-	firstDialogCap  = 16
-	minPooledDialog = 2 * firstDialogCap
-)
+// firstDialogCap is the capacity of a new dialog: most sessions (a login,
+// a listing, a transfer) fit, and their buffers are reused too.
+const firstDialogCap = 16
 
 // newBuffer returns an empty dialog, reused when one is free.
 func newBuffer() []model.DialogEntry {
@@ -141,7 +140,7 @@ func newBuffer() []model.DialogEntry {
 // no finding, NAT leg or view kept it. Only a consumer that keeps nothing
 // may call it (analysis does, for streaming report writers).
 func Recycle(d []model.DialogEntry) {
-	if cap(d) < minPooledDialog {
+	if cap(d) < firstDialogCap {
 		return
 	}
 	clear(d[:cap(d)]) // drop the strings it points to
