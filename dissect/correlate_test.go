@@ -16,8 +16,8 @@ import (
 // helper-remap capture.
 func TestSameEndpointGoesToTheWaitingTransfer(t *testing.T) {
 	c := pcaptest.New()
-	first := ftpLogin(c, "192.168.1.10:40000", 100)
-	second := ftpLogin(c, "192.168.1.10:40001", 200)
+	first := c.Login("192.168.1.10:40000", 100)
+	second := c.Login("192.168.1.10:40001", 200)
 	first.Line(true, "PORT 192,168,1,10,156,64")
 	first.Line(false, "200 PORT command successful. Consider using PASV.")
 	second.Line(true, "PORT 192,168,1,10,156,64")

@@ -97,7 +97,7 @@ const bystander = "192.168.1.99:40000"
 // startBystander logs the bystander in and sends the start of a command;
 // the function it returns sends the rest, and the reply.
 func startBystander(c *pcaptest.Capture) (finish func()) {
-	k := ftpLogin(c, bystander, 9000)
+	k := c.Login(bystander, 9000)
 	k.Send(true, []byte("CWD /pub/"), 1460)
 	return func() {
 		snaplen := c.Snaplen
@@ -159,8 +159,8 @@ func dialogText(s *model.Session) string {
 // first half (reordered) when connection B loses a reply that its client
 // acknowledges (a real capture gap). A's wait must go on untouched.
 func craftGapBesideReordering(c *pcaptest.Capture) {
-	a := ftpLogin(c, clientA, 100)
-	b := ftpLogin(c, clientB, 5000)
+	a := c.Login(clientA, 100)
+	b := c.Login(clientB, 5000)
 	a.Line(true, "PWD")
 	sa, ra := a.Seq()
 	part1, part2 := []byte(`257 "/pub" is the `), []byte("current directory\r\n")
@@ -195,8 +195,8 @@ func checkGapBesideReordering(t *testing.T, r craftedResult) {
 // beyond a hole than a reorder queue holds (the hole is never filled nor
 // acknowledged), while connection B waits for a reordered half-line.
 func craftReorderQueueBound(c *pcaptest.Capture) {
-	a := ftpLogin(c, clientA, 100)
-	b := ftpLogin(c, clientB, 5000)
+	a := c.Login(clientA, 100)
+	b := c.Login(clientB, 5000)
 	a.Line(true, "HELP")
 	b.Line(true, "PWD")
 	sb, rb := b.Seq()
@@ -231,8 +231,8 @@ func checkReorderQueueBound(t *testing.T, r craftedResult) {
 // it is given up after the reorder wait; B's reordering began later and is
 // still within its wait when A's expires.
 func craftReorderTimeout(c *pcaptest.Capture) {
-	a := ftpLogin(c, clientA, 100)
-	b := ftpLogin(c, clientB, 5000)
+	a := c.Login(clientA, 100)
+	b := c.Login(clientB, 5000)
 	a.Line(true, "PWD")
 	sa, ra := a.Seq()
 	a.Packet(false, ra+10, sa, pcaptest.Flags{ACK: true, PSH: true}, []byte("is the current directory\r\n"))
@@ -265,7 +265,7 @@ const (
 // copy of it with another address at the same sequence numbers; the server
 // then connects to the first one's endpoint.
 func craftConflictingPort(c *pcaptest.Capture) {
-	k := ftpLogin(c, clientA, 100)
+	k := c.Login(clientA, 100)
 	seq, ack := k.Seq()
 	k.Line(true, portSeen)
 	k.Packet(true, seq, ack, pcaptest.Flags{ACK: true, PSH: true}, []byte(portOther+"\r\n"))
@@ -331,7 +331,7 @@ func checkConflictingPort(t *testing.T, r craftedResult) {
 // segment before them comes last), the second one longer and overlapping
 // both the hole and the first copy.
 func craftConflictingQueued(c *pcaptest.Capture) {
-	k := ftpLogin(c, clientA, 100)
+	k := c.Login(clientA, 100)
 	seq, ack := k.Seq()
 	noop := []byte("NOOP\r\n")
 	at := seq + uint32(len(noop))
@@ -367,7 +367,7 @@ func checkConflictingQueued(t *testing.T, r craftedResult) {
 // craftConsistentRetransmissions: identical retransmissions, partial and
 // whole, and a keepalive probe with a garbage byte — none is a conflict.
 func craftConsistentRetransmissions(c *pcaptest.Capture) {
-	k := ftpLogin(c, clientA, 100)
+	k := c.Login(clientA, 100)
 	seq, ack := k.Seq()
 	k.Line(true, "CWD /pub")
 	k.Packet(true, seq, ack, pcaptest.Flags{ACK: true, PSH: true}, []byte("CWD /pub\r\n"))
@@ -398,7 +398,7 @@ const longName = "a-file-with-a-rather-long-name.tar.gz"
 // the 331, the 227, the RETR and the 150 are cut, the rest fits.
 func craftSnaplen80(c *pcaptest.Capture) {
 	c.Snaplen = 80
-	k := ftpLogin(c, clientA, 100)
+	k := c.Login(clientA, 100)
 	k.Line(true, "PASV")
 	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 	d := c.Conn("192.168.1.10:40001", "203.0.113.20:30000", 5, 9)
@@ -461,7 +461,7 @@ func entryText(e model.DialogEntry) string {
 // craftSnaplenLongLine: a command longer than a segment, every segment cut;
 // the captured starts of the later segments are the middle of the line.
 func craftSnaplenLongLine(c *pcaptest.Capture) {
-	k := ftpLogin(c, clientA, 100)
+	k := c.Login(clientA, 100)
 	c.Snaplen = 80
 	k.Send(true, []byte("STOR "+strings.Repeat("x/", 100)+"\r\n"), 60)
 	k.Line(false, "553 Could not create file.")
@@ -481,7 +481,7 @@ func checkSnaplenLongLine(t *testing.T, r craftedResult) {
 // craftSnaplenExport: a data connection cut by the snapshot length, under
 // --export: its file is partial, and its cut bytes are counted.
 func craftSnaplenExport(c *pcaptest.Capture) {
-	k := ftpLogin(c, clientA, 100)
+	k := c.Login(clientA, 100)
 	k.Line(true, "PASV")
 	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 	k.Line(true, "RETR f")
@@ -526,7 +526,7 @@ func checkSnaplenExport(t *testing.T, r craftedResult) {
 // command; another record, in step, holds a 227. Then CCC: close_notify
 // alerts and cleartext, with a passive transfer.
 func craftTLSGapThenCCC(c *pcaptest.Capture) {
-	k := ftpLogin(c, clientA, 100)
+	k := c.Login(clientA, 100)
 	k.Line(true, "AUTH TLS")
 	k.Line(false, "234 Proceed with negotiation.")
 	k.Send(true, record(22, 200, "\x01\x02\x03\x04"), 1448)

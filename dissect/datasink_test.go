@@ -35,7 +35,7 @@ func TestExportReordered(t *testing.T) {
 	}
 	content := []byte(strings.Repeat("The quick brown fox. ", 500))
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "PASV")
 	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 	k.Line(true, "RETR ../../etc/passwd")

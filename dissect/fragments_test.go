@@ -36,7 +36,7 @@ func TestCommandInTwoIPv4Fragments(t *testing.T) {
 	for name, order := range map[string][]int{"in order": {0, 1}, "reversed": {1, 0}} {
 		t.Run(name, func(t *testing.T) {
 			c := pcaptest.New()
-			k := ftpLogin(c, "192.168.1.10:40000", 100)
+			k := c.Login("192.168.1.10:40000", 100)
 			// the TCP header and "RETR a-file-in-t" in the first fragment, the rest in the second
 			k.SendFragmented(true, []byte("RETR a-file-in-two-fragments.iso\r\n"), 40, order...)
 			lastFragment := uint64(c.Packets) - 1 // before the peer's ACK
@@ -216,7 +216,7 @@ func TestOverlappingFragmentsRejected(t *testing.T) {
 // the middle of it still reads its fragmented command.
 func TestFragmentFloodBounded(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	junk := make([]byte, 1480)
 	for i := range 20000 {
 		f := c.Conn("10."+itoa(i>>16&255)+"."+itoa(i>>8&255)+"."+itoa(i&255)+":1", "203.0.113.20:21", 0, 0)
@@ -245,7 +245,7 @@ func TestFragmentFloodBounded(t *testing.T) {
 // stays valid while the frames of its batch wait for the analysis.
 func TestFragmentsThroughDecoderFrames(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.SendFragmented(true, []byte("CWD /a/directory/name\r\n"), 16)
 	k.Line(false, "250 Directory successfully changed.")
 	k.Close()

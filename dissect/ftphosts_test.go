@@ -18,7 +18,7 @@ func TestFTPHostsPrunedWithTheirConnections(t *testing.T) {
 	c := pcaptest.New()
 	const n = 2000
 	for i := 0; i < n; i++ {
-		k := ftpLogin(c, fmt.Sprintf("10.1.%d.%d:40000", i/250, i%250+1), uint32(i*1000))
+		k := c.Login(fmt.Sprintf("10.1.%d.%d:40000", i/250, i%250+1), uint32(i*1000))
 		k.Line(true, "QUIT")
 		k.Line(false, "221 Goodbye.")
 		k.Close()
@@ -68,7 +68,7 @@ func TestFTPHostsPrunedWithTheirConnections(t *testing.T) {
 // claims is still counted as an unmatched data connection.
 func TestUnmatchedDataConnectionCounted(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.0.2.10:40000", 100)
+	k := c.Login("192.0.2.10:40000", 100)
 	d := c.Conn("192.0.2.10:41000", "203.0.113.20:30000", 5, 9)
 	d.Open()
 	d.Send(true, []byte("unannounced"), 1448)

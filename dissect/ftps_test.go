@@ -22,30 +22,6 @@ import (
 	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
 
-// ftpsFile is the downloaded file: several TLS records, not a round size.
-var ftpsFile = bytes.Repeat([]byte("ftpscope decrypts FTPS with a key log\n"), 3000)
-
-func recordFTPS(t *testing.T, opt pcaptest.FTPSOptions) *pcaptest.FTPS {
-	t.Helper()
-	if opt.File == nil {
-		opt.File = ftpsFile
-	}
-	f, err := pcaptest.FTPSCapture(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-func keyLog(t *testing.T, b []byte) *tlsdecrypt.KeyLog {
-	t.Helper()
-	k := tlsdecrypt.NewKeyLog()
-	if err := k.Read(bytes.NewReader(b)); err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 // dialogLines gives a session's dialog as the lines sent, without the
 // ones before TLS when decrypted is set.
 func dialogLines(s *model.Session, decrypted bool) (cmds, replies []string) {
@@ -81,9 +57,9 @@ func TestFTPSDecrypted(t *testing.T) {
 		{"implicit", pcaptest.FTPSOptions{Implicit: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := recordFTPS(t, tc.opt)
+			f := pcaptest.RecordFTPS(t, tc.opt)
 			cfg := DefaultConfig()
-			cfg.TLSKeys = keyLog(t, f.KeyLog)
+			cfg.TLSKeys = pcaptest.KeyLog(t, f.KeyLog)
 			dir := t.TempDir()
 			exportTo(t, &cfg, dir, "")
 			cfg.ShowPasswords = true
@@ -130,18 +106,18 @@ func TestFTPSDecrypted(t *testing.T) {
 				t.Errorf("data decryption %+v", d)
 			}
 			x := ch.Transfer
-			if x == nil || x.FileBytes == nil || *x.FileBytes != int64(len(ftpsFile)) {
+			if x == nil || x.FileBytes == nil || *x.FileBytes != int64(len(pcaptest.FTPSFile)) {
 				t.Fatalf("transfer %+v", x)
 			}
-			if ch.Connection.BytesToFTPClient <= int64(len(ftpsFile)) {
+			if ch.Connection.BytesToFTPClient <= int64(len(pcaptest.FTPSFile)) {
 				t.Errorf("the connection's count %d should be TCP payload, records included", ch.Connection.BytesToFTPClient)
 			}
-			sum := sha256.Sum256(ftpsFile)
+			sum := sha256.Sum256(pcaptest.FTPSFile)
 			if x.SHA256 != hex.EncodeToString(sum[:]) {
 				t.Errorf("sha256 %s, export %q", x.SHA256, x.ExportPath)
 			}
 			got, err := os.ReadFile(filepath.Join(dir, x.ExportPath))
-			if err != nil || !bytes.Equal(got, ftpsFile) {
+			if err != nil || !bytes.Equal(got, pcaptest.FTPSFile) {
 				t.Errorf("exported %d bytes (%v), want the file", len(got), err)
 			}
 			if w := a.SourceWarnings(0); len(w) != 0 {
@@ -154,7 +130,7 @@ func TestFTPSDecrypted(t *testing.T) {
 // TestFTPSWithoutKeyLog: the report is what it was before decryption
 // existed: the dialog stops at 234, the data connection is inferred.
 func TestFTPSWithoutKeyLog(t *testing.T) {
-	f := recordFTPS(t, pcaptest.FTPSOptions{})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{})
 	ss, _ := run(t, f.Pcap, DefaultConfig())
 	if len(ss) != 1 {
 		t.Fatalf("%d sessions", len(ss))
@@ -174,8 +150,8 @@ func TestFTPSWithoutKeyLog(t *testing.T) {
 // TestFTPSWrongKey: a key log without this session's keys, or with wrong
 // ones, warns once per connection and leaves the analysis as without it.
 func TestFTPSWrongKey(t *testing.T) {
-	f := recordFTPS(t, pcaptest.FTPSOptions{})
-	other := recordFTPS(t, pcaptest.FTPSOptions{})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{})
+	other := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{})
 	// the right labels and randoms, the wrong secrets
 	var wrong []byte
 	for _, l := range bytes.Split(f.KeyLog, []byte("\n")) {
@@ -194,7 +170,7 @@ func TestFTPSWrongKey(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			kl := tc.keys
 			cfg := DefaultConfig()
-			cfg.TLSKeys = keyLog(t, kl)
+			cfg.TLSKeys = pcaptest.KeyLog(t, kl)
 			ss, a := run(t, f.Pcap, cfg)
 			if len(ss) != 1 {
 				t.Fatalf("%d sessions", len(ss))
@@ -218,15 +194,15 @@ func TestFTPSWrongKey(t *testing.T) {
 // control connection's session; its master secret decrypts them even when
 // the key log lacks their lines.
 func TestFTPSResumedWithControlKeyOnly(t *testing.T) {
-	f := recordFTPS(t, pcaptest.FTPSOptions{MaxVersion: tls.VersionTLS12})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{MaxVersion: tls.VersionTLS12})
 	cfg := DefaultConfig()
-	cfg.TLSKeys = keyLog(t, f.ControlKeyLog)
+	cfg.TLSKeys = pcaptest.KeyLog(t, f.ControlKeyLog)
 	ss, _ := run(t, f.Pcap, cfg)
 	if len(ss) != 1 || len(ss[0].Channels) != 1 {
 		t.Fatalf("%d sessions", len(ss))
 	}
 	x := ss[0].Channels[0].Transfer
-	if x == nil || x.FileBytes == nil || *x.FileBytes != int64(len(ftpsFile)) {
+	if x == nil || x.FileBytes == nil || *x.FileBytes != int64(len(pcaptest.FTPSFile)) {
 		t.Fatalf("transfer %+v, data %+v", x, ss[0].Channels[0].Connection.TLSDecryption)
 	}
 }
@@ -234,13 +210,13 @@ func TestFTPSResumedWithControlKeyOnly(t *testing.T) {
 // TestFTPSProtC: a data connection in clear under a TLS control
 // connection is counted and exported as any.
 func TestFTPSProtC(t *testing.T) {
-	f := recordFTPS(t, pcaptest.FTPSOptions{ProtC: true})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{ProtC: true})
 	cfg := DefaultConfig()
-	cfg.TLSKeys = keyLog(t, f.KeyLog)
+	cfg.TLSKeys = pcaptest.KeyLog(t, f.KeyLog)
 	exportTo(t, &cfg, t.TempDir(), "")
 	ss, _ := run(t, f.Pcap, cfg)
 	ch := ss[0].Channels[0]
-	sum := sha256.Sum256(ftpsFile)
+	sum := sha256.Sum256(pcaptest.FTPSFile)
 	if ch.Transfer.FileBytes != nil || ch.Connection.TLSDecryption != nil || ch.Transfer.SHA256 != hex.EncodeToString(sum[:]) {
 		t.Errorf("transfer %+v connection %+v", ch.Transfer, ch.Connection)
 	}
@@ -248,9 +224,9 @@ func TestFTPSProtC(t *testing.T) {
 
 // TestFTPSClearCommandChannel: after CCC the dialog continues in clear.
 func TestFTPSClearCommandChannel(t *testing.T) {
-	f := recordFTPS(t, pcaptest.FTPSOptions{CCC: true})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{CCC: true})
 	cfg := DefaultConfig()
-	cfg.TLSKeys = keyLog(t, f.KeyLog)
+	cfg.TLSKeys = pcaptest.KeyLog(t, f.KeyLog)
 	cfg.ShowPasswords = true
 	ss, _ := run(t, f.Pcap, cfg)
 	s := ss[0]
@@ -323,7 +299,7 @@ func FuzzFTPS(f *testing.F) {
 // shows the commands, says why the replies are missing, and gives no file
 // size: the file went the other way.
 func TestFTPSOneDirectionKeyed(t *testing.T) {
-	f := recordFTPS(t, pcaptest.FTPSOptions{})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{})
 	var clientOnly []byte
 	for _, l := range bytes.SplitAfter(f.KeyLog, []byte("\n")) {
 		if bytes.HasPrefix(l, []byte("CLIENT_")) {
@@ -331,7 +307,7 @@ func TestFTPSOneDirectionKeyed(t *testing.T) {
 		}
 	}
 	cfg := DefaultConfig()
-	cfg.TLSKeys = keyLog(t, clientOnly)
+	cfg.TLSKeys = pcaptest.KeyLog(t, clientOnly)
 	ss, _ := run(t, f.Pcap, cfg)
 	s := ss[0]
 	if d := s.TLSDecryption; d == nil || !d.Decrypted || d.Reason != "one direction has no key in the key log" {
@@ -350,7 +326,7 @@ func TestFTPSOneDirectionKeyed(t *testing.T) {
 // control connection's records came; the records wait, and the data
 // connection's SYN finds its announcement decrypted by then.
 func TestFTPSKeysArriveLive(t *testing.T) {
-	f := recordFTPS(t, pcaptest.FTPSOptions{})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{})
 	src, err := capture.OpenReader("t", "t.pcap", io.NopCloser(bytes.NewReader(f.Pcap)), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -381,7 +357,7 @@ func TestFTPSKeysArriveLive(t *testing.T) {
 		t.Fatalf("decryption %+v, %d channels", s.TLSDecryption, len(s.Channels))
 	}
 	ch := s.Channels[0]
-	if ch.Connection.Match != model.MatchExact || ch.Transfer == nil || ch.Transfer.FileBytes == nil || *ch.Transfer.FileBytes != int64(len(ftpsFile)) {
+	if ch.Connection.Match != model.MatchExact || ch.Transfer == nil || ch.Transfer.FileBytes == nil || *ch.Transfer.FileBytes != int64(len(pcaptest.FTPSFile)) {
 		t.Errorf("channel %+v, connection %+v, transfer %+v", ch, ch.Connection, ch.Transfer)
 	}
 	// replayed in capture order, each line at the frame that carried it
@@ -400,12 +376,12 @@ func TestFTPSKeysArriveLive(t *testing.T) {
 // follower read its data connection's keys; the records kept are
 // decrypted when the connection concludes.
 func TestFTPSDataKeysAfterTransfer(t *testing.T) {
-	f := recordFTPS(t, pcaptest.FTPSOptions{})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{})
 	src, err := capture.OpenReader("t", "t.pcap", io.NopCloser(bytes.NewReader(f.Pcap)), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := keyLog(t, f.ControlKeyLog) // the data connection's lines come later
+	keys := pcaptest.KeyLog(t, f.ControlKeyLog) // the data connection's lines come later
 	cfg := DefaultConfig()
 	cfg.Live, cfg.TLSKeys = true, keys
 	exportTo(t, &cfg, t.TempDir(), "")
@@ -421,8 +397,8 @@ func TestFTPSDataKeysAfterTransfer(t *testing.T) {
 	keys.Read(bytes.NewReader(f.KeyLog))
 	a.Finish()
 	x := out[0].Channels[0].Transfer
-	sum := sha256.Sum256(ftpsFile)
-	if x == nil || x.FileBytes == nil || *x.FileBytes != int64(len(ftpsFile)) || x.SHA256 != hex.EncodeToString(sum[:]) {
+	sum := sha256.Sum256(pcaptest.FTPSFile)
+	if x == nil || x.FileBytes == nil || *x.FileBytes != int64(len(pcaptest.FTPSFile)) || x.SHA256 != hex.EncodeToString(sum[:]) {
 		t.Fatalf("transfer %+v, data %+v", x, out[0].Channels[0].Connection.TLSDecryption)
 	}
 }

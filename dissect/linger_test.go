@@ -31,7 +31,7 @@ func TestCleanDataCloseConcludesAtOnce(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := pcaptest.New()
-			k := ftpLogin(c, "192.168.1.10:40000", 100)
+			k := c.Login("192.168.1.10:40000", 100)
 			k.Line(true, "PASV")
 			k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 			d := c.Conn("192.168.1.10:40001", "203.0.113.20:30000", 5, 9)

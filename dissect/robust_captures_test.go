@@ -44,7 +44,7 @@ func TestWriteForgedCaptures(t *testing.T) {
 // connection carries 6 GB.
 func seqJumpCapture() []byte {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "PASV")
 	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 	k.Line(true, "RETR f")
@@ -68,7 +68,7 @@ func seqJumpCapture() []byte {
 func lossyDownloadCapture() (pcap []byte, kept int64) {
 	const size = 6 << 20
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "PASV")
 	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 	k.Line(true, "RETR big")
@@ -110,7 +110,7 @@ func smallHoleContent() []byte { return []byte(strings.Repeat("0123456789abcdef"
 // the bytes kept before the first hole.
 func holeyDownloadCapture(content []byte, holeFrom, holeTo int) []byte {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "PASV")
 	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 	k.Line(true, "RETR file.bin")
@@ -139,7 +139,7 @@ var futureTimestampContent = []byte(strings.Repeat("0123456789", 400))
 // traffic; it returns the capture and its packet count.
 func futureTimestampCapture() ([]byte, int) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "PASV")
 	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 	k.Line(true, "RETR f")

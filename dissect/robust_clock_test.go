@@ -62,12 +62,12 @@ func TestFutureTimestampIgnored(t *testing.T) {
 // its own times and is not timed out by the move.
 func TestRealGapConfirmed(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "QUIT")
 	k.Line(false, "221 Goodbye.")
 	k.Close()
 	c.Now = c.Now.Add(2 * time.Hour)
-	k2 := ftpLogin(c, "192.168.1.10:40002", 500)
+	k2 := c.Login("192.168.1.10:40002", 500)
 	k2.Line(true, "QUIT")
 	k2.Line(false, "221 Goodbye.")
 	k2.Close()
@@ -94,7 +94,7 @@ func TestRealGapConfirmed(t *testing.T) {
 func TestQuietControlConnection(t *testing.T) {
 	for _, ends := range []bool{false, true} {
 		c := pcaptest.New()
-		k := ftpLogin(c, "192.168.1.10:40000", 100)
+		k := c.Login("192.168.1.10:40000", 100)
 		k.Line(true, "PASV")
 		k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 		k.Line(true, "RETR big")

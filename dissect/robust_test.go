@@ -32,21 +32,9 @@ func run(t testing.TB, pcap []byte, cfg Config) ([]*model.Session, *Analyzer) {
 	return out, a
 }
 
-// ftpLogin opens a control connection and logs in.
-func ftpLogin(c *pcaptest.Capture, client string, isn uint32) *pcaptest.Conn {
-	k := c.Conn(client, "203.0.113.20:21", isn, 7000)
-	k.Open()
-	k.Line(false, "220 (vsFTPd 3.0.3)")
-	k.Line(true, "USER anonymous")
-	k.Line(false, "331 Please specify the password.")
-	k.Line(true, "PASS x@y")
-	k.Line(false, "230 Login successful.")
-	return k
-}
-
 func TestTenMegabyteLine(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Send(true, []byte("STOR "+strings.Repeat("x", 10<<20)+"\r\n"), 1460)
 	k.Line(false, "500 Line too long.")
 	k.Line(true, "NOOP")
@@ -116,7 +104,7 @@ func TestManyFlowsBounded(t *testing.T) {
 
 func TestSnaplenCutDataConnection(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "PASV")
 	k.Line(false, "227 Entering Passive Mode (203,0,113,20,117,48).")
 	k.Line(true, "RETR big")
@@ -141,7 +129,7 @@ func TestSnaplenCutDataConnection(t *testing.T) {
 
 func TestPortReuseIsTwoConnections(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	for i := 0; i < 2; i++ {
 		k.Line(true, "PORT 192,168,1,10,156,64")
 		k.Line(false, "200 PORT command successful.")
@@ -182,7 +170,7 @@ func TestMidSessionCapture(t *testing.T) {
 
 func TestUpdatesShowRunningSessions(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "NOOP")
 	f, _ := capture.OpenReader("t", "t", io.NopCloser(bytes.NewReader(c.Bytes())), 0)
 	a := New(DefaultConfig(), []*capture.Info{f.Info()}, SinkFunc(func(*model.Session) {}))
@@ -213,7 +201,7 @@ func TestUpdatesShowRunningSessions(t *testing.T) {
 
 func TestStrayPacketsMakeNoSession(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "QUIT")
 	k.Line(false, "221 Goodbye.")
 	k.Close()
@@ -229,7 +217,7 @@ func TestStrayPacketsMakeNoSession(t *testing.T) {
 
 func TestSplitAnnouncementPlaced(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Send(true, []byte("TYPE I\r\nPORT 192,168,"), 1460) // two lines, the second cut
 	k.Send(true, []byte("1,10,156,64\r\n"), 1460)
 	k.Line(false, "200 Switching to Binary mode.")
@@ -249,7 +237,7 @@ func TestSplitAnnouncementPlaced(t *testing.T) {
 
 func TestReorderedControlSegments(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "PWD")
 	a, b := k.Seq()
 	// the server's reply arrives in two segments, the second first
@@ -272,7 +260,7 @@ func TestReorderedControlSegments(t *testing.T) {
 // while a transfer is awaited.
 func TestFloodSparesIdleControlConnection(t *testing.T) {
 	c := pcaptest.New()
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "PWD")
 	k.Line(false, `257 "/" is the current directory`)
 	for i := 0; i < 5000; i++ {
@@ -307,7 +295,7 @@ func TestConnectionAttemptsAreNotSessions(t *testing.T) {
 			k.Packet(false, 0, uint32(1001+i), pcaptest.Flags{RST: true, ACK: true}, nil)
 		}
 	}
-	k := ftpLogin(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	k.Line(true, "QUIT")
 	k.Line(false, "221 Goodbye.")
 	k.Close()

@@ -32,23 +32,11 @@ func dissectAll(t *testing.T, pcap []byte) []*model.Session {
 	return out
 }
 
-// login opens a control connection and logs in.
-func login(c *pcaptest.Capture, client string, isn uint32) *pcaptest.Conn {
-	k := c.Conn(client, "203.0.113.20:21", isn, 7000)
-	k.Open()
-	k.Line(false, "220 (vsFTPd 3.0.3)")
-	k.Line(true, "USER anonymous")
-	k.Line(false, "331 Please specify the password.")
-	k.Line(true, "PASS x@y")
-	k.Line(false, "230 Login successful.")
-	return k
-}
-
 // -w keeps every fragment of a selected session's datagrams, so that
 // Wireshark can reassemble them again, and not those of other hosts.
 func TestSelectorKeepsFragments(t *testing.T) {
 	c := pcaptest.New()
-	k := login(c, "192.168.1.10:40000", 100)
+	k := c.Login("192.168.1.10:40000", 100)
 	mine := []uint64{uint64(c.Packets + 1), uint64(c.Packets + 2)}
 	k.SendFragmented(true, []byte("RETR a-file-in-two-fragments.iso\r\n"), 40)
 	other := c.Conn("192.168.1.99:40000", "203.0.113.20:21", 5, 6)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/internal/analysistest"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -33,7 +34,7 @@ func (f ringFrames) Frame(_ string, n uint64) (capture.Packet, error) { return f
 
 func startWithFrames(t *testing.T, w, h int, frames FrameSource, cfg analysis.Config, file string) *harness {
 	t.Helper()
-	sources := openSources(t, file)
+	sources := analysistest.OpenSources(t, file)
 	m := viewmodel.NewModel(sources[0].Info().Label)
 	sim := tcell.NewSimulationScreen("UTF-8")
 	u, err := New(m, Options{Screen: sim, Refresh: 20 * time.Millisecond, Frames: frames})
@@ -66,7 +67,7 @@ func TestFrameView(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {200, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			frames := fileFrames{filepath.Base(file): capture.NewFrameReader("client.pcap", file)}
-			hs := startWithFrames(t, size[0], size[1], frames, analysisConfig(false), file)
+			hs := startWithFrames(t, size[0], size[1], frames, analysistest.Config(false), file)
 			hs.waitFor("■ file · done")
 			hs.keys("enter")
 			hs.waitFor("<s1> <dialog>")
@@ -111,7 +112,7 @@ func TestFrameView(t *testing.T) {
 func TestFrameViewFromRing(t *testing.T) {
 	file := sample("active-nohelper", "client.pcap")
 	ring := capture.NewFrameRing(16, 1<<20) // the last 16 control packets only
-	cfg := analysisConfig(false)
+	cfg := analysistest.Config(false)
 	cfg.Dissect.ControlTap = ring.Add
 	hs := startWithFrames(t, 80, 24, ringFrames{ring}, cfg, file)
 	hs.waitFor("■ file · done")

@@ -14,6 +14,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/ftpscope/ftpscope/analysis"
+	"github.com/ftpscope/ftpscope/internal/analysistest"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
@@ -63,7 +64,7 @@ func startExporting(t *testing.T, w, h int, x Exporter, file string) *harness {
 		t.Fatal(err)
 	}
 	t.Chdir(t.TempDir())
-	sources := openSources(t, abs)
+	sources := analysistest.OpenSources(t, abs)
 	m := viewmodel.NewModel(sources[0].Info().Label)
 	sim := tcell.NewSimulationScreen("UTF-8")
 	u, err := New(m, Options{Screen: sim, Refresh: 20 * time.Millisecond, Exporter: x})
@@ -75,7 +76,7 @@ func startExporting(t *testing.T, w, h int, x Exporter, file string) *harness {
 	hs := &harness{t: t, u: u, sim: sim, done: make(chan error, 1), cancel: cancel}
 	go func() {
 		var sum *analysis.Summary
-		sum, err := runAnalysis(ctx, u, sources, analysisConfig(false))
+		sum, err := runAnalysis(ctx, u, sources, analysistest.Config(false))
 		hs.sum = sum
 		hs.done <- err
 	}()

@@ -12,7 +12,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
-	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/analysistest"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -31,36 +31,16 @@ type harness struct {
 	cancel context.CancelFunc
 }
 
-func openSources(t *testing.T, files ...string) []capture.Source {
-	t.Helper()
-	var out []capture.Source
-	for i, f := range files {
-		s, err := capture.OpenFile("", f, i)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		out = append(out, s)
-	}
-	return out
-}
-
-func analysisConfig(multi bool) analysis.Config {
-	cfg := analysis.Config{Dissect: dissect.DefaultConfig()}
-	cfg.Dissect.KeepSegments = multi
-	return cfg
-}
-
 // startUI runs the analysis of files and the UI at w×h.
 func startUI(t *testing.T, w, h int, files ...string) *harness {
 	t.Helper()
-	sources := openSources(t, files...)
+	sources := analysistest.OpenSources(t, files...)
 	labels := make([]string, len(sources))
 	for i, s := range sources {
 		labels[i] = s.Info().Label
 	}
 	return startWith(t, w, h, viewmodel.NewModel(labels...), func(ctx context.Context, u *UI) (*analysis.Summary, error) {
-		return runAnalysis(ctx, u, sources, analysisConfig(len(sources) > 1))
+		return runAnalysis(ctx, u, sources, analysistest.Config(len(sources) > 1))
 	})
 }
 

@@ -42,9 +42,9 @@ func TestControlDecryptsImplicit(t *testing.T) {
 		{"tls12", tls.VersionTLS12, "TLS 1.2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := record(t, pcaptest.FTPSOptions{Implicit: true, MaxVersion: tc.max})
+			f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true, MaxVersion: tc.max})
 			conn := only(t, connections(t, f.Pcap), 990)
-			keys := NewKeys(keyLog(t, f.KeyLog), false)
+			keys := NewKeys(pcaptest.KeyLog(t, f.KeyLog), false)
 			h := &fakeControl{now: time.Unix(1000, 0), segs: conn.segs}
 			c := keys.NewControl(h)
 			feedControl(c, conn, false)
@@ -107,11 +107,11 @@ func TestControlDecryptsImplicit(t *testing.T) {
 // split where the host's Place says each segment ends, so every line is
 // dated by its own segment as when fed one segment at a time.
 func TestControlPlaceSplitsFeeds(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{Implicit: true})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true})
 	conn := only(t, connections(t, f.Pcap), 990)
 	run := func(coalesce bool) *fakeControl {
 		h := &fakeControl{now: time.Unix(1000, 0), segs: conn.segs}
-		feedControl(NewKeys(keyLog(t, f.KeyLog), false).NewControl(h), conn, coalesce)
+		feedControl(NewKeys(pcaptest.KeyLog(t, f.KeyLog), false).NewControl(h), conn, coalesce)
 		return h
 	}
 	one, many := run(false), run(true)
@@ -132,10 +132,10 @@ func TestControlPlaceSplitsFeeds(t *testing.T) {
 // record header should be, and hands nothing more to the decryptor: the
 // cleartext PWD is not plaintext of the TLS.
 func TestControlStopsAtCCC(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{Implicit: true, CCC: true})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true, CCC: true})
 	conn := only(t, connections(t, f.Pcap), 990)
 	h := &fakeControl{now: time.Unix(1000, 0), segs: conn.segs}
-	c := NewKeys(keyLog(t, f.KeyLog), false).NewControl(h)
+	c := NewKeys(pcaptest.KeyLog(t, f.KeyLog), false).NewControl(h)
 	feedControl(c, conn, false)
 	var inTLS []string
 	for _, l := range f.Commands {
@@ -161,10 +161,10 @@ func TestControlStopsAtCCC(t *testing.T) {
 // TestControlLose: after a capture gap in one direction, that direction
 // gives no more plaintext, the other goes on, and the status says why.
 func TestControlLose(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{Implicit: true})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true})
 	conn := only(t, connections(t, f.Pcap), 990)
 	h := &fakeControl{now: time.Unix(1000, 0), segs: conn.segs}
-	c := NewKeys(keyLog(t, f.KeyLog), false).NewControl(h)
+	c := NewKeys(pcaptest.KeyLog(t, f.KeyLog), false).NewControl(h)
 	lost := false
 	for _, s := range conn.segs {
 		c.Feed(s.dir, s.payload, s.seq)
@@ -196,9 +196,9 @@ func TestControlLose(t *testing.T) {
 // keys are kept, and replayed in capture order once the key log holds
 // more secrets: the host then gets every line.
 func TestControlLiveReplay(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{Implicit: true})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true})
 	conn := only(t, connections(t, f.Pcap), 990)
-	kl := keyLog(t, nil)
+	kl := pcaptest.KeyLog(t, nil)
 	keys := NewKeys(kl, true)
 	h := &fakeControl{now: time.Unix(1000, 0), segs: conn.segs}
 	c := keys.NewControl(h)
@@ -235,9 +235,9 @@ func TestControlLiveReplay(t *testing.T) {
 // TestControlLiveGivesUp: live, past the wait for keys nothing is kept to
 // replay: keys that come later decrypt nothing and End says why, once.
 func TestControlLiveGivesUp(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{Implicit: true})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true})
 	conn := only(t, connections(t, f.Pcap), 990)
-	kl := keyLog(t, nil)
+	kl := pcaptest.KeyLog(t, nil)
 	h := &fakeControl{now: time.Unix(1000, 0), segs: conn.segs}
 	c := NewKeys(kl, true).NewControl(h)
 	feedControl(c, conn, false)

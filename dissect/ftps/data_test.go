@@ -61,10 +61,10 @@ func TestDataInOrder(t *testing.T) {
 		{"tls12", tls.VersionTLS12, "TLS 1.2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := record(t, pcaptest.FTPSOptions{Implicit: true, MaxVersion: tc.max})
+			f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true, MaxVersion: tc.max})
 			conns := connections(t, f.Pcap)
 			conn := only(t, conns, dataPort)
-			keys := NewKeys(keyLog(t, f.KeyLog), false)
+			keys := NewKeys(pcaptest.KeyLog(t, f.KeyLog), false)
 			feedControl(keys.NewControl(&fakeControl{now: time.Unix(1000, 0)}), only(t, conns, 990), false)
 			h := &fakeData{}
 			d := keys.NewData(h)
@@ -74,8 +74,8 @@ func TestDataInOrder(t *testing.T) {
 					t.Fatalf("frame %d: PROT P taken for cleartext", s.frame)
 				}
 			}
-			if !bytes.Equal(h.got[1], testFile) || len(h.got[0]) != 0 {
-				t.Fatalf("plaintext %d bytes from the server, %d from the client; want the %d of the file", len(h.got[1]), len(h.got[0]), len(testFile))
+			if !bytes.Equal(h.got[1], pcaptest.FTPSFile) || len(h.got[0]) != 0 {
+				t.Fatalf("plaintext %d bytes from the server, %d from the client; want the %d of the file", len(h.got[1]), len(h.got[0]), len(pcaptest.FTPSFile))
 			}
 			if len(h.bad) != 0 || h.lost != 0 {
 				t.Errorf("offsets %q, lost %d", h.bad, h.lost)
@@ -89,8 +89,8 @@ func TestDataInOrder(t *testing.T) {
 			if st := d.Status(); !st.Decrypted || st.Reason != "" || st.Version != tc.version {
 				t.Errorf("status %+v", st)
 			}
-			if n := d.FileBytes(); n != int64(len(testFile)) {
-				t.Errorf("FileBytes %d, want %d", n, len(testFile))
+			if n := d.FileBytes(); n != int64(len(pcaptest.FTPSFile)) {
+				t.Errorf("FileBytes %d, want %d", n, len(pcaptest.FTPSFile))
 			}
 		})
 	}
@@ -100,7 +100,7 @@ func TestDataInOrder(t *testing.T) {
 // retransmissions (whole, and overlapping the bytes delivered), still give
 // the file in order, at contiguous offsets, with nothing lost.
 func TestDataReordered(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{})
 	conn := only(t, connections(t, f.Pcap), dataPort)
 	segs := append([]segment(nil), conn.segs...)
 	pairs := serverPairs(segs)
@@ -121,7 +121,7 @@ func TestDataReordered(t *testing.T) {
 	}
 	segs = retrans
 	h := &fakeData{}
-	d := NewKeys(keyLog(t, f.KeyLog), false).NewData(h)
+	d := NewKeys(pcaptest.KeyLog(t, f.KeyLog), false).NewData(h)
 	feed := newDataFeed(d, conn)
 	overlapped := false
 	for i, s := range segs {
@@ -140,13 +140,13 @@ func TestDataReordered(t *testing.T) {
 	if !overlapped {
 		t.Fatal("no overlapping retransmission made")
 	}
-	if !bytes.Equal(h.got[1], testFile) {
-		t.Fatalf("plaintext %d bytes, want the %d of the file", len(h.got[1]), len(testFile))
+	if !bytes.Equal(h.got[1], pcaptest.FTPSFile) {
+		t.Fatalf("plaintext %d bytes, want the %d of the file", len(h.got[1]), len(pcaptest.FTPSFile))
 	}
 	if len(h.bad) != 0 || h.lost != 0 {
 		t.Errorf("offsets %q, lost %d", h.bad, h.lost)
 	}
-	if why := d.End(); why != "" || d.FileBytes() != int64(len(testFile)) {
+	if why := d.End(); why != "" || d.FileBytes() != int64(len(pcaptest.FTPSFile)) {
 		t.Errorf("End %q, FileBytes %d", why, d.FileBytes())
 	}
 }
@@ -166,12 +166,12 @@ func indexOf(segs []segment, frame uint64) int {
 // End gives no reason: the connection was decrypted, in part (the status
 // says why not whole).
 func TestDataGap(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{})
 	conn := only(t, connections(t, f.Pcap), dataPort)
 	pairs := serverPairs(conn.segs)
 	drop := pairs[len(pairs)/2]
 	h := &fakeData{}
-	d := NewKeys(keyLog(t, f.KeyLog), false).NewData(h)
+	d := NewKeys(pcaptest.KeyLog(t, f.KeyLog), false).NewData(h)
 	feed := newDataFeed(d, conn)
 	for i, s := range conn.segs {
 		if i != drop {
@@ -181,8 +181,8 @@ func TestDataGap(t *testing.T) {
 	if h.lost != 0 {
 		t.Errorf("Lost %d times before the end: the hole could still fill", h.lost)
 	}
-	if len(h.got[1]) == 0 || len(h.got[1]) >= len(testFile) || !bytes.HasPrefix(testFile, h.got[1]) {
-		t.Errorf("plaintext %d bytes: want a strict prefix of the %d of the file", len(h.got[1]), len(testFile))
+	if len(h.got[1]) == 0 || len(h.got[1]) >= len(pcaptest.FTPSFile) || !bytes.HasPrefix(pcaptest.FTPSFile, h.got[1]) {
+		t.Errorf("plaintext %d bytes: want a strict prefix of the %d of the file", len(h.got[1]), len(pcaptest.FTPSFile))
 	}
 	if len(h.bad) != 0 {
 		t.Errorf("offsets %q", h.bad)
@@ -210,11 +210,11 @@ func TestDataGap(t *testing.T) {
 // log line alone, once that control connection was decrypted through the
 // same Keys (the session cache), and not otherwise.
 func TestDataResumesControlSession(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{MaxVersion: tls.VersionTLS12, Implicit: true})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{MaxVersion: tls.VersionTLS12, Implicit: true})
 	conns := connections(t, f.Pcap)
 	ctl, data := only(t, conns, 990), only(t, conns, dataPort)
 	for _, withControl := range []bool{true, false} {
-		keys := NewKeys(keyLog(t, f.ControlKeyLog), false)
+		keys := NewKeys(pcaptest.KeyLog(t, f.ControlKeyLog), false)
 		if withControl {
 			c := keys.NewControl(&fakeControl{now: time.Unix(1000, 0), segs: ctl.segs})
 			feedControl(c, ctl, false)
@@ -229,7 +229,7 @@ func TestDataResumesControlSession(t *testing.T) {
 			feed.segment(s)
 		}
 		why := d.End()
-		if withControl && (why != "" || !bytes.Equal(h.got[1], testFile)) {
+		if withControl && (why != "" || !bytes.Equal(h.got[1], pcaptest.FTPSFile)) {
 			t.Errorf("after the control connection: End %q, %d bytes", why, len(h.got[1]))
 		}
 		if !withControl && (why == "" || len(h.got[1]) != 0 || d.FileBytes() != -1) {
@@ -241,10 +241,10 @@ func TestDataResumesControlSession(t *testing.T) {
 // TestDataProtC: a data connection whose first bytes are no TLS record is
 // given back as cleartext, and nothing is decrypted.
 func TestDataProtC(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{ProtC: true})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{ProtC: true})
 	conn := only(t, connections(t, f.Pcap), dataPort)
 	h := &fakeData{}
-	d := NewKeys(keyLog(t, f.KeyLog), false).NewData(h)
+	d := NewKeys(pcaptest.KeyLog(t, f.KeyLog), false).NewData(h)
 	feed := newDataFeed(d, conn)
 	if feed.segment(conn.segs[0]) {
 		t.Fatalf("cleartext %q taken for TLS", conn.segs[0].payload[:min(16, len(conn.segs[0].payload))])
@@ -257,10 +257,10 @@ func TestDataProtC(t *testing.T) {
 // TestDataCutSegment: a segment cut by the snapshot length ends the
 // decryption at once.
 func TestDataCutSegment(t *testing.T) {
-	f := record(t, pcaptest.FTPSOptions{})
+	f := pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{})
 	conn := only(t, connections(t, f.Pcap), dataPort)
 	h := &fakeData{}
-	d := NewKeys(keyLog(t, f.KeyLog), false).NewData(h)
+	d := NewKeys(pcaptest.KeyLog(t, f.KeyLog), false).NewData(h)
 	feed := newDataFeed(d, conn)
 	cut := serverPairs(conn.segs)[2]
 	for i, s := range conn.segs[:cut+1] {
@@ -293,7 +293,7 @@ func TestDataCutSegment(t *testing.T) {
 // end the decryption as a gap would, without waiting for the end.
 func TestDataQueueBound(t *testing.T) {
 	h := &fakeData{}
-	d := NewKeys(keyLog(t, nil), false).NewData(h)
+	d := NewKeys(pcaptest.KeyLog(t, nil), false).NewData(h)
 	var span [2]tcpseq.Span
 	span[0].SetSYN(0)
 	span[1].SetSYN(0)

@@ -11,38 +11,11 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
-
-	"github.com/ftpscope/ftpscope/internal/pcaptest"
-	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
 
 // The FTPS sessions of these tests are the ones dissect's FTPS tests use:
 // pcaptest.FTPSCapture runs Go's crypto/tls client and server over
 // loopback and writes the packets with the client's key log.
-
-// testFile is what RETR downloads: several TLS records, not a round size.
-var testFile = bytes.Repeat([]byte("ftpscope decrypts FTPS with a key log\n"), 3000)
-
-func record(t *testing.T, opt pcaptest.FTPSOptions) *pcaptest.FTPS {
-	t.Helper()
-	if opt.File == nil {
-		opt.File = testFile
-	}
-	f, err := pcaptest.FTPSCapture(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-func keyLog(t *testing.T, b []byte) *tlsdecrypt.KeyLog {
-	t.Helper()
-	k := tlsdecrypt.NewKeyLog()
-	if err := k.Read(bytes.NewReader(b)); err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // segment is one TCP segment of a capture, as the tests feed it.
 type segment struct {

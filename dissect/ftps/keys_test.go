@@ -25,7 +25,7 @@ func TestNewKeysWithoutKeyLog(t *testing.T) {
 // TestKeysWarningsBySource: warnings are kept by source, in order, bounded
 // per source with a count of the ones left out.
 func TestKeysWarningsBySource(t *testing.T) {
-	k := NewKeys(keyLog(t, nil), false)
+	k := NewKeys(pcaptest.KeyLog(t, nil), false)
 	k.Warn(0, "a")
 	k.Warn(1, "b")
 	k.Warn(0, "c")
@@ -79,15 +79,15 @@ func garble(log []byte, bad bool) []byte {
 // reason, the third none.
 func TestKeysWarnOncePerSource(t *testing.T) {
 	caps := []*pcaptest.FTPS{
-		record(t, pcaptest.FTPSOptions{Implicit: true}),
-		record(t, pcaptest.FTPSOptions{Implicit: true}),
-		record(t, pcaptest.FTPSOptions{Implicit: true}),
+		pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true}),
+		pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true}),
+		pcaptest.RecordFTPS(t, pcaptest.FTPSOptions{Implicit: true}),
 	}
 	var log []byte
 	log = append(log, garble(caps[0].ControlKeyLog, true)...)
 	log = append(log, garble(caps[1].ControlKeyLog, false)...)
 	log = append(log, caps[2].ControlKeyLog...)
-	kl := keyLog(t, log)
+	kl := pcaptest.KeyLog(t, log)
 	if n := bytes.Count(caps[0].ControlKeyLog, []byte("\n")); kl.Skipped() != n {
 		t.Errorf("%d key log lines skipped, want the %d garbled", kl.Skipped(), n)
 	}

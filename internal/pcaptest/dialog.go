@@ -103,3 +103,17 @@ func Latin1Names() []byte {
 	k.Close()
 	return c.Bytes()
 }
+
+// Login opens a control connection from client to the server
+// 203.0.113.20:21 (server ISN 7000) and logs in anonymously, as vsftpd
+// answers.
+func (c *Capture) Login(client string, isn uint32) *Conn {
+	k := c.Conn(client, "203.0.113.20:21", isn, 7000)
+	k.Open()
+	k.Line(false, "220 (vsFTPd 3.0.3)")
+	k.Line(true, "USER anonymous")
+	k.Line(false, "331 Please specify the password.")
+	k.Line(true, "PASS x@y")
+	k.Line(false, "230 Login successful.")
+	return k
+}

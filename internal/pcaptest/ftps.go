@@ -17,7 +17,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
+
+	"github.com/ftpscope/ftpscope/tlsdecrypt"
 )
 
 // FTPSOptions shape an FTPS session recorded by FTPSCapture.
@@ -500,4 +503,32 @@ func selfSigned() (tls.Certificate, error) {
 		cert = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 	})
 	return cert, certErr
+}
+
+// FTPSFile is what the FTPS tests download by default: several TLS
+// records, not a round size.
+var FTPSFile = bytes.Repeat([]byte("ftpscope decrypts FTPS with a key log\n"), 3000)
+
+// RecordFTPS is FTPSCapture for a test, opt.File FTPSFile unless set; it
+// fails t on error.
+func RecordFTPS(t testing.TB, opt FTPSOptions) *FTPS {
+	t.Helper()
+	if opt.File == nil {
+		opt.File = FTPSFile
+	}
+	f, err := FTPSCapture(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// KeyLog reads a key log for a test; it fails t on error.
+func KeyLog(t testing.TB, b []byte) *tlsdecrypt.KeyLog {
+	t.Helper()
+	k := tlsdecrypt.NewKeyLog()
+	if err := k.Read(bytes.NewReader(b)); err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

@@ -1,11 +1,9 @@
 package ladder
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/ui/sessionview"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
@@ -16,12 +14,7 @@ import (
 // pairs the legs itself.
 func helperSessions(t *testing.T) *viewmodel.Model {
 	t.Helper()
-	srcs := openSources(t, sample("active-helper", "gateway.pcap"))
-	m := viewmodel.NewModel(srcs[0].Info().Label)
-	if _, err := analysis.Run(context.Background(), srcs, analysisConfig(false), m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return analysed(t, sample("active-helper", "gateway.pcap"))
 }
 
 // handPair pairs two legs of one control connection the way the analysis

@@ -1,13 +1,10 @@
 package sessionview
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
-	"github.com/ftpscope/ftpscope/analysis"
-	"github.com/ftpscope/ftpscope/capture"
-	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/analysistest"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
 )
 
@@ -15,16 +12,9 @@ import (
 // UI shows them when the run is done.
 func analysedRows(t *testing.T, scenario, file string) []*viewmodel.Row {
 	t.Helper()
-	src, err := capture.OpenFile("", filepath.Join("..", "..", "samples", "captures", scenario, file), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	m := viewmodel.NewModel(src.Info().Label)
-	sum, err := analysis.Run(context.Background(), []capture.Source{src}, analysis.Config{Dissect: dissect.DefaultConfig()}, m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srcs := analysistest.OpenSources(t, filepath.Join("..", "..", "samples", "captures", scenario, file))
+	m := viewmodel.NewModel(srcs[0].Info().Label)
+	sum := analysistest.Run(t, m, srcs...)
 	m.Finish(&viewmodel.Outcome{Sources: sum.Sources, NATPairs: sum.NATPairs, Findings: sum.Findings, Stats: sum.Stats}, nil)
 	return m.Snapshot().Rows
 }
