@@ -51,9 +51,6 @@ type Want struct {
 	registered     bool
 }
 
-// Registered reports whether the waiter is in the table.
-func (w *Want) Registered() bool { return w.registered }
-
 // Waiter is what waits for a connection.
 type Waiter interface {
 	comparable

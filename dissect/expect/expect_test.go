@@ -63,8 +63,8 @@ func TestEvictionDequeues(t *testing.T) {
 	if want := uint64(len(ws) - (len(ws)+9)/10 - MaxWaiting); e.Evicted() != want {
 		t.Errorf("%d evicted, want %d", e.Evicted(), want)
 	}
-	if ws[1].want.Registered() || !ws[len(ws)-1].want.Registered() {
-		t.Errorf("oldest still waiting %v, newest %v: want the oldest evicted", ws[1].want.Registered(), ws[len(ws)-1].want.Registered())
+	if ws[1].want.registered || !ws[len(ws)-1].want.registered {
+		t.Errorf("oldest still waiting %v, newest %v: want the oldest evicted", ws[1].want.registered, ws[len(ws)-1].want.registered)
 	}
 	e.Expire(t0.Add(time.Minute))
 	if e.waiting != 0 || len(e.queue) != 0 || len(e.exact) != 0 || len(e.byPort) != 0 {
