@@ -80,9 +80,11 @@ type Consumer interface {
 	Session(s *model.Session, findings []model.Finding)
 }
 
-// Streamer is implemented by a Consumer that writes each session out and
-// keeps nothing of it once Session returns (the report writers): the
-// analysis then reuses the session's memory for later sessions.
+// Streamer is implemented by a Consumer that keeps nothing of a session's
+// dialog (Session.Dialog) once Session returns: the report writers write
+// it out, the terminal UI's model packs it. The analysis then reuses the
+// dialog's memory for later sessions; a Consumer that keeps the dialog
+// slice gets a copy of its own.
 type Streamer interface {
 	StreamsSessions()
 }

@@ -41,9 +41,9 @@ func startOutput(d *diagnoser, observe func(*model.Session)) *outputStage {
 	session := func(s *model.Session) {
 		var buffer []model.DialogEntry
 		if !streams && len(s.Dialog) > 0 {
-			// A consumer that keeps sessions (the terminal UI) keeps a
+			// A consumer that keeps sessions with their dialog keeps a
 			// copy of the dialog's size, and the dissector's buffer is
-			// reused as it is for the report writers.
+			// reused as it is for the Streamers.
 			buffer = s.Dialog
 			s.Dialog = make([]model.DialogEntry, len(buffer))
 			copy(s.Dialog, buffer)

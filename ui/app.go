@@ -104,6 +104,7 @@ type UI struct {
 	frameFrom   viewID // the view the frame view came from
 	selID       string
 	openRow     *viewmodel.Row
+	openSession *model.Session // openRow's session with its dialog (unpacked once, when opened)
 	openOther   *viewmodel.Row // the other NAT leg's row, as the open session's ladder drew it
 	follow      bool
 	paused      bool

@@ -73,8 +73,8 @@ func (u *UI) frameTarget() (*frameSet, string) {
 			}
 		}
 	case ladder.Ref:
-		if r := u.openRow; r != nil && ref.Dialog >= 0 && ref.Dialog < len(r.S.Dialog) {
-			set.frames, set.what = []uint64{r.S.Dialog[ref.Dialog].Frame}, "ladder line"
+		if s := u.openSession; s != nil && ref.Dialog >= 0 && ref.Dialog < len(s.Dialog) {
+			set.frames, set.what = []uint64{s.Dialog[ref.Dialog].Frame}, "ladder line"
 		}
 	case ladder.FlowRef:
 		set.source, set.frames, set.what = ref.Source, []uint64{ref.Frame}, "ladder line of "+ref.Session

@@ -79,7 +79,7 @@ func (u *UI) askSlice(rows []*viewmodel.Row, def, what string, controlOnly bool)
 	u.ask("write "+what+" to", def, "overwrites it", func(path string, exists bool) {
 		req := SliceRequest{Path: path, Overwrite: exists, Pairs: u.snap.Pairs}
 		for _, r := range legs {
-			s := *r.S
+			s := *r.Session()
 			if controlOnly {
 				s.Channels = nil // the selector then takes the control connection alone
 			}

@@ -167,7 +167,7 @@ func (u *UI) reportWriter(rows []*viewmodel.Row) func(io.Writer) error {
 	r := &model.Report{Tool: u.opt.Tool}
 	in := map[string]bool{}
 	for _, row := range rows {
-		r.Sessions = append(r.Sessions, *row.S)
+		r.Sessions = append(r.Sessions, *row.Session())
 		r.Findings = append(r.Findings, row.Findings...)
 		in[row.S.ID] = true
 	}

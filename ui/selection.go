@@ -137,7 +137,8 @@ func (u *UI) setFilter(text string) {
 // selection (the same session, updated).
 func (u *UI) showSession(r *viewmodel.Row, keep bool) {
 	u.view = viewSession
-	u.openRow = r
+	u.openRow, u.openSession = r, r.Session()
+	s := u.openSession
 	sels := [numPanes]int{}
 	if keep {
 		for i, p := range u.panes {
@@ -145,22 +146,22 @@ func (u *UI) showSession(r *viewmodel.Row, keep bool) {
 		}
 	}
 	var nat *sessionview.NATLeg
-	if p, ok := u.model.Pair(r.S.ID); ok {
-		nat = sessionview.NATLegOf(&p, r.S.ID)
+	if p, ok := u.model.Pair(s.ID); ok {
+		nat = sessionview.NATLegOf(&p, s.ID)
 	}
-	u.panes[paneDialog].setItems(sessionview.DialogItems(u.th, r.S, r.Findings, nat), sels[paneDialog])
-	u.panes[paneData].setItems(sessionview.ChannelItems(u.th, r.S, nat), sels[paneData])
-	u.panes[paneFindings].setItems(sessionview.SessionFindingItems(u.th, r.S.ID, r.Findings), sels[paneFindings])
+	u.panes[paneDialog].setItems(sessionview.DialogItems(u.th, s, r.Findings, nat), sels[paneDialog])
+	u.panes[paneData].setItems(sessionview.ChannelItems(u.th, s, nat), sels[paneData])
+	u.panes[paneFindings].setItems(sessionview.SessionFindingItems(u.th, s.ID, r.Findings), sels[paneFindings])
 	sp := u.ladderSpec(r)
 	u.panes[paneLadder].setItems(ladder.Items(u.th, sp), max(sels[paneLadder], 3))
 	obs := 0
-	for _, ch := range r.S.Channels {
+	for _, ch := range s.Channels {
 		if ch.Connection != nil {
 			obs++
 		}
 	}
-	u.panes[paneDialog].SetTitle(fmt.Sprintf(" 1 Dialog (%d) ", len(r.S.Dialog)))
-	u.panes[paneData].SetTitle(fmt.Sprintf(" 2 Data channels (%d observed / %d) ", obs, len(r.S.Channels)))
+	u.panes[paneDialog].SetTitle(fmt.Sprintf(" 1 Dialog (%d) ", len(s.Dialog)))
+	u.panes[paneData].SetTitle(fmt.Sprintf(" 2 Data channels (%d observed / %d) ", obs, len(s.Channels)))
 	u.panes[paneFindings].SetTitle(fmt.Sprintf(" 3 Findings (%d) ", len(r.Findings)))
 	lt := " 4 Ladder "
 	if sp.Server != nil {
@@ -171,7 +172,11 @@ func (u *UI) showSession(r *viewmodel.Row, keep bool) {
 
 // Spec pairs the session with its other NAT leg when there is one.
 func (u *UI) ladderSpec(r *viewmodel.Row) *ladder.Spec {
-	sp := &ladder.Spec{Client: ladder.Leg{S: r.S, Marks: sessionview.MarksFor(r.Findings)}, Viewed: r.S.ID}
+	rs := r.Session()
+	if r == u.openRow {
+		rs = u.openSession // as unpacked when opened: ladder references index its dialog
+	}
+	sp := &ladder.Spec{Client: ladder.Leg{S: rs, Marks: sessionview.MarksFor(r.Findings)}, Viewed: r.S.ID}
 	u.openOther = nil
 	p, ok := u.model.Pair(r.S.ID)
 	if !ok {
@@ -186,16 +191,17 @@ func (u *UI) ladderSpec(r *viewmodel.Row) *ladder.Spec {
 		return sp
 	}
 	u.openOther = o
-	in, out := r, o
+	other := o.Session()
+	in, out := rs, other
 	if p.Inside != r.S.ID {
-		in, out = o, r
+		in, out = other, rs
 	}
-	cs, ss := ladder.NATLegs(&p, in.S, out.S)
+	cs, ss := ladder.NATLegs(&p, in, out)
 	legOf := func(s *model.Session) ladder.Leg {
-		if s == r.S {
-			return ladder.Leg{S: r.S, Marks: sessionview.MarksFor(r.Findings)}
+		if s == rs {
+			return ladder.Leg{S: rs, Marks: sessionview.MarksFor(r.Findings)}
 		}
-		return ladder.Leg{S: o.S, Marks: sessionview.MarksFor(o.Findings)}
+		return ladder.Leg{S: other, Marks: sessionview.MarksFor(o.Findings)}
 	}
 	srv := legOf(ss)
 	sp.Client, sp.Server, sp.Pair = legOf(cs), &srv, &p

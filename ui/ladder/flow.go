@@ -68,7 +68,7 @@ func NewFlow(rows []*viewmodel.Row) *Flow {
 		sp.Hosts = append(sp.Hosts, host)
 	}
 	for _, r := range rows {
-		sp.legs = append(sp.legs, Leg{S: r.S, Marks: sessionview.MarksFor(r.Findings)})
+		sp.legs = append(sp.legs, Leg{S: r.Session(), Marks: sessionview.MarksFor(r.Findings)})
 		if st := r.S.Start.Time; !st.IsZero() && (sp.start.IsZero() || st.Before(sp.start)) {
 			sp.start = st
 		}

@@ -21,7 +21,7 @@ func TestFlowOfNATLegs(t *testing.T) {
 	evs := sp.events()
 	want := 0
 	for _, r := range rows {
-		want += len(r.S.Dialog) + len(r.S.Channels)
+		want += r.DialogLen() + len(r.S.Channels)
 	}
 	if len(evs) != want {
 		t.Errorf("%d events, want %d (every dialog line and channel of both)", len(evs), want)

@@ -44,9 +44,9 @@ func handPair(t *testing.T, in, out *model.Session) model.NATPair {
 // by hand (independent of the analysis' own pairing).
 func TestLadderAcrossNAT(t *testing.T) {
 	m := helperSessions(t)
-	r, o := m.Row("s1"), m.Row("s2")
-	p := handPair(t, r.S, o.S)
-	sp := &Spec{Client: Leg{S: r.S}, Server: &Leg{S: o.S}, Pair: &p, Viewed: "s1"}
+	r, o := m.Row("s1").Session(), m.Row("s2").Session()
+	p := handPair(t, r, o)
+	sp := &Spec{Client: Leg{S: r}, Server: &Leg{S: o}, Pair: &p, Viewed: "s1"}
 	txt := Text(sp, 120)
 	t.Logf("\n%s", txt)
 	for _, want := range []string{"client", "NAT gateway", "server", "192.168.1.10:", "⇄ 203.0.113.1:", "203.0.113.20:21"} {
@@ -76,20 +76,20 @@ func TestLadderAcrossNAT(t *testing.T) {
 // is cut to the gap between them, never written over them.
 func TestLadderHeaderNarrow(t *testing.T) {
 	m := helperSessions(t)
-	r, o := m.Row("s1"), m.Row("s2")
-	p := handPair(t, r.S, o.S)
-	sp := &Spec{Client: Leg{S: r.S}, Server: &Leg{S: o.S}, Pair: &p, Viewed: "s1"}
+	r, o := m.Row("s1").Session(), m.Row("s2").Session()
+	p := handPair(t, r, o)
+	sp := &Spec{Client: Leg{S: r}, Server: &Leg{S: o}, Pair: &p, Viewed: "s1"}
 	for _, w := range []int{48, 52, 54, 60, 70} {
 		addrs := strings.Split(Text(sp, w), "\n")[1]
-		c, s := strings.Index(addrs, r.S.Client), strings.Index(addrs, o.S.Server)
-		if c < 0 || s < 0 || c+len(r.S.Client) >= s {
+		c, s := strings.Index(addrs, r.Client), strings.Index(addrs, o.Server)
+		if c < 0 || s < 0 || c+len(r.Client) >= s {
 			t.Errorf("width %d: endpoints not both whole and apart: %q", w, addrs)
 		}
 		if c < 0 || s < 0 {
 			continue
 		}
-		gw := strings.TrimSpace(addrs[c+len(r.S.Client) : s])
-		label := natLabel(r.S, o.S)
+		gw := strings.TrimSpace(addrs[c+len(r.Client) : s])
+		label := natLabel(r, o)
 		if gw != label && !(strings.HasSuffix(gw, "…") && strings.HasPrefix(label, strings.TrimSuffix(gw, "…"))) {
 			t.Errorf("width %d: gateway label %q is not %q or its start: %q", w, gw, label, addrs)
 		}

@@ -23,7 +23,7 @@ func decryptedModel(t *testing.T) *viewmodel.Model {
 // columns keep every row within its width.
 func TestDecryptedLinesMarked(t *testing.T) {
 	m := decryptedModel(t)
-	s := m.Row("s1").S
+	s := m.Row("s1").Session()
 	th := styled.NewTheme(true)
 	for i, it := range sessionview.DialogItems(th, s, nil, nil) {
 		l := it.Render(100)[0]

@@ -45,8 +45,9 @@ func ComputeStats(rows []*viewmodel.Row) *Stats {
 	st := &Stats{Sessions: len(rows), codes: map[int]int{}, verbs: map[string]int{}, statuses: map[string]int{}}
 	byRule := map[string]*ruleCount{}
 	for _, r := range rows {
-		for i := range r.S.Dialog {
-			e := &r.S.Dialog[i]
+		dialog := r.Session().Dialog
+		for i := range dialog {
+			e := &dialog[i]
 			switch {
 			case e.Kind == "command":
 				st.commands++

@@ -1,7 +1,6 @@
 package viewmodel
 
 import (
-	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -146,13 +145,10 @@ func (m *Model) Len() int {
 
 // Session implements analysis.Consumer. A session delivered again with the
 // same id replaces the earlier one (live capture may report a session while
-// it is still open).
+// it is still open). The row keeps the dialog packed and nothing of
+// s.Dialog, whose memory the analysis reuses once Session returns (see
+// StreamsSessions).
 func (m *Model) Session(s *model.Session, findings []model.Finding) {
-	if n := len(s.Dialog); cap(s.Dialog)-n > 4 {
-		// A row lives long: it keeps its dialog, not the room the
-		// analysis left for it to grow.
-		s.Dialog = slices.Clone(s.Dialog)
-	}
 	fs := append([]model.Finding(nil), findings...)
 	model.SortFindings(fs)
 	r := newRow(s, fs)
@@ -162,12 +158,18 @@ func (m *Model) Session(s *model.Session, findings []model.Finding) {
 	if m.pairedLocked(s.ID) {
 		r = m.newRowLocked(s, fs) // with the pair's findings
 	}
+	r.packDialog()
 	m.put(r)
 	for _, f := range fs {
 		m.counts[clampSev(f.Severity)]++
 	}
 	m.version.Add(1)
 }
+
+// StreamsSessions implements analysis.Streamer: Session keeps nothing of
+// a session's dialog but its packed copy, so the analysis reuses the
+// dialog's memory, and no copy is made for the model to keep.
+func (m *Model) StreamsSessions() {}
 
 // put adds or replaces a row, and in live mode enforces the caps.
 func (m *Model) put(r *Row) {
@@ -237,7 +239,8 @@ func (m *Model) newRowLocked(s *model.Session, own []model.Finding) *Row {
 // remakeLocked replaces a row by one with the findings own (and its pair's
 // told so far), as running and as recently changed as it was.
 func (m *Model) remakeLocked(old *Row, own []model.Finding) {
-	r := m.newRowLocked(old.S, own)
+	r := m.newRowLocked(old.Session(), own)
+	r.S, r.packed = old.S, old.packed
 	r.running, r.touched = old.running, old.touched
 	m.rows[m.index(old)], m.byID[old.S.ID] = r, r
 	m.grouped = false

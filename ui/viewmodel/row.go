@@ -13,7 +13,10 @@ import (
 // once off the UI goroutine. A Row never changes after the model handed it
 // out; an update replaces it.
 type Row struct {
+	// S is the session. Once it concluded, the row keeps its dialog
+	// packed and S.Dialog is nil: Session gives the session whole.
 	S        *model.Session
+	packed   *packedDialog
 	Findings []model.Finding // this session's findings, worst first
 	own      []model.Finding // those that came with the session (not from a NAT pair told live)
 	// Other is the other leg of the session's NAT pair, when one is known.
@@ -40,6 +43,40 @@ type Row struct {
 	rules    []string
 	statuses []string
 	hay      string
+}
+
+// Session returns the row's session with its whole dialog: S itself, or,
+// when the row keeps the dialog packed, a copy of S with the dialog
+// unpacked into new memory (on every call: a caller keeps what it shows).
+func (r *Row) Session() *model.Session {
+	if r.packed == nil {
+		return r.S
+	}
+	s := *r.S
+	s.Dialog = r.packed.unpack()
+	return &s
+}
+
+// DialogLen is the number of entries in the session's dialog.
+func (r *Row) DialogLen() int {
+	if r.packed == nil {
+		return len(r.S.Dialog)
+	}
+	return r.packed.len()
+}
+
+// packDialog makes the row keep its session's dialog packed, and S a copy
+// of the session without it: a concluded session's row lives as long as
+// the model, and the dialog given to it is memory the analysis reuses.
+func (r *Row) packDialog() {
+	s := *r.S
+	s.Dialog = nil
+	if len(r.S.Dialog) > 0 {
+		if r.packed = packDialog(r.S.Dialog); r.packed == nil {
+			s.Dialog = slices.Clone(r.S.Dialog) // does not fit the packed form
+		}
+	}
+	r.S = &s
 }
 
 // ByNumber orders rows by session number (s2 before s10), then by id: the
