@@ -13,7 +13,8 @@
 #   json   ftpscope -r F -o json  >/dev/null      (/usr/bin/time -v)
 #   jsonl  ftpscope -r F -o jsonl >/dev/null      (/usr/bin/time -v)
 #   tui    bench/memprobe -o tui -r F: the terminal UI's model in live mode,
-#          fed running sessions every 250 ms, a snapshot taken every 250 ms
+#          fed running sessions every 250 ms, a snapshot taken every 250 ms,
+#          under the soft memory limit of a live run (64 MiB, as ftpscope -i)
 #
 # and prints a table with the ratio of each size to the first; then, from
 # one memprobe run of each output and size, the live heap the collector

@@ -8,7 +8,8 @@
 //	jsonl  JSON lines (-o jsonl), written to /dev/null
 //	tui    the terminal UI's model in live mode (ftpscope -i): the dissector
 //	       in live mode feeding viewmodel.Model with running sessions every 250 ms,
-//	       and a reader taking a snapshot every 250 ms as the screen does
+//	       and a reader taking a snapshot every 250 ms as the screen does,
+//	       under the soft memory limit of a live run (internal/memlimit)
 //
 // bench/memory.sh runs it over captures of 20,000 and 200,000 sessions.
 //
@@ -33,6 +34,7 @@ import (
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/memlimit"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/report"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
@@ -45,7 +47,14 @@ func main() {
 	flag.DurationVar(&profileAfter, "profile-after", 5*time.Second, "when to write the heap profile")
 	flag.Uint64Var(&profileLive, "profile-live-mib", 0, "write the heap profile instead when the live heap first exceeds this")
 	flag.BoolVar(&trace, "trace", false, "log the memory to standard error every 500 ms")
+	limit := flag.Int("memory-limit", -1, "soft memory limit in MiB, 0 for none (default: as ftpscope, memlimit.DefaultLive for tui, a live run; none for json and jsonl, file runs)")
 	flag.Parse()
+	switch {
+	case *limit >= 0:
+		memlimit.Set(*limit)
+	case *out == "tui":
+		memlimit.Set(memlimit.DefaultLive)
+	}
 	if *heapProfile != "" {
 		runtime.MemProfileRate = 4096 // fine enough to compare two runs
 	}

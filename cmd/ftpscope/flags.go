@@ -31,6 +31,7 @@ type options struct {
 	noPromisc     bool
 	snapLen       int
 	bufferKiB     int
+	memoryLimit   int // MiB; -1: not given
 	listIfaces    bool
 	failOn        model.Severity
 	quiet         bool
@@ -150,6 +151,9 @@ Live capture:
       --no-conntrack          do not read this host's conntrack entries and
                               helper expectations (read by default on Linux;
                               needs CAP_NET_ADMIN)
+      --memory-limit MiB      keep the memory under MiB, collecting more often
+                              (default 64 live, none for files; 0: none;
+                              GOMEMLIMIT wins)
 
 Privileges:
       --user NAME             as root, become NAME once the captures and the
@@ -212,6 +216,8 @@ func flagSet(o *options) *flag.FlagSet {
 		fs.BoolVar(&o.listIfaces, n, false, "")
 	}
 	fs.BoolVar(&o.noConntrack, "no-conntrack", false, "")
+	o.memoryLimit = -1 // not given
+	fs.IntVar(&o.memoryLimit, "memory-limit", o.memoryLimit, "")
 	fs.Var(severityFlag{&o.failOn}, "fail-on", "")
 	for _, n := range []string{"q", "quiet"} {
 		fs.BoolVar(&o.quiet, n, false, "")
@@ -267,6 +273,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.snapLen == 0 {
 		o.snapLen = maxSnapLen
+	}
+	if o.memoryLimit < -1 || o.memoryLimit > 1<<30 {
+		return nil, fmt.Errorf("--memory-limit %d: the limit is a number of MiB, 0 for none", o.memoryLimit)
 	}
 	if o.bufferKiB == 0 || o.bufferKiB < -1 || o.bufferKiB > 1<<30 {
 		return nil, fmt.Errorf("-B %d: the buffer size is a positive number of KiB", o.bufferKiB)

@@ -16,6 +16,7 @@ import (
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/dissect"
+	"github.com/ftpscope/ftpscope/internal/memlimit"
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 )
@@ -129,6 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(o.ifaces) > 0 {
 		cfg.Dissect.Live = true
 	}
+	memlimit.Set(memoryLimitMiB(o))
 
 	var prog *progress
 	if !o.quiet && o.output != "tui" && len(o.reads) > 0 && isTerminal(stderr) {
@@ -165,6 +167,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailOn
 	}
 	return code
+}
+
+// memoryLimitMiB is the soft memory limit of the run: --memory-limit, or
+// by default memlimit.DefaultLive for a live capture (bounded state, for
+// days) and none for files (the terminal UI keeps every session of a file).
+func memoryLimitMiB(o *options) int {
+	switch {
+	case o.memoryLimit >= 0:
+		return o.memoryLimit
+	case len(o.ifaces) > 0:
+		return memlimit.DefaultLive
+	}
+	return 0
 }
 
 // analysisConfig is the analysis the flags ask for; the error is a filter

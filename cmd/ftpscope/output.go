@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/internal/memlimit"
 	"github.com/ftpscope/ftpscope/internal/textfmt"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/report"
@@ -31,6 +33,11 @@ func produce(ctx context.Context, o *options, sources []capture.Source, cfg anal
 	}
 	var sum *analysis.Summary
 	var err error
+	stopWatch := make(chan struct{})
+	defer close(stopWatch)
+	if o.output != "tui" && len(o.ifaces) > 0 {
+		go memlimit.Watch(stopWatch, memoryWatchEvery, func(msg string) { fmt.Fprintf(stderr, "ftpscope: %s\n", msg) })
+	}
 	if o.output == "tui" {
 		sum, err = runTUI(ctx, o, sources, cfg, tool, stdout, finish)
 	} else {
@@ -50,6 +57,9 @@ func produce(ctx context.Context, o *options, sources []capture.Source, cfg anal
 	}
 	return sum, nil
 }
+
+// memoryWatchEvery is how often a live capture checks its soft memory limit.
+const memoryWatchEvery = 5 * time.Second
 
 // writeReport runs the analysis into the output of -o.
 func writeReport(ctx context.Context, o *options, sources []capture.Source, cfg analysis.Config, tool model.Tool, stdout io.Writer) (*analysis.Summary, error) {

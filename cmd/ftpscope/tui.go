@@ -8,6 +8,7 @@ import (
 
 	"github.com/ftpscope/ftpscope/analysis"
 	"github.com/ftpscope/ftpscope/capture"
+	"github.com/ftpscope/ftpscope/internal/memlimit"
 	"github.com/ftpscope/ftpscope/model"
 	"github.com/ftpscope/ftpscope/ui"
 	"github.com/ftpscope/ftpscope/ui/viewmodel"
@@ -40,6 +41,11 @@ func runTUI(ctx context.Context, o *options, sources []capture.Source, cfg analy
 	u, err := ui.New(m, ui.Options{Tool: tool, Exporter: exporter, Frames: frames})
 	if err != nil {
 		return nil, err
+	}
+	if len(o.ifaces) > 0 {
+		stop := make(chan struct{})
+		defer close(stop)
+		go memlimit.Watch(stop, memoryWatchEvery, func(msg string) { u.Flash(model.Warning, msg) })
 	}
 	progress := cfg.Progress
 	cfg.Progress = func(n uint64) {
