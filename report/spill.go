@@ -21,7 +21,7 @@ import (
 // finding is a record (a header with its order, then its JSON) appended to
 // a store; an index of 8 bytes per finding gives the offset of its current
 // record, so a revision appends the new record and rewrites one index
-// entry. Past spillInMemory bytes the stores move to temporary files
+// entry. Past spillInMemory bytes of records both stores move to temporary files
 // (0600, unlinked at once, so nothing is left behind whatever happens).
 // At the end the records are sorted in chunks of spillChunk bytes into runs,
 // and the runs merged, spillFanIn at a time.
@@ -108,6 +108,15 @@ func (sp *findingSpill) write(f *model.Finding, ref uint64) uint64 {
 func (sp *findingSpill) setIndex(ref, off uint64, appending bool) {
 	if sp.err != nil {
 		return
+	}
+	if sp.records.f != nil && sp.index.f == nil {
+		// The index follows the records to a file: the memory budget is
+		// theirs together. Kept in memory, the index (8 bytes a finding)
+		// would grow to spillInMemory too, and a long capture's memory
+		// would follow its findings until then.
+		if sp.err = sp.index.toFile(); sp.err != nil {
+			return
+		}
 	}
 	var e [8]byte
 	binary.LittleEndian.PutUint64(e[:], off)

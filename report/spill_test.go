@@ -102,6 +102,31 @@ func TestSpillSortsAndRevises(t *testing.T) {
 	}
 }
 
+// The index goes to a file with the records, though it is far below its
+// own limit: the budget is the two stores' together, so that memory stops
+// growing with the findings once the records left it.
+func TestSpillIndexFollowsRecords(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	sp := newFindingSpill()
+	sp.records.limit = 1 << 10
+	defer sp.close()
+	fs := spillFindings(100)
+	for i := range fs {
+		sp.add(&fs[i])
+	}
+	if sp.records.f == nil || sp.index.f == nil {
+		t.Fatalf("records on file %v, index on file %v: want both", sp.records.f != nil, sp.index.f != nil)
+	}
+	if len(sp.index.mem) != 0 {
+		t.Errorf("%d index bytes still in memory", len(sp.index.mem))
+	}
+	fs[7].Severity = model.Warning
+	sp.revise(7, &fs[7], false)
+	if got, want := arrayOf(t, sp), wantArray(t, fs); !bytes.Equal(got, want) {
+		t.Fatalf("array after the index moved:\n%.300s\nwant\n%.300s", got, want)
+	}
+}
+
 // Past its memory limit the spill is a temporary file of mode 0600 that
 // has no name: nothing is left in the temporary directory, whatever
 // happens to the process.
