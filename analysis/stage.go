@@ -39,12 +39,13 @@ func startOutput(d *diagnoser, observe func(*model.Session)) *outputStage {
 	sc, _ := d.out.(StatsConsumer)
 	_, streams := d.out.(Streamer)
 	session := func(s *model.Session) {
-		var buffer []model.DialogEntry
+		// The dissector's buffer, taken first: a Streamer keeps nothing
+		// of it and may drop it from the session it keeps.
+		buffer := s.Dialog
 		if !streams && len(s.Dialog) > 0 {
 			// A consumer that keeps sessions with their dialog keeps a
 			// copy of the dialog's size, and the dissector's buffer is
 			// reused as it is for the Streamers.
-			buffer = s.Dialog
 			s.Dialog = make([]model.DialogEntry, len(buffer))
 			copy(s.Dialog, buffer)
 		}
@@ -52,9 +53,6 @@ func startOutput(d *diagnoser, observe func(*model.Session)) *outputStage {
 			observe(s)
 		}
 		d.Session(s)
-		if streams {
-			buffer = s.Dialog
-		}
 		dialog.Recycle(buffer)
 	}
 	go func() {

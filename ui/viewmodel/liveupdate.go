@@ -9,9 +9,19 @@ import (
 // prune keeps the LiveRows rows changed last and the LiveFlagged changed
 // last among the others with a warning or worse, and evicts the rest.
 func (m *Model) prune() {
-	recent := append([]*Row(nil), m.rows...)
+	// the order and the set are reused: a long capture prunes every
+	// pruneSlack sessions
+	recent := append(m.pruneOrder[:0], m.rows...)
 	sort.Slice(recent, func(i, j int) bool { return recent[i].touched > recent[j].touched })
-	keep := make(map[*Row]bool, LiveRows+LiveFlagged)
+	if m.pruneKeep == nil {
+		m.pruneKeep = make(map[*Row]bool, LiveRows+LiveFlagged)
+	}
+	keep := m.pruneKeep
+	defer func() {
+		clear(keep)
+		clear(recent)
+		m.pruneOrder = recent[:0]
+	}()
 	flagged := 0
 	for i, r := range recent {
 		switch {

@@ -105,6 +105,9 @@ type Model struct {
 	finished time.Time
 	touches  uint64 // the last Row.touched given
 	evicted  uint64
+	// prune's scratch, kept between prunes
+	pruneOrder []*Row
+	pruneKeep  map[*Row]bool
 	// pairFindings are the findings of the NAT pairs told while a live
 	// capture runs (not final yet), by session: shown on the legs' rows,
 	// counted apart from the delivered findings until the pair is final.
@@ -145,9 +148,9 @@ func (m *Model) Len() int {
 
 // Session implements analysis.Consumer. A session delivered again with the
 // same id replaces the earlier one (live capture may report a session while
-// it is still open). The row keeps the dialog packed and nothing of
-// s.Dialog, whose memory the analysis reuses once Session returns (see
-// StreamsSessions).
+// it is still open). The model keeps s, and of s.Dialog, whose memory the
+// analysis reuses once Session returns (see StreamsSessions), nothing but
+// a packed copy: it sets s.Dialog to nil.
 func (m *Model) Session(s *model.Session, findings []model.Finding) {
 	fs := append([]model.Finding(nil), findings...)
 	model.SortFindings(fs)

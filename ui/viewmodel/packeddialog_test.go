@@ -82,10 +82,11 @@ func TestPackedDialogRareParts(t *testing.T) {
 func TestRowKeepsNoDialogMemory(t *testing.T) {
 	s := rowSession("s1", 7)
 	want := append([]model.DialogEntry(nil), s.Dialog...)
+	buffer := s.Dialog
 	m := NewModel("x")
 	m.Session(s, nil)
-	for i := range s.Dialog { // the analysis reuses the buffer
-		s.Dialog[i] = model.DialogEntry{Kind: "reply", Code: 999, Text: "reused"}
+	for i := range buffer { // the analysis reuses the buffer
+		buffer[i] = model.DialogEntry{Kind: "reply", Code: 999, Text: "reused"}
 	}
 	r := m.Row("s1")
 	if r.S.Dialog != nil {
@@ -102,7 +103,7 @@ func TestRowKeepsNoDialogMemory(t *testing.T) {
 	}
 	// A finding revised later remakes the row from its packed dialog.
 	f := model.Finding{Session: "s1", Rule: "r", Summary: "x", Severity: model.Info}
-	m.Session(s2(s, want), []model.Finding{f})
+	m.Session(withDialog(s, want), []model.Finding{f})
 	was := f.Severity
 	f.Severity = model.Warning
 	m.Revise(&model.Revision{Finding: f, Was: was})
@@ -126,8 +127,8 @@ func rowSession(id string, n int) *model.Session {
 	return s
 }
 
-// s2 is s again with the dialog want, in a buffer of its own.
-func s2(s *model.Session, want []model.DialogEntry) *model.Session {
+// withDialog is s again with the dialog want, in a buffer of its own.
+func withDialog(s *model.Session, want []model.DialogEntry) *model.Session {
 	c := *s
 	c.Dialog = append([]model.DialogEntry(nil), want...)
 	return &c

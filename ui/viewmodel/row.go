@@ -65,18 +65,18 @@ func (r *Row) DialogLen() int {
 	return r.packed.len()
 }
 
-// packDialog makes the row keep its session's dialog packed, and S a copy
-// of the session without it: a concluded session's row lives as long as
-// the model, and the dialog given to it is memory the analysis reuses.
+// packDialog makes the row keep its session's dialog packed, and drops it
+// from S: a concluded session's row lives as long as the model, and the
+// dialog given to it is memory the analysis reuses (the session itself is
+// the model's once given).
 func (r *Row) packDialog() {
-	s := *r.S
-	s.Dialog = nil
-	if len(r.S.Dialog) > 0 {
-		if r.packed = packDialog(r.S.Dialog); r.packed == nil {
-			s.Dialog = slices.Clone(r.S.Dialog) // does not fit the packed form
+	d := r.S.Dialog
+	r.S.Dialog = nil
+	if len(d) > 0 {
+		if r.packed = packDialog(d); r.packed == nil {
+			r.S.Dialog = slices.Clone(d) // does not fit the packed form
 		}
 	}
-	r.S = &s
 }
 
 // ByNumber orders rows by session number (s2 before s10), then by id: the
