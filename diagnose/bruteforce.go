@@ -12,9 +12,9 @@ import (
 // refusals stay info until it has failed BruteForce times; then those among
 // the last MaxPendingRefusals refusals of the capture are upgraded to
 // warnings (Upgrade) and every later one is a warning from the start. At
-// most MaxFailingClients clients are counted; beyond that the one whose
-// last refusal is oldest is forgotten with its count, as fail2ban forgets a
-// client after its find time. A password-guessing client fails in a burst,
+// most MaxFailingClients clients are counted; beyond that one whose last
+// refusal is old (the oldest of a sample) is forgotten with its count, as
+// fail2ban forgets a client after its find time. A password-guessing client fails in a burst,
 // so its earlier refusals are still at hand when the threshold is reached.
 
 // MaxFailingClients bounds the clients whose refused logins are counted.
@@ -31,13 +31,23 @@ type Upgrade struct {
 	Was     model.Severity // its severity before
 }
 
-// failingClient is one client's refused logins.
+// failingClient is one client's refused logins, a value in the map of
+// failing clients: no allocation of its own, and 56 bytes a client.
 type failingClient struct {
-	addr    netip.Addr
+	// last is the clock at the client's last refusal: the least recently
+	// failing is forgotten first.
+	last uint64
+	// seq is the clock when the client was first counted: it tells the
+	// client from the same address counted again after it was forgotten.
+	seq     uint64
 	count   int
-	pending int            // its refusals in the pending ring
-	prev    *failingClient // by last refusal, most recent first
-	next    *failingClient
+	pending int // its refusals in the pending ring
+}
+
+// clientRef names a counted client: its address, and seq.
+type clientRef struct {
+	addr netip.Addr
+	seq  uint64 // 0: none
 }
 
 // pendingRing holds the latest refusals delivered as info, oldest
@@ -48,25 +58,25 @@ type pendingRing struct {
 }
 
 type pendingRefusal struct {
-	client *failingClient // nil: empty or taken
+	client clientRef // seq 0: empty or taken
 	up     Upgrade
 }
 
-// push keeps a refusal, forgetting the oldest when full.
-func (r *pendingRing) push(c *failingClient, up Upgrade) {
+// push keeps a refusal of client c, forgetting the oldest when full.
+func (r *pendingRing) push(l *failingClients, c clientRef, up Upgrade) {
 	if r.next == len(r.items) {
 		r.next = 0
 	}
-	if old := &r.items[r.next]; old.client != nil {
-		old.client.pending--
+	if old := &r.items[r.next]; old.client.seq != 0 {
+		l.addPending(old.client, -1)
 	}
 	r.items[r.next] = pendingRefusal{client: c, up: up}
 	r.next++
-	c.pending++
+	l.addPending(c, 1)
 }
 
 // take removes and returns c's refusals, oldest first.
-func (r *pendingRing) take(c *failingClient) []Upgrade {
+func (r *pendingRing) take(l *failingClients, c clientRef) []Upgrade {
 	var out []Upgrade
 	for k := range r.items {
 		p := &r.items[(r.next+k)%len(r.items)]
@@ -75,71 +85,76 @@ func (r *pendingRing) take(c *failingClient) []Upgrade {
 			*p = pendingRefusal{}
 		}
 	}
-	c.pending = 0
+	l.addPending(c, -l.byAddr[c.addr].pending)
 	return out
 }
 
-// failingClients is an LRU of clients by their last refused login.
+// failingClients counts refused logins by client, for at most capacity
+// clients. Beyond that the least recently failing of a sample of
+// evictionSample is forgotten (as Redis evicts): map iteration starts at a
+// random place, so over many evictions the least recently failing go
+// first, at a cost that does not grow with the capacity, and the table is
+// one map of values.
 type failingClients struct {
-	capacity   int
-	byAddr     map[netip.Addr]*failingClient
-	head, tail *failingClient
-	evicted    uint64
+	capacity int
+	byAddr   map[netip.Addr]failingClient
+	clock    uint64
+	evicted  uint64
 }
 
+const evictionSample = 16
+
 func newFailingClients(capacity int) *failingClients {
-	return &failingClients{capacity: capacity, byAddr: map[netip.Addr]*failingClient{}}
+	return &failingClients{capacity: capacity, byAddr: map[netip.Addr]failingClient{}}
 }
 
 // refused counts one refused login of addr and returns its entry.
-func (l *failingClients) refused(addr netip.Addr) *failingClient {
-	c := l.byAddr[addr]
-	if c == nil {
+func (l *failingClients) refused(addr netip.Addr) (failingClient, clientRef) {
+	l.clock++
+	c, ok := l.byAddr[addr]
+	if !ok {
 		if len(l.byAddr) >= l.capacity {
 			l.evict()
 		}
-		c = &failingClient{addr: addr}
-		l.byAddr[addr] = c
-	} else {
-		l.unlink(c)
+		c.seq = l.clock
 	}
-	c.next = l.head
-	if l.head != nil {
-		l.head.prev = c
-	}
-	l.head = c
-	if l.tail == nil {
-		l.tail = c
-	}
+	c.last = l.clock
 	c.count++
-	return c
+	l.byAddr[addr] = c
+	return c, clientRef{addr, c.seq}
+}
+
+// counted returns c's entry, ok false when it was forgotten since.
+func (l *failingClients) counted(c clientRef) (failingClient, bool) {
+	e, ok := l.byAddr[c.addr]
+	return e, ok && c.seq != 0 && e.seq == c.seq
+}
+
+// addPending changes c's count of refusals in the pending ring, unless c
+// was forgotten since (its refusals there are overwritten in time; they
+// can no longer be upgraded).
+func (l *failingClients) addPending(c clientRef, by int) {
+	if e, ok := l.counted(c); ok {
+		e.pending += by
+		l.byAddr[c.addr] = e
+	}
 }
 
 func (l *failingClients) evict() {
-	c := l.tail
-	if c == nil {
-		return
+	var oldest netip.Addr
+	oldestLast, n := uint64(1<<64-1), 0
+	for a, c := range l.byAddr {
+		if c.last < oldestLast {
+			oldest, oldestLast = a, c.last
+		}
+		if n++; n == evictionSample {
+			break
+		}
 	}
-	l.unlink(c)
-	delete(l.byAddr, c.addr)
-	l.evicted++
-	// its refusals still in the pending ring are overwritten in time; they
-	// can no longer be upgraded (Delivered and judgeLogins reach pending
-	// refusals through a remembered client only)
-}
-
-func (l *failingClients) unlink(c *failingClient) {
-	if c.prev != nil {
-		c.prev.next = c.next
-	} else {
-		l.head = c.next
+	if n > 0 {
+		delete(l.byAddr, oldest)
+		l.evicted++
 	}
-	if c.next != nil {
-		c.next.prev = c.prev
-	} else {
-		l.tail = c.prev
-	}
-	c.prev, c.next = nil, nil
 }
 
 // bruteForce turns a refused login into the warning of a password-guessing
@@ -157,12 +172,13 @@ func (d *Diagnoser) judgeLogins(client netip.Addr, refusals int, fs []model.Find
 	if refusals == 0 {
 		return
 	}
-	var c *failingClient
+	var c failingClient
+	var ref clientRef
 	for range refusals {
-		c = d.failing.refused(client)
+		c, ref = d.failing.refused(client)
 	}
 	if c.count < d.cfg.BruteForce {
-		d.lastFailing = c // its info findings become pending once delivered
+		d.lastFailing = ref // its info findings become pending once delivered
 		return
 	}
 	for i := range fs {
@@ -173,7 +189,7 @@ func (d *Diagnoser) judgeLogins(client netip.Addr, refusals int, fs []model.Find
 	if c.pending == 0 {
 		return
 	}
-	for _, u := range d.pending.take(c) {
+	for _, u := range d.pending.take(d.failing, ref) {
 		u.Was = u.Finding.Severity
 		d.bruteForce(&u.Finding, client, c.count)
 		d.upgrades = append(d.upgrades, u)
@@ -185,13 +201,13 @@ func (d *Diagnoser) judgeLogins(client netip.Addr, refusals int, fs []model.Find
 // them may still be upgraded, by that number.
 func (d *Diagnoser) Delivered(fs []model.Finding, firstRef uint64) {
 	c := d.lastFailing
-	d.lastFailing = nil
-	if c == nil || d.failing.byAddr[c.addr] != c {
+	d.lastFailing = clientRef{}
+	if _, ok := d.failing.counted(c); !ok {
 		return // no refusal below the threshold, or the client was forgotten since
 	}
 	for i := range fs {
 		if fs[i].Rule == RuleLoginFailed && fs[i].Severity == model.Info {
-			d.pending.push(c, Upgrade{Ref: firstRef + uint64(i), Finding: fs[i]})
+			d.pending.push(d.failing, c, Upgrade{Ref: firstRef + uint64(i), Finding: fs[i]})
 		}
 	}
 }

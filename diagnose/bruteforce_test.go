@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -124,15 +125,38 @@ func TestFailingClientsBounded(t *testing.T) {
 	if u := run(2001, "198.51.100.1:1"); len(u) != 1 || u[0].Finding.Session != "s2000" {
 		t.Errorf("upgrades %+v, want the refusal of s2000", u)
 	}
-	n := 0
-	for c := d.failing.head; c != nil; c = c.next {
-		n++
-		if c.pending >= 2 {
-			t.Errorf("%s: %d pending findings, want fewer than the threshold", c.addr, c.pending)
+	for a, c := range d.failing.byAddr {
+		if c.pending >= 2 || c.pending < 0 {
+			t.Errorf("%s: %d pending findings, want fewer than the threshold", a, c.pending)
 		}
 	}
-	if n != len(d.failing.byAddr) {
-		t.Errorf("the LRU list holds %d clients, the map %d", n, len(d.failing.byAddr))
+}
+
+// Evicting by sample forgets the least recently failing first: of 1,000
+// clients that failed once each, in order, through a table of 100, the
+// ones remembered are almost all among the latest.
+func TestFailingClientsForgetTheOldest(t *testing.T) {
+	l := newFailingClients(100)
+	for i := 0; i < 1000; i++ {
+		l.refused(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}))
+	}
+	recent := 0
+	for a := range l.byAddr {
+		if b := a.As4(); int(b[2])<<8|int(b[3]) >= 800 {
+			recent++
+		}
+	}
+	if len(l.byAddr) != 100 || l.evicted != 900 || recent < 90 {
+		t.Errorf("%d remembered, %d forgotten, %d of them among the latest 200", len(l.byAddr), l.evicted, recent)
+	}
+	// A client that keeps failing is never forgotten.
+	keep := netip.MustParseAddr("198.51.100.1")
+	for i := 0; i < 1000; i++ {
+		l.refused(keep)
+		l.refused(netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}))
+	}
+	if c, ok := l.byAddr[keep]; !ok || c.count != 1000 {
+		t.Errorf("the client failing all along: %+v, remembered %v", c, ok)
 	}
 }
 
@@ -159,7 +183,7 @@ func TestPendingRefusalsBounded(t *testing.T) {
 	}
 	n := 0
 	for _, p := range d.pending.items {
-		if p.client != nil {
+		if p.client.seq != 0 {
 			n++
 		}
 	}

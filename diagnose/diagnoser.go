@@ -29,7 +29,7 @@ type Diagnoser struct {
 	failing *failingClients
 	// lastFailing is the client whose refusals the last Session call left
 	// as info, until Delivered numbers them
-	lastFailing *failingClient
+	lastFailing clientRef
 	pending     pendingRing
 	upgrades    []Upgrade
 }
@@ -57,7 +57,7 @@ func New(cfg Config) *Diagnoser {
 // the earlier refusals of that client become warnings too, through
 // Upgrades.
 func (d *Diagnoser) Session(s *model.Session) []model.Finding {
-	d.lastFailing, d.upgrades = nil, nil
+	d.lastFailing, d.upgrades = clientRef{}, nil
 	return d.sessionRules(s)
 }
 
