@@ -46,13 +46,17 @@ type transfer struct {
 
 // channel is one data-channel attempt.
 type channel struct {
-	sess     *session
-	n        int
-	name     string // "s3.c2"
-	mode     string // "active" or "passive"
-	ann      *announce
-	xfer     *transfer
-	rejected bool
+	sess *session
+	n    int
+	name string // "s3.c2"
+	mode string // "active" or "passive"
+	ann  *announce
+	xfer *transfer
+	// annStore and xferStore are what ann and xfer point at, set once:
+	// a channel and its parts in one allocation.
+	annStore  announce
+	xferStore transfer
+	rejected  bool
 
 	conn     *conn             // the data connection while it runs
 	snapshot *model.Connection // the data connection once it ended

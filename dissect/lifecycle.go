@@ -163,6 +163,7 @@ func (a *Analyzer) maybeEmit(s *session) {
 // closed connections may still point at it for a while.
 func (s *session) release() {
 	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = dialog.Ring{}, nil, nil, nil, nil
+	clear(s.firstChannels[:])
 	s.st.half[0].records, s.st.half[1].records = nil, nil
 }
 

@@ -94,7 +94,8 @@ type session struct {
 	resync        [2]bool // after a cut: the next bytes may end the cut line
 	segments      []model.Segment
 
-	channels []*channel
+	channels      []*channel
+	firstChannels [4]*channel // channels' array until it outgrows it: most sessions have a few
 	// open is the latest channel that may still get a transfer command.
 	open     *channel
 	lastMode string
@@ -455,7 +456,8 @@ func (s *session) announceActive(cmd ftp.Command, l ftp.Line, at lineAt) *channe
 		family = model.FamilyOf(ep.Addr())
 	}
 	ch := s.newChannel("active")
-	ch.ann = &announce{verb: cmd.Verb, ts: at.ts, frame: at.frame, endpoint: ep, raw: string(l.Text), family: family, place: at.place}
+	ch.annStore = announce{verb: cmd.Verb, ts: at.ts, frame: at.frame, endpoint: ep, raw: string(l.Text), family: family, place: at.place}
+	ch.ann = &ch.annStore
 	s.a.expect(ch)
 	return ch
 }
@@ -483,8 +485,9 @@ func (s *session) announcePassive(info *cmdInfo, r *ftp.Reply, at lineAt) {
 		return
 	}
 	ch := s.newChannel("passive")
-	ch.ann = &announce{verb: info.verb, ts: at.ts, frame: at.frame, endpoint: ep, replyCode: r.Code, replyText: r.Text,
+	ch.annStore = announce{verb: info.verb, ts: at.ts, frame: at.frame, endpoint: ep, replyCode: r.Code, replyText: r.Text,
 		replyFrame: at.frame, raw: replyRaw(r.Code, r.Text), family: model.FamilyOf(ep.Addr()), place: at.place, cmdFrame: info.frame, cmdTS: info.ts}
+	ch.ann = &ch.annStore
 	s.a.expect(ch)
 }
 
@@ -499,6 +502,9 @@ func replyRaw(code int, text string) string {
 
 func (s *session) newChannel(mode string) *channel {
 	ch := &channel{sess: s, n: len(s.channels) + 1, mode: mode}
+	if s.channels == nil {
+		s.channels = s.firstChannels[:0]
+	}
 	ch.name = s.id + ".c" + itoa(ch.n)
 	s.channels = append(s.channels, ch)
 	s.open = ch
@@ -517,7 +523,8 @@ func (s *session) transferCommand(cmd ftp.Command, at lineAt) *channel {
 		}
 		ch = s.newChannel(mode)
 	}
-	x := &transfer{verb: cmd.Verb, arg: cmd.Arg, ts: at.ts, frame: at.frame, size: -1}
+	ch.xferStore = transfer{verb: cmd.Verb, arg: cmd.Arg, ts: at.ts, frame: at.frame, size: -1}
+	x := &ch.xferStore
 	if n, ok := s.sizes[cmd.Arg]; ok && cmd.Verb == "RETR" {
 		x.size, x.sizeFrom = n, "213"
 	}
