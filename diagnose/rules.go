@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"slices"
 	"strings"
@@ -77,15 +78,17 @@ type sessionCtx struct {
 	explained map[uint64]bool
 }
 
-// entriesAt returns the dialog entries carried by a frame.
-func (c *sessionCtx) entriesAt(frame uint64) []*model.DialogEntry {
-	var out []*model.DialogEntry
-	for i := range c.s.Dialog {
-		if c.s.Dialog[i].Frame == frame {
-			out = append(out, &c.s.Dialog[i])
+// entriesAt yields the dialog entries carried by a frame, in order (an
+// iterator: a rule asks for every announcement, and a slice was an
+// allocation each time).
+func (c *sessionCtx) entriesAt(frame uint64) iter.Seq[*model.DialogEntry] {
+	return func(yield func(*model.DialogEntry) bool) {
+		for i := range c.s.Dialog {
+			if c.s.Dialog[i].Frame == frame && !yield(&c.s.Dialog[i]) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 func (c *sessionCtx) client() netip.Addr { return addrOf(c.s.Client) }
