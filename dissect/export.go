@@ -57,16 +57,13 @@ func (a *Analyzer) export(s *session) *model.Session {
 	return m
 }
 
-// announceModel is a channel's model.Announce with the value its pointer
-// points at, and transferModel a model.Transfer with its values: one
-// allocation each where there were up to five.
-type announceModel struct {
-	m         model.Announce
-	replyCode int
-}
-
-type transferModel struct {
-	m                                 model.Transfer
+// channelModel is a channel's model.Announce and model.Transfer with the
+// values their pointers point at: one allocation where there were up to
+// seven.
+type channelModel struct {
+	announce                          model.Announce
+	replyCode                         int
+	transfer                          model.Transfer
 	announcedSize, restart, fileBytes int64
 	finalTS                           model.Time
 }
@@ -80,46 +77,50 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 	case ch.conn != nil:
 		mc.Connection, responder = ch.connectionModel(ch.conn), ch.conn.responder
 	}
+	var cm *channelModel
+	if ch.ann != nil || ch.xfer != nil {
+		cm = new(channelModel)
+	}
 	if an := ch.ann; an != nil {
-		am := &announceModel{m: model.Announce{Verb: an.verb, TS: model.At(an.ts), Raw: an.raw, Frame: an.frame,
-			ReplyText: an.replyText, ReplyFrame: an.replyFrame, Family: an.family}}
-		ma := &am.m
+		cm.announce = model.Announce{Verb: an.verb, TS: model.At(an.ts), Raw: an.raw, Frame: an.frame,
+			ReplyText: an.replyText, ReplyFrame: an.replyFrame, Family: an.family}
+		ma := &cm.announce
 		if mc.Connection != nil && an.endpoint == responder {
 			ma.Endpoint = mc.Connection.Responder // the usual case: the connection went where announced
 		} else {
 			ma.Endpoint = an.endpoint.String()
 		}
 		if an.replyCode != 0 {
-			am.replyCode = an.replyCode
-			ma.ReplyCode = &am.replyCode
+			cm.replyCode = an.replyCode
+			ma.ReplyCode = &cm.replyCode
 		}
 		mc.Announce = ma
 	}
 	if x := ch.xfer; x != nil {
-		xm := &transferModel{m: model.Transfer{Verb: x.verb, Arg: x.arg, TS: model.At(x.ts), ReplyCodes: x.replyCodes, ReplyText: x.finalText,
-			Frame: x.frame, FinalFrame: x.finalFrame, SizeFrom: x.sizeFrom}}
-		mx := &xm.m
+		cm.transfer = model.Transfer{Verb: x.verb, Arg: x.arg, TS: model.At(x.ts), ReplyCodes: x.replyCodes, ReplyText: x.finalText,
+			Frame: x.frame, FinalFrame: x.finalFrame, SizeFrom: x.sizeFrom}
+		mx := &cm.transfer
 		if mx.ReplyCodes == nil {
 			mx.ReplyCodes = []int{}
 		}
 		if x.size >= 0 {
-			xm.announcedSize = x.size
-			mx.AnnouncedSize = &xm.announcedSize
+			cm.announcedSize = x.size
+			mx.AnnouncedSize = &cm.announcedSize
 		}
 		if x.hasRestart {
-			xm.restart = x.restart
-			mx.Restart = &xm.restart
+			cm.restart = x.restart
+			mx.Restart = &cm.restart
 		}
 		if e := ch.export; e != nil {
 			mx.ExportPath, mx.SHA256, mx.ExportPartial = e.path, e.sum, e.partial
 		}
 		if n := ch.tls.FileBytes(); n >= 0 {
-			xm.fileBytes = n
-			mx.FileBytes = &xm.fileBytes
+			cm.fileBytes = n
+			mx.FileBytes = &cm.fileBytes
 		}
 		if !x.finalTS.IsZero() {
-			xm.finalTS = model.At(x.finalTS)
-			mx.FinalTS = &xm.finalTS
+			cm.finalTS = model.At(x.finalTS)
+			mx.FinalTS = &cm.finalTS
 			mx.LatencyMS = float64(x.finalTS.Sub(x.ts).Microseconds()) / 1000
 		}
 		mc.Transfer = mx

@@ -60,6 +60,7 @@ type session struct {
 	n       int
 	c       *conn
 	st      *controlStream
+	stream  controlStream // what st points at: one allocation for both
 	vantage *vantage
 	client  netip.AddrPort
 	server  netip.AddrPort
@@ -69,6 +70,7 @@ type session struct {
 	split   [2]ftp.Splitter
 	replies ftp.ReplyReader
 	pairer  *ftp.Pairer
+	pairing ftp.Pairer // what pairer points at
 	cmds    cmdRing
 	nextCmd int
 	lat     []float64 // the block latency hands out
@@ -121,11 +123,13 @@ func newSession(a *Analyzer, c *conn) *session {
 		client:  c.initiator,
 		server:  c.responder,
 		start:   c.first,
-		pairer:  ftp.NewPairer(c.handshake),
+		pairing: *ftp.NewPairer(c.handshake),
 	}
+	s.pairer = &s.pairing
 	s.replies.Intern = &a.intern
 	s.id = "s" + itoa(s.n)
-	st := &controlStream{a: a, c: c, sess: s}
+	s.stream = controlStream{a: a, c: c, sess: s}
+	st := &s.stream
 	s.st = st
 	c.ctl = st
 	c.role = roleControl
