@@ -164,6 +164,7 @@ func (a *Analyzer) maybeEmit(s *session) {
 func (s *session) release() {
 	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = dialog.Ring{}, nil, nil, nil, nil
 	clear(s.firstChannels[:])
+	clear(s.firstCmds[:])
 	s.st.half[0].records, s.st.half[1].records = nil, nil
 }
 

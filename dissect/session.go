@@ -67,13 +67,18 @@ type session struct {
 	start   time.Time
 	end     time.Time
 
-	split   [2]ftp.Splitter
-	replies ftp.ReplyReader
-	pairer  *ftp.Pairer
-	pairing ftp.Pairer // what pairer points at
-	cmds    cmdRing
-	nextCmd int
-	lat     []float64 // the block latency hands out
+	split [2]ftp.Splitter
+	// lineBufs start the splitters' buffers: commands and replies are
+	// mostly shorter, and each splitter grew its own twice otherwise.
+	lineBufs [2][128]byte
+	replies  ftp.ReplyReader
+	pairer   *ftp.Pairer
+	pairing  ftp.Pairer // what pairer points at
+	cmds     cmdRing
+	// firstCmds is the ring's first array, which most sessions never outgrow.
+	firstCmds [8]cmdInfo
+	nextCmd   int
+	lat       []float64 // the block latency hands out
 
 	dialog    dialog.Ring
 	commands  int
@@ -126,6 +131,9 @@ func newSession(a *Analyzer, c *conn) *session {
 		pairing: *ftp.NewPairer(c.handshake),
 	}
 	s.pairer = &s.pairing
+	s.split[0].UseBuffer(s.lineBufs[0][:])
+	s.split[1].UseBuffer(s.lineBufs[1][:])
+	s.cmds = s.firstCmds[:]
 	s.replies.Intern = &a.intern
 	s.id = "s" + itoa(s.n)
 	s.stream = controlStream{a: a, c: c, sess: s}
