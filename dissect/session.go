@@ -138,6 +138,7 @@ func newSession(a *Analyzer, c *conn) *session {
 	s.id = "s" + itoa(s.n)
 	s.stream = controlStream{a: a, c: c, sess: s}
 	st := &s.stream
+	st.half[0].records, st.half[1].records = st.firstRecords[0][:0], st.firstRecords[1][:0]
 	s.st = st
 	c.ctl = st
 	c.role = roleControl
