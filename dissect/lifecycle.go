@@ -13,7 +13,7 @@ import (
 
 // endConn finalizes a connection and forgets it.
 func (a *Analyzer) endConn(c *conn, how string) {
-	if _, ok := a.conns[c.key]; !ok || a.conns[c.key] != c {
+	if a.conns[c.key] != c { // gone, or the key is another connection's now
 		return
 	}
 	delete(a.conns, c.key)
