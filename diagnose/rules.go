@@ -45,7 +45,7 @@ const (
 
 // session rules, in the order they run.
 func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
-	c := &sessionCtx{d: d, s: s}
+	c := &sessionCtx{d: d, s: s, clientAddr: addrOf(s.Client), serverAddr: addrOf(s.Server)}
 	for i := range s.Channels {
 		ch := &s.Channels[i]
 		c.activeAddress(ch)
@@ -76,6 +76,9 @@ type sessionCtx struct {
 	// explained holds the frames of replies a finding already accounts for,
 	// so the generic failure-reply rule stays quiet about them.
 	explained map[uint64]bool
+	// the session's two addresses, parsed once: rules ask for them per
+	// channel and announcement
+	clientAddr, serverAddr netip.Addr
 }
 
 // entriesAt yields the dialog entries carried by a frame, in order (an
@@ -91,8 +94,8 @@ func (c *sessionCtx) entriesAt(frame uint64) iter.Seq[*model.DialogEntry] {
 	}
 }
 
-func (c *sessionCtx) client() netip.Addr { return addrOf(c.s.Client) }
-func (c *sessionCtx) server() netip.Addr { return addrOf(c.s.Server) }
+func (c *sessionCtx) client() netip.Addr { return c.clientAddr }
+func (c *sessionCtx) server() netip.Addr { return c.serverAddr }
 
 // add records a finding for the session (and channel, if any).
 func (c *sessionCtx) add(f model.Finding, ch *model.Channel) {
