@@ -132,11 +132,11 @@ func OpenReader(label, name string, rc io.ReadCloser, index int) (*File, error) 
 		f.r, f.ng = ng, ng
 		f.noteInterfaces()
 	case m == magicMicroseconds, m == magicNanoseconds, binary.BigEndian.Uint32(magic) == magicMicroseconds, binary.BigEndian.Uint32(magic) == magicNanoseconds:
-		r, err := pcapgo.NewReader(f.buf)
+		r, h, err := newPcapRecords(f.buf)
 		if err != nil {
 			return nil, fmt.Errorf("pcap: %w", err)
 		}
-		f.r, f.link, f.snaplen = r, r.LinkType(), r.Snaplen()
+		f.r, f.link, f.snaplen = r, h.LinkType(), h.Snaplen()
 		f.pcapNext = 24
 		f.info.noteLinkType(f.link)
 	default:

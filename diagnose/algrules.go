@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ftpscope/ftpscope/model"
@@ -18,32 +19,34 @@ func (c *sessionCtx) algUnparsable(ch *model.Channel) {
 		return
 	}
 	var entry *model.DialogEntry
-	for _, e := range c.entriesAt(a.Frame) {
+	for e := range c.entriesAt(a.Frame) {
 		if (isActive(ch) && e.Kind == "command" && e.Verb == a.Verb) || (!isActive(ch) && e.Kind == "reply" && e.Code == replyCode(a)) {
 			entry = e
 		}
 	}
-	what := a.Verb
-	if !isActive(ch) {
-		what = fmt.Sprint(replyCode(a))
+	what := func() string { // only for a finding: most announcements make none
+		if isActive(ch) {
+			return a.Verb
+		}
+		return strconv.Itoa(replyCode(a))
 	}
 	var problem, effect string
 	switch {
 	case a.Verb == "LPRT" || replyCode(a) == 228:
-		problem, effect = fmt.Sprintf("the helper does not know %s (RFC 1639)", what), "passes it unchanged"
+		problem, effect = fmt.Sprintf("the helper does not know %s (RFC 1639)", what()), "passes it unchanged"
 	case a.Verb == "EPRT" && a.Family != "" && a.Family != model.FamilyOf(c.client()):
 		problem, effect = fmt.Sprintf("EPRT names an %s address on an %s control connection", a.Family, model.FamilyOf(c.client())), "ignores it (no expectation, no rewrite)"
 	case entry != nil && entry.Segment != nil && entry.Segment.Split:
-		problem, effect = fmt.Sprintf("the %s line is split across TCP segments", what), "drops the packet (\"nf_ct_ftp: dropping packet: partial matching\")"
+		problem, effect = fmt.Sprintf("the %s line is split across TCP segments", what()), "drops the packet (\"nf_ct_ftp: dropping packet: partial matching\")"
 	case entry != nil && entry.Segment != nil && entry.Segment.Index > 0:
-		problem, effect = fmt.Sprintf("the %s line is not the first line of its TCP segment (%d lines before it)", what, entry.Segment.Index), "reads only the first line of a segment and passes it unchanged"
+		problem, effect = fmt.Sprintf("the %s line is not the first line of its TCP segment (%d lines before it)", what(), entry.Segment.Index), "reads only the first line of a segment and passes it unchanged"
 	case entry != nil && entry.Segment != nil && entry.Segment.Offset > 0:
-		problem, effect = fmt.Sprintf("the %s line starts %d bytes into its TCP segment", what, entry.Segment.Offset), "looks only at the start of a segment and passes it unchanged"
+		problem, effect = fmt.Sprintf("the %s line starts %d bytes into its TCP segment", what(), entry.Segment.Offset), "looks only at the start of a segment and passes it unchanged"
 	default:
 		return
 	}
 	f := model.Finding{Rule: RuleALGUnparsable, Severity: model.Warning, TS: announceTS(ch), Evidence: channelEvidence(ch),
-		Summary:     fmt.Sprintf("a Linux NAT helper cannot rewrite this %s: %s", what, problem),
+		Summary:     fmt.Sprintf("a Linux NAT helper cannot rewrite this %s: %s", what(), problem),
 		Explanation: fmt.Sprintf("The Linux FTP conntrack helper (nf_conntrack_ftp/nf_nat_ftp) %s: it neither rewrites the address nor opens the data port. Behind such a NAT this data channel fails.", effect),
 		Remedy:      "Use a client that sends each command in a segment of its own, EPSV/EPRT of the connection's address family, or passive mode; on the gateway, nothing can be configured to parse these.",
 	}

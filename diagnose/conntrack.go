@@ -132,7 +132,7 @@ func (c *sessionCtx) entryAt(a *model.Announce) *model.DialogEntry {
 	if a.Verb == "PASV" || a.Verb == "EPSV" || a.Verb == "LPSV" {
 		frame = a.ReplyFrame
 	}
-	for _, e := range c.entriesAt(frame) {
+	for e := range c.entriesAt(frame) {
 		if announcementLine(e) {
 			return e
 		}

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"slices"
 	"strings"
@@ -44,7 +45,7 @@ const (
 
 // session rules, in the order they run.
 func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
-	c := &sessionCtx{d: d, s: s}
+	c := &sessionCtx{d: d, s: s, clientAddr: addrOf(s.Client), serverAddr: addrOf(s.Server)}
 	for i := range s.Channels {
 		ch := &s.Channels[i]
 		c.activeAddress(ch)
@@ -75,21 +76,26 @@ type sessionCtx struct {
 	// explained holds the frames of replies a finding already accounts for,
 	// so the generic failure-reply rule stays quiet about them.
 	explained map[uint64]bool
+	// the session's two addresses, parsed once: rules ask for them per
+	// channel and announcement
+	clientAddr, serverAddr netip.Addr
 }
 
-// entriesAt returns the dialog entries carried by a frame.
-func (c *sessionCtx) entriesAt(frame uint64) []*model.DialogEntry {
-	var out []*model.DialogEntry
-	for i := range c.s.Dialog {
-		if c.s.Dialog[i].Frame == frame {
-			out = append(out, &c.s.Dialog[i])
+// entriesAt yields the dialog entries carried by a frame, in order (an
+// iterator: a rule asks for every announcement, and a slice was an
+// allocation each time).
+func (c *sessionCtx) entriesAt(frame uint64) iter.Seq[*model.DialogEntry] {
+	return func(yield func(*model.DialogEntry) bool) {
+		for i := range c.s.Dialog {
+			if c.s.Dialog[i].Frame == frame && !yield(&c.s.Dialog[i]) {
+				return
+			}
 		}
 	}
-	return out
 }
 
-func (c *sessionCtx) client() netip.Addr { return addrOf(c.s.Client) }
-func (c *sessionCtx) server() netip.Addr { return addrOf(c.s.Server) }
+func (c *sessionCtx) client() netip.Addr { return c.clientAddr }
+func (c *sessionCtx) server() netip.Addr { return c.serverAddr }
 
 // add records a finding for the session (and channel, if any).
 func (c *sessionCtx) add(f model.Finding, ch *model.Channel) {

@@ -30,7 +30,7 @@ func (c *sessionCtx) announcedEncrypted(ch *model.Channel) bool {
 	if a == nil || !c.s.TLS {
 		return false
 	}
-	for _, e := range c.entriesAt(a.Frame) {
+	for e := range c.entriesAt(a.Frame) {
 		if e.Decrypted && (e.Kind == "command" && e.Verb == a.Verb || e.Kind == "reply" && e.Code == replyCode(a)) {
 			return true
 		}

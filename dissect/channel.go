@@ -46,20 +46,27 @@ type transfer struct {
 
 // channel is one data-channel attempt.
 type channel struct {
-	sess     *session
-	n        int
-	name     string // "s3.c2"
-	mode     string // "active" or "passive"
-	ann      *announce
-	xfer     *transfer
-	rejected bool
+	sess *session
+	n    int
+	name string // "s3.c2"
+	mode string // "active" or "passive"
+	ann  *announce
+	xfer *transfer
+	// annStore and xferStore are what ann and xfer point at, set once:
+	// a channel and its parts in one allocation.
+	annStore  announce
+	xferStore transfer
+	rejected  bool
 
 	conn     *conn             // the data connection while it runs
 	snapshot *model.Connection // the data connection once it ended
-	match    string
-	reported bool       // sent to a ChannelSink
-	export   *exported  // --export (datasink.go)
-	tls      *ftps.Data // PROT P with a key log (ftps.go)
+	// snapshotResponder is the snapshot's responder, which the
+	// announcement usually names: its text is then shared (exportChannel).
+	snapshotResponder netip.AddrPort
+	match             string
+	reported          bool       // sent to a ChannelSink
+	export            *exported  // --export (datasink.go)
+	tls               *ftps.Data // PROT P with a key log (ftps.go)
 
 	want expect.Want // waiting for its data connection (correlate.go)
 }
@@ -80,16 +87,42 @@ func (ch *channel) attach(c *conn, match string) {
 	ch.sess.a.startDataTLS(ch)
 }
 
+// connectionModelBlock is a model.Connection with the times it points at:
+// one allocation where there were three.
+type connectionModelBlock struct {
+	m        model.Connection
+	syn, end model.Time
+}
+
+// endpointTexts formats two endpoints (as netip.AddrPort.String does) and
+// their Community ID into one string and slices it: one allocation where
+// there were three, for each session and data connection exported.
+func endpointTexts(a, b netip.AddrPort) (aText, bText, communityID string) {
+	var buf [128]byte
+	t := appendEndpoint(buf[:0], a)
+	na := len(t)
+	t = appendEndpoint(t, b)
+	nb := len(t)
+	t = communityid.Append(t, 0, communityid.ProtoTCP, a, b)
+	all := string(t)
+	return all[:na], all[na:nb], all[nb:]
+}
+
+// appendEndpoint appends p's text as p.String() gives it.
+func appendEndpoint(b []byte, p netip.AddrPort) []byte {
+	if !p.Addr().IsValid() {
+		return append(b, p.String()...) // "invalid AddrPort", which AppendTo leaves out
+	}
+	return p.AppendTo(b)
+}
+
 // connectionModel describes the data connection by FTP role.
 func (ch *channel) connectionModel(c *conn) *model.Connection {
 	toClient, toServer := fromResponder, fromInitiator // passive: the FTP client initiates
 	if ch.mode == "active" {
 		toClient, toServer = fromInitiator, fromResponder
 	}
-	m := &model.Connection{
-		Initiator:        c.initiator.String(),
-		Responder:        c.responder.String(),
-		CommunityID:      communityid.TCP(c.initiator, c.responder),
+	cm := &connectionModelBlock{m: model.Connection{
 		Established:      c.established,
 		Reset:            c.reset,
 		BytesToFTPClient: c.span[toClient].Bytes(),
@@ -106,17 +139,19 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 		LastFrame:        c.lastFrame,
 		ICMP:             c.icmp,
 		CutBytes:         c.cut,
-	}
+	}}
+	m := &cm.m
+	m.Initiator, m.Responder, m.CommunityID = endpointTexts(c.initiator, c.responder)
 	if ch.tls != nil {
 		m.TLSDecryption = ch.tls.Status()
 	}
 	if !c.synTime.IsZero() {
-		t := model.At(c.synTime)
-		m.SYN = &t
+		cm.syn = model.At(c.synTime)
+		m.SYN = &cm.syn
 	}
 	if !c.endTime.IsZero() {
-		t := model.At(c.endTime)
-		m.End = &t
+		cm.end = model.At(c.endTime)
+		m.End = &cm.end
 	}
 	return m
 }
@@ -126,7 +161,7 @@ func (ch *channel) dataEnded(c *conn) {
 	if ch.tls != nil {
 		ch.endDataTLS(c)
 	}
-	ch.snapshot = ch.connectionModel(c)
+	ch.snapshot, ch.snapshotResponder = ch.connectionModel(c), c.responder
 	ch.sess.dirty = true
 	ch.conn = nil
 	ch.sess.openData--

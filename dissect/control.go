@@ -51,12 +51,15 @@ type halfStream struct {
 // bytes), when the queue reaches its bound, or after reorderWait. All of it
 // is per connection: one connection's gap never touches another's queue.
 type controlStream struct {
-	a     *Analyzer
-	c     *conn
-	sess  *session
-	half  [2]halfStream
-	done  bool
-	ended [2]bool // FIN delivered, by direction
+	a    *Analyzer
+	c    *conn
+	sess *session
+	half [2]halfStream
+	// firstRecords start the halves' records: lines are mostly consumed
+	// within a segment or two, and each half grew its own otherwise.
+	firstRecords [2][2]segRecord
+	done         bool
+	ended        [2]bool // FIN delivered, by direction
 	// listed: in Analyzer.reordering, for the reorderWait timeout
 	listed bool
 }

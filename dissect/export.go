@@ -1,7 +1,8 @@
 package dissect
 
 import (
-	"github.com/ftpscope/ftpscope/communityid"
+	"net/netip"
+
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -18,9 +19,6 @@ func (a *Analyzer) export(s *session) *model.Session {
 		ID:                   s.id,
 		Source:               s.vantage.label,
 		Vantage:              s.vantage.iface,
-		Client:               s.client.String(),
-		Server:               s.server.String(),
-		CommunityID:          communityid.TCP(s.client, s.server),
 		Start:                model.At(s.start),
 		End:                  model.At(s.end),
 		TLS:                  s.tls,
@@ -43,6 +41,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		Frames:               model.FrameRange{First: s.c.firstFrame, Last: s.c.lastFrame},
 		Segments:             s.segments,
 	}
+	m.Client, m.Server, m.CommunityID = endpointTexts(s.client, s.server)
 	m.RetransmissionConflicts = s.conflicts
 	m.SnaplenCut = s.snaplen
 	if m.Dialog == nil {
@@ -58,50 +57,73 @@ func (a *Analyzer) export(s *session) *model.Session {
 	return m
 }
 
+// channelModel is a channel's model.Announce and model.Transfer with the
+// values their pointers point at: one allocation where there were up to
+// seven.
+type channelModel struct {
+	announce                          model.Announce
+	replyCode                         int
+	transfer                          model.Transfer
+	announcedSize, restart, fileBytes int64
+	finalTS                           model.Time
+}
+
 func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 	mc := model.Channel{ID: ch.id(), Mode: ch.mode}
+	var responder netip.AddrPort // of mc.Connection
+	switch {
+	case ch.snapshot != nil:
+		mc.Connection, responder = ch.snapshot, ch.snapshotResponder
+	case ch.conn != nil:
+		mc.Connection, responder = ch.connectionModel(ch.conn), ch.conn.responder
+	}
+	var cm *channelModel
+	if ch.ann != nil || ch.xfer != nil {
+		cm = new(channelModel)
+	}
 	if an := ch.ann; an != nil {
-		ma := &model.Announce{Verb: an.verb, TS: model.At(an.ts), Endpoint: an.endpoint.String(), Raw: an.raw, Frame: an.frame,
+		cm.announce = model.Announce{Verb: an.verb, TS: model.At(an.ts), Raw: an.raw, Frame: an.frame,
 			ReplyText: an.replyText, ReplyFrame: an.replyFrame, Family: an.family}
+		ma := &cm.announce
+		if mc.Connection != nil && an.endpoint == responder {
+			ma.Endpoint = mc.Connection.Responder // the usual case: the connection went where announced
+		} else {
+			ma.Endpoint = an.endpoint.String()
+		}
 		if an.replyCode != 0 {
-			code := an.replyCode
-			ma.ReplyCode = &code
+			cm.replyCode = an.replyCode
+			ma.ReplyCode = &cm.replyCode
 		}
 		mc.Announce = ma
 	}
 	if x := ch.xfer; x != nil {
-		mx := &model.Transfer{Verb: x.verb, Arg: x.arg, TS: model.At(x.ts), ReplyCodes: x.replyCodes, ReplyText: x.finalText,
+		cm.transfer = model.Transfer{Verb: x.verb, Arg: x.arg, TS: model.At(x.ts), ReplyCodes: x.replyCodes, ReplyText: x.finalText,
 			Frame: x.frame, FinalFrame: x.finalFrame, SizeFrom: x.sizeFrom}
+		mx := &cm.transfer
 		if mx.ReplyCodes == nil {
 			mx.ReplyCodes = []int{}
 		}
 		if x.size >= 0 {
-			n := x.size
-			mx.AnnouncedSize = &n
+			cm.announcedSize = x.size
+			mx.AnnouncedSize = &cm.announcedSize
 		}
 		if x.hasRestart {
-			r := x.restart
-			mx.Restart = &r
+			cm.restart = x.restart
+			mx.Restart = &cm.restart
 		}
 		if e := ch.export; e != nil {
 			mx.ExportPath, mx.SHA256, mx.ExportPartial = e.path, e.sum, e.partial
 		}
 		if n := ch.tls.FileBytes(); n >= 0 {
-			size := n // allocated only here: n itself must not escape
-			mx.FileBytes = &size
+			cm.fileBytes = n
+			mx.FileBytes = &cm.fileBytes
 		}
 		if !x.finalTS.IsZero() {
-			t := model.At(x.finalTS)
-			mx.FinalTS = &t
+			cm.finalTS = model.At(x.finalTS)
+			mx.FinalTS = &cm.finalTS
 			mx.LatencyMS = float64(x.finalTS.Sub(x.ts).Microseconds()) / 1000
 		}
 		mc.Transfer = mx
-	}
-	switch {
-	case ch.snapshot != nil:
-		mc.Connection = ch.snapshot
-	case ch.conn != nil:
-		mc.Connection = ch.connectionModel(ch.conn)
 	}
 	mc.Status = channelStatus(ch, mc.Connection, s.end, a.cfg)
 	return mc

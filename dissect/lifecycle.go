@@ -13,7 +13,7 @@ import (
 
 // endConn finalizes a connection and forgets it.
 func (a *Analyzer) endConn(c *conn, how string) {
-	if _, ok := a.conns[c.key]; !ok || a.conns[c.key] != c {
+	if a.conns[c.key] != c { // gone, or the key is another connection's now
 		return
 	}
 	delete(a.conns, c.key)
@@ -163,6 +163,8 @@ func (a *Analyzer) maybeEmit(s *session) {
 // closed connections may still point at it for a while.
 func (s *session) release() {
 	s.dialog, s.segments, s.cmds, s.channels, s.anomalies = dialog.Ring{}, nil, nil, nil, nil
+	clear(s.firstChannels[:])
+	clear(s.firstCmds[:])
 	s.st.half[0].records, s.st.half[1].records = nil, nil
 }
 

@@ -60,18 +60,25 @@ type session struct {
 	n       int
 	c       *conn
 	st      *controlStream
+	stream  controlStream // what st points at: one allocation for both
 	vantage *vantage
 	client  netip.AddrPort
 	server  netip.AddrPort
 	start   time.Time
 	end     time.Time
 
-	split   [2]ftp.Splitter
-	replies ftp.ReplyReader
-	pairer  *ftp.Pairer
-	cmds    cmdRing
-	nextCmd int
-	lat     []float64 // the block latency hands out
+	split [2]ftp.Splitter
+	// lineBufs start the splitters' buffers: commands and replies are
+	// mostly shorter, and each splitter grew its own twice otherwise.
+	lineBufs [2][128]byte
+	replies  ftp.ReplyReader
+	pairer   *ftp.Pairer
+	pairing  ftp.Pairer // what pairer points at
+	cmds     cmdRing
+	// firstCmds is the ring's first array, which most sessions never outgrow.
+	firstCmds [8]cmdInfo
+	nextCmd   int
+	lat       []float64 // the block latency hands out
 
 	dialog    dialog.Ring
 	commands  int
@@ -94,7 +101,8 @@ type session struct {
 	resync        [2]bool // after a cut: the next bytes may end the cut line
 	segments      []model.Segment
 
-	channels []*channel
+	channels      []*channel
+	firstChannels [4]*channel // channels' array until it outgrows it: most sessions have a few
 	// open is the latest channel that may still get a transfer command.
 	open     *channel
 	lastMode string
@@ -120,11 +128,17 @@ func newSession(a *Analyzer, c *conn) *session {
 		client:  c.initiator,
 		server:  c.responder,
 		start:   c.first,
-		pairer:  ftp.NewPairer(c.handshake),
+		pairing: *ftp.NewPairer(c.handshake),
 	}
+	s.pairer = &s.pairing
+	s.split[0].UseBuffer(s.lineBufs[0][:])
+	s.split[1].UseBuffer(s.lineBufs[1][:])
+	s.cmds = s.firstCmds[:]
 	s.replies.Intern = &a.intern
 	s.id = "s" + itoa(s.n)
-	st := &controlStream{a: a, c: c, sess: s}
+	s.stream = controlStream{a: a, c: c, sess: s}
+	st := &s.stream
+	st.half[0].records, st.half[1].records = st.firstRecords[0][:0], st.firstRecords[1][:0]
 	s.st = st
 	c.ctl = st
 	c.role = roleControl
@@ -455,7 +469,8 @@ func (s *session) announceActive(cmd ftp.Command, l ftp.Line, at lineAt) *channe
 		family = model.FamilyOf(ep.Addr())
 	}
 	ch := s.newChannel("active")
-	ch.ann = &announce{verb: cmd.Verb, ts: at.ts, frame: at.frame, endpoint: ep, raw: string(l.Text), family: family, place: at.place}
+	ch.annStore = announce{verb: cmd.Verb, ts: at.ts, frame: at.frame, endpoint: ep, raw: string(l.Text), family: family, place: at.place}
+	ch.ann = &ch.annStore
 	s.a.expect(ch)
 	return ch
 }
@@ -483,8 +498,9 @@ func (s *session) announcePassive(info *cmdInfo, r *ftp.Reply, at lineAt) {
 		return
 	}
 	ch := s.newChannel("passive")
-	ch.ann = &announce{verb: info.verb, ts: at.ts, frame: at.frame, endpoint: ep, replyCode: r.Code, replyText: r.Text,
+	ch.annStore = announce{verb: info.verb, ts: at.ts, frame: at.frame, endpoint: ep, replyCode: r.Code, replyText: r.Text,
 		replyFrame: at.frame, raw: replyRaw(r.Code, r.Text), family: model.FamilyOf(ep.Addr()), place: at.place, cmdFrame: info.frame, cmdTS: info.ts}
+	ch.ann = &ch.annStore
 	s.a.expect(ch)
 }
 
@@ -499,6 +515,9 @@ func replyRaw(code int, text string) string {
 
 func (s *session) newChannel(mode string) *channel {
 	ch := &channel{sess: s, n: len(s.channels) + 1, mode: mode}
+	if s.channels == nil {
+		s.channels = s.firstChannels[:0]
+	}
 	ch.name = s.id + ".c" + itoa(ch.n)
 	s.channels = append(s.channels, ch)
 	s.open = ch
@@ -517,7 +536,8 @@ func (s *session) transferCommand(cmd ftp.Command, at lineAt) *channel {
 		}
 		ch = s.newChannel(mode)
 	}
-	x := &transfer{verb: cmd.Verb, arg: cmd.Arg, ts: at.ts, frame: at.frame, size: -1}
+	ch.xferStore = transfer{verb: cmd.Verb, arg: cmd.Arg, ts: at.ts, frame: at.frame, size: -1}
+	x := &ch.xferStore
 	if n, ok := s.sizes[cmd.Arg]; ok && cmd.Verb == "RETR" {
 		x.size, x.sizeFrom = n, "213"
 	}

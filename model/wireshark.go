@@ -2,8 +2,8 @@ package model
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
-	"strings"
 )
 
 // WiresharkFilter returns the Wireshark display filter that selects the
@@ -19,8 +19,11 @@ import (
 // these connections match too (Wireshark dissects the quoted headers), as
 // they are part of the -w slice. It is "" when no endpoint parses.
 func WiresharkFilter(legs ...*Session) string {
-	var b strings.Builder
-	seen := make(map[[2]netip.AddrPort]bool, 4)
+	// Built in a stack buffer, with the connections seen in a small array:
+	// one allocation for the filter of a session of a few connections.
+	var buf [1024]byte
+	var seenBuf [8][2]netip.AddrPort
+	b, seen := buf[:0], seenBuf[:0]
 	add := func(x, y string) {
 		a, err1 := netip.ParseAddrPort(x)
 		c, err2 := netip.ParseAddrPort(y)
@@ -31,18 +34,18 @@ func WiresharkFilter(legs ...*Session) string {
 			a, c = c, a
 		}
 		k := [2]netip.AddrPort{a, c}
-		if seen[k] {
+		if slices.Contains(seen, k) {
 			return
 		}
-		seen[k] = true
-		if b.Len() > 0 {
-			b.WriteString(" || ")
+		seen = append(seen, k)
+		if len(b) > 0 {
+			b = append(b, " || "...)
 		}
-		b.WriteByte('(')
-		endpointTerm(&b, a)
-		b.WriteString(" && ")
-		endpointTerm(&b, c)
-		b.WriteByte(')')
+		b = append(b, '(')
+		b = appendEndpointTerm(b, a)
+		b = append(b, " && "...)
+		b = appendEndpointTerm(b, c)
+		b = append(b, ')')
 	}
 	for _, s := range legs {
 		if s == nil {
@@ -55,20 +58,19 @@ func WiresharkFilter(legs ...*Session) string {
 			}
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
-// endpointTerm writes "ip.addr==A && tcp.port==P" (ipv6.addr for IPv6).
-func endpointTerm(b *strings.Builder, ap netip.AddrPort) {
+// appendEndpointTerm appends "ip.addr==A && tcp.port==P" (ipv6.addr for IPv6).
+func appendEndpointTerm(b []byte, ap netip.AddrPort) []byte {
 	addr := ap.Addr()
 	if addr.Is4() {
-		b.WriteString("ip.addr==")
-		b.WriteString(addr.String())
+		b = append(b, "ip.addr=="...)
+		b = addr.AppendTo(b)
 	} else { // an IPv4-mapped address came in an IPv6 header
-
-		b.WriteString("ipv6.addr==")
-		b.WriteString(addr.WithZone("").String())
+		b = append(b, "ipv6.addr=="...)
+		b = addr.WithZone("").AppendTo(b)
 	}
-	b.WriteString(" && tcp.port==")
-	b.WriteString(strconv.Itoa(int(ap.Port())))
+	b = append(b, " && tcp.port=="...)
+	return strconv.AppendUint(b, uint64(ap.Port()), 10)
 }

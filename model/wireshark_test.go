@@ -39,3 +39,20 @@ func TestWiresharkFilter(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWiresharkFilter is the filter of a session with three data
+// connections, as the analysis builds it for every session it reports.
+func BenchmarkWiresharkFilter(b *testing.B) {
+	conn := func(a, b string) Channel { return Channel{Connection: &Connection{Initiator: a, Responder: b}} }
+	s := &Session{Client: "198.18.99.2:40001", Server: "198.18.99.1:21", Channels: []Channel{
+		conn("198.18.99.2:40002", "198.18.99.1:30001"),
+		conn("198.18.99.1:20", "198.18.99.2:40003"),
+		conn("198.18.99.2:40004", "198.18.99.1:30002"),
+	}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if WiresharkFilter(s) == "" {
+			b.Fatal("no filter")
+		}
+	}
+}

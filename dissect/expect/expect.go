@@ -92,6 +92,10 @@ type Table[W Waiter, C Conn] struct {
 	byPort  map[portKey][]W
 	queue   []W // in registration order, for expiry
 	waiting int // waiters of queue still registered
+	// spare are emptied waiter lists kept for reuse: an endpoint mostly
+	// has one waiter at a time, whose two lists would each be a new
+	// allocation otherwise.
+	spare [][]W
 	// recent unmatched connections, by responder port, oldest first
 	recent  map[portKey][]C
 	recentQ []C
@@ -128,13 +132,27 @@ func (e *Table[W, C]) Register(w W, ts time.Time) (C, string) {
 	}
 	ek := endpointKey{x.Vantage, x.Endpoint}
 	pk := portKey{x.Vantage, x.Endpoint.Port()}
-	e.exact[ek] = append(e.exact[ek], w)
-	e.byPort[pk] = append(e.byPort[pk], w)
+	e.exact[ek] = e.appendWaiter(e.exact[ek], w)
+	e.byPort[pk] = e.appendWaiter(e.byPort[pk], w)
 	e.queue = append(e.queue, w)
 	x.registered = true
 	e.waiting++
 	var none C
 	return none, ""
+}
+
+// maxSpare bounds the spare lists; those longer than maxSpareCap are not kept.
+const maxSpare, maxSpareCap = 1024, 4
+
+// appendWaiter appends w to list, which starts as a spare one when absent.
+func (e *Table[W, C]) appendWaiter(list []W, w W) []W {
+	if list == nil && len(e.spare) > 0 {
+		last := len(e.spare) - 1
+		list = e.spare[last]
+		e.spare[last] = nil
+		e.spare = e.spare[:last]
+	}
+	return append(list, w)
 }
 
 // evictOldest dequeues the oldest waiter still waiting, and the matched
@@ -188,13 +206,21 @@ func (e *Table[W, C]) Unregister(w W) {
 	}
 	x.registered = false
 	e.waiting--
-	remove(e.exact, endpointKey{x.Vantage, x.Endpoint}, w)
-	remove(e.byPort, portKey{x.Vantage, x.Endpoint.Port()}, w)
+	e.keepSpare(remove(e.exact, endpointKey{x.Vantage, x.Endpoint}, w))
+	e.keepSpare(remove(e.byPort, portKey{x.Vantage, x.Endpoint.Port()}, w))
 	// the queue entry is skipped when it reaches the front
 }
 
-// remove takes w out of m[k], and k out of m when that empties it.
-func remove[K, W comparable](m map[K][]W, k K, w W) {
+// keepSpare keeps an emptied list (nil: none) for appendWaiter.
+func (e *Table[W, C]) keepSpare(emptied []W) {
+	if emptied != nil && cap(emptied) <= maxSpareCap && len(e.spare) < maxSpare {
+		e.spare = append(e.spare, emptied)
+	}
+}
+
+// remove takes w out of m[k], and k out of m when that empties it; it
+// returns the emptied list, of length 0 and cleared, or nil.
+func remove[K, W comparable](m map[K][]W, k K, w W) []W {
 	list := m[k]
 	for i, x := range list {
 		if x == w {
@@ -206,9 +232,10 @@ func remove[K, W comparable](m map[K][]W, k K, w W) {
 	}
 	if len(list) == 0 {
 		delete(m, k)
-		return
+		return list
 	}
 	m[k] = list
+	return nil
 }
 
 // Expire drops the waiters whose wait is over at now, and the remembered

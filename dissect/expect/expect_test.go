@@ -103,3 +103,47 @@ func TestMatchTranslatedAndLate(t *testing.T) {
 		t.Errorf("after expiry: mark %v, %d lists, %d queued", old.mark, len(e.recent), len(e.recentQ))
 	}
 }
+
+// An emptied waiter list is reused for the next endpoint: registering and
+// unregistering waiters one at a time allocates no lists, and a reused list
+// holds only its new waiter.
+func TestSpareListsReused(t *testing.T) {
+	e := New[*waiter, *tconn](30 * time.Second)
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	ep := func(i int) netip.AddrPort {
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, 1}), uint16(30000+i%8))
+	}
+	ws := make([]*waiter, 8)
+	for i := range ws {
+		ws[i] = &waiter{want: Want{Endpoint: ep(i)}, open: true}
+	}
+	i := 0
+	cycle := func() {
+		w := ws[i%len(ws)]
+		e.Register(w, t0)
+		e.Unregister(w)
+		i++
+	}
+	for range 64 {
+		cycle() // the maps reach their size
+	}
+	if n := testing.AllocsPerRun(100, cycle); n != 0 {
+		t.Errorf("%.1f allocations per register and unregister, want 0", n)
+	}
+	w1, w2 := ws[1], ws[2]
+	e.Register(w1, t0)
+	e.Unregister(w1)
+	e.Register(w2, t0)
+	if got := e.exact[endpointKey{0, ep(2)}]; len(got) != 1 || got[0] != w2 {
+		t.Errorf("exact list of %v: %v, want only its waiter", ep(2), got)
+	}
+	if got := e.byPort[portKey{0, ep(2).Port()}]; len(got) != 1 || got[0] != w2 {
+		t.Errorf("port list of %v: %v, want only its waiter", ep(2), got)
+	}
+	if _, ok := e.exact[endpointKey{0, ep(1)}]; ok {
+		t.Errorf("the unregistered endpoint %v keeps a list", ep(1))
+	}
+	if w, how := e.Match(&tconn{ini: netip.MustParseAddrPort("10.0.0.2:50000"), resp: ep(2), first: t0}); w != w2 || how != Exact {
+		t.Errorf("Match = %v, %q; want the waiter of %v, exact", w, how, ep(2))
+	}
+}

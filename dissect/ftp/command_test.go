@@ -1,6 +1,7 @@
 package ftp
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -45,7 +46,7 @@ func TestParseCommandSecretsShownOnlyWhenAsked(t *testing.T) {
 			t.Errorf("shown %q: %+v", line, c)
 		}
 	}
-	for k := range in.m {
+	for _, k := range interned(&in) {
 		if strings.Contains(k, "hunter2") {
 			t.Errorf("the secret was interned: %q", k)
 		}
@@ -67,6 +68,14 @@ func BenchmarkParseCommand(b *testing.B) {
 	}
 }
 
+// interned is what in holds.
+func interned(in *Interner) []string {
+	if in.slots == nil {
+		return nil
+	}
+	return in.slots[:]
+}
+
 func TestInternerSharesAndBounds(t *testing.T) {
 	var in Interner
 	a := ParseCommandInterned([]byte("RETR data-1k.txt"), &in, false)
@@ -77,14 +86,39 @@ func TestInternerSharesAndBounds(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { ParseCommandInterned([]byte("RETR data-1k.txt"), &in, false) }); n != 0 {
 		t.Errorf("an interned command allocates %v times", n)
 	}
-	for i := 0; i < 3*maxInterned; i++ {
-		in.String([]byte{byte(i), byte(i >> 8), 'x'})
-	}
-	if len(in.m) > maxInterned {
-		t.Errorf("interner grew to %d", len(in.m))
+	long := strings.Repeat("x", maxInternLen+1)
+	in.String([]byte(long))
+	for _, k := range interned(&in) {
+		if k == long {
+			t.Errorf("a string longer than %d bytes was kept", maxInternLen)
+		}
 	}
 	var none *Interner
 	if none.String([]byte("x")) != "x" {
 		t.Error("nil interner")
+	}
+}
+
+// BenchmarkInternerChurn interns what a capture of many sessions brings: most
+// strings recur (reply texts, verbs' arguments of a few names), one in five
+// is new (a file name of its own), so the interner keeps filling up.
+func BenchmarkInternerChurn(b *testing.B) {
+	var recurring, fresh [][]byte
+	for i := range 64 {
+		recurring = append(recurring, []byte(fmt.Sprintf("Opening BINARY mode data connection for file-%d.bin", i)))
+	}
+	for i := range 1 << 16 {
+		fresh = append(fresh, []byte(fmt.Sprintf("upload-%d-%x.dat", i, i*2654435761)))
+	}
+	var in Interner
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i%5 == 4 {
+			in.String(fresh[i%len(fresh)])
+		} else {
+			in.String(recurring[i%len(recurring)])
+		}
+		i++
 	}
 }

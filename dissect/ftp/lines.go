@@ -89,6 +89,11 @@ func (s *Splitter) Flush(emit func(Line) bool) {
 	s.iac = iacNone
 }
 
+// UseBuffer starts the line buffer in buf's array (the caller's inline
+// array, say), so that lines up to its capacity need no allocation; longer
+// ones grow it as usual. Call it before the first Write.
+func (s *Splitter) UseBuffer(buf []byte) { s.buf = buf[:0] }
+
 // Pending reports how many bytes of an unterminated line are buffered.
 func (s *Splitter) Pending() int { return s.length }
 

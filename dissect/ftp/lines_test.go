@@ -139,3 +139,22 @@ func TestSplitterStopsWhenAsked(t *testing.T) {
 		t.Fatalf("consumed %d, lines %q", n, got)
 	}
 }
+
+// A Splitter started in a caller's buffer splits as one that is not, needs
+// no allocation for lines that fit the buffer, and grows beyond it.
+func TestSplitterUseBuffer(t *testing.T) {
+	var inline [16]byte
+	var s Splitter
+	s.UseBuffer(inline[:])
+	var got []string
+	emit := func(l Line) bool { got = append(got, string(l.Text)); return true }
+	short := []byte("USER anonymous\r\n")
+	if n := testing.AllocsPerRun(100, func() { s.Write(short, func(Line) bool { return true }) }); n != 0 {
+		t.Errorf("%.0f allocations per line within the buffer, want 0", n)
+	}
+	long := "RETR " + strings.Repeat("x", 40)
+	s.Write([]byte("PASV\r\n"+long+"\r\nQUIT\r\n"), emit)
+	if want := []string{"PASV", long, "QUIT"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+}
