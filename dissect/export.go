@@ -66,6 +66,10 @@ type channelModel struct {
 	transfer                          model.Transfer
 	announcedSize, restart, fileBytes int64
 	finalTS                           model.Time
+	// room for the transfer's reply codes: the model must not point into
+	// the dissector's channel, or a consumer that keeps sessions keeps
+	// the dissector's whole session with it
+	replyCodes [2]int
 }
 
 func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
@@ -97,7 +101,11 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 		mc.Announce = ma
 	}
 	if x := ch.xfer; x != nil {
-		cm.transfer = model.Transfer{Verb: x.verb, Arg: x.arg, TS: model.At(x.ts), ReplyCodes: x.replyCodes, ReplyText: x.finalText,
+		var codes []int // nil stays nil: the report tells null from []
+		if x.replyCodes != nil {
+			codes = append(cm.replyCodes[:0], x.replyCodes...)
+		}
+		cm.transfer = model.Transfer{Verb: x.verb, Arg: x.arg, TS: model.At(x.ts), ReplyCodes: codes, ReplyText: x.finalText,
 			Frame: x.frame, FinalFrame: x.finalFrame, SizeFrom: x.sizeFrom}
 		mx := &cm.transfer
 		if mx.ReplyCodes == nil {
