@@ -32,22 +32,32 @@ type Upgrade struct {
 }
 
 // failingClient is one client's refused logins, a value in the map of
-// failing clients: no allocation of its own, and 56 bytes a client.
+// failing clients: no allocation of its own, 16 bytes beside a 16-byte key.
+// Its clocks count refusals modulo 2³² (serial-number arithmetic, as TCP
+// sequence numbers): ages compare correctly while a client is younger than
+// four billion refusals, which an eviction long settles first.
 type failingClient struct {
 	// last is the clock at the client's last refusal: the least recently
 	// failing is forgotten first.
-	last uint64
-	// seq is the clock when the client was first counted: it tells the
-	// client from the same address counted again after it was forgotten.
-	seq     uint64
-	count   int
-	pending int // its refusals in the pending ring
+	last uint32
+	// seq is the clock when the client was first counted, never 0: it
+	// tells the client from the same address counted again after it was
+	// forgotten.
+	seq     uint32
+	count   uint32
+	pending int32 // its refusals in the pending ring
 }
+
+// clientKey is a client's address as 16 bytes: an IPv4 address and its
+// IPv4-mapped IPv6 form are one client; a link-local zone is not kept.
+type clientKey [16]byte
+
+func keyOf(a netip.Addr) clientKey { return a.As16() }
 
 // clientRef names a counted client: its address, and seq.
 type clientRef struct {
-	addr netip.Addr
-	seq  uint64 // 0: none
+	key clientKey
+	seq uint32 // 0: none
 }
 
 // pendingRing holds the latest refusals delivered as info, oldest
@@ -85,7 +95,7 @@ func (r *pendingRing) take(l *failingClients, c clientRef) []Upgrade {
 			*p = pendingRefusal{}
 		}
 	}
-	l.addPending(c, -l.byAddr[c.addr].pending)
+	l.addPending(c, -int(l.byAddr[c.key].pending))
 	return out
 }
 
@@ -97,21 +107,24 @@ func (r *pendingRing) take(l *failingClients, c clientRef) []Upgrade {
 // one map of values.
 type failingClients struct {
 	capacity int
-	byAddr   map[netip.Addr]failingClient
-	clock    uint64
+	byAddr   map[clientKey]failingClient
+	clock    uint32
 	evicted  uint64
 }
 
 const evictionSample = 16
 
 func newFailingClients(capacity int) *failingClients {
-	return &failingClients{capacity: capacity, byAddr: map[netip.Addr]failingClient{}}
+	return &failingClients{capacity: capacity, byAddr: map[clientKey]failingClient{}}
 }
 
 // refused counts one refused login of addr and returns its entry.
 func (l *failingClients) refused(addr netip.Addr) (failingClient, clientRef) {
-	l.clock++
-	c, ok := l.byAddr[addr]
+	if l.clock++; l.clock == 0 {
+		l.clock = 1 // seq 0 is none
+	}
+	k := keyOf(addr)
+	c, ok := l.byAddr[k]
 	if !ok {
 		if len(l.byAddr) >= l.capacity {
 			l.evict()
@@ -119,14 +132,16 @@ func (l *failingClients) refused(addr netip.Addr) (failingClient, clientRef) {
 		c.seq = l.clock
 	}
 	c.last = l.clock
-	c.count++
-	l.byAddr[addr] = c
-	return c, clientRef{addr, c.seq}
+	if c.count < 1<<32-1 {
+		c.count++
+	}
+	l.byAddr[k] = c
+	return c, clientRef{k, c.seq}
 }
 
 // counted returns c's entry, ok false when it was forgotten since.
 func (l *failingClients) counted(c clientRef) (failingClient, bool) {
-	e, ok := l.byAddr[c.addr]
+	e, ok := l.byAddr[c.key]
 	return e, ok && c.seq != 0 && e.seq == c.seq
 }
 
@@ -135,17 +150,18 @@ func (l *failingClients) counted(c clientRef) (failingClient, bool) {
 // can no longer be upgraded).
 func (l *failingClients) addPending(c clientRef, by int) {
 	if e, ok := l.counted(c); ok {
-		e.pending += by
-		l.byAddr[c.addr] = e
+		e.pending += int32(by)
+		l.byAddr[c.key] = e
 	}
 }
 
 func (l *failingClients) evict() {
-	var oldest netip.Addr
-	oldestLast, n := uint64(1<<64-1), 0
-	for a, c := range l.byAddr {
-		if c.last < oldestLast {
-			oldest, oldestLast = a, c.last
+	var oldest clientKey
+	var oldestAge uint32
+	n := 0
+	for k, c := range l.byAddr {
+		if age := l.clock - c.last; n == 0 || age > oldestAge {
+			oldest, oldestAge = k, age
 		}
 		if n++; n == evictionSample {
 			break
@@ -177,13 +193,13 @@ func (d *Diagnoser) judgeLogins(client netip.Addr, refusals int, fs []model.Find
 	for range refusals {
 		c, ref = d.failing.refused(client)
 	}
-	if c.count < d.cfg.BruteForce {
+	if int(c.count) < d.cfg.BruteForce {
 		d.lastFailing = ref // its info findings become pending once delivered
 		return
 	}
 	for i := range fs {
 		if fs[i].Rule == RuleLoginFailed && fs[i].Severity == model.Info {
-			d.bruteForce(&fs[i], client, c.count)
+			d.bruteForce(&fs[i], client, int(c.count))
 		}
 	}
 	if c.pending == 0 {
@@ -191,7 +207,7 @@ func (d *Diagnoser) judgeLogins(client netip.Addr, refusals int, fs []model.Find
 	}
 	for _, u := range d.pending.take(d.failing, ref) {
 		u.Was = u.Finding.Severity
-		d.bruteForce(&u.Finding, client, c.count)
+		d.bruteForce(&u.Finding, client, int(c.count))
 		d.upgrades = append(d.upgrades, u)
 	}
 }

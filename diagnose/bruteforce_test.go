@@ -125,9 +125,9 @@ func TestFailingClientsBounded(t *testing.T) {
 	if u := run(2001, "198.51.100.1:1"); len(u) != 1 || u[0].Finding.Session != "s2000" {
 		t.Errorf("upgrades %+v, want the refusal of s2000", u)
 	}
-	for a, c := range d.failing.byAddr {
+	for k, c := range d.failing.byAddr {
 		if c.pending >= 2 || c.pending < 0 {
-			t.Errorf("%s: %d pending findings, want fewer than the threshold", a, c.pending)
+			t.Errorf("%s: %d pending findings, want fewer than the threshold", netip.AddrFrom16(k).Unmap(), c.pending)
 		}
 	}
 }
@@ -141,8 +141,8 @@ func TestFailingClientsForgetTheOldest(t *testing.T) {
 		l.refused(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}))
 	}
 	recent := 0
-	for a := range l.byAddr {
-		if b := a.As4(); int(b[2])<<8|int(b[3]) >= 800 {
+	for k := range l.byAddr {
+		if int(k[14])<<8|int(k[15]) >= 800 {
 			recent++
 		}
 	}
@@ -155,7 +155,7 @@ func TestFailingClientsForgetTheOldest(t *testing.T) {
 		l.refused(keep)
 		l.refused(netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}))
 	}
-	if c, ok := l.byAddr[keep]; !ok || c.count != 1000 {
+	if c, ok := l.byAddr[keyOf(keep)]; !ok || c.count != 1000 {
 		t.Errorf("the client failing all along: %+v, remembered %v", c, ok)
 	}
 }
@@ -189,5 +189,36 @@ func TestPendingRefusalsBounded(t *testing.T) {
 	}
 	if n > 10 {
 		t.Errorf("%d pending refusals, want at most 10", n)
+	}
+}
+
+// The clocks wrap at 2³²: the least recently failing is still the one
+// forgotten, and no client is counted with seq 0 (none).
+func TestFailingClientsClockWraps(t *testing.T) {
+	l := newFailingClients(2)
+	l.clock = 1<<32 - 3
+	old, recent, next := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.3")
+	l.refused(old)    // clock 2³²-2
+	l.refused(recent) // 2³²-1
+	l.refused(recent) // 1: past the wrap, 0 skipped
+	if _, ref := l.refused(recent); ref.seq == 0 || l.clock != 2 {
+		t.Fatalf("seq %d at clock %d, want a seq and clock 2", ref.seq, l.clock)
+	}
+	l.refused(next) // evicts the least recently failing: old, though its clock is numerically larger
+	if _, ok := l.byAddr[keyOf(old)]; ok {
+		t.Error("the least recently failing client kept across the wrap")
+	}
+	if c, ok := l.byAddr[keyOf(recent)]; !ok || c.count != 3 {
+		t.Errorf("the recent client: %+v, kept %v; want 3 refusals", c, ok)
+	}
+}
+
+// An IPv4 client and its IPv4-mapped IPv6 form (a dual-stack server's view)
+// are one client.
+func TestFailingClientMappedIsSame(t *testing.T) {
+	l := newFailingClients(10)
+	l.refused(netip.MustParseAddr("198.51.100.7"))
+	if c, _ := l.refused(netip.MustParseAddr("::ffff:198.51.100.7")); c.count != 2 || len(l.byAddr) != 1 {
+		t.Errorf("count %d over %d clients, want 2 over 1", c.count, len(l.byAddr))
 	}
 }

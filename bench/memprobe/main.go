@@ -151,6 +151,8 @@ func probe(path, out, heapProfile string) error {
 			for {
 				select {
 				case <-done:
+					// the last frame: a short run may end before the first tick
+					last = m.Snapshot()
 					screen <- len(last.Rows)
 					return
 				case <-t.C:
