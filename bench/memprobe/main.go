@@ -145,18 +145,20 @@ func probe(path, out, heapProfile string) error {
 		done := make(chan struct{})
 		screen := make(chan int)
 		go func() { // the screen: a snapshot a few times a second
-			var last *viewmodel.Snapshot
+			shown := 0 // rows on the screen
 			t := time.NewTicker(250 * time.Millisecond)
 			defer t.Stop()
 			for {
 				select {
 				case <-done:
 					// the last frame: a short run may end before the first tick
-					last = m.Snapshot()
-					screen <- len(last.Rows)
+					if last := m.Snapshot(); last != nil {
+						shown = len(last.Rows)
+					}
+					screen <- shown
 					return
 				case <-t.C:
-					last = m.Snapshot()
+					shown = len(m.Snapshot().Rows)
 				}
 			}
 		}()
