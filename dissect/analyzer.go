@@ -130,9 +130,9 @@ type Analyzer struct {
 	ctlPorts      [1024]uint64 // bit set of control ports
 	implicitPorts [1024]uint64
 
-	conns connTable
+	conns map[flowKey]*conn
 	// lastConn is the connection of the previous TCP packet: segments
-	// come in runs, and a key comparison is cheaper than hashing it.
+	// come in runs, and a key comparison is cheaper than the map.
 	lastConn *conn
 	lru      lruSet
 	closing  []*conn
@@ -204,7 +204,7 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		sources:      sources,
 		vantages:     map[vantageKey]*vantage{},
 		dec:          decode.New(),
-		conns:        newConnTable(),
+		conns:        map[flowKey]*conn{},
 		exp:          expect.New[*channel, *conn](cfg.DataTimeout),
 		ftps:         ftps.NewKeys(cfg.TLSKeys, cfg.Live),
 		tlsHosts:     map[hostPair]*session{},

@@ -52,7 +52,6 @@ const (
 // are counted in sequence space.
 type conn struct {
 	key     flowKey
-	hash    uint64 // of key, by the connection table's hash
 	id      uint64
 	vantage *vantage
 	// initiator sent the SYN (or, mid-stream, is guessed); responder took it.

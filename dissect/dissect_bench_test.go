@@ -55,16 +55,14 @@ func benchPacket(frame []byte, ts time.Time, n uint64) capture.Packet {
 var benchPayload = pcaptest.RandomPayload
 
 // BenchmarkFlowLookup measures finding a packet's connection: the canonical
-// key of its 4-tuple and its lookup, with that many connections open, in
-// the connection table the analyzer uses (table) and in the Go map it
-// replaced (map). MB/s counts the frames whose connection was looked up
-// (mix-eth's average frame, 174 bytes).
+// key of its 4-tuple and the map lookup, with that many connections open.
+// MB/s counts the frames whose connection was looked up (mix-eth's average
+// frame, 174 bytes).
 func BenchmarkFlowLookup(b *testing.B) {
 	for _, n := range []int{16, 16384, 262144} {
 		b.Run(fmt.Sprintf("conns=%d", n), func(b *testing.B) {
 			rng := rand.New(rand.NewSource(1))
 			conns := make(map[flowKey]*conn, n)
-			table := newConnTable()
 			segs := make([]decode.Segment, 0, n)
 			for len(conns) < n {
 				var s decode.Segment
@@ -84,40 +82,22 @@ func BenchmarkFlowLookup(b *testing.B) {
 				if _, ok := conns[k]; ok {
 					continue
 				}
-				c := &conn{key: k, hash: table.hash(&k)}
-				conns[k] = c
-				table.put(c)
+				conns[k] = &conn{key: k}
 				segs = append(segs, s)
 			}
 			order := rng.Perm(len(segs))
-			b.Run("map", func(b *testing.B) {
-				b.SetBytes(174)
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					k, _ := keyOf(0, &segs[order[i]])
-					if conns[k] == nil {
-						b.Fatal("flow not found")
-					}
-					if i++; i == len(order) {
-						i = 0
-					}
+			b.SetBytes(174)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				k, _ := keyOf(0, &segs[order[i]])
+				if conns[k] == nil {
+					b.Fatal("flow not found")
 				}
-			})
-			b.Run("table", func(b *testing.B) {
-				b.SetBytes(174)
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					k, _ := keyOf(0, &segs[order[i]])
-					if table.get(table.hash(&k), &k) == nil {
-						b.Fatal("flow not found")
-					}
-					if i++; i == len(order) {
-						i = 0
-					}
+				if i++; i == len(order) {
+					i = 0
 				}
-			})
+			}
 		})
 	}
 }

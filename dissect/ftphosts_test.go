@@ -31,7 +31,7 @@ func TestFTPHostsPrunedWithTheirConnections(t *testing.T) {
 	sessions, most := 0, 0
 	check := func() {
 		control := 0
-		for _, c := range a.conns.all() {
+		for _, c := range a.conns {
 			if c.role == roleControl {
 				control++
 			}

@@ -111,8 +111,7 @@ func addIdle(a *Analyzer, id uint64, role connRole, at time.Time) *conn {
 	c := testConn(id, role)
 	c.key = flowKey{a: [16]byte{10, 0, 0, 1}, ap: uint16(id), bp: uint16(id >> 16)}
 	c.first, c.last = at, at
-	c.hash = a.conns.hash(&c.key)
-	a.conns.put(c)
+	a.conns[c.key] = c
 	a.lru.add(c)
 	return c
 }
@@ -128,10 +127,10 @@ func TestTickForgetsUnrelatedBehindIdleControl(t *testing.T) {
 	u := addIdle(a, 1000, roleUnknown, t0.Add(time.Second))
 	a.now = t0.Add(otherIdle + 2*time.Second)
 	a.tick()
-	if a.conns.has(u) {
+	if _, ok := a.conns[u.key]; ok {
 		t.Errorf("the unrelated connection silent for %v was kept", otherIdle+time.Second)
 	}
-	if n := a.conns.Len(); n != 100 {
+	if n := len(a.conns); n != 100 {
 		t.Errorf("%d connections left, want the 100 control connections", n)
 	}
 }

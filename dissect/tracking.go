@@ -18,12 +18,8 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.IfIndex)
 	key, fromA := keyOf(v.id, s)
 	c := a.lastConn
-	var h uint64
 	if c == nil || c.key != key {
-		h = a.conns.hash(&key)
-		c = a.conns.get(h, &key)
-	} else {
-		h = c.hash
+		c = a.conns[key]
 	}
 	if c != nil && s.SYN && !s.HasACK && !(c.handshake && s.Seq == c.synSeq) {
 		// A new connection on a 4-tuple seen before: FTP data connections
@@ -32,7 +28,7 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 		c = nil
 	}
 	if c == nil {
-		c = a.newConn(key, h, v, fromA, p)
+		c = a.newConn(key, v, fromA, p)
 	}
 	a.lastConn = c
 	dir := c.dirOf(fromA)
@@ -67,15 +63,14 @@ func looksLikeGreeting(b []byte) bool {
 	return len(b) >= 4 && b[0] == '2' && b[1] == '2' && b[2] == '0' && (b[3] == ' ' || b[3] == '-')
 }
 
-// newConn opens the connection of key, whose hash is h.
-func (a *Analyzer) newConn(key flowKey, h uint64, v *vantage, fromA bool, p *capture.Packet) *conn {
+func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packet) *conn {
 	s := a.seg
-	if a.conns.Len() >= a.cfg.MaxConnections && !a.lru.empty() {
+	if len(a.conns) >= a.cfg.MaxConnections && !a.lru.empty() {
 		a.stats.EvictedConnections++
 		a.endConn(a.lru.evictable(), "evicted")
 	}
 	a.connSeq++
-	c := &conn{key: key, hash: h, id: a.connSeq, vantage: v, first: p.Info.Timestamp, firstFrame: p.Frame}
+	c := &conn{key: key, id: a.connSeq, vantage: v, first: p.Info.Timestamp, firstFrame: p.Frame}
 	srcIsInitiator := true
 	switch {
 	case s.SYN && !s.HasACK:
@@ -98,7 +93,7 @@ func (a *Analyzer) newConn(key flowKey, h uint64, v *vantage, fromA bool, p *cap
 	} else {
 		c.initiator, c.responder, c.initIsA = dst, src, !fromA
 	}
-	a.conns.put(c)
+	a.conns[key] = c
 	a.lru.add(c)
 	a.stats.TCPConnections++
 
@@ -307,7 +302,7 @@ func (a *Analyzer) icmp(p *capture.Packet) {
 	s := a.seg
 	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.IfIndex)
 	key, _ := keyOf(v.id, s)
-	if c := a.conns.get(a.conns.hash(&key), &key); c != nil && c.icmp == "" {
+	if c := a.conns[key]; c != nil && c.icmp == "" {
 		c.icmp = s.ICMPText
 	}
 }
