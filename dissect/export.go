@@ -101,16 +101,12 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 		mc.Announce = ma
 	}
 	if x := ch.xfer; x != nil {
-		var codes []int // nil stays nil: the report tells null from []
-		if x.replyCodes != nil {
-			codes = append(cm.replyCodes[:0], x.replyCodes...)
-		}
+		// never nil (the report writes [] for none), and copied into the
+		// model's own room
+		codes := append(cm.replyCodes[:0], x.replyCodes...)
 		cm.transfer = model.Transfer{Verb: x.verb, Arg: x.arg, TS: model.At(x.ts), ReplyCodes: codes, ReplyText: x.finalText,
 			Frame: x.frame, FinalFrame: x.finalFrame, SizeFrom: x.sizeFrom}
 		mx := &cm.transfer
-		if mx.ReplyCodes == nil {
-			mx.ReplyCodes = []int{}
-		}
 		if x.size >= 0 {
 			cm.announcedSize = x.size
 			mx.AnnouncedSize = &cm.announcedSize
