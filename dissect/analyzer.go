@@ -130,7 +130,7 @@ type Analyzer struct {
 	ctlPorts      [1024]uint64 // bit set of control ports
 	implicitPorts [1024]uint64
 
-	conns map[flowKey]*conn
+	conns connTable
 	// lastConn is the connection of the previous TCP packet: segments
 	// come in runs, and a key comparison is cheaper than the map.
 	lastConn *conn
@@ -204,7 +204,7 @@ func New(cfg Config, sources []*capture.Info, sink Sink) *Analyzer {
 		sources:      sources,
 		vantages:     map[vantageKey]*vantage{},
 		dec:          decode.New(),
-		conns:        map[flowKey]*conn{},
+		conns:        newConnTable(),
 		exp:          expect.New[*channel, *conn](cfg.DataTimeout),
 		ftps:         ftps.NewKeys(cfg.TLSKeys, cfg.Live),
 		tlsHosts:     map[hostPair]*session{},

@@ -2,6 +2,8 @@ package dissect
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -23,7 +25,12 @@ type flowKey struct {
 // key's a side.
 func keyOf(v uint32, s *decode.Segment) (flowKey, bool) {
 	k := flowKey{vantage: v, v6: s.V6}
-	c := bytes.Compare(s.Src[:], s.Dst[:])
+	var c int
+	if s.V6 {
+		c = bytes.Compare(s.Src[:], s.Dst[:])
+	} else {
+		c = cmp.Compare(binary.BigEndian.Uint32(s.Src[:4]), binary.BigEndian.Uint32(s.Dst[:4]))
+	}
 	if c < 0 || (c == 0 && s.SrcPort <= s.DstPort) {
 		k.a, k.ap, k.b, k.bp = s.Src, s.SrcPort, s.Dst, s.DstPort
 		return k, true

@@ -62,9 +62,9 @@ func BenchmarkFlowLookup(b *testing.B) {
 	for _, n := range []int{16, 16384, 262144} {
 		b.Run(fmt.Sprintf("conns=%d", n), func(b *testing.B) {
 			rng := rand.New(rand.NewSource(1))
-			conns := make(map[flowKey]*conn, n)
+			conns := newConnTable()
 			segs := make([]decode.Segment, 0, n)
-			for len(conns) < n {
+			for conns.len() < n {
 				var s decode.Segment
 				s.V6 = rng.Intn(10) == 0
 				if s.V6 {
@@ -79,10 +79,10 @@ func BenchmarkFlowLookup(b *testing.B) {
 					s.Src, s.Dst, s.SrcPort, s.DstPort = s.Dst, s.Src, s.DstPort, s.SrcPort
 				}
 				k, _ := keyOf(0, &s)
-				if _, ok := conns[k]; ok {
+				if conns.get(&k) != nil {
 					continue
 				}
-				conns[k] = &conn{key: k}
+				conns.put(&k, &conn{key: k})
 				segs = append(segs, s)
 			}
 			order := rng.Perm(len(segs))
@@ -91,7 +91,7 @@ func BenchmarkFlowLookup(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				k, _ := keyOf(0, &segs[order[i]])
-				if conns[k] == nil {
+				if conns.get(&k) == nil {
 					b.Fatal("flow not found")
 				}
 				if i++; i == len(order) {

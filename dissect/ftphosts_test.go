@@ -31,11 +31,11 @@ func TestFTPHostsPrunedWithTheirConnections(t *testing.T) {
 	sessions, most := 0, 0
 	check := func() {
 		control := 0
-		for _, c := range a.conns {
+		a.conns.each(func(c *conn) {
 			if c.role == roleControl {
 				control++
 			}
-		}
+		})
 		if len(a.ftpHosts) > 2*control {
 			t.Fatalf("%d FTP hosts remembered for %d control connections", len(a.ftpHosts), control)
 		}

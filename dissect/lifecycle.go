@@ -13,10 +13,10 @@ import (
 
 // endConn finalizes a connection and forgets it.
 func (a *Analyzer) endConn(c *conn, how string) {
-	if a.conns[c.key] != c { // gone, or the key is another connection's now
+	if a.conns.get(&c.key) != c { // gone, or the key is another connection's now
 		return
 	}
-	delete(a.conns, c.key)
+	a.conns.del(&c.key)
 	if a.lastConn == c {
 		a.lastConn = nil
 	}
@@ -59,7 +59,7 @@ func (a *Analyzer) tick() {
 		if c.role == roleControl {
 			linger = controlLinger
 		}
-		if a.conns[c.key] != c {
+		if a.conns.get(&c.key) != c {
 			continue // already gone
 		}
 		// A control connection whose stream delivered its last byte, or

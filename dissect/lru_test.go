@@ -111,7 +111,7 @@ func addIdle(a *Analyzer, id uint64, role connRole, at time.Time) *conn {
 	c := testConn(id, role)
 	c.key = flowKey{a: [16]byte{10, 0, 0, 1}, ap: uint16(id), bp: uint16(id >> 16)}
 	c.first, c.last = at, at
-	a.conns[c.key] = c
+	a.conns.put(&c.key, c)
 	a.lru.add(c)
 	return c
 }
@@ -127,10 +127,10 @@ func TestTickForgetsUnrelatedBehindIdleControl(t *testing.T) {
 	u := addIdle(a, 1000, roleUnknown, t0.Add(time.Second))
 	a.now = t0.Add(otherIdle + 2*time.Second)
 	a.tick()
-	if _, ok := a.conns[u.key]; ok {
+	if a.conns.get(&u.key) != nil {
 		t.Errorf("the unrelated connection silent for %v was kept", otherIdle+time.Second)
 	}
-	if n := len(a.conns); n != 100 {
+	if n := a.conns.len(); n != 100 {
 		t.Errorf("%d connections left, want the 100 control connections", n)
 	}
 }

@@ -19,7 +19,7 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 	key, fromA := keyOf(v.id, s)
 	c := a.lastConn
 	if c == nil || c.key != key {
-		c = a.conns[key]
+		c = a.conns.get(&key)
 	}
 	if c != nil && s.SYN && !s.HasACK && !(c.handshake && s.Seq == c.synSeq) {
 		// A new connection on a 4-tuple seen before: FTP data connections
@@ -65,7 +65,7 @@ func looksLikeGreeting(b []byte) bool {
 
 func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packet) *conn {
 	s := a.seg
-	if len(a.conns) >= a.cfg.MaxConnections && !a.lru.empty() {
+	if a.conns.len() >= a.cfg.MaxConnections && !a.lru.empty() {
 		a.stats.EvictedConnections++
 		a.endConn(a.lru.evictable(), "evicted")
 	}
@@ -93,7 +93,7 @@ func (a *Analyzer) newConn(key flowKey, v *vantage, fromA bool, p *capture.Packe
 	} else {
 		c.initiator, c.responder, c.initIsA = dst, src, !fromA
 	}
-	a.conns[key] = c
+	a.conns.put(&key, c)
 	a.lru.add(c)
 	a.stats.TCPConnections++
 
@@ -302,7 +302,7 @@ func (a *Analyzer) icmp(p *capture.Packet) {
 	s := a.seg
 	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.IfIndex)
 	key, _ := keyOf(v.id, s)
-	if c := a.conns[key]; c != nil && c.icmp == "" {
+	if c := a.conns.get(&key); c != nil && c.icmp == "" {
 		c.icmp = s.ICMPText
 	}
 }
