@@ -224,3 +224,20 @@ func TestFindingEncoderMatches(t *testing.T) {
 		}
 	}
 }
+
+// appendNanos writes what model.AppendDigits writes for nine digits, Z
+// after them.
+func TestAppendNanos(t *testing.T) {
+	check := func(ns int) {
+		want := string(append(model.AppendDigits([]byte("x"), ns, 9), 'Z'))
+		if got := string(appendNanos([]byte("x"), ns)); got != want {
+			t.Fatalf("%d ns: %q, want %q", ns, got, want)
+		}
+	}
+	for ns := 0; ns < 1e9; ns += 997 {
+		check(ns)
+	}
+	for _, ns := range []int{1, 9, 10, 999, 1000, 999999, 1000000, 999999999} {
+		check(ns)
+	}
+}
