@@ -45,7 +45,7 @@ const (
 
 // session rules, in the order they run.
 func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
-	c := &sessionCtx{d: d, s: s, clientAddr: addrOf(s.Client), serverAddr: addrOf(s.Server)}
+	c := &sessionCtx{d: d, s: s, clientAddr: addrOf(s.Client, s.ClientAddrPort), serverAddr: addrOf(s.Server, s.ServerAddrPort)}
 	for i := range s.Channels {
 		ch := &s.Channels[i]
 		c.activeAddress(ch)
