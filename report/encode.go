@@ -208,12 +208,47 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// plainPrefix8 returns how many of s's leading bytes are plain, checked
+// eight at a time: len(s) when all are, else a multiple of 8 from where
+// the byte loop of quote takes over. Most strings of a report are plain
+// text; one of fewer than 8 bytes goes to the byte loop whole.
+func plainPrefix8(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	n := 0
+	for {
+		var t string
+		switch {
+		case len(s)-n >= 8:
+			t = s[n : n+8]
+		case n < len(s) && len(s) >= 8:
+			t = s[len(s)-8:] // the last bytes, overlapping the plain word before
+		default:
+			return n
+		}
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		// below 0x20: the subtraction borrows into the byte's high bit;
+		// from 0x80: the high bit is w's own
+		special := (w - 0x20*ones) | w
+		// a byte equal to c is a zero byte of w^c, which (x-ones) &^ x
+		// marks; '"' (0x22) and '&' (0x26) differ in bit 2 alone, '<'
+		// (0x3c) and '>' (0x3e) in bit 1 alone
+		x, y, z := (w|0x04*ones)^(0x26*ones), (w|0x02*ones)^(0x3e*ones), w^('\\'*ones)
+		special |= (x-ones)&^x | (y-ones)&^y | (z-ones)&^z
+		if special&highs != 0 {
+			return n
+		}
+		n = min(n+8, len(s))
+	}
+}
+
 // quote writes s as a JSON string the way encoding/json does: <, >, & and
 // the line separators escaped, invalid UTF-8 replaced by U+FFFD.
 func (e *enc) quote(s string) {
 	e.b = append(e.b, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	i := plainPrefix8(s)
+	for i < len(s) {
 		c := s[i]
 		if plain[c] {
 			i++

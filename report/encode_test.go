@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -240,4 +242,67 @@ func TestAppendNanos(t *testing.T) {
 	for _, ns := range []int{1, 9, 10, 999, 1000, 999999, 1000000, 999999999} {
 		check(ns)
 	}
+}
+
+// quote writes what encoding/json writes for a string: every byte at every
+// place of the first words (the eight-byte scan and the byte loop), and
+// random strings of plain bytes, bytes to escape, UTF-8 and broken UTF-8.
+func TestQuoteMatchesEncodingJSON(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = withUnicodeBF(want)
+		var e enc
+		e.quote(s)
+		if string(e.b) != string(want) {
+			t.Fatalf("quote(%q) = %s, want %s", s, e.b, want)
+		}
+	}
+	for c := 0; c < 256; c++ {
+		for at := 0; at < 20; at++ {
+			b := []byte(strings.Repeat("a", 20))
+			b[at] = byte(c)
+			check(string(b))
+			check(string(b[:at+1]))
+		}
+	}
+	pieces := []string{"a", "Z", " ", "~", "\x7f", "\"", "\\", "<", ">", "&", "\n", "\t", "\x00", "\x1f",
+		"é", "\u2028", "\u2029", "日本", "\U0001F600", "\xff", "\xe2\x80", "\xc3", "\x80"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		var sb strings.Builder
+		for range r.IntN(40) {
+			if r.IntN(4) == 0 {
+				sb.WriteString(pieces[r.IntN(len(pieces))])
+			} else {
+				sb.WriteByte(byte(' ' + r.IntN(95)))
+			}
+		}
+		check(sb.String())
+	}
+}
+
+// withUnicodeBF returns JSON text with encoding/json's newer \b and \f
+// written \u0008 and \u000c, as reports have always written them.
+func withUnicodeBF(j []byte) []byte {
+	var out []byte
+	for i := 0; i < len(j); i++ {
+		if j[i] != '\\' || i+1 == len(j) {
+			out = append(out, j[i])
+			continue
+		}
+		i++
+		switch j[i] {
+		case 'b':
+			out = append(out, `\u0008`...)
+		case 'f':
+			out = append(out, `\u000c`...)
+		default:
+			out = append(out, '\\', j[i])
+		}
+	}
+	return out
 }
