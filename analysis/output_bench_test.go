@@ -14,10 +14,11 @@ import (
 )
 
 // BenchmarkOutputStage is the output goroutine's work on concluded
-// sessions, without the export that builds them: the Wireshark filter, the
-// diagnosis and the streamed JSON, for every session of
-// $FTPSCOPE_BENCH_PCAP (collected once, before the timer). ns/op is per
-// pass over all the sessions; ns/session per session.
+// sessions, without the export that builds them, for every session of
+// $FTPSCOPE_BENCH_PCAP (collected once, before the timers): all of it
+// (the Wireshark filter, the diagnosis and the streamed JSON, as
+// diagnoser.Session does them), and each part alone. ns/op is per pass
+// over all the sessions; ns/session per session.
 func BenchmarkOutputStage(b *testing.B) {
 	path := os.Getenv("FTPSCOPE_BENCH_PCAP")
 	if path == "" {
@@ -36,11 +37,20 @@ func BenchmarkOutputStage(b *testing.B) {
 	for i := range sessions {
 		sessions[i].WiresharkFilter = ""
 	}
-	b.ReportAllocs()
+	cfg := diagnose.Config{DataTimeout: dissect.DefaultConfig().DataTimeout}
+	run := func(name string, pass func()) {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				pass()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(sessions)), "ns/session")
+		})
+	}
 	var s model.Session
-	for b.Loop() {
+	run("all", func() {
 		jw := report.NewJSONWriter(io.Discard, model.Tool{Name: "ftpscope", Version: "bench"})
-		d := newDiagnoser(diagnose.Config{DataTimeout: dissect.DefaultConfig().DataTimeout}, nil, false, jw)
+		d := newDiagnoser(cfg, nil, false, jw)
 		for i := range sessions {
 			s = sessions[i]
 			d.Session(&s)
@@ -49,6 +59,25 @@ func BenchmarkOutputStage(b *testing.B) {
 		if err := jw.Close(nil, pairs, fs, model.Stats{}); err != nil {
 			b.Fatal(err)
 		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(sessions)), "ns/session")
+	})
+	run("filter", func() {
+		for i := range sessions {
+			s.WiresharkFilter = model.WiresharkFilter(&sessions[i])
+		}
+	})
+	run("diagnose", func() {
+		d := diagnose.New(cfg)
+		for i := range sessions {
+			d.Session(&sessions[i])
+		}
+	})
+	run("json", func() {
+		jw := report.NewJSONWriter(io.Discard, model.Tool{Name: "ftpscope", Version: "bench"})
+		for i := range sessions {
+			jw.Session(&sessions[i], nil)
+		}
+		if err := jw.Close(nil, nil, nil, model.Stats{}); err != nil {
+			b.Fatal(err)
+		}
+	})
 }
