@@ -49,7 +49,7 @@ func (e *enc) strOmit(first *bool, name, v string) {
 
 func (e *enc) int(first *bool, name string, v int64) {
 	e.key(first, name)
-	e.b = strconv.AppendInt(e.b, v, 10)
+	e.b = appendInt(e.b, v)
 }
 
 func (e *enc) intOmit(first *bool, name string, v int64) {
@@ -60,7 +60,7 @@ func (e *enc) intOmit(first *bool, name string, v int64) {
 
 func (e *enc) uint(first *bool, name string, v uint64) {
 	e.key(first, name)
-	e.b = strconv.AppendUint(e.b, v, 10)
+	e.b = appendUint(e.b, v)
 }
 
 func (e *enc) boolean(first *bool, name string, v bool) {
@@ -81,7 +81,7 @@ func (e *enc) float(first *bool, name string, v float64) {
 	// back to strconv.
 	if us := v * 1000; v >= 0 && v < 1e12 && us == float64(int64(us)) && float64(int64(us))/1000 == v {
 		n := int64(us)
-		e.b = strconv.AppendInt(e.b, n/1000, 10)
+		e.b = appendInt(e.b, n/1000)
 		if frac := n % 1000; frac != 0 {
 			d := [4]byte{'.', byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
 			k := 4
@@ -475,7 +475,7 @@ func (e *enc) channel(c *model.Channel) {
 		if a.ReplyCode == nil {
 			e.raw("null")
 		} else {
-			e.b = strconv.AppendInt(e.b, int64(*a.ReplyCode), 10)
+			e.b = appendInt(e.b, int64(*a.ReplyCode))
 		}
 		e.strOmit(&g, `,"reply_text":`, a.ReplyText)
 		e.strOmit(&g, `,"raw":`, a.Raw)
@@ -494,13 +494,13 @@ func (e *enc) channel(c *model.Channel) {
 		e.strOmit(&g, `,"arg":`, x.Arg)
 		e.time(&g, `,"ts":`, x.TS)
 		e.key(&g, `,"reply_codes":`)
-		list(e, x.ReplyCodes, func(rc *int) { e.b = strconv.AppendInt(e.b, int64(*rc), 10) })
+		list(e, x.ReplyCodes, func(rc *int) { e.b = appendInt(e.b, int64(*rc)) })
 		e.strOmit(&g, `,"reply_text":`, x.ReplyText)
 		e.key(&g, `,"announced_size":`)
 		if x.AnnouncedSize == nil {
 			e.raw("null")
 		} else {
-			e.b = strconv.AppendInt(e.b, *x.AnnouncedSize, 10)
+			e.b = appendInt(e.b, *x.AnnouncedSize)
 		}
 		e.strOmit(&g, `,"size_from":`, x.SizeFrom)
 		if x.Restart != nil {
