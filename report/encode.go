@@ -80,15 +80,18 @@ func (e *enc) float(first *bool, name string, v float64) {
 	// shortest decimal directly (the text strconv would give), else fall
 	// back to strconv.
 	if us := v * 1000; v >= 0 && v < 1e12 && us == float64(int64(us)) && float64(int64(us))/1000 == v {
-		n := int64(us)
-		e.b = appendInt(e.b, n/1000)
-		if frac := n % 1000; frac != 0 {
-			d := [4]byte{'.', byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
-			k := 4
-			for d[k-1] == '0' {
-				k--
+		n := uint64(us)
+		e.b = appendUint(e.b, n/1000)
+		if frac := n % 1000; frac != 0 { // its digits without the trailing zeros
+			t := &digitTriples[frac]
+			switch {
+			case t[2] != '0':
+				e.b = append(e.b, '.', t[0], t[1], t[2])
+			case t[1] != '0':
+				e.b = append(e.b, '.', t[0], t[1])
+			default:
+				e.b = append(e.b, '.', t[0])
 			}
-			e.b = append(e.b, d[:k]...)
 		}
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -113,14 +114,28 @@ func decryptedFTPS(t *testing.T) []model.Session {
 }
 
 func TestLatencyFormat(t *testing.T) {
-	for _, us := range []int64{0, 1, 10, 81, 100, 999, 1000, 1001, 12345, 5000000, 123456789} {
-		v := float64(us) / 1000
+	values := []int64{0, 1, 10, 81, 100, 999, 1000, 1001, 12345, 5000000, 123456789, 1e15 - 1, 1e15, 1e15 + 1}
+	for us := int64(0); us < 200000; us++ {
+		values = append(values, us)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		values = append(values, r.Int64N(1e16))
+	}
+	floats := []float64{}
+	for _, us := range values {
+		floats = append(floats, float64(us)/1000)
+	}
+	for range 100000 { // and any other float, as encoding/json writes it
+		floats = append(floats, r.NormFloat64()*math.Pow(10, float64(r.IntN(40)-15)))
+	}
+	for _, v := range floats {
 		var e enc
 		f := true
 		e.float(&f, `,"x":`, v)
 		want, _ := json.Marshal(map[string]float64{"x": v})
 		if got := "{" + string(e.b) + "}"; got != string(want) {
-			t.Errorf("%d µs: %s, want %s", us, got, want)
+			t.Fatalf("%v ms: %s, want %s", v, got, want)
 		}
 	}
 }
