@@ -154,17 +154,24 @@ func (e *enc) timeValue(t model.Time) {
 		e.raw("null")
 		return
 	}
+	sec := t.Unix()
+	if sec == e.lastSec && e.lastPrefix != nil {
+		// the quoted text in place, into room grown once
+		n, p := len(e.b), e.lastPrefix
+		e.b = slices.Grow(e.b, len(p)+12)[:n+len(p)+12]
+		d := e.b[n:]
+		d[0] = '"'
+		copy(d[1:], p)
+		putNanos(d[1+len(p):], t.Nanosecond())
+		d[len(d)-1] = '"'
+		return
+	}
 	e.b = append(e.b, '"')
-	if sec := t.Unix(); sec == e.lastSec && e.lastPrefix != nil {
-		e.b = append(e.b, e.lastPrefix...)
-		e.b = appendNanos(e.b, t.Nanosecond())
-	} else {
-		start := len(e.b)
-		e.b = t.AppendUTC(e.b)
-		if n := len(e.b) - start; n == len(model.TimeLayout)-5 { // "…05.000000000Z"
-			e.lastSec = sec
-			e.lastPrefix = append(e.lastPrefix[:0], e.b[start:len(e.b)-10]...)
-		}
+	start := len(e.b)
+	e.b = t.AppendUTC(e.b)
+	if n := len(e.b) - start; n == len(model.TimeLayout)-5 { // "…05.000000000Z"
+		e.lastSec = sec
+		e.lastPrefix = append(e.lastPrefix[:0], e.b[start:len(e.b)-10]...)
 	}
 	e.b = append(e.b, '"')
 }
@@ -175,13 +182,18 @@ func (e *enc) timeValue(t model.Time) {
 func appendNanos(b []byte, ns int) []byte {
 	n := len(b)
 	b = slices.Grow(b, 10)[:n+10]
-	d := b[n : n+10]
+	putNanos(b[n:], ns)
+	return b
+}
+
+// putNanos writes the nine fraction digits and the Z into d[:10].
+func putNanos(d []byte, ns int) {
+	d = d[:10]
 	hi, mid, lo := ns/1e6, ns/1e3%1e3, ns%1e3
 	d[0], d[1], d[2] = digitTriples[hi][0], digitTriples[hi][1], digitTriples[hi][2]
 	d[3], d[4], d[5] = digitTriples[mid][0], digitTriples[mid][1], digitTriples[mid][2]
 	d[6], d[7], d[8] = digitTriples[lo][0], digitTriples[lo][1], digitTriples[lo][2]
 	d[9] = 'Z'
-	return b
 }
 
 // digitTriples holds the three decimal digits of 0 to 999.
@@ -404,10 +416,12 @@ func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {
 }
 
 func (e *enc) dialogEntry(d *model.DialogEntry) {
-	e.b = append(e.b, '{')
-	first := true
-	f := &first
-	e.time(f, `,"ts":`, d.TS)
+	// ts is the first member of every entry: each one after it is
+	// written with its comma
+	e.raw(`{"ts":`)
+	e.timeValue(d.TS)
+	notFirst := false
+	f := &notFirst
 	switch d.Kind { // constants need no escaping
 	case "command":
 		e.raw(`,"kind":"command"`)
