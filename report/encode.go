@@ -76,24 +76,29 @@ func (e *enc) boolOmit(first *bool, name string, v bool) {
 
 func (e *enc) float(first *bool, name string, v float64) {
 	e.key(first, name)
+	e.b = appendFloat(e.b, v)
+}
+
+// appendFloat appends v as encoding/json writes a float64.
+func appendFloat(b []byte, v float64) []byte {
 	// Latencies are whole microseconds in milliseconds: write them as the
 	// shortest decimal directly (the text strconv would give), else fall
 	// back to strconv.
 	if us := v * 1000; v >= 0 && v < 1e12 && us == float64(int64(us)) && float64(int64(us))/1000 == v {
 		n := uint64(us)
-		e.b = appendUint(e.b, n/1000)
+		b = appendUint(b, n/1000)
 		if frac := n % 1000; frac != 0 { // its digits without the trailing zeros
 			t := &digitTriples[frac]
 			switch {
 			case t[2] != '0':
-				e.b = append(e.b, '.', t[0], t[1], t[2])
+				b = append(b, '.', t[0], t[1], t[2])
 			case t[1] != '0':
-				e.b = append(e.b, '.', t[0], t[1])
+				b = append(b, '.', t[0], t[1])
 			default:
-				e.b = append(e.b, '.', t[0])
+				b = append(b, '.', t[0])
 			}
 		}
-		return
+		return b
 	}
 	// encoding/json's format for float64
 	abs := v
@@ -104,15 +109,16 @@ func (e *enc) float(first *bool, name string, v float64) {
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		f = 'e'
 	}
-	e.b = strconv.AppendFloat(e.b, v, f, -1, 64)
+	b = strconv.AppendFloat(b, v, f, -1, 64)
 	if f == 'e' {
 		// as encoding/json: e-07 becomes e-7
-		n := len(e.b)
-		if n >= 4 && e.b[n-4] == 'e' && e.b[n-3] == '-' && e.b[n-2] == '0' {
-			e.b[n-2] = e.b[n-1]
-			e.b = e.b[:n-1]
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
 		}
 	}
+	return b
 }
 
 // list writes a slice as encoding/json does: null when nil, else an array
@@ -133,15 +139,17 @@ func list[T any](e *enc, items []T, item func(*T)) {
 }
 
 // strings writes a non-nil slice of strings as a JSON array.
-func (e *enc) strings(ss []string) {
-	e.b = append(e.b, '[')
+func (e *enc) strings(ss []string) { e.b = appendStrings(e.b, ss) }
+
+func appendStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
 	for i, s := range ss {
 		if i > 0 {
-			e.b = append(e.b, ',')
+			b = append(b, ',')
 		}
-		e.quote(s)
+		b = appendQuoted(b, s)
 	}
-	e.b = append(e.b, ']')
+	return append(b, ']')
 }
 
 func (e *enc) time(first *bool, name string, t model.Time) {
@@ -149,31 +157,36 @@ func (e *enc) time(first *bool, name string, t model.Time) {
 	e.timeValue(t)
 }
 
-func (e *enc) timeValue(t model.Time) {
+func (e *enc) timeValue(t model.Time) { e.b = e.appendTime(e.b, t) }
+
+// appendTime appends t quoted, or null for the zero time. The hot
+// functions of the encoder append to a buffer of their own and hand it
+// back, as strconv does: a buffer stored back into the encoder after each
+// append costs three stores and, while the GC marks, a write barrier.
+func (e *enc) appendTime(b []byte, t model.Time) []byte {
 	if t.IsZero() {
-		e.raw("null")
-		return
+		return append(b, "null"...)
 	}
 	sec := t.Unix()
 	if sec == e.lastSec && e.lastPrefix != nil {
 		// the quoted text in place, into room grown once
-		n, p := len(e.b), e.lastPrefix
-		e.b = slices.Grow(e.b, len(p)+12)[:n+len(p)+12]
-		d := e.b[n:]
+		n, p := len(b), e.lastPrefix
+		b = slices.Grow(b, len(p)+12)[:n+len(p)+12]
+		d := b[n:]
 		d[0] = '"'
 		copy(d[1:], p)
 		putNanos(d[1+len(p):], t.Nanosecond())
 		d[len(d)-1] = '"'
-		return
+		return b
 	}
-	e.b = append(e.b, '"')
-	start := len(e.b)
-	e.b = t.AppendUTC(e.b)
-	if n := len(e.b) - start; n == len(model.TimeLayout)-5 { // "…05.000000000Z"
+	b = append(b, '"')
+	start := len(b)
+	b = t.AppendUTC(b)
+	if n := len(b) - start; n == len(model.TimeLayout)-5 { // "…05.000000000Z"
 		e.lastSec = sec
-		e.lastPrefix = append(e.lastPrefix[:0], e.b[start:len(e.b)-10]...)
+		e.lastPrefix = append(e.lastPrefix[:0], b[start:len(b)-10]...)
 	}
-	e.b = append(e.b, '"')
+	return append(b, '"')
 }
 
 // appendNanos writes the nine fraction digits and the Z: every timestamp
@@ -259,8 +272,11 @@ func plainPrefix8(s string) int {
 
 // quote writes s as a JSON string the way encoding/json does: <, >, & and
 // the line separators escaped, invalid UTF-8 replaced by U+FFFD.
-func (e *enc) quote(s string) {
-	e.b = append(e.b, '"')
+func (e *enc) quote(s string) { e.b = appendQuoted(e.b, s) }
+
+// appendQuoted appends s quoted (see quote).
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
 	start := 0
 	i := plainPrefix8(s)
 	for i < len(s) {
@@ -270,18 +286,18 @@ func (e *enc) quote(s string) {
 			continue
 		}
 		if c < utf8.RuneSelf {
-			e.b = append(e.b, s[start:i]...)
+			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
-				e.b = append(e.b, '\\', c)
+				b = append(b, '\\', c)
 			case '\n':
-				e.raw(`\n`)
+				b = append(b, `\n`...)
 			case '\r':
-				e.raw(`\r`)
+				b = append(b, `\r`...)
 			case '\t':
-				e.raw(`\t`)
+				b = append(b, `\t`...)
 			default:
-				e.b = append(e.b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
 			i++
 			start = i
@@ -289,24 +305,24 @@ func (e *enc) quote(s string) {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			e.b = append(e.b, s[start:i]...)
-			e.raw(`\ufffd`)
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
 			i += size
 			start = i
 			continue
 		}
 		if r == '\u2028' || r == '\u2029' {
-			e.b = append(e.b, s[start:i]...)
-			e.raw(`\u202`)
-			e.b = append(e.b, hexDigits[r&0xf])
+			b = append(b, s[start:i]...)
+			b = append(b, `\u202`...)
+			b = append(b, hexDigits[r&0xf])
 			i += size
 			start = i
 			continue
 		}
 		i += size
 	}
-	e.b = append(e.b, s[start:]...)
-	e.b = append(e.b, '"')
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func appendSession(b []byte, s *model.Session) []byte {
@@ -415,64 +431,94 @@ func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {
 	e.b = append(e.b, '}')
 }
 
-func (e *enc) dialogEntry(d *model.DialogEntry) {
-	// ts is the first member of every entry: each one after it is
-	// written with its comma
-	e.raw(`{"ts":`)
-	e.timeValue(d.TS)
-	notFirst := false
-	f := &notFirst
+func (e *enc) dialogEntry(d *model.DialogEntry) { e.b = e.appendDialogEntry(e.b, d) }
+
+// appendDialogEntry appends a dialog entry, the line the encoder writes
+// most: into a buffer of its own (see appendTime), each member after ts,
+// the first, with its comma and name as one constant.
+func (e *enc) appendDialogEntry(b []byte, d *model.DialogEntry) []byte {
+	b = append(b, `{"ts":`...)
+	b = e.appendTime(b, d.TS)
 	switch d.Kind { // constants need no escaping
 	case "command":
-		e.raw(`,"kind":"command"`)
+		b = append(b, `,"kind":"command"`...)
 	case "reply":
-		e.raw(`,"kind":"reply"`)
+		b = append(b, `,"kind":"reply"`...)
 	default:
-		e.str(f, `,"kind":`, d.Kind)
+		b = appendQuoted(append(b, `,"kind":`...), d.Kind)
 	}
-	e.strOmit(f, `,"verb":`, d.Verb)
-	e.strOmit(f, `,"arg":`, d.Arg)
-	e.intOmit(f, `,"code":`, int64(d.Code))
-	e.strOmit(f, `,"text":`, d.Text)
-	e.intOmit(f, `,"lines":`, int64(d.Lines))
+	if d.Verb != "" {
+		b = appendQuoted(append(b, `,"verb":`...), d.Verb)
+	}
+	if d.Arg != "" {
+		b = appendQuoted(append(b, `,"arg":`...), d.Arg)
+	}
+	if d.Code != 0 {
+		b = appendInt(append(b, `,"code":`...), int64(d.Code))
+	}
+	if d.Text != "" {
+		b = appendQuoted(append(b, `,"text":`...), d.Text)
+	}
+	if d.Lines != 0 {
+		b = appendInt(append(b, `,"lines":`...), int64(d.Lines))
+	}
 	if len(d.TextLines) > 0 {
-		e.key(f, `,"text_lines":`)
-		e.strings(d.TextLines)
+		b = appendStrings(append(b, `,"text_lines":`...), d.TextLines)
 	}
-	e.intOmit(f, `,"text_lines_dropped":`, int64(d.TextLinesDropped))
+	if d.TextLinesDropped != 0 {
+		b = appendInt(append(b, `,"text_lines_dropped":`...), int64(d.TextLinesDropped))
+	}
 	if r := d.RawText; r != nil {
-		e.strOmit(f, `,"arg_raw":`, r.ArgRaw)
-		e.strOmit(f, `,"text_raw":`, r.TextRaw)
+		if r.ArgRaw != "" {
+			b = appendQuoted(append(b, `,"arg_raw":`...), r.ArgRaw)
+		}
+		if r.TextRaw != "" {
+			b = appendQuoted(append(b, `,"text_raw":`...), r.TextRaw)
+		}
 		if len(r.TextLinesRaw) > 0 {
-			e.key(f, `,"text_lines_raw":`)
-			e.strings(r.TextLinesRaw)
+			b = appendStrings(append(b, `,"text_lines_raw":`...), r.TextLinesRaw)
 		}
 	}
 	if d.LatencyMS != nil {
-		e.float(f, `,"latency_ms":`, *d.LatencyMS)
+		b = appendFloat(append(b, `,"latency_ms":`...), *d.LatencyMS)
 	}
 	if i, ok := d.Answers.Index(); ok {
-		e.int(f, `,"answers":`, int64(i))
+		b = appendInt(append(b, `,"answers":`...), int64(i))
 	}
-	e.uint(f, `,"frame":`, d.Frame)
-	e.boolOmit(f, `,"preliminary":`, d.Preliminary)
-	e.boolOmit(f, `,"unsolicited":`, d.Unsolicited)
-	e.boolOmit(f, `,"malformed":`, d.Malformed)
-	e.boolOmit(f, `,"truncated":`, d.Truncated)
-	e.boolOmit(f, `,"cut":`, d.Cut)
-	e.boolOmit(f, `,"unanswered":`, d.Unanswered)
-	e.boolOmit(f, `,"decrypted":`, d.Decrypted)
+	b = appendUint(append(b, `,"frame":`...), d.Frame)
+	if d.Preliminary {
+		b = append(b, `,"preliminary":true`...)
+	}
+	if d.Unsolicited {
+		b = append(b, `,"unsolicited":true`...)
+	}
+	if d.Malformed {
+		b = append(b, `,"malformed":true`...)
+	}
+	if d.Truncated {
+		b = append(b, `,"truncated":true`...)
+	}
+	if d.Cut {
+		b = append(b, `,"cut":true`...)
+	}
+	if d.Unanswered {
+		b = append(b, `,"unanswered":true`...)
+	}
+	if d.Decrypted {
+		b = append(b, `,"decrypted":true`...)
+	}
 	if p := d.Segment; p != nil {
-		e.key(f, `,"segment":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.int(&g, `,"offset":`, int64(p.Offset))
-		e.boolOmit(&g, `,"split":`, p.Split)
-		e.int(&g, `,"index":`, int64(p.Index))
-		e.intOmit(&g, `,"segments":`, int64(p.Segments))
-		e.b = append(e.b, '}')
+		b = appendInt(append(b, `,"segment":{"offset":`...), int64(p.Offset))
+		if p.Split {
+			b = append(b, `,"split":true`...)
+		}
+		b = appendInt(append(b, `,"index":`...), int64(p.Index))
+		if p.Segments != 0 {
+			b = appendInt(append(b, `,"segments":`...), int64(p.Segments))
+		}
+		b = append(b, '}')
 	}
-	e.b = append(e.b, '}')
+	return append(b, '}')
 }
 
 func (e *enc) channel(c *model.Channel) {
