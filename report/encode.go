@@ -521,119 +521,169 @@ func (e *enc) appendDialogEntry(b []byte, d *model.DialogEntry) []byte {
 	return append(b, '}')
 }
 
-func (e *enc) channel(c *model.Channel) {
-	e.b = append(e.b, '{')
-	first := true
-	f := &first
-	e.str(f, `,"id":`, c.ID)
-	e.str(f, `,"mode":`, c.Mode)
+func (e *enc) channel(c *model.Channel) { e.b = e.appendChannel(e.b, c) }
+
+// appendChannel appends a data channel, into a buffer of its own as
+// appendDialogEntry does.
+func (e *enc) appendChannel(b []byte, c *model.Channel) []byte {
+	b = appendQuoted(append(b, `{"id":`...), c.ID)
+	b = appendQuoted(append(b, `,"mode":`...), c.Mode)
 	if a := c.Announce; a != nil {
-		e.key(f, `,"announce":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.str(&g, `,"verb":`, a.Verb)
-		e.time(&g, `,"ts":`, a.TS)
-		e.str(&g, `,"endpoint":`, a.Endpoint)
-		e.key(&g, `,"reply_code":`)
+		b = appendQuoted(append(b, `,"announce":{"verb":`...), a.Verb)
+		b = e.appendTime(append(b, `,"ts":`...), a.TS)
+		b = appendQuoted(append(b, `,"endpoint":`...), a.Endpoint)
+		b = append(b, `,"reply_code":`...)
 		if a.ReplyCode == nil {
-			e.raw("null")
+			b = append(b, "null"...)
 		} else {
-			e.b = appendInt(e.b, int64(*a.ReplyCode))
+			b = appendInt(b, int64(*a.ReplyCode))
 		}
-		e.strOmit(&g, `,"reply_text":`, a.ReplyText)
-		e.strOmit(&g, `,"raw":`, a.Raw)
-		e.uint(&g, `,"frame":`, a.Frame)
+		if a.ReplyText != "" {
+			b = appendQuoted(append(b, `,"reply_text":`...), a.ReplyText)
+		}
+		if a.Raw != "" {
+			b = appendQuoted(append(b, `,"raw":`...), a.Raw)
+		}
+		b = appendUint(append(b, `,"frame":`...), a.Frame)
 		if a.ReplyFrame != 0 {
-			e.uint(&g, `,"reply_frame":`, a.ReplyFrame)
+			b = appendUint(append(b, `,"reply_frame":`...), a.ReplyFrame)
 		}
-		e.strOmit(&g, `,"family":`, a.Family)
-		e.b = append(e.b, '}')
+		if a.Family != "" {
+			b = appendQuoted(append(b, `,"family":`...), a.Family)
+		}
+		b = append(b, '}')
 	}
 	if x := c.Transfer; x != nil {
-		e.key(f, `,"transfer":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.str(&g, `,"verb":`, x.Verb)
-		e.strOmit(&g, `,"arg":`, x.Arg)
-		e.time(&g, `,"ts":`, x.TS)
-		e.key(&g, `,"reply_codes":`)
-		list(e, x.ReplyCodes, func(rc *int) { e.b = appendInt(e.b, int64(*rc)) })
-		e.strOmit(&g, `,"reply_text":`, x.ReplyText)
-		e.key(&g, `,"announced_size":`)
-		if x.AnnouncedSize == nil {
-			e.raw("null")
+		b = appendQuoted(append(b, `,"transfer":{"verb":`...), x.Verb)
+		if x.Arg != "" {
+			b = appendQuoted(append(b, `,"arg":`...), x.Arg)
+		}
+		b = e.appendTime(append(b, `,"ts":`...), x.TS)
+		b = append(b, `,"reply_codes":`...)
+		if x.ReplyCodes == nil {
+			b = append(b, "null"...)
 		} else {
-			e.b = appendInt(e.b, *x.AnnouncedSize)
+			b = append(b, '[')
+			for i, rc := range x.ReplyCodes {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendInt(b, int64(rc))
+			}
+			b = append(b, ']')
 		}
-		e.strOmit(&g, `,"size_from":`, x.SizeFrom)
+		if x.ReplyText != "" {
+			b = appendQuoted(append(b, `,"reply_text":`...), x.ReplyText)
+		}
+		b = append(b, `,"announced_size":`...)
+		if x.AnnouncedSize == nil {
+			b = append(b, "null"...)
+		} else {
+			b = appendInt(b, *x.AnnouncedSize)
+		}
+		if x.SizeFrom != "" {
+			b = appendQuoted(append(b, `,"size_from":`...), x.SizeFrom)
+		}
 		if x.Restart != nil {
-			e.int(&g, `,"restart":`, *x.Restart)
+			b = appendInt(append(b, `,"restart":`...), *x.Restart)
 		}
-		e.strOmit(&g, `,"sha256":`, x.SHA256)
-		e.strOmit(&g, `,"export_path":`, x.ExportPath)
+		if x.SHA256 != "" {
+			b = appendQuoted(append(b, `,"sha256":`...), x.SHA256)
+		}
+		if x.ExportPath != "" {
+			b = appendQuoted(append(b, `,"export_path":`...), x.ExportPath)
+		}
 		if x.FileBytes != nil {
-			e.int(&g, `,"file_bytes":`, *x.FileBytes)
+			b = appendInt(append(b, `,"file_bytes":`...), *x.FileBytes)
 		}
-		e.uint(&g, `,"frame":`, x.Frame)
+		b = appendUint(append(b, `,"frame":`...), x.Frame)
 		if x.FinalFrame != 0 {
-			e.uint(&g, `,"final_frame":`, x.FinalFrame)
+			b = appendUint(append(b, `,"final_frame":`...), x.FinalFrame)
 		}
-		e.timePtrOmit(&g, `,"final_ts":`, x.FinalTS)
+		if x.FinalTS != nil {
+			b = e.appendTime(append(b, `,"final_ts":`...), *x.FinalTS)
+		}
 		if x.LatencyMS != 0 {
-			e.float(&g, `,"latency_ms":`, x.LatencyMS)
+			b = appendFloat(append(b, `,"latency_ms":`...), x.LatencyMS)
 		}
-		e.boolOmit(&g, `,"export_partial":`, x.ExportPartial)
-		e.b = append(e.b, '}')
+		if x.ExportPartial {
+			b = append(b, `,"export_partial":true`...)
+		}
+		b = append(b, '}')
 	}
-	e.key(f, `,"connection":`)
 	if cn := c.Connection; cn == nil {
-		e.raw("null")
+		b = append(b, `,"connection":null`...)
 	} else {
-		g := true
-		e.b = append(e.b, '{')
-		e.str(&g, `,"initiator":`, cn.Initiator)
-		e.str(&g, `,"responder":`, cn.Responder)
-		e.timePtrOmit(&g, `,"syn":`, cn.SYN)
-		e.boolean(&g, `,"established":`, cn.Established)
-		e.boolean(&g, `,"reset":`, cn.Reset)
-		e.timePtrOmit(&g, `,"end":`, cn.End)
-		e.int(&g, `,"bytes_to_ftp_client":`, cn.BytesToFTPClient)
-		e.int(&g, `,"bytes_to_ftp_server":`, cn.BytesToFTPServer)
-		e.str(&g, `,"match":`, cn.Match)
-		e.strOmit(&g, `,"community_id":`, cn.CommunityID)
-		e.intOmit(&g, `,"syn_retries":`, int64(cn.SYNRetries))
-		e.boolOmit(&g, `,"refused":`, cn.Refused)
-		e.boolean(&g, `,"handshake_seen":`, cn.HandshakeSeen)
-		e.strOmit(&g, `,"closed":`, cn.Closed)
-		e.int(&g, `,"captured_bytes":`, cn.CapturedBytes)
-		e.uint(&g, `,"packets":`, cn.Packets)
-		e.uint(&g, `,"first_frame":`, cn.FirstFrame)
+		b = appendQuoted(append(b, `,"connection":{"initiator":`...), cn.Initiator)
+		b = appendQuoted(append(b, `,"responder":`...), cn.Responder)
+		if cn.SYN != nil {
+			b = e.appendTime(append(b, `,"syn":`...), *cn.SYN)
+		}
+		b = appendBool(append(b, `,"established":`...), cn.Established)
+		b = appendBool(append(b, `,"reset":`...), cn.Reset)
+		if cn.End != nil {
+			b = e.appendTime(append(b, `,"end":`...), *cn.End)
+		}
+		b = appendInt(append(b, `,"bytes_to_ftp_client":`...), cn.BytesToFTPClient)
+		b = appendInt(append(b, `,"bytes_to_ftp_server":`...), cn.BytesToFTPServer)
+		b = appendQuoted(append(b, `,"match":`...), cn.Match)
+		if cn.CommunityID != "" {
+			b = appendQuoted(append(b, `,"community_id":`...), cn.CommunityID)
+		}
+		if cn.SYNRetries != 0 {
+			b = appendInt(append(b, `,"syn_retries":`...), int64(cn.SYNRetries))
+		}
+		if cn.Refused {
+			b = append(b, `,"refused":true`...)
+		}
+		b = appendBool(append(b, `,"handshake_seen":`...), cn.HandshakeSeen)
+		if cn.Closed != "" {
+			b = appendQuoted(append(b, `,"closed":`...), cn.Closed)
+		}
+		b = appendInt(append(b, `,"captured_bytes":`...), cn.CapturedBytes)
+		b = appendUint(append(b, `,"packets":`...), cn.Packets)
+		b = appendUint(append(b, `,"first_frame":`...), cn.FirstFrame)
 		if cn.LastFrame != 0 {
-			e.uint(&g, `,"last_frame":`, cn.LastFrame)
+			b = appendUint(append(b, `,"last_frame":`...), cn.LastFrame)
 		}
-		e.strOmit(&g, `,"icmp":`, cn.ICMP)
-		e.intOmit(&g, `,"cut_bytes":`, cn.CutBytes)
-		e.intOmit(&g, `,"out_of_window_segments":`, cn.OutOfWindow)
+		if cn.ICMP != "" {
+			b = appendQuoted(append(b, `,"icmp":`...), cn.ICMP)
+		}
+		if cn.CutBytes != 0 {
+			b = appendInt(append(b, `,"cut_bytes":`...), cn.CutBytes)
+		}
+		if cn.OutOfWindow != 0 {
+			b = appendInt(append(b, `,"out_of_window_segments":`...), cn.OutOfWindow)
+		}
 		if d := cn.TLSDecryption; d != nil {
-			e.key(&g, `,"tls_decryption":`)
+			e.b = append(b, `,"tls_decryption":`...)
 			e.tlsDecryption(d)
+			b = e.b
 		}
-		e.b = append(e.b, '}')
+		b = append(b, '}')
 	}
-	e.str(f, `,"status":`, c.Status)
+	b = appendQuoted(append(b, `,"status":`...), c.Status)
 	if x := c.Expectation; x != nil {
-		e.key(f, `,"expectation":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.str(&g, `,"helper":`, x.Helper)
-		e.str(&g, `,"tuple":`, x.Tuple)
-		e.strOmit(&g, `,"nat_to":`, x.NATTo)
-		e.time(&g, `,"created":`, x.Created)
-		e.timePtrOmit(&g, `,"removed":`, x.Removed)
-		e.str(&g, `,"outcome":`, x.Outcome)
-		e.b = append(e.b, '}')
+		b = appendQuoted(append(b, `,"expectation":{"helper":`...), x.Helper)
+		b = appendQuoted(append(b, `,"tuple":`...), x.Tuple)
+		if x.NATTo != "" {
+			b = appendQuoted(append(b, `,"nat_to":`...), x.NATTo)
+		}
+		b = e.appendTime(append(b, `,"created":`...), x.Created)
+		if x.Removed != nil {
+			b = e.appendTime(append(b, `,"removed":`...), *x.Removed)
+		}
+		b = appendQuoted(append(b, `,"outcome":`...), x.Outcome)
+		b = append(b, '}')
 	}
-	e.b = append(e.b, '}')
+	return append(b, '}')
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, "true"...)
+	}
+	return append(b, "false"...)
 }
 
 func (e *enc) tlsDecryption(d *model.TLSDecryption) {
