@@ -47,17 +47,6 @@ func (e *enc) strOmit(first *bool, name, v string) {
 	}
 }
 
-func (e *enc) int(first *bool, name string, v int64) {
-	e.key(first, name)
-	e.b = appendInt(e.b, v)
-}
-
-func (e *enc) intOmit(first *bool, name string, v int64) {
-	if v != 0 {
-		e.int(first, name, v)
-	}
-}
-
 func (e *enc) uint(first *bool, name string, v uint64) {
 	e.key(first, name)
 	e.b = appendUint(e.b, v)
@@ -66,12 +55,6 @@ func (e *enc) uint(first *bool, name string, v uint64) {
 func (e *enc) boolean(first *bool, name string, v bool) {
 	e.key(first, name)
 	e.b = strconv.AppendBool(e.b, v)
-}
-
-func (e *enc) boolOmit(first *bool, name string, v bool) {
-	if v {
-		e.boolean(first, name, v)
-	}
 }
 
 func (e *enc) float(first *bool, name string, v float64) {
@@ -138,9 +121,7 @@ func list[T any](e *enc, items []T, item func(*T)) {
 	e.b = append(e.b, ']')
 }
 
-// strings writes a non-nil slice of strings as a JSON array.
-func (e *enc) strings(ss []string) { e.b = appendStrings(e.b, ss) }
-
+// appendStrings appends a non-nil slice of strings as a JSON array.
 func appendStrings(b []byte, ss []string) []byte {
 	b = append(b, '[')
 	for i, s := range ss {
@@ -333,90 +314,121 @@ func appendSession(b []byte, s *model.Session) []byte {
 
 // session appends one session; the encoder keeps its timestamp cache from
 // one session to the next.
-func (e *enc) session(s *model.Session) {
-	e.b = append(e.b, '{')
-	first := true
-	f := &first
-	e.str(f, `,"id":`, s.ID)
-	e.str(f, `,"source":`, s.Source)
-	e.strOmit(f, `,"vantage":`, s.Vantage)
-	e.str(f, `,"client":`, s.Client)
-	e.str(f, `,"server":`, s.Server)
-	e.time(f, `,"start":`, s.Start)
-	e.time(f, `,"end":`, s.End)
-	e.key(f, `,"user":`)
+func (e *enc) session(s *model.Session) { e.b = e.appendSession(e.b, s) }
+
+// appendSession appends a session, into a buffer of its own as
+// appendDialogEntry does; the rare members are written by the encoder's
+// methods, the buffer handed over to them and back.
+func (e *enc) appendSession(b []byte, s *model.Session) []byte {
+	b = appendQuoted(append(b, `{"id":`...), s.ID)
+	b = appendQuoted(append(b, `,"source":`...), s.Source)
+	if s.Vantage != "" {
+		b = appendQuoted(append(b, `,"vantage":`...), s.Vantage)
+	}
+	b = appendQuoted(append(b, `,"client":`...), s.Client)
+	b = appendQuoted(append(b, `,"server":`...), s.Server)
+	b = e.appendTime(append(b, `,"start":`...), s.Start)
+	b = e.appendTime(append(b, `,"end":`...), s.End)
 	if s.User == nil {
-		e.raw("null")
+		b = append(b, `,"user":null`...)
 	} else {
-		e.quote(*s.User)
+		b = appendQuoted(append(b, `,"user":`...), *s.User)
 	}
-	e.boolean(f, `,"tls":`, s.TLS)
-	e.strOmit(f, `,"community_id":`, s.CommunityID)
-	e.boolOmit(f, `,"protected":`, s.Protected)
-	e.intOmit(f, `,"tls_opaque_bytes":`, s.TLSOpaqueBytes)
+	b = appendBool(append(b, `,"tls":`...), s.TLS)
+	if s.CommunityID != "" {
+		b = appendQuoted(append(b, `,"community_id":`...), s.CommunityID)
+	}
+	if s.Protected {
+		b = append(b, `,"protected":true`...)
+	}
+	if s.TLSOpaqueBytes != 0 {
+		b = appendInt(append(b, `,"tls_opaque_bytes":`...), s.TLSOpaqueBytes)
+	}
 	if d := s.TLSDecryption; d != nil {
-		e.key(f, `,"tls_decryption":`)
+		e.b = append(b, `,"tls_decryption":`...)
 		e.tlsDecryption(d)
+		b = e.b
 	}
-	e.int(f, `,"commands":`, int64(s.Commands))
-	e.int(f, `,"replies":`, int64(s.Replies))
-	e.boolean(f, `,"handshake_seen":`, s.HandshakeSeen)
-	e.strOmit(f, `,"closed":`, s.Closed)
+	b = appendInt(append(b, `,"commands":`...), int64(s.Commands))
+	b = appendInt(append(b, `,"replies":`...), int64(s.Replies))
+	b = appendBool(append(b, `,"handshake_seen":`...), s.HandshakeSeen)
+	if s.Closed != "" {
+		b = appendQuoted(append(b, `,"closed":`...), s.Closed)
+	}
 	if s.Greeting != nil {
-		e.key(f, `,"greeting":`)
-		e.dialogEntry(s.Greeting)
+		b = e.appendDialogEntry(append(b, `,"greeting":`...), s.Greeting)
 	}
-	e.int(f, `,"control_bytes_to_server":`, s.ControlBytesToServer)
-	e.int(f, `,"control_bytes_to_client":`, s.ControlBytesToClient)
-	e.intOmit(f, `,"gap_bytes":`, s.GapBytes)
+	b = appendInt(append(b, `,"control_bytes_to_server":`...), s.ControlBytesToServer)
+	b = appendInt(append(b, `,"control_bytes_to_client":`...), s.ControlBytesToClient)
+	if s.GapBytes != 0 {
+		b = appendInt(append(b, `,"gap_bytes":`...), s.GapBytes)
+	}
 	if len(s.RetransmissionConflicts) > 0 {
-		e.key(f, `,"retransmission_conflicts":`)
+		e.b = append(b, `,"retransmission_conflicts":`...)
 		list(e, s.RetransmissionConflicts, e.retransmissionConflict)
+		b = e.b
 	}
 	if c := s.SnaplenCut; c != nil {
-		e.key(f, `,"snaplen_cut":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.int(&g, `,"packets":`, int64(c.Packets))
-		e.int(&g, `,"bytes":`, c.Bytes)
-		e.uint(&g, `,"first_frame":`, c.FirstFrame)
-		e.time(&g, `,"first_ts":`, c.FirstTS)
-		e.b = append(e.b, '}')
+		b = appendInt(append(b, `,"snaplen_cut":{"packets":`...), int64(c.Packets))
+		b = appendInt(append(b, `,"bytes":`...), c.Bytes)
+		b = appendUint(append(b, `,"first_frame":`...), c.FirstFrame)
+		b = e.appendTime(append(b, `,"first_ts":`...), c.FirstTS)
+		b = append(b, '}')
 	}
-	e.intOmit(f, `,"dialog_dropped":`, int64(s.DialogDropped))
-	e.intOmit(f, `,"dialog_offset":`, int64(s.DialogOffset))
-	e.key(f, `,"dialog":`)
-	list(e, s.Dialog, e.dialogEntry)
-	e.key(f, `,"channels":`)
-	list(e, s.Channels, e.channel)
-	if len(s.Anomalies) > 0 {
-		e.key(f, `,"anomalies":`)
-		e.strings(s.Anomalies)
+	if s.DialogDropped != 0 {
+		b = appendInt(append(b, `,"dialog_dropped":`...), int64(s.DialogDropped))
 	}
-	e.key(f, `,"frames":`)
-	g := true
-	e.b = append(e.b, '{')
-	e.uint(&g, `,"first":`, s.Frames.First)
-	e.uint(&g, `,"last":`, s.Frames.Last)
-	e.raw("}")
-	e.strOmit(f, `,"wireshark_filter":`, s.WiresharkFilter)
-	if ct := s.Conntrack; ct != nil {
-		e.key(f, `,"conntrack":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.key(&g, `,"helper":`)
-		if ct.Helper == nil {
-			e.raw("null")
-		} else {
-			e.quote(*ct.Helper)
+	if s.DialogOffset != 0 {
+		b = appendInt(append(b, `,"dialog_offset":`...), int64(s.DialogOffset))
+	}
+	b = append(b, `,"dialog":`...)
+	if s.Dialog == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range s.Dialog {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.appendDialogEntry(b, &s.Dialog[i])
 		}
-		e.str(&g, `,"tuple":`, ct.Tuple)
-		e.str(&g, `,"reply_tuple":`, ct.ReplyTuple)
-		e.uint(&g, `,"zone":`, uint64(ct.Zone))
-		e.uint(&g, `,"mark":`, uint64(ct.Mark))
-		e.b = append(e.b, '}')
+		b = append(b, ']')
 	}
-	e.raw("}")
+	b = append(b, `,"channels":`...)
+	if s.Channels == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range s.Channels {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.appendChannel(b, &s.Channels[i])
+		}
+		b = append(b, ']')
+	}
+	if len(s.Anomalies) > 0 {
+		b = appendStrings(append(b, `,"anomalies":`...), s.Anomalies)
+	}
+	b = appendUint(append(b, `,"frames":{"first":`...), s.Frames.First)
+	b = appendUint(append(b, `,"last":`...), s.Frames.Last)
+	b = append(b, '}')
+	if s.WiresharkFilter != "" {
+		b = appendQuoted(append(b, `,"wireshark_filter":`...), s.WiresharkFilter)
+	}
+	if ct := s.Conntrack; ct != nil {
+		if ct.Helper == nil {
+			b = append(b, `,"conntrack":{"helper":null`...)
+		} else {
+			b = appendQuoted(append(b, `,"conntrack":{"helper":`...), *ct.Helper)
+		}
+		b = appendQuoted(append(b, `,"tuple":`...), ct.Tuple)
+		b = appendQuoted(append(b, `,"reply_tuple":`...), ct.ReplyTuple)
+		b = appendUint(append(b, `,"zone":`...), uint64(ct.Zone))
+		b = appendUint(append(b, `,"mark":`...), uint64(ct.Mark))
+		b = append(b, '}')
+	}
+	return append(b, '}')
 }
 
 func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {
@@ -430,8 +442,6 @@ func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {
 	e.time(&g, `,"ts":`, c.TS)
 	e.b = append(e.b, '}')
 }
-
-func (e *enc) dialogEntry(d *model.DialogEntry) { e.b = e.appendDialogEntry(e.b, d) }
 
 // appendDialogEntry appends a dialog entry, the line the encoder writes
 // most: into a buffer of its own (see appendTime), each member after ts,
