@@ -2,6 +2,8 @@ package diagnose
 
 import (
 	"net/netip"
+
+	"github.com/ftpscope/ftpscope/model"
 )
 
 var (
@@ -16,18 +18,19 @@ func isPrivate(a netip.Addr) bool {
 	return a.IsPrivate() || cgnat.Contains(a) || linkLocal.Contains(a) || a.IsLinkLocalUnicast() || a.IsLoopback()
 }
 
-// parseEndpoint reads a report endpoint ("ip:port", "[ip]:port").
-func parseEndpoint(s string) (netip.AddrPort, bool) {
-	ap, err := netip.ParseAddrPort(s)
-	if err != nil {
+// parseEndpoint reads a report endpoint ("ip:port", "[ip]:port"), or
+// takes it as the dissector knew it (model.AddrPortOf), unmapped.
+func parseEndpoint(s string, known netip.AddrPort) (netip.AddrPort, bool) {
+	ap, ok := model.AddrPortOf(s, known)
+	if !ok {
 		return netip.AddrPort{}, false
 	}
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), true
 }
 
-// addrOf returns the address of an endpoint string.
-func addrOf(s string) netip.Addr {
-	ap, _ := parseEndpoint(s)
+// addrOf returns the address of an endpoint (see parseEndpoint).
+func addrOf(s string, known netip.AddrPort) netip.Addr {
+	ap, _ := parseEndpoint(s, known)
 	return ap.Addr()
 }
 

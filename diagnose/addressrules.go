@@ -25,7 +25,7 @@ func (c *sessionCtx) activeAddress(ch *model.Channel) {
 		return
 	}
 	a := ch.Announce
-	ep, ok := parseEndpoint(a.Endpoint)
+	ep, ok := parseEndpoint(a.Endpoint, a.EndpointAddrPort)
 	if !ok {
 		return
 	}
@@ -143,7 +143,7 @@ func (c *sessionCtx) passiveAddress(ch *model.Channel) {
 	if a == nil || isActive(ch) || replyCode(a) == 229 {
 		return // a 229 carries no address: nothing to mismatch
 	}
-	ep, ok := parseEndpoint(a.Endpoint)
+	ep, ok := parseEndpoint(a.Endpoint, a.EndpointAddrPort)
 	if !ok {
 		return
 	}
@@ -208,7 +208,7 @@ func (c *sessionCtx) privilegedPort(ch *model.Channel) {
 	if !isActive(ch) {
 		return
 	}
-	ep, ok := parseEndpoint(ch.Announce.Endpoint)
+	ep, ok := parseEndpoint(ch.Announce.Endpoint, ch.Announce.EndpointAddrPort)
 	if !ok || ep.Port() >= 1024 {
 		return
 	}

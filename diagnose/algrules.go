@@ -19,9 +19,14 @@ func (c *sessionCtx) algUnparsable(ch *model.Channel) {
 		return
 	}
 	var entry *model.DialogEntry
-	for e := range c.entriesAt(a.Frame) {
-		if (isActive(ch) && e.Kind == "command" && e.Verb == a.Verb) || (!isActive(ch) && e.Kind == "reply" && e.Code == replyCode(a)) {
-			entry = e
+	// Only an entry placed in its segment can make one of the findings
+	// below (entry.Segment): without any in the session, no walk of the
+	// dialog per announcement.
+	if c.hasPlacedLines() {
+		for e := range c.entriesAt(a.Frame) {
+			if (isActive(ch) && e.Kind == "command" && e.Verb == a.Verb) || (!isActive(ch) && e.Kind == "reply" && e.Code == replyCode(a)) {
+				entry = e
+			}
 		}
 	}
 	what := func() string { // only for a finding: most announcements make none

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/ftpscope/ftpscope/model"
@@ -92,7 +93,7 @@ func (c *sessionCtx) expectationMissing(ch *model.Channel) {
 	default:
 		return // LPRT, LPSV: the Linux helper does not read them
 	}
-	ep, ok := parseEndpoint(a.Endpoint)
+	ep, ok := parseEndpoint(a.Endpoint, a.EndpointAddrPort)
 	if !ok {
 		return
 	}
@@ -193,7 +194,7 @@ func (c *sessionCtx) expectationUnused(ch *model.Channel) {
 
 // portOf returns the port of an endpoint string, 21 when it has none.
 func portOf(ep string) uint16 {
-	if ap, ok := parseEndpoint(ep); ok {
+	if ap, ok := parseEndpoint(ep, netip.AddrPort{}); ok {
 		return ap.Port()
 	}
 	return 21

@@ -65,24 +65,24 @@ func (c *sessionCtx) dataConnection(ch *model.Channel) {
 		f := model.Finding{Rule: RuleDataConnectionElse, Severity: model.Warning, TS: announceTS(ch), Evidence: channelEvidence(ch),
 			Summary: fmt.Sprintf("data connection went to %s, not to the announced %s", cn.Responder, ch.Announce.Endpoint)}
 		if ch.Mode == "passive" {
-			f.Explanation = fmt.Sprintf("The client connected to the announced port at %s instead of the announced address: it substitutes the control connection's address (curl's --ftp-skip-pasv-ip default, Python ftplib's default), or a NAT translated the connection. It %s.", addrOf(cn.Responder), statusPhrase(ch))
+			f.Explanation = fmt.Sprintf("The client connected to the announced port at %s instead of the announced address: it substitutes the control connection's address (curl's --ftp-skip-pasv-ip default, Python ftplib's default), or a NAT translated the connection. It %s.", addrOf(cn.Responder, cn.ResponderAddrPort), statusPhrase(ch))
 			f.Remedy = "Nothing to change on the client; make the server announce the address clients reach it at (see passive-address-mismatch)."
 		} else {
-			f.Explanation = fmt.Sprintf("The server connected to the announced port at %s instead of the announced address %s (a server that distrusts a private PORT address connects to the control peer instead), or a NAT translated the connection. It %s.", addrOf(cn.Responder), addrOf(ch.Announce.Endpoint), statusPhrase(ch))
+			f.Explanation = fmt.Sprintf("The server connected to the announced port at %s instead of the announced address %s (a server that distrusts a private PORT address connects to the control peer instead), or a NAT translated the connection. It %s.", addrOf(cn.Responder, cn.ResponderAddrPort), addrOf(ch.Announce.Endpoint, ch.Announce.EndpointAddrPort), statusPhrase(ch))
 			f.Remedy = "Make the client announce an address the server can reach: " + remedyPassive + ", or " + remedyHelper + "."
 		}
 		c.add(f, ch)
 	} else if cn.Match == model.MatchExact && !expectedInitiator(c, ch, cn) {
 		f := model.Finding{Rule: RuleDataConnectionElse, Severity: model.Warning, TS: announceTS(ch), Evidence: channelEvidence(ch),
-			Summary: fmt.Sprintf("data connection to %s came from %s, not from the %s", cn.Responder, addrOf(cn.Initiator), map[string]string{"passive": "FTP client " + c.client().String(), "active": "FTP server " + c.server().String()}[ch.Mode])}
-		f.Explanation = fmt.Sprintf("The data connection reached the announced endpoint from an unexpected address, %s: a NAT between the parties translated it, or another host took the port (data-connection hijacking). vsftpd refuses such a passive connection with \"425 Security: Bad IP connecting.\" unless pasv_promiscuous=YES.", addrOf(cn.Initiator))
+			Summary: fmt.Sprintf("data connection to %s came from %s, not from the %s", cn.Responder, addrOf(cn.Initiator, cn.InitiatorAddrPort), map[string]string{"passive": "FTP client " + c.client().String(), "active": "FTP server " + c.server().String()}[ch.Mode])}
+		f.Explanation = fmt.Sprintf("The data connection reached the announced endpoint from an unexpected address, %s: a NAT between the parties translated it, or another host took the port (data-connection hijacking). vsftpd refuses such a passive connection with \"425 Security: Bad IP connecting.\" unless pasv_promiscuous=YES.", addrOf(cn.Initiator, cn.InitiatorAddrPort))
 		f.Remedy = "If a NAT translates the client's data connections differently from its control connection (a pool of public addresses), make it keep one address per client (persistent/sticky NAT); otherwise investigate the host."
 		c.add(f, ch)
 	}
 }
 
 func expectedInitiator(c *sessionCtx, ch *model.Channel, cn *model.Connection) bool {
-	from := addrOf(cn.Initiator)
+	from := addrOf(cn.Initiator, cn.InitiatorAddrPort)
 	if ch.Mode == "passive" {
 		return from == c.client()
 	}
@@ -95,7 +95,7 @@ func (c *sessionCtx) missingCause(ch *model.Channel) string {
 	if a == nil {
 		return "No announcement was read before the transfer command, so the server had no data endpoint (a 425 \"Use PORT or PASV first.\" says so)."
 	}
-	ep, _ := parseEndpoint(a.Endpoint)
+	ep, _ := parseEndpoint(a.Endpoint, a.EndpointAddrPort)
 	if isActive(ch) {
 		if isPrivate(ep.Addr()) && !isPrivate(c.client()) {
 			return fmt.Sprintf("The announced address %s is private and the client reaches the server from %s: the server cannot connect back through the NAT.", ep.Addr(), c.client())

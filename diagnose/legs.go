@@ -240,6 +240,7 @@ func (p *LegPairer) Result() ([]model.NATPair, []model.Finding) {
 // index the whole dialog.
 func compactLeg(s *model.Session) *model.Session {
 	c := &model.Session{ID: s.ID, Source: s.Source, Vantage: s.Vantage, Client: s.Client, Server: s.Server,
+		ClientAddrPort: s.ClientAddrPort, ServerAddrPort: s.ServerAddrPort,
 		Start: s.Start, End: s.End, Channels: s.Channels, Segments: s.Segments}
 	for i := range s.Dialog {
 		if announcementLine(&s.Dialog[i]) {

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"math"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,7 +85,7 @@ func (d *Diagnoser) Pair(sessions []*model.Session) ([]model.NATPair, []model.Fi
 // insideOutside orders two legs: the inside one carries the private
 // address that the NAT replaces.
 func insideOutside(a, b *model.Session, sources map[string]int) (*model.Session, *model.Session) {
-	ca, cb := addrOf(a.Client), addrOf(b.Client)
+	ca, cb := addrOf(a.Client, a.ClientAddrPort), addrOf(b.Client, b.ClientAddrPort)
 	if ca != cb {
 		if isPrivate(cb) && !isPrivate(ca) {
 			return b, a
@@ -93,7 +94,7 @@ func insideOutside(a, b *model.Session, sources map[string]int) (*model.Session,
 			return a, b
 		}
 	}
-	sa, sb := addrOf(a.Server), addrOf(b.Server)
+	sa, sb := addrOf(a.Server, a.ServerAddrPort), addrOf(b.Server, b.ServerAddrPort)
 	if sa != sb {
 		if isPrivate(sb) && !isPrivate(sa) {
 			return b, a
@@ -155,8 +156,8 @@ func (d *Diagnoser) pairLegs(in, out *model.Session, settled func(*model.Channel
 	for i := 0; i < min(len(in.Channels), len(out.Channels)); i++ {
 		ci, co := &in.Channels[i], &out.Channels[i]
 		cp := model.ChannelPair{Inside: ci.ID, Outside: co.ID, InsideEndpoint: channelEndpoint(ci), OutsideEndpoint: channelEndpoint(co)}
-		if ei, ok1 := parseEndpoint(cp.InsideEndpoint); ok1 {
-			if eo, ok2 := parseEndpoint(cp.OutsideEndpoint); ok2 && ei.Port() != eo.Port() {
+		if ei, ok1 := parseEndpoint(cp.InsideEndpoint, netip.AddrPort{}); ok1 {
+			if eo, ok2 := parseEndpoint(cp.OutsideEndpoint, netip.AddrPort{}); ok2 && ei.Port() != eo.Port() {
 				cp.PortRemapped = true
 			}
 		}
@@ -230,14 +231,14 @@ func (d *Diagnoser) pairFindings(p *model.NATPair, in, out *model.Session, settl
 			continue
 		}
 		active := isActive(ci)
-		ep, ok := parseEndpoint(ci.Announce.Endpoint)
+		ep, ok := parseEndpoint(ci.Announce.Endpoint, ci.Announce.EndpointAddrPort)
 		if !ok {
 			continue
 		}
-		if active && !(translatedClient && ep.Addr() == addrOf(in.Client)) {
+		if active && !(translatedClient && ep.Addr() == addrOf(in.Client, in.ClientAddrPort)) {
 			continue
 		}
-		if !active && !(translatedServer && ep.Addr() == addrOf(in.Server)) {
+		if !active && !(translatedServer && ep.Addr() == addrOf(in.Server, in.ServerAddrPort)) {
 			continue
 		}
 		if !failed(ci) && !failed(co) {
@@ -254,13 +255,13 @@ func (d *Diagnoser) pairFindings(p *model.NATPair, in, out *model.Session, settl
 			peer, what = out.Server, "server"
 		}
 		f := model.Finding{Rule: RuleNATNotRewritten, Severity: model.Error, Session: in.ID, Channel: ci.ID, TS: timeRef(ci.Announce.TS), Evidence: ev,
-			Summary: fmt.Sprintf("NAT translated the %s to %s but passed %q unchanged", what, addrOf(peer), ci.Announce.Raw),
+			Summary: fmt.Sprintf("NAT translated the %s to %s but passed %q unchanged", what, addrOf(peer, netip.AddrPort{}), ci.Announce.Raw),
 			Explanation: fmt.Sprintf("Both legs carry the same %s, naming %s, while the IP headers show the %s as %s inside and %s outside: the gateway translates the connection but its FTP helper did not rewrite the announcement (not attached, or it could not parse it), so the data channel failed (%s).",
-				ci.Announce.Verb, ep, what, addrOf(in.Client), addrOf(out.Client), co.Status),
+				ci.Announce.Verb, ep, what, addrOf(in.Client, in.ClientAddrPort), addrOf(out.Client, out.ClientAddrPort), co.Status),
 		}
 		if !active {
 			f.Explanation = fmt.Sprintf("Both legs carry the same %d reply naming %s, while the server is %s inside and %s outside: the server-side gateway translates the connection but did not rewrite the reply, so the data channel failed (%s).",
-				*ci.Announce.ReplyCode, ep, addrOf(in.Server), addrOf(out.Server), co.Status)
+				*ci.Announce.ReplyCode, ep, addrOf(in.Server, in.ServerAddrPort), addrOf(out.Server, out.ServerAddrPort), co.Status)
 		}
 		f.Remedy = capitalize(remedyHelper) + "."
 		fs = append(fs, f)

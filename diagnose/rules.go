@@ -45,7 +45,7 @@ const (
 
 // session rules, in the order they run.
 func (d *Diagnoser) sessionRules(s *model.Session) []model.Finding {
-	c := &sessionCtx{d: d, s: s, clientAddr: addrOf(s.Client), serverAddr: addrOf(s.Server)}
+	c := &sessionCtx{d: d, s: s, clientAddr: addrOf(s.Client, s.ClientAddrPort), serverAddr: addrOf(s.Server, s.ServerAddrPort)}
 	for i := range s.Channels {
 		ch := &s.Channels[i]
 		c.activeAddress(ch)
@@ -79,6 +79,25 @@ type sessionCtx struct {
 	// the session's two addresses, parsed once: rules ask for them per
 	// channel and announcement
 	clientAddr, serverAddr netip.Addr
+	// placedLines says whether some dialog entry has a Segment place
+	// (hasPlacedLines): 0 not known yet, 1 none, 2 some
+	placedLines int8
+}
+
+// hasPlacedLines reports whether an entry of the dialog has a Segment
+// place, which the dissector gives only the lines not alone at the start
+// of their segment: most sessions have none.
+func (c *sessionCtx) hasPlacedLines() bool {
+	if c.placedLines == 0 {
+		c.placedLines = 1
+		for i := range c.s.Dialog {
+			if c.s.Dialog[i].Segment != nil {
+				c.placedLines = 2
+				break
+			}
+		}
+	}
+	return c.placedLines == 2
 }
 
 // entriesAt yields the dialog entries carried by a frame, in order (an

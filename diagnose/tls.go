@@ -61,7 +61,7 @@ func (c *sessionCtx) announcedUnderTLS(read []*model.Channel, ev *model.Evidence
 		said = append(said, fmt.Sprintf("%s %s (%s, %s, %s)", what, a.Endpoint, ch.ID, tied, ch.Status))
 		// A private address announced across a NAT (one end public, as
 		// seen here, whichever side the capture was taken on).
-		ep, ok := parseEndpoint(a.Endpoint)
+		ep, ok := parseEndpoint(a.Endpoint, a.EndpointAddrPort)
 		if !ok || !isPrivate(ep.Addr()) || isPrivate(c.client()) && isPrivate(c.server()) {
 			continue
 		}

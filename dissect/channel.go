@@ -142,6 +142,7 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 	}}
 	m := &cm.m
 	m.Initiator, m.Responder, m.CommunityID = endpointTexts(c.initiator, c.responder)
+	m.InitiatorAddrPort, m.ResponderAddrPort = c.initiator, c.responder
 	if ch.tls != nil {
 		m.TLSDecryption = ch.tls.Status()
 	}

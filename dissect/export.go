@@ -42,6 +42,7 @@ func (a *Analyzer) export(s *session) *model.Session {
 		Segments:             s.segments,
 	}
 	m.Client, m.Server, m.CommunityID = endpointTexts(s.client, s.server)
+	m.ClientAddrPort, m.ServerAddrPort = s.client, s.server
 	m.RetransmissionConflicts = s.conflicts
 	m.SnaplenCut = s.snaplen
 	if m.Dialog == nil {
@@ -94,6 +95,7 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 		} else {
 			ma.Endpoint = an.endpoint.String()
 		}
+		ma.EndpointAddrPort = an.endpoint
 		if an.replyCode != 0 {
 			cm.replyCode = an.replyCode
 			ma.ReplyCode = &cm.replyCode

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -182,6 +183,11 @@ type Session struct {
 	// order (the first MaxSegments), kept to pair the two legs of a NAT.
 	// They are not part of the report.
 	Segments []Segment `json:"-"`
+	// ClientAddrPort and ServerAddrPort are Client and Server as the
+	// dissector knew them, so that the Wireshark filter and the rules do
+	// not parse the text back (AddrPortOf); zero in a session read from a
+	// report. Not part of the report.
+	ClientAddrPort, ServerAddrPort netip.AddrPort `json:"-"`
 }
 
 // RetransmissionConflict is overlapping TCP payload of a control
@@ -307,6 +313,9 @@ type Announce struct {
 	ReplyFrame uint64 `json:"reply_frame,omitempty"`
 	// Family is "ipv4" or "ipv6"; EPRT may name the other family.
 	Family string `json:"family,omitempty"`
+	// EndpointAddrPort is Endpoint as the dissector knew it (see
+	// Session.ClientAddrPort). Not part of the report.
+	EndpointAddrPort netip.AddrPort `json:"-"`
 }
 
 // Transfer is the command that used a data channel and its replies.
@@ -374,6 +383,10 @@ type Connection struct {
 	// TLSDecryption is the data connection's decryption (PROT P), with
 	// --tls-keylog.
 	TLSDecryption *TLSDecryption `json:"tls_decryption,omitempty"`
+	// InitiatorAddrPort and ResponderAddrPort are Initiator and Responder
+	// as the dissector knew them (see Session.ClientAddrPort). Not part of
+	// the report.
+	InitiatorAddrPort, ResponderAddrPort netip.AddrPort `json:"-"`
 }
 
 // Channel status values.

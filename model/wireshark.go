@@ -24,10 +24,10 @@ func WiresharkFilter(legs ...*Session) string {
 	var buf [1024]byte
 	var seenBuf [8][2]netip.AddrPort
 	b, seen := buf[:0], seenBuf[:0]
-	add := func(x, y string) {
-		a, err1 := netip.ParseAddrPort(x)
-		c, err2 := netip.ParseAddrPort(y)
-		if err1 != nil || err2 != nil {
+	add := func(x, y string, knownX, knownY netip.AddrPort) {
+		a, ok1 := AddrPortOf(x, knownX)
+		c, ok2 := AddrPortOf(y, knownY)
+		if !ok1 || !ok2 {
 			return
 		}
 		if c.Compare(a) < 0 {
@@ -51,10 +51,10 @@ func WiresharkFilter(legs ...*Session) string {
 		if s == nil {
 			continue
 		}
-		add(s.Client, s.Server)
+		add(s.Client, s.Server, s.ClientAddrPort, s.ServerAddrPort)
 		for i := range s.Channels {
 			if c := s.Channels[i].Connection; c != nil {
-				add(c.Initiator, c.Responder)
+				add(c.Initiator, c.Responder, c.InitiatorAddrPort, c.ResponderAddrPort)
 			}
 		}
 	}

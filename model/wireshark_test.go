@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"net/netip"
+	"testing"
+)
 
 func TestWiresharkFilter(t *testing.T) {
 	conn := func(a, b string) Channel { return Channel{Connection: &Connection{Initiator: a, Responder: b}} }
@@ -37,11 +40,43 @@ func TestWiresharkFilter(t *testing.T) {
 		if got := WiresharkFilter(c.legs...); got != c.want {
 			t.Errorf("%s:\n got %s\nwant %s", c.name, got, c.want)
 		}
+		// the same, from the dissector's endpoints instead of the text
+		if got := WiresharkFilter(withAddrPorts(c.legs)...); got != c.want {
+			t.Errorf("%s, known endpoints:\n got %s\nwant %s", c.name, got, c.want)
+		}
 	}
 }
 
+// withAddrPorts copies legs with their endpoints known, as the dissector
+// gives them.
+func withAddrPorts(legs []*Session) []*Session {
+	known := func(text string) netip.AddrPort { ap, _ := netip.ParseAddrPort(text); return ap }
+	var out []*Session
+	for _, s := range legs {
+		if s == nil {
+			out = append(out, nil)
+			continue
+		}
+		c := *s
+		c.ClientAddrPort, c.ServerAddrPort = known(s.Client), known(s.Server)
+		c.Channels = nil
+		for _, ch := range s.Channels {
+			if cn := ch.Connection; cn != nil {
+				k := *cn
+				k.InitiatorAddrPort, k.ResponderAddrPort = known(cn.Initiator), known(cn.Responder)
+				ch.Connection = &k
+			}
+			c.Channels = append(c.Channels, ch)
+		}
+		out = append(out, &c)
+	}
+	return out
+}
+
 // BenchmarkWiresharkFilter is the filter of a session with three data
-// connections, as the analysis builds it for every session it reports.
+// connections, as the analysis builds it for every session it reports:
+// from the endpoints' text (a report read back) and from the dissector's
+// own (known).
 func BenchmarkWiresharkFilter(b *testing.B) {
 	conn := func(a, b string) Channel { return Channel{Connection: &Connection{Initiator: a, Responder: b}} }
 	s := &Session{Client: "198.18.99.2:40001", Server: "198.18.99.1:21", Channels: []Channel{
@@ -49,10 +84,18 @@ func BenchmarkWiresharkFilter(b *testing.B) {
 		conn("198.18.99.1:20", "198.18.99.2:40003"),
 		conn("198.18.99.2:40004", "198.18.99.1:30002"),
 	}}
-	b.ReportAllocs()
-	for b.Loop() {
-		if WiresharkFilter(s) == "" {
-			b.Fatal("no filter")
+	for _, known := range []bool{false, true} {
+		name := "text"
+		if known {
+			name, s = "known", withAddrPorts([]*Session{s})[0]
 		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if WiresharkFilter(s) == "" {
+					b.Fatal("no filter")
+				}
+			}
+		})
 	}
 }

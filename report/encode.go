@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -46,20 +47,9 @@ func (e *enc) strOmit(first *bool, name, v string) {
 	}
 }
 
-func (e *enc) int(first *bool, name string, v int64) {
-	e.key(first, name)
-	e.b = strconv.AppendInt(e.b, v, 10)
-}
-
-func (e *enc) intOmit(first *bool, name string, v int64) {
-	if v != 0 {
-		e.int(first, name, v)
-	}
-}
-
 func (e *enc) uint(first *bool, name string, v uint64) {
 	e.key(first, name)
-	e.b = strconv.AppendUint(e.b, v, 10)
+	e.b = appendUint(e.b, v)
 }
 
 func (e *enc) boolean(first *bool, name string, v bool) {
@@ -67,29 +57,31 @@ func (e *enc) boolean(first *bool, name string, v bool) {
 	e.b = strconv.AppendBool(e.b, v)
 }
 
-func (e *enc) boolOmit(first *bool, name string, v bool) {
-	if v {
-		e.boolean(first, name, v)
-	}
-}
-
 func (e *enc) float(first *bool, name string, v float64) {
 	e.key(first, name)
+	e.b = appendFloat(e.b, v)
+}
+
+// appendFloat appends v as encoding/json writes a float64.
+func appendFloat(b []byte, v float64) []byte {
 	// Latencies are whole microseconds in milliseconds: write them as the
 	// shortest decimal directly (the text strconv would give), else fall
 	// back to strconv.
 	if us := v * 1000; v >= 0 && v < 1e12 && us == float64(int64(us)) && float64(int64(us))/1000 == v {
-		n := int64(us)
-		e.b = strconv.AppendInt(e.b, n/1000, 10)
-		if frac := n % 1000; frac != 0 {
-			d := [4]byte{'.', byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
-			k := 4
-			for d[k-1] == '0' {
-				k--
+		n := uint64(us)
+		b = appendUint(b, n/1000)
+		if frac := n % 1000; frac != 0 { // its digits without the trailing zeros
+			t := &digitTriples[frac]
+			switch {
+			case t[2] != '0':
+				b = append(b, '.', t[0], t[1], t[2])
+			case t[1] != '0':
+				b = append(b, '.', t[0], t[1])
+			default:
+				b = append(b, '.', t[0])
 			}
-			e.b = append(e.b, d[:k]...)
 		}
-		return
+		return b
 	}
 	// encoding/json's format for float64
 	abs := v
@@ -100,15 +92,16 @@ func (e *enc) float(first *bool, name string, v float64) {
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		f = 'e'
 	}
-	e.b = strconv.AppendFloat(e.b, v, f, -1, 64)
+	b = strconv.AppendFloat(b, v, f, -1, 64)
 	if f == 'e' {
 		// as encoding/json: e-07 becomes e-7
-		n := len(e.b)
-		if n >= 4 && e.b[n-4] == 'e' && e.b[n-3] == '-' && e.b[n-2] == '0' {
-			e.b[n-2] = e.b[n-1]
-			e.b = e.b[:n-1]
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
 		}
 	}
+	return b
 }
 
 // list writes a slice as encoding/json does: null when nil, else an array
@@ -128,16 +121,16 @@ func list[T any](e *enc, items []T, item func(*T)) {
 	e.b = append(e.b, ']')
 }
 
-// strings writes a non-nil slice of strings as a JSON array.
-func (e *enc) strings(ss []string) {
-	e.b = append(e.b, '[')
+// appendStrings appends a non-nil slice of strings as a JSON array.
+func appendStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
 	for i, s := range ss {
 		if i > 0 {
-			e.b = append(e.b, ',')
+			b = append(b, ',')
 		}
-		e.quote(s)
+		b = appendQuoted(b, s)
 	}
-	e.b = append(e.b, ']')
+	return append(b, ']')
 }
 
 func (e *enc) time(first *bool, name string, t model.Time) {
@@ -145,30 +138,65 @@ func (e *enc) time(first *bool, name string, t model.Time) {
 	e.timeValue(t)
 }
 
-func (e *enc) timeValue(t model.Time) {
+func (e *enc) timeValue(t model.Time) { e.b = e.appendTime(e.b, t) }
+
+// appendTime appends t quoted, or null for the zero time. The hot
+// functions of the encoder append to a buffer of their own and hand it
+// back, as strconv does: a buffer stored back into the encoder after each
+// append costs three stores and, while the GC marks, a write barrier.
+func (e *enc) appendTime(b []byte, t model.Time) []byte {
 	if t.IsZero() {
-		e.raw("null")
-		return
+		return append(b, "null"...)
 	}
-	e.b = append(e.b, '"')
-	if sec := t.Unix(); sec == e.lastSec && e.lastPrefix != nil {
-		e.b = append(e.b, e.lastPrefix...)
-		e.b = appendNanos(e.b, t.Nanosecond())
-	} else {
-		start := len(e.b)
-		e.b = t.AppendUTC(e.b)
-		if n := len(e.b) - start; n == len(model.TimeLayout)-5 { // "…05.000000000Z"
-			e.lastSec = sec
-			e.lastPrefix = append(e.lastPrefix[:0], e.b[start:len(e.b)-10]...)
-		}
+	sec := t.Unix()
+	if sec == e.lastSec && e.lastPrefix != nil {
+		// the quoted text in place, into room grown once
+		n, p := len(b), e.lastPrefix
+		b = slices.Grow(b, len(p)+12)[:n+len(p)+12]
+		d := b[n:]
+		d[0] = '"'
+		copy(d[1:], p)
+		putNanos(d[1+len(p):], t.Nanosecond())
+		d[len(d)-1] = '"'
+		return b
 	}
-	e.b = append(e.b, '"')
+	b = append(b, '"')
+	start := len(b)
+	b = t.AppendUTC(b)
+	if n := len(b) - start; n == len(model.TimeLayout)-5 { // "…05.000000000Z"
+		e.lastSec = sec
+		e.lastPrefix = append(e.lastPrefix[:0], b[start:len(b)-10]...)
+	}
+	return append(b, '"')
 }
 
-// appendNanos writes the nine fraction digits and the Z.
+// appendNanos writes the nine fraction digits and the Z: every timestamp
+// of a report has them, so they are written in place, three digits at a
+// time from a table, into room grown once.
 func appendNanos(b []byte, ns int) []byte {
-	return append(model.AppendDigits(b, ns, 9), 'Z')
+	n := len(b)
+	b = slices.Grow(b, 10)[:n+10]
+	putNanos(b[n:], ns)
+	return b
 }
+
+// putNanos writes the nine fraction digits and the Z into d[:10].
+func putNanos(d []byte, ns int) {
+	d = d[:10]
+	hi, mid, lo := ns/1e6, ns/1e3%1e3, ns%1e3
+	d[0], d[1], d[2] = digitTriples[hi][0], digitTriples[hi][1], digitTriples[hi][2]
+	d[3], d[4], d[5] = digitTriples[mid][0], digitTriples[mid][1], digitTriples[mid][2]
+	d[6], d[7], d[8] = digitTriples[lo][0], digitTriples[lo][1], digitTriples[lo][2]
+	d[9] = 'Z'
+}
+
+// digitTriples holds the three decimal digits of 0 to 999.
+var digitTriples = func() (t [1000][3]byte) {
+	for i := range t {
+		t[i] = [3]byte{byte('0' + i/100), byte('0' + i/10%10), byte('0' + i%10)}
+	}
+	return t
+}()
 
 func (e *enc) timePtrOmit(first *bool, name string, t *model.Time) {
 	if t != nil {
@@ -189,30 +217,68 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// plainPrefix8 returns how many of s's leading bytes are plain, checked
+// eight at a time: len(s) when all are, else a multiple of 8 from where
+// the byte loop of quote takes over. Most strings of a report are plain
+// text; one of fewer than 8 bytes goes to the byte loop whole.
+func plainPrefix8(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	n := 0
+	for {
+		var t string
+		switch {
+		case len(s)-n >= 8:
+			t = s[n : n+8]
+		case n < len(s) && len(s) >= 8:
+			t = s[len(s)-8:] // the last bytes, overlapping the plain word before
+		default:
+			return n
+		}
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		// below 0x20: the subtraction borrows into the byte's high bit;
+		// from 0x80: the high bit is w's own
+		special := (w - 0x20*ones) | w
+		// a byte equal to c is a zero byte of w^c, which (x-ones) &^ x
+		// marks; '"' (0x22) and '&' (0x26) differ in bit 2 alone, '<'
+		// (0x3c) and '>' (0x3e) in bit 1 alone
+		x, y, z := (w|0x04*ones)^(0x26*ones), (w|0x02*ones)^(0x3e*ones), w^('\\'*ones)
+		special |= (x-ones)&^x | (y-ones)&^y | (z-ones)&^z
+		if special&highs != 0 {
+			return n
+		}
+		n = min(n+8, len(s))
+	}
+}
+
 // quote writes s as a JSON string the way encoding/json does: <, >, & and
 // the line separators escaped, invalid UTF-8 replaced by U+FFFD.
-func (e *enc) quote(s string) {
-	e.b = append(e.b, '"')
+func (e *enc) quote(s string) { e.b = appendQuoted(e.b, s) }
+
+// appendQuoted appends s quoted (see quote).
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	i := plainPrefix8(s)
+	for i < len(s) {
 		c := s[i]
 		if plain[c] {
 			i++
 			continue
 		}
 		if c < utf8.RuneSelf {
-			e.b = append(e.b, s[start:i]...)
+			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
-				e.b = append(e.b, '\\', c)
+				b = append(b, '\\', c)
 			case '\n':
-				e.raw(`\n`)
+				b = append(b, `\n`...)
 			case '\r':
-				e.raw(`\r`)
+				b = append(b, `\r`...)
 			case '\t':
-				e.raw(`\t`)
+				b = append(b, `\t`...)
 			default:
-				e.b = append(e.b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
 			i++
 			start = i
@@ -220,24 +286,24 @@ func (e *enc) quote(s string) {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			e.b = append(e.b, s[start:i]...)
-			e.raw(`\ufffd`)
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
 			i += size
 			start = i
 			continue
 		}
 		if r == '\u2028' || r == '\u2029' {
-			e.b = append(e.b, s[start:i]...)
-			e.raw(`\u202`)
-			e.b = append(e.b, hexDigits[r&0xf])
+			b = append(b, s[start:i]...)
+			b = append(b, `\u202`...)
+			b = append(b, hexDigits[r&0xf])
 			i += size
 			start = i
 			continue
 		}
 		i += size
 	}
-	e.b = append(e.b, s[start:]...)
-	e.b = append(e.b, '"')
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func appendSession(b []byte, s *model.Session) []byte {
@@ -248,90 +314,121 @@ func appendSession(b []byte, s *model.Session) []byte {
 
 // session appends one session; the encoder keeps its timestamp cache from
 // one session to the next.
-func (e *enc) session(s *model.Session) {
-	e.b = append(e.b, '{')
-	first := true
-	f := &first
-	e.str(f, `,"id":`, s.ID)
-	e.str(f, `,"source":`, s.Source)
-	e.strOmit(f, `,"vantage":`, s.Vantage)
-	e.str(f, `,"client":`, s.Client)
-	e.str(f, `,"server":`, s.Server)
-	e.time(f, `,"start":`, s.Start)
-	e.time(f, `,"end":`, s.End)
-	e.key(f, `,"user":`)
+func (e *enc) session(s *model.Session) { e.b = e.appendSession(e.b, s) }
+
+// appendSession appends a session, into a buffer of its own as
+// appendDialogEntry does; the rare members are written by the encoder's
+// methods, the buffer handed over to them and back.
+func (e *enc) appendSession(b []byte, s *model.Session) []byte {
+	b = appendQuoted(append(b, `{"id":`...), s.ID)
+	b = appendQuoted(append(b, `,"source":`...), s.Source)
+	if s.Vantage != "" {
+		b = appendQuoted(append(b, `,"vantage":`...), s.Vantage)
+	}
+	b = appendQuoted(append(b, `,"client":`...), s.Client)
+	b = appendQuoted(append(b, `,"server":`...), s.Server)
+	b = e.appendTime(append(b, `,"start":`...), s.Start)
+	b = e.appendTime(append(b, `,"end":`...), s.End)
 	if s.User == nil {
-		e.raw("null")
+		b = append(b, `,"user":null`...)
 	} else {
-		e.quote(*s.User)
+		b = appendQuoted(append(b, `,"user":`...), *s.User)
 	}
-	e.boolean(f, `,"tls":`, s.TLS)
-	e.strOmit(f, `,"community_id":`, s.CommunityID)
-	e.boolOmit(f, `,"protected":`, s.Protected)
-	e.intOmit(f, `,"tls_opaque_bytes":`, s.TLSOpaqueBytes)
+	b = appendBool(append(b, `,"tls":`...), s.TLS)
+	if s.CommunityID != "" {
+		b = appendQuoted(append(b, `,"community_id":`...), s.CommunityID)
+	}
+	if s.Protected {
+		b = append(b, `,"protected":true`...)
+	}
+	if s.TLSOpaqueBytes != 0 {
+		b = appendInt(append(b, `,"tls_opaque_bytes":`...), s.TLSOpaqueBytes)
+	}
 	if d := s.TLSDecryption; d != nil {
-		e.key(f, `,"tls_decryption":`)
+		e.b = append(b, `,"tls_decryption":`...)
 		e.tlsDecryption(d)
+		b = e.b
 	}
-	e.int(f, `,"commands":`, int64(s.Commands))
-	e.int(f, `,"replies":`, int64(s.Replies))
-	e.boolean(f, `,"handshake_seen":`, s.HandshakeSeen)
-	e.strOmit(f, `,"closed":`, s.Closed)
+	b = appendInt(append(b, `,"commands":`...), int64(s.Commands))
+	b = appendInt(append(b, `,"replies":`...), int64(s.Replies))
+	b = appendBool(append(b, `,"handshake_seen":`...), s.HandshakeSeen)
+	if s.Closed != "" {
+		b = appendQuoted(append(b, `,"closed":`...), s.Closed)
+	}
 	if s.Greeting != nil {
-		e.key(f, `,"greeting":`)
-		e.dialogEntry(s.Greeting)
+		b = e.appendDialogEntry(append(b, `,"greeting":`...), s.Greeting)
 	}
-	e.int(f, `,"control_bytes_to_server":`, s.ControlBytesToServer)
-	e.int(f, `,"control_bytes_to_client":`, s.ControlBytesToClient)
-	e.intOmit(f, `,"gap_bytes":`, s.GapBytes)
+	b = appendInt(append(b, `,"control_bytes_to_server":`...), s.ControlBytesToServer)
+	b = appendInt(append(b, `,"control_bytes_to_client":`...), s.ControlBytesToClient)
+	if s.GapBytes != 0 {
+		b = appendInt(append(b, `,"gap_bytes":`...), s.GapBytes)
+	}
 	if len(s.RetransmissionConflicts) > 0 {
-		e.key(f, `,"retransmission_conflicts":`)
+		e.b = append(b, `,"retransmission_conflicts":`...)
 		list(e, s.RetransmissionConflicts, e.retransmissionConflict)
+		b = e.b
 	}
 	if c := s.SnaplenCut; c != nil {
-		e.key(f, `,"snaplen_cut":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.int(&g, `,"packets":`, int64(c.Packets))
-		e.int(&g, `,"bytes":`, c.Bytes)
-		e.uint(&g, `,"first_frame":`, c.FirstFrame)
-		e.time(&g, `,"first_ts":`, c.FirstTS)
-		e.b = append(e.b, '}')
+		b = appendInt(append(b, `,"snaplen_cut":{"packets":`...), int64(c.Packets))
+		b = appendInt(append(b, `,"bytes":`...), c.Bytes)
+		b = appendUint(append(b, `,"first_frame":`...), c.FirstFrame)
+		b = e.appendTime(append(b, `,"first_ts":`...), c.FirstTS)
+		b = append(b, '}')
 	}
-	e.intOmit(f, `,"dialog_dropped":`, int64(s.DialogDropped))
-	e.intOmit(f, `,"dialog_offset":`, int64(s.DialogOffset))
-	e.key(f, `,"dialog":`)
-	list(e, s.Dialog, e.dialogEntry)
-	e.key(f, `,"channels":`)
-	list(e, s.Channels, e.channel)
-	if len(s.Anomalies) > 0 {
-		e.key(f, `,"anomalies":`)
-		e.strings(s.Anomalies)
+	if s.DialogDropped != 0 {
+		b = appendInt(append(b, `,"dialog_dropped":`...), int64(s.DialogDropped))
 	}
-	e.key(f, `,"frames":`)
-	g := true
-	e.b = append(e.b, '{')
-	e.uint(&g, `,"first":`, s.Frames.First)
-	e.uint(&g, `,"last":`, s.Frames.Last)
-	e.raw("}")
-	e.strOmit(f, `,"wireshark_filter":`, s.WiresharkFilter)
-	if ct := s.Conntrack; ct != nil {
-		e.key(f, `,"conntrack":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.key(&g, `,"helper":`)
-		if ct.Helper == nil {
-			e.raw("null")
-		} else {
-			e.quote(*ct.Helper)
+	if s.DialogOffset != 0 {
+		b = appendInt(append(b, `,"dialog_offset":`...), int64(s.DialogOffset))
+	}
+	b = append(b, `,"dialog":`...)
+	if s.Dialog == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range s.Dialog {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.appendDialogEntry(b, &s.Dialog[i])
 		}
-		e.str(&g, `,"tuple":`, ct.Tuple)
-		e.str(&g, `,"reply_tuple":`, ct.ReplyTuple)
-		e.uint(&g, `,"zone":`, uint64(ct.Zone))
-		e.uint(&g, `,"mark":`, uint64(ct.Mark))
-		e.b = append(e.b, '}')
+		b = append(b, ']')
 	}
-	e.raw("}")
+	b = append(b, `,"channels":`...)
+	if s.Channels == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range s.Channels {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.appendChannel(b, &s.Channels[i])
+		}
+		b = append(b, ']')
+	}
+	if len(s.Anomalies) > 0 {
+		b = appendStrings(append(b, `,"anomalies":`...), s.Anomalies)
+	}
+	b = appendUint(append(b, `,"frames":{"first":`...), s.Frames.First)
+	b = appendUint(append(b, `,"last":`...), s.Frames.Last)
+	b = append(b, '}')
+	if s.WiresharkFilter != "" {
+		b = appendQuoted(append(b, `,"wireshark_filter":`...), s.WiresharkFilter)
+	}
+	if ct := s.Conntrack; ct != nil {
+		if ct.Helper == nil {
+			b = append(b, `,"conntrack":{"helper":null`...)
+		} else {
+			b = appendQuoted(append(b, `,"conntrack":{"helper":`...), *ct.Helper)
+		}
+		b = appendQuoted(append(b, `,"tuple":`...), ct.Tuple)
+		b = appendQuoted(append(b, `,"reply_tuple":`...), ct.ReplyTuple)
+		b = appendUint(append(b, `,"zone":`...), uint64(ct.Zone))
+		b = appendUint(append(b, `,"mark":`...), uint64(ct.Mark))
+		b = append(b, '}')
+	}
+	return append(b, '}')
 }
 
 func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {
@@ -346,177 +443,257 @@ func (e *enc) retransmissionConflict(c *model.RetransmissionConflict) {
 	e.b = append(e.b, '}')
 }
 
-func (e *enc) dialogEntry(d *model.DialogEntry) {
-	e.b = append(e.b, '{')
-	first := true
-	f := &first
-	e.time(f, `,"ts":`, d.TS)
+// appendDialogEntry appends a dialog entry, the line the encoder writes
+// most: into a buffer of its own (see appendTime), each member after ts,
+// the first, with its comma and name as one constant.
+func (e *enc) appendDialogEntry(b []byte, d *model.DialogEntry) []byte {
+	b = append(b, `{"ts":`...)
+	b = e.appendTime(b, d.TS)
 	switch d.Kind { // constants need no escaping
 	case "command":
-		e.raw(`,"kind":"command"`)
+		b = append(b, `,"kind":"command"`...)
 	case "reply":
-		e.raw(`,"kind":"reply"`)
+		b = append(b, `,"kind":"reply"`...)
 	default:
-		e.str(f, `,"kind":`, d.Kind)
+		b = appendQuoted(append(b, `,"kind":`...), d.Kind)
 	}
-	e.strOmit(f, `,"verb":`, d.Verb)
-	e.strOmit(f, `,"arg":`, d.Arg)
-	e.intOmit(f, `,"code":`, int64(d.Code))
-	e.strOmit(f, `,"text":`, d.Text)
-	e.intOmit(f, `,"lines":`, int64(d.Lines))
+	if d.Verb != "" {
+		b = appendQuoted(append(b, `,"verb":`...), d.Verb)
+	}
+	if d.Arg != "" {
+		b = appendQuoted(append(b, `,"arg":`...), d.Arg)
+	}
+	if d.Code != 0 {
+		b = appendInt(append(b, `,"code":`...), int64(d.Code))
+	}
+	if d.Text != "" {
+		b = appendQuoted(append(b, `,"text":`...), d.Text)
+	}
+	if d.Lines != 0 {
+		b = appendInt(append(b, `,"lines":`...), int64(d.Lines))
+	}
 	if len(d.TextLines) > 0 {
-		e.key(f, `,"text_lines":`)
-		e.strings(d.TextLines)
+		b = appendStrings(append(b, `,"text_lines":`...), d.TextLines)
 	}
-	e.intOmit(f, `,"text_lines_dropped":`, int64(d.TextLinesDropped))
+	if d.TextLinesDropped != 0 {
+		b = appendInt(append(b, `,"text_lines_dropped":`...), int64(d.TextLinesDropped))
+	}
 	if r := d.RawText; r != nil {
-		e.strOmit(f, `,"arg_raw":`, r.ArgRaw)
-		e.strOmit(f, `,"text_raw":`, r.TextRaw)
+		if r.ArgRaw != "" {
+			b = appendQuoted(append(b, `,"arg_raw":`...), r.ArgRaw)
+		}
+		if r.TextRaw != "" {
+			b = appendQuoted(append(b, `,"text_raw":`...), r.TextRaw)
+		}
 		if len(r.TextLinesRaw) > 0 {
-			e.key(f, `,"text_lines_raw":`)
-			e.strings(r.TextLinesRaw)
+			b = appendStrings(append(b, `,"text_lines_raw":`...), r.TextLinesRaw)
 		}
 	}
 	if d.LatencyMS != nil {
-		e.float(f, `,"latency_ms":`, *d.LatencyMS)
+		b = appendFloat(append(b, `,"latency_ms":`...), *d.LatencyMS)
 	}
 	if i, ok := d.Answers.Index(); ok {
-		e.int(f, `,"answers":`, int64(i))
+		b = appendInt(append(b, `,"answers":`...), int64(i))
 	}
-	e.uint(f, `,"frame":`, d.Frame)
-	e.boolOmit(f, `,"preliminary":`, d.Preliminary)
-	e.boolOmit(f, `,"unsolicited":`, d.Unsolicited)
-	e.boolOmit(f, `,"malformed":`, d.Malformed)
-	e.boolOmit(f, `,"truncated":`, d.Truncated)
-	e.boolOmit(f, `,"cut":`, d.Cut)
-	e.boolOmit(f, `,"unanswered":`, d.Unanswered)
-	e.boolOmit(f, `,"decrypted":`, d.Decrypted)
+	b = appendUint(append(b, `,"frame":`...), d.Frame)
+	if d.Preliminary {
+		b = append(b, `,"preliminary":true`...)
+	}
+	if d.Unsolicited {
+		b = append(b, `,"unsolicited":true`...)
+	}
+	if d.Malformed {
+		b = append(b, `,"malformed":true`...)
+	}
+	if d.Truncated {
+		b = append(b, `,"truncated":true`...)
+	}
+	if d.Cut {
+		b = append(b, `,"cut":true`...)
+	}
+	if d.Unanswered {
+		b = append(b, `,"unanswered":true`...)
+	}
+	if d.Decrypted {
+		b = append(b, `,"decrypted":true`...)
+	}
 	if p := d.Segment; p != nil {
-		e.key(f, `,"segment":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.int(&g, `,"offset":`, int64(p.Offset))
-		e.boolOmit(&g, `,"split":`, p.Split)
-		e.int(&g, `,"index":`, int64(p.Index))
-		e.intOmit(&g, `,"segments":`, int64(p.Segments))
-		e.b = append(e.b, '}')
+		b = appendInt(append(b, `,"segment":{"offset":`...), int64(p.Offset))
+		if p.Split {
+			b = append(b, `,"split":true`...)
+		}
+		b = appendInt(append(b, `,"index":`...), int64(p.Index))
+		if p.Segments != 0 {
+			b = appendInt(append(b, `,"segments":`...), int64(p.Segments))
+		}
+		b = append(b, '}')
 	}
-	e.b = append(e.b, '}')
+	return append(b, '}')
 }
 
-func (e *enc) channel(c *model.Channel) {
-	e.b = append(e.b, '{')
-	first := true
-	f := &first
-	e.str(f, `,"id":`, c.ID)
-	e.str(f, `,"mode":`, c.Mode)
+func (e *enc) channel(c *model.Channel) { e.b = e.appendChannel(e.b, c) }
+
+// appendChannel appends a data channel, into a buffer of its own as
+// appendDialogEntry does.
+func (e *enc) appendChannel(b []byte, c *model.Channel) []byte {
+	b = appendQuoted(append(b, `{"id":`...), c.ID)
+	b = appendQuoted(append(b, `,"mode":`...), c.Mode)
 	if a := c.Announce; a != nil {
-		e.key(f, `,"announce":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.str(&g, `,"verb":`, a.Verb)
-		e.time(&g, `,"ts":`, a.TS)
-		e.str(&g, `,"endpoint":`, a.Endpoint)
-		e.key(&g, `,"reply_code":`)
+		b = appendQuoted(append(b, `,"announce":{"verb":`...), a.Verb)
+		b = e.appendTime(append(b, `,"ts":`...), a.TS)
+		b = appendQuoted(append(b, `,"endpoint":`...), a.Endpoint)
+		b = append(b, `,"reply_code":`...)
 		if a.ReplyCode == nil {
-			e.raw("null")
+			b = append(b, "null"...)
 		} else {
-			e.b = strconv.AppendInt(e.b, int64(*a.ReplyCode), 10)
+			b = appendInt(b, int64(*a.ReplyCode))
 		}
-		e.strOmit(&g, `,"reply_text":`, a.ReplyText)
-		e.strOmit(&g, `,"raw":`, a.Raw)
-		e.uint(&g, `,"frame":`, a.Frame)
+		if a.ReplyText != "" {
+			b = appendQuoted(append(b, `,"reply_text":`...), a.ReplyText)
+		}
+		if a.Raw != "" {
+			b = appendQuoted(append(b, `,"raw":`...), a.Raw)
+		}
+		b = appendUint(append(b, `,"frame":`...), a.Frame)
 		if a.ReplyFrame != 0 {
-			e.uint(&g, `,"reply_frame":`, a.ReplyFrame)
+			b = appendUint(append(b, `,"reply_frame":`...), a.ReplyFrame)
 		}
-		e.strOmit(&g, `,"family":`, a.Family)
-		e.b = append(e.b, '}')
+		if a.Family != "" {
+			b = appendQuoted(append(b, `,"family":`...), a.Family)
+		}
+		b = append(b, '}')
 	}
 	if x := c.Transfer; x != nil {
-		e.key(f, `,"transfer":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.str(&g, `,"verb":`, x.Verb)
-		e.strOmit(&g, `,"arg":`, x.Arg)
-		e.time(&g, `,"ts":`, x.TS)
-		e.key(&g, `,"reply_codes":`)
-		list(e, x.ReplyCodes, func(rc *int) { e.b = strconv.AppendInt(e.b, int64(*rc), 10) })
-		e.strOmit(&g, `,"reply_text":`, x.ReplyText)
-		e.key(&g, `,"announced_size":`)
-		if x.AnnouncedSize == nil {
-			e.raw("null")
+		b = appendQuoted(append(b, `,"transfer":{"verb":`...), x.Verb)
+		if x.Arg != "" {
+			b = appendQuoted(append(b, `,"arg":`...), x.Arg)
+		}
+		b = e.appendTime(append(b, `,"ts":`...), x.TS)
+		b = append(b, `,"reply_codes":`...)
+		if x.ReplyCodes == nil {
+			b = append(b, "null"...)
 		} else {
-			e.b = strconv.AppendInt(e.b, *x.AnnouncedSize, 10)
+			b = append(b, '[')
+			for i, rc := range x.ReplyCodes {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendInt(b, int64(rc))
+			}
+			b = append(b, ']')
 		}
-		e.strOmit(&g, `,"size_from":`, x.SizeFrom)
+		if x.ReplyText != "" {
+			b = appendQuoted(append(b, `,"reply_text":`...), x.ReplyText)
+		}
+		b = append(b, `,"announced_size":`...)
+		if x.AnnouncedSize == nil {
+			b = append(b, "null"...)
+		} else {
+			b = appendInt(b, *x.AnnouncedSize)
+		}
+		if x.SizeFrom != "" {
+			b = appendQuoted(append(b, `,"size_from":`...), x.SizeFrom)
+		}
 		if x.Restart != nil {
-			e.int(&g, `,"restart":`, *x.Restart)
+			b = appendInt(append(b, `,"restart":`...), *x.Restart)
 		}
-		e.strOmit(&g, `,"sha256":`, x.SHA256)
-		e.strOmit(&g, `,"export_path":`, x.ExportPath)
+		if x.SHA256 != "" {
+			b = appendQuoted(append(b, `,"sha256":`...), x.SHA256)
+		}
+		if x.ExportPath != "" {
+			b = appendQuoted(append(b, `,"export_path":`...), x.ExportPath)
+		}
 		if x.FileBytes != nil {
-			e.int(&g, `,"file_bytes":`, *x.FileBytes)
+			b = appendInt(append(b, `,"file_bytes":`...), *x.FileBytes)
 		}
-		e.uint(&g, `,"frame":`, x.Frame)
+		b = appendUint(append(b, `,"frame":`...), x.Frame)
 		if x.FinalFrame != 0 {
-			e.uint(&g, `,"final_frame":`, x.FinalFrame)
+			b = appendUint(append(b, `,"final_frame":`...), x.FinalFrame)
 		}
-		e.timePtrOmit(&g, `,"final_ts":`, x.FinalTS)
+		if x.FinalTS != nil {
+			b = e.appendTime(append(b, `,"final_ts":`...), *x.FinalTS)
+		}
 		if x.LatencyMS != 0 {
-			e.float(&g, `,"latency_ms":`, x.LatencyMS)
+			b = appendFloat(append(b, `,"latency_ms":`...), x.LatencyMS)
 		}
-		e.boolOmit(&g, `,"export_partial":`, x.ExportPartial)
-		e.b = append(e.b, '}')
+		if x.ExportPartial {
+			b = append(b, `,"export_partial":true`...)
+		}
+		b = append(b, '}')
 	}
-	e.key(f, `,"connection":`)
 	if cn := c.Connection; cn == nil {
-		e.raw("null")
+		b = append(b, `,"connection":null`...)
 	} else {
-		g := true
-		e.b = append(e.b, '{')
-		e.str(&g, `,"initiator":`, cn.Initiator)
-		e.str(&g, `,"responder":`, cn.Responder)
-		e.timePtrOmit(&g, `,"syn":`, cn.SYN)
-		e.boolean(&g, `,"established":`, cn.Established)
-		e.boolean(&g, `,"reset":`, cn.Reset)
-		e.timePtrOmit(&g, `,"end":`, cn.End)
-		e.int(&g, `,"bytes_to_ftp_client":`, cn.BytesToFTPClient)
-		e.int(&g, `,"bytes_to_ftp_server":`, cn.BytesToFTPServer)
-		e.str(&g, `,"match":`, cn.Match)
-		e.strOmit(&g, `,"community_id":`, cn.CommunityID)
-		e.intOmit(&g, `,"syn_retries":`, int64(cn.SYNRetries))
-		e.boolOmit(&g, `,"refused":`, cn.Refused)
-		e.boolean(&g, `,"handshake_seen":`, cn.HandshakeSeen)
-		e.strOmit(&g, `,"closed":`, cn.Closed)
-		e.int(&g, `,"captured_bytes":`, cn.CapturedBytes)
-		e.uint(&g, `,"packets":`, cn.Packets)
-		e.uint(&g, `,"first_frame":`, cn.FirstFrame)
+		b = appendQuoted(append(b, `,"connection":{"initiator":`...), cn.Initiator)
+		b = appendQuoted(append(b, `,"responder":`...), cn.Responder)
+		if cn.SYN != nil {
+			b = e.appendTime(append(b, `,"syn":`...), *cn.SYN)
+		}
+		b = appendBool(append(b, `,"established":`...), cn.Established)
+		b = appendBool(append(b, `,"reset":`...), cn.Reset)
+		if cn.End != nil {
+			b = e.appendTime(append(b, `,"end":`...), *cn.End)
+		}
+		b = appendInt(append(b, `,"bytes_to_ftp_client":`...), cn.BytesToFTPClient)
+		b = appendInt(append(b, `,"bytes_to_ftp_server":`...), cn.BytesToFTPServer)
+		b = appendQuoted(append(b, `,"match":`...), cn.Match)
+		if cn.CommunityID != "" {
+			b = appendQuoted(append(b, `,"community_id":`...), cn.CommunityID)
+		}
+		if cn.SYNRetries != 0 {
+			b = appendInt(append(b, `,"syn_retries":`...), int64(cn.SYNRetries))
+		}
+		if cn.Refused {
+			b = append(b, `,"refused":true`...)
+		}
+		b = appendBool(append(b, `,"handshake_seen":`...), cn.HandshakeSeen)
+		if cn.Closed != "" {
+			b = appendQuoted(append(b, `,"closed":`...), cn.Closed)
+		}
+		b = appendInt(append(b, `,"captured_bytes":`...), cn.CapturedBytes)
+		b = appendUint(append(b, `,"packets":`...), cn.Packets)
+		b = appendUint(append(b, `,"first_frame":`...), cn.FirstFrame)
 		if cn.LastFrame != 0 {
-			e.uint(&g, `,"last_frame":`, cn.LastFrame)
+			b = appendUint(append(b, `,"last_frame":`...), cn.LastFrame)
 		}
-		e.strOmit(&g, `,"icmp":`, cn.ICMP)
-		e.intOmit(&g, `,"cut_bytes":`, cn.CutBytes)
-		e.intOmit(&g, `,"out_of_window_segments":`, cn.OutOfWindow)
+		if cn.ICMP != "" {
+			b = appendQuoted(append(b, `,"icmp":`...), cn.ICMP)
+		}
+		if cn.CutBytes != 0 {
+			b = appendInt(append(b, `,"cut_bytes":`...), cn.CutBytes)
+		}
+		if cn.OutOfWindow != 0 {
+			b = appendInt(append(b, `,"out_of_window_segments":`...), cn.OutOfWindow)
+		}
 		if d := cn.TLSDecryption; d != nil {
-			e.key(&g, `,"tls_decryption":`)
+			e.b = append(b, `,"tls_decryption":`...)
 			e.tlsDecryption(d)
+			b = e.b
 		}
-		e.b = append(e.b, '}')
+		b = append(b, '}')
 	}
-	e.str(f, `,"status":`, c.Status)
+	b = appendQuoted(append(b, `,"status":`...), c.Status)
 	if x := c.Expectation; x != nil {
-		e.key(f, `,"expectation":`)
-		g := true
-		e.b = append(e.b, '{')
-		e.str(&g, `,"helper":`, x.Helper)
-		e.str(&g, `,"tuple":`, x.Tuple)
-		e.strOmit(&g, `,"nat_to":`, x.NATTo)
-		e.time(&g, `,"created":`, x.Created)
-		e.timePtrOmit(&g, `,"removed":`, x.Removed)
-		e.str(&g, `,"outcome":`, x.Outcome)
-		e.b = append(e.b, '}')
+		b = appendQuoted(append(b, `,"expectation":{"helper":`...), x.Helper)
+		b = appendQuoted(append(b, `,"tuple":`...), x.Tuple)
+		if x.NATTo != "" {
+			b = appendQuoted(append(b, `,"nat_to":`...), x.NATTo)
+		}
+		b = e.appendTime(append(b, `,"created":`...), x.Created)
+		if x.Removed != nil {
+			b = e.appendTime(append(b, `,"removed":`...), *x.Removed)
+		}
+		b = appendQuoted(append(b, `,"outcome":`...), x.Outcome)
+		b = append(b, '}')
 	}
-	e.b = append(e.b, '}')
+	return append(b, '}')
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, "true"...)
+	}
+	return append(b, "false"...)
 }
 
 func (e *enc) tlsDecryption(d *model.TLSDecryption) {

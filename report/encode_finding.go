@@ -1,8 +1,6 @@
 package report
 
 import (
-	"strconv"
-
 	"github.com/ftpscope/ftpscope/model"
 )
 
@@ -34,7 +32,7 @@ func (e *enc) evidence(ev *model.Evidence) {
 	p := &first
 	e.strOmit(p, `,"source":`, ev.Source)
 	e.key(p, `,"frames":`)
-	list(e, ev.Frames, func(n *uint64) { e.b = strconv.AppendUint(e.b, *n, 10) })
+	list(e, ev.Frames, func(n *uint64) { e.b = appendUint(e.b, *n) })
 	if len(ev.Timestamps) > 0 {
 		e.key(p, `,"timestamps":`)
 		list(e, ev.Timestamps, func(t *model.Time) { e.timeValue(*t) })

@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
+	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,14 +114,28 @@ func decryptedFTPS(t *testing.T) []model.Session {
 }
 
 func TestLatencyFormat(t *testing.T) {
-	for _, us := range []int64{0, 1, 10, 81, 100, 999, 1000, 1001, 12345, 5000000, 123456789} {
-		v := float64(us) / 1000
+	values := []int64{0, 1, 10, 81, 100, 999, 1000, 1001, 12345, 5000000, 123456789, 1e15 - 1, 1e15, 1e15 + 1}
+	for us := int64(0); us < 200000; us++ {
+		values = append(values, us)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		values = append(values, r.Int64N(1e16))
+	}
+	floats := []float64{}
+	for _, us := range values {
+		floats = append(floats, float64(us)/1000)
+	}
+	for range 100000 { // and any other float, as encoding/json writes it
+		floats = append(floats, r.NormFloat64()*math.Pow(10, float64(r.IntN(40)-15)))
+	}
+	for _, v := range floats {
 		var e enc
 		f := true
 		e.float(&f, `,"x":`, v)
 		want, _ := json.Marshal(map[string]float64{"x": v})
 		if got := "{" + string(e.b) + "}"; got != string(want) {
-			t.Errorf("%d µs: %s, want %s", us, got, want)
+			t.Fatalf("%v ms: %s, want %s", v, got, want)
 		}
 	}
 }
@@ -223,4 +240,84 @@ func TestFindingEncoderMatches(t *testing.T) {
 			t.Fatalf("finding %d (%s) differs:\n got  %s\n want %s", i, fs[i].Rule, e.b, want)
 		}
 	}
+}
+
+// appendNanos writes what model.AppendDigits writes for nine digits, Z
+// after them.
+func TestAppendNanos(t *testing.T) {
+	check := func(ns int) {
+		want := string(append(model.AppendDigits([]byte("x"), ns, 9), 'Z'))
+		if got := string(appendNanos([]byte("x"), ns)); got != want {
+			t.Fatalf("%d ns: %q, want %q", ns, got, want)
+		}
+	}
+	for ns := 0; ns < 1e9; ns += 997 {
+		check(ns)
+	}
+	for _, ns := range []int{1, 9, 10, 999, 1000, 999999, 1000000, 999999999} {
+		check(ns)
+	}
+}
+
+// quote writes what encoding/json writes for a string: every byte at every
+// place of the first words (the eight-byte scan and the byte loop), and
+// random strings of plain bytes, bytes to escape, UTF-8 and broken UTF-8.
+func TestQuoteMatchesEncodingJSON(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = withUnicodeBF(want)
+		var e enc
+		e.quote(s)
+		if string(e.b) != string(want) {
+			t.Fatalf("quote(%q) = %s, want %s", s, e.b, want)
+		}
+	}
+	for c := 0; c < 256; c++ {
+		for at := 0; at < 20; at++ {
+			b := []byte(strings.Repeat("a", 20))
+			b[at] = byte(c)
+			check(string(b))
+			check(string(b[:at+1]))
+		}
+	}
+	pieces := []string{"a", "Z", " ", "~", "\x7f", "\"", "\\", "<", ">", "&", "\n", "\t", "\x00", "\x1f",
+		"é", "\u2028", "\u2029", "日本", "\U0001F600", "\xff", "\xe2\x80", "\xc3", "\x80"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		var sb strings.Builder
+		for range r.IntN(40) {
+			if r.IntN(4) == 0 {
+				sb.WriteString(pieces[r.IntN(len(pieces))])
+			} else {
+				sb.WriteByte(byte(' ' + r.IntN(95)))
+			}
+		}
+		check(sb.String())
+	}
+}
+
+// withUnicodeBF returns JSON text with encoding/json's newer \b and \f
+// written \u0008 and \u000c, as reports have always written them.
+func withUnicodeBF(j []byte) []byte {
+	var out []byte
+	for i := 0; i < len(j); i++ {
+		if j[i] != '\\' || i+1 == len(j) {
+			out = append(out, j[i])
+			continue
+		}
+		i++
+		switch j[i] {
+		case 'b':
+			out = append(out, `\u0008`...)
+		case 'f':
+			out = append(out, `\u000c`...)
+		default:
+			out = append(out, '\\', j[i])
+		}
+	}
+	return out
 }
