@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/ftpscope/ftpscope/capture"
@@ -14,15 +13,8 @@ import (
 // the consumer touching each frame's segment and nothing else. ns/frame
 // compares with the decode loop's own cost per packet (bench/decodelimit).
 func BenchmarkReadAhead(b *testing.B) {
-	path := os.Getenv("FTPSCOPE_BENCH_PCAP")
-	if path == "" {
-		b.Skip("set FTPSCOPE_BENCH_PCAP to a capture file (bench/gen/gen.sh makes them)")
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(st.Size())
+	path, size := benchCapture(b)
+	b.SetBytes(size)
 	b.ReportAllocs()
 	var frames uint64
 	var ports uint64

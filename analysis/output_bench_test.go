@@ -3,7 +3,6 @@ package analysis
 import (
 	"context"
 	"io"
-	"os"
 	"testing"
 
 	"github.com/ftpscope/ftpscope/capture"
@@ -20,10 +19,7 @@ import (
 // diagnoser.Session does them), and each part alone. ns/op is per pass
 // over all the sessions; ns/session per session.
 func BenchmarkOutputStage(b *testing.B) {
-	path := os.Getenv("FTPSCOPE_BENCH_PCAP")
-	if path == "" {
-		b.Skip("set FTPSCOPE_BENCH_PCAP to a capture file (bench/gen/gen.sh makes them)")
-	}
+	path, _ := benchCapture(b)
 	src, err := capture.OpenFile("", path, 0)
 	if err != nil {
 		b.Fatal(err)
@@ -34,8 +30,9 @@ func BenchmarkOutputStage(b *testing.B) {
 	}
 	src.Close()
 	sessions := col.Sessions
+	filters := make([]string, len(sessions)) // as written: the json part writes them
 	for i := range sessions {
-		sessions[i].WiresharkFilter = ""
+		filters[i], sessions[i].WiresharkFilter = sessions[i].WiresharkFilter, ""
 	}
 	cfg := diagnose.Config{DataTimeout: dissect.DefaultConfig().DataTimeout}
 	run := func(name string, pass func()) {
@@ -74,7 +71,9 @@ func BenchmarkOutputStage(b *testing.B) {
 	run("json", func() {
 		jw := report.NewJSONWriter(io.Discard, model.Tool{Name: "ftpscope", Version: "bench"})
 		for i := range sessions {
-			jw.Session(&sessions[i], nil)
+			s = sessions[i]
+			s.WiresharkFilter = filters[i]
+			jw.Session(&s, nil)
 		}
 		if err := jw.Close(nil, nil, nil, model.Stats{}); err != nil {
 			b.Fatal(err)

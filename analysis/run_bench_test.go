@@ -16,7 +16,6 @@ package analysis_test
 import (
 	"context"
 	"io"
-	"os"
 	"testing"
 
 	"github.com/ftpscope/ftpscope/analysis"
@@ -31,17 +30,10 @@ type discardConsumer struct{}
 func (discardConsumer) Session(*model.Session, []model.Finding) {}
 
 func BenchmarkRun(b *testing.B) {
-	path := os.Getenv("FTPSCOPE_BENCH_PCAP")
-	if path == "" {
-		b.Skip("set FTPSCOPE_BENCH_PCAP to a capture file (bench/gen/gen.sh makes them)")
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	path, size := analysis.BenchCapture(b)
 	for _, out := range []string{"discard", "json"} {
 		b.Run(out, func(b *testing.B) {
-			b.SetBytes(st.Size())
+			b.SetBytes(size)
 			b.ReportAllocs()
 			var packets, sessions uint64
 			for b.Loop() {
