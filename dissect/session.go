@@ -81,6 +81,7 @@ type session struct {
 	lat       []float64 // the block latency hands out
 
 	dialog    dialog.Ring
+	dropped   *model.DialogEntry // what newEntry fills for an entry the dialog drops
 	commands  int
 	repliesN  int
 	greeting  *model.DialogEntry
@@ -250,12 +251,24 @@ func (s *session) latency(ms float64) *float64 {
 	return &s.lat[len(s.lat)-1]
 }
 
-func (s *session) addDialog(e model.DialogEntry) int {
-	if s.ftps != nil && s.ftps.Feeding() {
-		e.Decrypted = true
+// newEntry returns the dialog's next entry, zero, to be filled in place,
+// and its absolute index; an entry the dialog drops (past MaxDialog) is
+// filled all the same, in a spare one, and its index is -1.
+func (s *session) newEntry() (*model.DialogEntry, int) {
+	e, idx := s.dialog.Next(s.a.cfg.MaxDialog, s.a.cfg.Live)
+	if e == nil {
+		if s.dropped == nil {
+			s.dropped = new(model.DialogEntry)
+		}
+		e = s.dropped
+		*e = model.DialogEntry{}
 	}
-	return s.dialog.Add(e, s.a.cfg.MaxDialog, s.a.cfg.Live)
+	return e, idx
 }
+
+// decrypted reports whether the line being read came from TLS through
+// the key log.
+func (s *session) decrypted() bool { return s.ftps != nil && s.ftps.Feeding() }
 
 func (s *session) note(text string) {
 	if len(s.anomalies) < 32 {
@@ -270,12 +283,11 @@ func (s *session) command(l ftp.Line, at lineAt) {
 		return // an empty line is no command; servers ignore it
 	}
 	s.commands++
-	e := model.DialogEntry{TS: model.At(at.ts), Kind: "command", Verb: cmd.Verb, Arg: cmd.Arg, Frame: at.frame, Truncated: l.Truncated, Segment: at.place, Cut: at.cut}
-	if !cmd.Valid {
-		e.Malformed = true
-	}
+	e, idx := s.newEntry()
+	e.TS, e.Kind, e.Verb, e.Arg, e.Frame = model.At(at.ts), "command", cmd.Verb, cmd.Arg, at.frame
+	e.Truncated, e.Segment, e.Cut, e.Malformed = l.Truncated, at.place, at.cut, !cmd.Valid
 	e.RawText = dialog.RawText(cmd.Arg, "", nil)
-	idx := s.addDialog(e)
+	e.Decrypted = s.decrypted()
 	id := s.nextCmd
 	s.nextCmd++
 	s.cmds.reserve(s.pairer.Pending())
@@ -326,21 +338,21 @@ func (s *session) reply(l ftp.Line, at lineAt) {
 
 func (s *session) handleReply(r ftp.Reply, at lineAt) {
 	s.repliesN++
-	e := model.DialogEntry{TS: model.At(at.ts), Kind: "reply", Code: r.Code, Text: r.Text, Lines: r.Lines,
-		TextLines: r.TextLines, TextLinesDropped: r.LinesDropped(), RawText: dialog.RawText("", r.Text, r.TextLines), Frame: at.frame, Truncated: r.Truncated, Malformed: r.Malformed, Segment: at.place, Cut: at.cut}
+	e, _ := s.newEntry()
+	e.TS, e.Kind, e.Code, e.Text, e.Lines, e.Frame = model.At(at.ts), "reply", r.Code, r.Text, r.Lines, at.frame
+	e.TextLines, e.TextLinesDropped, e.RawText = r.TextLines, r.LinesDropped(), dialog.RawText("", r.Text, r.TextLines)
+	e.Truncated, e.Malformed, e.Segment, e.Cut = r.Truncated, r.Malformed, at.place, at.cut
 	id, role := s.pairer.Reply(&r)
-	switch role {
-	case ftp.Greeting:
-		g := e
+	if role == ftp.Greeting {
+		g := *e // without Decrypted: plainLine marks the greeting itself
 		s.greeting = &g
-		s.addDialog(e)
+	}
+	e.Decrypted = s.decrypted()
+	switch role {
+	case ftp.Greeting, ftp.NotAReply:
 		return
 	case ftp.Unsolicited:
 		e.Unsolicited = true
-		s.addDialog(e)
-		return
-	case ftp.NotAReply:
-		s.addDialog(e)
 		return
 	}
 	info := s.cmds.at(id)
@@ -355,7 +367,6 @@ func (s *session) handleReply(r ftp.Reply, at lineAt) {
 			c.LatencyMS = ms
 		}
 	}
-	s.addDialog(e)
 	s.answer(info, &r, final, at)
 }
 

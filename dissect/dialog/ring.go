@@ -28,24 +28,44 @@ type Ring struct {
 // limit ≤ 0 keeps every entry; keepLatest drops the oldest entry instead
 // of e once limit entries are kept.
 func (r *Ring) Add(e model.DialogEntry, limit int, keepLatest bool) int {
+	p, i := r.Next(limit, keepLatest)
+	if p != nil {
+		*p = e
+	}
+	return i
+}
+
+// Next is Add for an entry the caller fills in place: it returns the new
+// entry, zero, and its absolute index, or nil and -1 when the entry is
+// dropped. An entry is some 200 bytes: filling it where it stays spares
+// copying it twice per control line.
+func (r *Ring) Next(limit int, keepLatest bool) (*model.DialogEntry, int) {
 	if limit <= 0 || len(r.buf) < limit {
 		if r.buf == nil {
 			r.buf = newBuffer()
 		}
-		r.buf = append(r.buf, e)
-		return r.base + len(r.buf) - 1
+		n := len(r.buf)
+		if n < cap(r.buf) {
+			// Beyond its length a buffer is zero: new, or cleared by
+			// Recycle, and nothing here shortens one.
+			r.buf = r.buf[:n+1]
+		} else {
+			r.buf = append(r.buf, model.DialogEntry{})
+		}
+		return &r.buf[n], r.base + n
 	}
 	r.dropped++
 	if !keepLatest {
-		return -1
+		return nil, -1
 	}
-	r.buf[r.head] = e
+	p := &r.buf[r.head]
+	*p = model.DialogEntry{}
 	r.head++
 	if r.head == len(r.buf) {
 		r.head = 0
 	}
 	r.base++
-	return r.base + len(r.buf) - 1
+	return p, r.base + len(r.buf) - 1
 }
 
 // At returns the entry of absolute index i, or nil when it was dropped (or

@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/ftpscope/ftpscope/model"
@@ -87,6 +88,34 @@ func TestRingMatchesReference(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestRingNextIsZero: the entry Next hands out is zero, whether it is
+// new, in a recycled buffer or overwrites the oldest one live.
+func TestRingNextIsZero(t *testing.T) {
+	full := model.DialogEntry{Kind: "reply", Code: 226, Text: "done", TextLines: []string{"226 done"}, Frame: 9, Answers: model.RefTo(1), Truncated: true}
+	for _, live := range []bool{false, true} {
+		for round := range 3 { // the later rounds reuse recycled buffers
+			var r Ring
+			for i := range 2*firstDialogCap + 3 {
+				e, idx := r.Next(firstDialogCap+1, live)
+				if e == nil {
+					if live || idx != -1 {
+						t.Fatalf("live=%v round %d: entry %d dropped at %d", live, round, i, idx)
+					}
+					continue
+				}
+				if !reflect.DeepEqual(*e, model.DialogEntry{}) {
+					t.Fatalf("live=%v round %d: entry %d not zero: %+v", live, round, i, *e)
+				}
+				if idx != i {
+					t.Fatalf("live=%v round %d: entry %d at %d", live, round, i, idx)
+				}
+				*e = full
+			}
+			Recycle(r.Final())
 		}
 	}
 }

@@ -80,10 +80,11 @@ type endpointKey struct {
 	ap      netip.AddrPort
 }
 
-type portKey struct {
-	vantage uint32
-	port    uint16
-}
+// portKey is a vantage point and a port in one word: the maps by port
+// hash it as an integer, not field by field.
+type portKey uint64
+
+func portOf(vantage uint32, port uint16) portKey { return portKey(uint64(vantage)<<16 | uint64(port)) }
 
 // Table is the waiters and the connections remembered for late matching.
 type Table[W Waiter, C Conn] struct {
@@ -131,7 +132,7 @@ func (e *Table[W, C]) Register(w W, ts time.Time) (C, string) {
 		e.compact() // matched waiters pile up between two expiries
 	}
 	ek := endpointKey{x.Vantage, x.Endpoint}
-	pk := portKey{x.Vantage, x.Endpoint.Port()}
+	pk := portOf(x.Vantage, x.Endpoint.Port())
 	e.exact[ek] = e.appendWaiter(e.exact[ek], w)
 	e.byPort[pk] = e.appendWaiter(e.byPort[pk], w)
 	e.queue = append(e.queue, w)
@@ -207,7 +208,7 @@ func (e *Table[W, C]) Unregister(w W) {
 	x.registered = false
 	e.waiting--
 	e.keepSpare(remove(e.exact, endpointKey{x.Vantage, x.Endpoint}, w))
-	e.keepSpare(remove(e.byPort, portKey{x.Vantage, x.Endpoint.Port()}, w))
+	e.keepSpare(remove(e.byPort, portOf(x.Vantage, x.Endpoint.Port()), w))
 	// the queue entry is skipped when it reaches the front
 }
 
@@ -315,7 +316,7 @@ func (e *Table[W, C]) Match(c C) (W, string) {
 			return best, Exact
 		}
 	}
-	for _, w := range e.byPort[portKey{v, resp.Port()}] {
+	for _, w := range e.byPort[portOf(v, resp.Port())] {
 		if x := w.Want(); x.accepts(w.Open(), first) && x.translated(ini, resp) {
 			e.Unregister(w)
 			return w, Translated
@@ -329,7 +330,7 @@ func (e *Table[W, C]) Match(c C) (W, string) {
 // that started before its announcement was read.
 func (e *Table[W, C]) lateMatch(w W) (C, string) {
 	x := w.Want()
-	for _, c := range e.recent[portKey{x.Vantage, x.Endpoint.Port()}] {
+	for _, c := range e.recent[portOf(x.Vantage, x.Endpoint.Port())] {
 		_, ini, resp, first := c.Ends()
 		if !*c.Mark() || !c.Unclaimed() || !x.accepts(w.Open(), first) {
 			continue
@@ -360,7 +361,7 @@ func (e *Table[W, C]) Remember(c C) {
 	}
 	*c.Mark() = true
 	v, _, resp, _ := c.Ends()
-	k := portKey{v, resp.Port()}
+	k := portOf(v, resp.Port())
 	e.recent[k] = append(e.recent[k], c)
 	e.recentQ = append(e.recentQ, c)
 }
@@ -376,7 +377,7 @@ func (e *Table[W, C]) Forget(c C) {
 	}
 	*m = false
 	v, _, resp, _ := c.Ends()
-	k := portKey{v, resp.Port()}
+	k := portOf(v, resp.Port())
 	list := e.recent[k]
 	var zero C
 	i := 0

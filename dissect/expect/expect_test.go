@@ -137,7 +137,7 @@ func TestSpareListsReused(t *testing.T) {
 	if got := e.exact[endpointKey{0, ep(2)}]; len(got) != 1 || got[0] != w2 {
 		t.Errorf("exact list of %v: %v, want only its waiter", ep(2), got)
 	}
-	if got := e.byPort[portKey{0, ep(2).Port()}]; len(got) != 1 || got[0] != w2 {
+	if got := e.byPort[portOf(0, ep(2).Port())]; len(got) != 1 || got[0] != w2 {
 		t.Errorf("port list of %v: %v, want only its waiter", ep(2), got)
 	}
 	if _, ok := e.exact[endpointKey{0, ep(1)}]; ok {

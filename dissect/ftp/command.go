@@ -25,22 +25,72 @@ const Masked = "****"
 // (and evasions) separate the verb with a tab as well as a space.
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' }
 
-// verbs interns the commands of RFC 959, 1639, 2228, 2389, 2428, 2640, 3659,
-// 4217 and 7151 plus common extensions, so parsing a known command does not
+// knownVerbs are the commands of RFC 959, 1639, 2228, 2389, 2428, 2640,
+// 3659, 4217 and 7151 plus common extensions: parsing one of them does not
 // allocate its verb.
-var verbs = map[string]string{}
+var knownVerbs = [...]string{
+	"ABOR", "ACCT", "ADAT", "ALLO", "APPE", "AUTH", "CCC", "CDUP", "CLNT", "CONF",
+	"CWD", "DELE", "ENC", "EPRT", "EPSV", "FEAT", "HELP", "HOST", "LANG", "LIST",
+	"LPRT", "LPSV", "MDTM", "MFMT", "MIC", "MKD", "MLSD", "MLST", "MODE", "NLST",
+	"NOOP", "OPTS", "PASS", "PASV", "PBSZ", "PORT", "PROT", "PWD", "QUIT", "REIN",
+	"REST", "RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "SMNT", "STAT", "STOR",
+	"STOU", "STRU", "SYST", "TYPE", "USER", "XCUP", "XCWD", "XMKD", "XPWD", "XRMD",
+}
 
-func init() {
-	for _, v := range []string{
-		"ABOR", "ACCT", "ADAT", "ALLO", "APPE", "AUTH", "CCC", "CDUP", "CLNT", "CONF",
-		"CWD", "DELE", "ENC", "EPRT", "EPSV", "FEAT", "HELP", "HOST", "LANG", "LIST",
-		"LPRT", "LPSV", "MDTM", "MFMT", "MIC", "MKD", "MLSD", "MLST", "MODE", "NLST",
-		"NOOP", "OPTS", "PASS", "PASV", "PBSZ", "PORT", "PROT", "PWD", "QUIT", "REIN",
-		"REST", "RETR", "RMD", "RNFR", "RNTO", "SITE", "SIZE", "SMNT", "STAT", "STOR",
-		"STOU", "STRU", "SYST", "TYPE", "USER", "XCUP", "XCWD", "XMKD", "XPWD", "XRMD",
-	} {
-		verbs[v] = v
+// verbKey packs a verb of at most four bytes into a word, its length in
+// the top byte so that "CWD" and "CWD\x00" differ.
+func verbKey(b []byte) uint64 {
+	k := uint64(len(b)) << 32
+	for i, c := range b {
+		k |= uint64(c) << (8 * i)
 	}
+	return k
+}
+
+// verbSlots is a perfect hash of knownVerbs by verbKey: a word multiply
+// finds a verb's only possible slot, where a string map hashed the bytes
+// and compared strings. verbMul is the first multiplier that puts no two
+// known verbs in one slot (found at start, checked by a test).
+var (
+	verbSlots [256]struct {
+		key  uint64
+		verb string
+	}
+	verbMul = findVerbMul()
+)
+
+func verbSlot(key uint64) int { return int((key * verbMul) >> 56) }
+
+// findVerbMul tries odd multipliers from a linear congruential sequence
+// (neighbouring ones would put the verbs in much the same slots): some
+// twenty tries.
+func findVerbMul() uint64 {
+	for m := uint64(0x9E3779B97F4A7C15); ; m = (m*6364136223846793005 + 1442695040888963407) | 1 {
+		clear(verbSlots[:])
+		ok := true
+		for _, v := range knownVerbs {
+			k := verbKey([]byte(v))
+			sl := &verbSlots[int((k*m)>>56)]
+			if sl.verb != "" {
+				ok = false
+				break
+			}
+			sl.key, sl.verb = k, v
+		}
+		if ok {
+			return m
+		}
+	}
+}
+
+// knownVerb returns the known verb spelled by upper (upper case), if any.
+func knownVerb(upper []byte) (string, bool) {
+	if len(upper) > 4 {
+		return "", false
+	}
+	k := verbKey(upper)
+	sl := &verbSlots[verbSlot(k)]
+	return sl.verb, sl.key == k && sl.verb != ""
 }
 
 // ParseCommand reads a command line (without its CR LF), secrets masked.
@@ -76,7 +126,7 @@ func ParseCommandInterned(line []byte, in *Interner, showSecrets bool) Command {
 	}
 	var verb string
 	if len(word) <= len(upper) {
-		if v, ok := verbs[string(upper[:len(word)])]; ok {
+		if v, ok := knownVerb(upper[:len(word)]); ok {
 			verb = v
 		} else {
 			verb = in.String(upper[:len(word)])

@@ -122,3 +122,43 @@ func BenchmarkInternerChurn(b *testing.B) {
 		i++
 	}
 }
+
+// TestKnownVerbMatchesList: the perfect hash finds every known verb, in
+// a slot of its own, and nothing else: no other spelling of up to four
+// letters, none shorter, none longer.
+func TestKnownVerbMatchesList(t *testing.T) {
+	known := map[string]bool{}
+	slots := map[int]string{}
+	for _, v := range knownVerbs {
+		known[v] = true
+		if got, ok := knownVerb([]byte(v)); !ok || got != v {
+			t.Errorf("knownVerb(%q) = %q, %v", v, got, ok)
+		}
+		sl := verbSlot(verbKey([]byte(v)))
+		if other, dup := slots[sl]; dup {
+			t.Errorf("%q and %q share slot %d", v, other, sl)
+		}
+		slots[sl] = v
+	}
+	var b []byte
+	var walk func(n int)
+	walk = func(n int) {
+		if v, ok := knownVerb(b); ok != known[string(b)] || ok && v != string(b) {
+			t.Fatalf("knownVerb(%q) = %q, %v", b, v, ok)
+		}
+		if n == 0 {
+			return
+		}
+		for c := byte('A'); c <= 'Z'; c++ {
+			b = append(b, c)
+			walk(n - 1)
+			b = b[:len(b)-1]
+		}
+	}
+	walk(4)
+	for _, s := range []string{"", "\x00", "CWD\x00", "ABORT", "RETRX", "retr"} {
+		if v, ok := knownVerb([]byte(s)); ok {
+			t.Errorf("knownVerb(%q) = %q", s, v)
+		}
+	}
+}

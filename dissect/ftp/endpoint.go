@@ -115,26 +115,28 @@ func ParseEPRT(arg string) (ap netip.AddrPort, family int, err error) {
 	if d < 33 || d > 126 {
 		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, "delimiter is not a printable character")
 	}
-	f := strings.Split(s, string(d))
-	// "|1|addr|port|" splits into "", "1", addr, port, "".
-	if len(f) != 5 || f[0] != "" || f[4] != "" {
+	// "|1|addr|port|": four delimiters, the first and last at its ends
+	// (cut, not split: no slice of the fields).
+	if s[len(s)-1] != d || strings.Count(s, s[:1]) != 4 {
 		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, "want <d>af<d>addr<d>port<d>")
 	}
-	switch f[1] {
+	af, rest, _ := strings.Cut(s[1:len(s)-1], s[:1])
+	host, portText, _ := strings.Cut(rest, s[:1])
+	switch af {
 	case "1":
 		family = 1
 	case "2":
 		family = 2
 	default:
-		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, fmt.Sprintf("unknown address family %q", f[1]))
+		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, fmt.Sprintf("unknown address family %q", af))
 	}
-	addr, perr := netip.ParseAddr(f[2])
+	addr, perr := netip.ParseAddr(host)
 	if perr != nil || addr.Zone() != "" {
-		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad address %q", f[2]))
+		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad address %q", host))
 	}
-	port, perr := strconv.ParseUint(f[3], 10, 16)
+	port, perr := strconv.ParseUint(portText, 10, 16)
 	if perr != nil {
-		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad port %q", f[3]))
+		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad port %q", portText))
 	}
 	return netip.AddrPortFrom(addr.Unmap(), uint16(port)), family, nil
 }
@@ -212,6 +214,37 @@ func hostPort(n [6]int) netip.AddrPort {
 
 // commaNumbers reads exactly count comma-separated numbers 0-255.
 func commaNumbers(s string, count int) ([6]int, error) {
+	if n, ok := plainCommaNumbers(s, count); ok {
+		return n, nil
+	}
+	return splitCommaNumbers(s, count)
+}
+
+// plainCommaNumbers reads what clients send, count numbers of one to
+// three digits and single commas between, without splitting the string;
+// ok is false for anything else, left to splitCommaNumbers (spaces, signs,
+// errors and their messages).
+func plainCommaNumbers(s string, count int) (n [6]int, ok bool) {
+	k, v, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigit(c) && digits < 3:
+			v, digits = v*10+int(c-'0'), digits+1
+		case c == ',' && digits > 0 && v <= 255 && k < count-1:
+			n[k], k, v, digits = v, k+1, 0, 0
+		default:
+			return n, false
+		}
+	}
+	if digits == 0 || v > 255 || k != count-1 {
+		return n, false
+	}
+	n[k] = v
+	return n, true
+}
+
+// splitCommaNumbers is commaNumbers for any input.
+func splitCommaNumbers(s string, count int) ([6]int, error) {
 	var n [6]int
 	fields := strings.Split(s, ",")
 	if len(fields) != count {

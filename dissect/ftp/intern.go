@@ -23,6 +23,9 @@ const (
 // String returns b as a string, shared with an earlier equal one when it
 // is still in its slot.
 func (in *Interner) String(b []byte) string {
+	if len(b) == 0 {
+		return "" // most commands have no argument: no hash, no slot
+	}
 	if in == nil || len(b) > maxInternLen {
 		return string(b)
 	}

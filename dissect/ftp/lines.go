@@ -1,5 +1,7 @@
 package ftp
 
+import "bytes"
+
 // MaxLineLength bounds a control line. RFC 959 sets no limit; servers use
 // 512 bytes to 4 KiB. Longer lines are cut here and flagged.
 const MaxLineLength = 8192
@@ -20,7 +22,8 @@ const maxSubnegotiation = 64
 // Line is one control line as delivered by a Splitter.
 type Line struct {
 	// Text is the line without its CR LF and without Telnet sequences. It
-	// aliases the Splitter's buffer: copy it to keep it.
+	// aliases the Splitter's buffer or the chunk passed to Write: copy it
+	// to keep it.
 	Text []byte
 	// Truncated reports that the line was longer than MaxLineLength; Length
 	// then gives its full length.
@@ -57,6 +60,18 @@ const (
 // returns len(p).
 func (s *Splitter) Write(p []byte, emit func(Line) bool) int {
 	for i := 0; i < len(p); i++ {
+		if s.length == 0 && s.iac == iacNone {
+			// Fast path: a whole line in p without Telnet sequences — nearly
+			// every line — is found with IndexByte and emitted where it
+			// lies, not copied to the buffer.
+			if n := wholeLine(p[i:]); n >= 0 {
+				if !s.emitText(p[i:i+n], n, i+n+1, emit) {
+					return i + n + 1
+				}
+				i += n
+				continue
+			}
+		}
 		c := p[i]
 		if s.iac != iacNone || c == telnetIAC {
 			if s.telnet(c) {
@@ -65,7 +80,7 @@ func (s *Splitter) Write(p []byte, emit func(Line) bool) int {
 			continue
 		}
 		if c != '\n' {
-			// Fast path: copy the run of plain bytes up to the next LF or IAC.
+			// Copy the run of plain bytes up to the next LF or IAC.
 			j := i + 1
 			for j < len(p) && p[j] != '\n' && p[j] != telnetIAC {
 				j++
@@ -79,6 +94,16 @@ func (s *Splitter) Write(p []byte, emit func(Line) bool) int {
 		}
 	}
 	return len(p)
+}
+
+// wholeLine returns the length of the line p starts with, before its LF,
+// when the line ends in p, fits MaxLineLength and has no IAC; else -1.
+func wholeLine(p []byte) int {
+	n := bytes.IndexByte(p, '\n')
+	if n < 0 || n > MaxLineLength || bytes.IndexByte(p[:n], telnetIAC) >= 0 {
+		return -1
+	}
+	return n
 }
 
 // Flush delivers an unterminated last line, if any (the stream ended).
@@ -123,20 +148,21 @@ func (s *Splitter) keepRun(run []byte) {
 }
 
 func (s *Splitter) emit(end int, emit func(Line) bool) bool {
-	text := s.buf
+	text, full := s.buf, s.length
+	s.buf = s.buf[:0]
+	s.length = 0
+	return s.emitText(text, full, end, emit)
+}
+
+// emitText emits the line whose kept bytes are text and full length full,
+// its CR, if any, cut off; end is as Line.End.
+func (s *Splitter) emitText(text []byte, full, end int, emit func(Line) bool) bool {
 	bare := end >= 0
 	if n := len(text); n > 0 && text[n-1] == '\r' {
 		text = text[:n-1]
 		bare = false
 	}
-	if end < 0 {
-		bare = false
-	}
-	full := s.length
-	line := Line{Text: text, Truncated: full > MaxLineLength, Length: full, End: end, BareLF: bare}
-	s.buf = s.buf[:0]
-	s.length = 0
-	return emit(line)
+	return emit(Line{Text: text, Truncated: full > MaxLineLength, Length: full, End: end, BareLF: bare})
 }
 
 // telnet advances the Telnet state machine over c and reports whether c is

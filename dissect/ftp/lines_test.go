@@ -3,6 +3,8 @@ package ftp
 import (
 	"bytes"
 	"io"
+	"math/rand"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -156,5 +158,56 @@ func TestSplitterUseBuffer(t *testing.T) {
 	s.Write([]byte("PASV\r\n"+long+"\r\nQUIT\r\n"), emit)
 	if want := []string{"PASV", long, "QUIT"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("lines %q, want %q", got, want)
+	}
+}
+
+// TestSplitterWholeLinesMatchBytewise: lines found whole in a chunk (the
+// fast path, emitted where they lie) are those the byte-by-byte path
+// builds in its buffer, Telnet sequences, bare LFs, empty and overlong
+// lines included, and each ends where its LF is.
+func TestSplitterWholeLinesMatchBytewise(t *testing.T) {
+	rng := rand.New(rand.NewSource(14))
+	alphabet := []byte("AB \r\n\n\xff\xf4\xfa\xf0\xfb\x01")
+	type got struct {
+		text            string
+		truncated, bare bool
+		length          int
+	}
+	split := func(in []byte, chunk int) (lines []got, ends []int) {
+		var s Splitter
+		emit := func(l Line) bool {
+			lines = append(lines, got{string(l.Text), l.Truncated, l.BareLF, l.Length})
+			ends = append(ends, l.End)
+			return true
+		}
+		for i := 0; i < len(in); i += chunk {
+			s.Write(in[i:min(i+chunk, len(in))], emit)
+		}
+		s.Flush(emit)
+		return lines, ends
+	}
+	for round := range 2000 {
+		var in []byte
+		for range rng.Intn(80) {
+			if rng.Intn(40) == 0 {
+				in = append(in, bytes.Repeat([]byte{'x'}, MaxLineLength-2+rng.Intn(4))...)
+			}
+			in = append(in, alphabet[rng.Intn(len(alphabet))])
+		}
+		whole, ends := split(in, len(in)+1)
+		bytewise, _ := split(in, 1)
+		if !reflect.DeepEqual(whole, bytewise) {
+			t.Fatalf("round %d, %q:\nwhole    %+v\nbytewise %+v", round, in, whole, bytewise)
+		}
+		last := 0
+		for _, e := range ends {
+			if e == -1 {
+				continue // flushed
+			}
+			if e <= last || in[e-1] != '\n' {
+				t.Fatalf("round %d, %q: a line ends at %d (ends %v)", round, in, e, ends)
+			}
+			last = e
+		}
 	}
 }
