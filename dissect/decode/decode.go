@@ -139,6 +139,15 @@ func firstLayer(lt layers.LinkType, data []byte) gopacket.LayerType {
 
 // DecodePacket decodes p into s, for a caller that keeps no Frame.
 func (d *Decoder) DecodePacket(p *capture.Packet, s *Segment) Result {
+	if decodeFast(p, s) {
+		return TCP
+	}
+	return d.decodeLayers(p, s)
+}
+
+// decodeLayers decodes p into s with the DecodingLayerParser of its link
+// type: any frame the fast path leaves.
+func (d *Decoder) decodeLayers(p *capture.Packet, s *Segment) Result {
 	first := firstLayer(p.LinkType, p.Data)
 	parser := d.parsers[first]
 	if parser == nil {
