@@ -5,16 +5,9 @@ import "encoding/binary"
 // connTable finds a connection by its key. IPv4 connections, nearly all
 // of them in most captures, are kept by a key of 16 bytes, which hashes
 // and compares in a third of the time of the 44-byte key IPv6 needs.
-//
-// The IPv4 connection found last is kept beside the map: packets come in
-// bursts of one connection (a data transfer's segments, a reply and its
-// ACK), and most find their connection without hashing.
 type connTable struct {
 	v4 map[flowKey4]*conn
 	v6 map[flowKey]*conn
-
-	lastKey  flowKey4
-	lastConn *conn // nil when nothing is cached
 }
 
 // flowKey4 is a flowKey of IPv4 endpoints, packed.
@@ -36,24 +29,14 @@ func (t *connTable) get(k *flowKey) *conn {
 	if k.v6 {
 		return t.v6[*k]
 	}
-	pk := k.packed()
-	if t.lastConn != nil && pk == t.lastKey {
-		return t.lastConn
-	}
-	c := t.v4[pk]
-	if c != nil {
-		t.lastKey, t.lastConn = pk, c
-	}
-	return c
+	return t.v4[k.packed()]
 }
 
 func (t *connTable) put(k *flowKey, c *conn) {
 	if k.v6 {
 		t.v6[*k] = c
 	} else {
-		pk := k.packed()
-		t.v4[pk] = c
-		t.lastKey, t.lastConn = pk, c
+		t.v4[k.packed()] = c
 	}
 }
 
@@ -61,11 +44,7 @@ func (t *connTable) del(k *flowKey) {
 	if k.v6 {
 		delete(t.v6, *k)
 	} else {
-		pk := k.packed()
-		delete(t.v4, pk)
-		if pk == t.lastKey {
-			t.lastConn = nil
-		}
+		delete(t.v4, k.packed())
 	}
 }
 

@@ -34,38 +34,3 @@ func TestConnTableKeepsFamiliesApart(t *testing.T) {
 		t.Errorf("each visited %d, want 2", n)
 	}
 }
-
-// The connection found last is remembered; deleting or replacing it must
-// never leave the memory answering for a connection that is gone.
-func TestConnTableLastFoundFollowsChanges(t *testing.T) {
-	tab := newConnTable()
-	a := flowKey{a: [16]byte{192, 168, 1, 10}, b: [16]byte{203, 0, 113, 5}, ap: 40000, bp: 21}
-	b := a
-	b.ap = 40001
-	first, second, other := &conn{id: 1}, &conn{id: 2}, &conn{id: 3}
-	tab.put(&a, first)
-	for range 2 { // from the map, then from the memory
-		if tab.get(&a) != first {
-			t.Fatal("the connection put is not found")
-		}
-	}
-	tab.put(&a, second) // the key taken by a new connection
-	if got := tab.get(&a); got != second {
-		t.Fatalf("after replacing: got %v, want the new connection", got)
-	}
-	if tab.get(&b) != nil {
-		t.Fatal("an absent key found a connection")
-	}
-	tab.put(&b, other)
-	tab.del(&b)
-	if tab.get(&b) != nil {
-		t.Fatal("a deleted connection is still found")
-	}
-	if tab.get(&a) != second {
-		t.Fatal("deleting another key lost this one")
-	}
-	tab.del(&a)
-	if tab.get(&a) != nil || tab.len() != 0 {
-		t.Fatal("the connection found last outlived its deletion")
-	}
-}
