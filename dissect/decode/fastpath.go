@@ -8,34 +8,45 @@ import (
 	"github.com/ftpscope/ftpscope/capture"
 )
 
-// The fast path reads the frame nearly every capture is made of, an
-// Ethernet frame carrying an IPv4 datagram without options or fragments
-// and a whole TCP header, by hand: the DecodingLayerParser's calls through
-// interfaces, its layer bookkeeping and gopacket's Ethernet and IPv4
-// layers cost about 50 ns a packet, as much as the rest of decoding. Any
-// other frame, and any of these the checks below are not sure of, goes to
-// the parser, which has the last word (TestFastPathMatchesParser and
-// FuzzFastPath hold the two to the same result).
+// The fast path reads by hand the frame nearly every capture is made of:
+// Ethernet, then IPv4 without options or fragments or IPv6 without
+// extension headers, then a whole TCP header. The DecodingLayerParser's
+// calls through interfaces, its layer bookkeeping and gopacket's Ethernet
+// and IP layers cost about 50 ns a packet, as much as the rest of
+// decoding. Any other frame, and any of these the checks below are not
+// sure of, goes to the parser, which has the last word
+// (TestFastPathMatchesParser and FuzzFastPath hold the two to the same
+// result).
 
 const (
 	ethHeaderLen = 14
 	ip4HeaderLen = 20 // without options
+	ip6HeaderLen = 40 // without extension headers
 	etherTypeIP4 = 0x0800
+	etherTypeIP6 = 0x86dd
 	ip4FragMask  = 0x3fff // the More Fragments flag and the fragment offset
 )
 
-// decodeFast decodes p into s when p is an Ethernet/IPv4/TCP frame the fast
+// decodeFast decodes p into s when p is an Ethernet/IP/TCP frame the fast
 // path reads exactly as the parser would; ok is false, and s untouched,
 // for any other frame.
 func decodeFast(p *capture.Packet, s *Segment) (ok bool) {
-	if p.LinkType != layers.LinkTypeEthernet {
+	if p.LinkType != layers.LinkTypeEthernet || len(p.Data) < ethHeaderLen {
 		return false
 	}
-	data := p.Data
-	if len(data) < ethHeaderLen+ip4HeaderLen+20 || binary.BigEndian.Uint16(data[12:14]) != etherTypeIP4 {
+	switch binary.BigEndian.Uint16(p.Data[12:14]) {
+	case etherTypeIP4:
+		return decodeFast4(p.Data[ethHeaderLen:], s)
+	case etherTypeIP6:
+		return decodeFast6(p.Data[ethHeaderLen:], s)
+	}
+	return false
+}
+
+func decodeFast4(ip []byte, s *Segment) bool {
+	if len(ip) < ip4HeaderLen+20 {
 		return false
 	}
-	ip := data[ethHeaderLen:]
 	// Version 4 and a header without options (0x45); the parser reads any
 	// version nibble as IPv4 here, but such a frame is not worth a path
 	// of its own.
@@ -48,16 +59,46 @@ func decodeFast(p *capture.Packet, s *Segment) (ok bool) {
 	if total < ip4HeaderLen+20 || total > len(ip) {
 		return false
 	}
-	tcp := ip[ip4HeaderLen:total] // Ethernet padding past the IP length dropped, as the parser does
+	// Ethernet padding past the IP length dropped, as the parser does.
+	if !fastTCP(ip[ip4HeaderLen:total], s) {
+		return false
+	}
+	s.V6 = false
+	s.Src, s.Dst = [16]byte{}, [16]byte{}
+	copy(s.Src[:4], ip[12:16])
+	copy(s.Dst[:4], ip[16:20])
+	return true
+}
+
+func decodeFast6(ip []byte, s *Segment) bool {
+	// Version 6 and TCP as the next header: no extension headers.
+	if len(ip) < ip6HeaderLen+20 || ip[0]>>4 != 6 || ip[6] != byte(layers.IPProtocolTCP) {
+		return false
+	}
+	// A payload length of zero (a jumbogram, or an error), or one beyond
+	// the captured bytes (a cut packet): the parser's cases.
+	n := int(binary.BigEndian.Uint16(ip[4:6]))
+	if n < 20 || ip6HeaderLen+n > len(ip) {
+		return false
+	}
+	if !fastTCP(ip[ip6HeaderLen:ip6HeaderLen+n], s) {
+		return false
+	}
+	s.V6 = true
+	copy(s.Src[:], ip[8:24])
+	copy(s.Dst[:], ip[24:40])
+	return true
+}
+
+// fastTCP fills s from a whole TCP segment, header and payload, unless its
+// header is short or cut (the parser's cases), when it leaves s untouched.
+func fastTCP(tcp []byte, s *Segment) bool {
 	hdr := int(tcp[12]>>4) * 4
 	if hdr < 20 || hdr > len(tcp) {
 		return false
 	}
 	s.IfIndex = -1
-	s.V6, s.ICMP = false, false
-	s.Src, s.Dst = [16]byte{}, [16]byte{}
-	copy(s.Src[:4], ip[12:16])
-	copy(s.Dst[:4], ip[16:20])
+	s.ICMP = false
 	s.SrcPort = binary.BigEndian.Uint16(tcp[0:2])
 	s.DstPort = binary.BigEndian.Uint16(tcp[2:4])
 	s.Seq = binary.BigEndian.Uint32(tcp[4:8])

@@ -83,35 +83,45 @@ func TestFastPathMatchesParser(t *testing.T) {
 // Each header byte the fast path reads, changed, and each length the frame
 // can be cut to: the fast path either declines or reads as the parser.
 func TestFastPathEdges(t *testing.T) {
-	src := netip.MustParseAddrPort("192.0.2.10:40000")
-	dst := netip.MustParseAddrPort("198.51.100.20:21")
-	// IP 192.0.2.10.40000 > 198.51.100.20.21: Flags [P.], seq 1:11, ack 1, win 502, options [nop,nop,TS val … ecr …], length 10: FTP: USER anon
-	frame := pcaptest.LinuxFrame(t, src, dst, 1, 1, "P.", []byte("USER anon\n"))
 	d := New()
-	p := ethernetPacket(frame)
-	if !checkFastPath(t, d, &p) {
-		t.Fatal("a plain Ethernet/IPv4/TCP frame missed the fast path")
-	}
-	for n := 0; n <= len(frame); n++ {
-		p := ethernetPacket(frame[:n])
-		checkFastPath(t, d, &p)
-	}
-	// Ethernet padding after the IP datagram: dropped from the payload.
-	padded := ethernetPacket(append(append([]byte(nil), frame...), 0, 0, 0, 0))
-	checkFastPath(t, d, &padded)
-	for i := 0; i < ethHeaderLen+ip4HeaderLen+20; i++ {
-		for _, v := range []byte{0, 1, 4, 5, 0x06, 0x08, 0x11, 0x20, 0x28, 0x40, 0x45, 0x46, 0x50, 0x60, 0x86, 0xdd, 0xf0, 0xff, frame[i] ^ 1} {
-			mutated := append([]byte(nil), frame...)
-			mutated[i] = v
-			p := ethernetPacket(mutated)
-			checkFastPath(t, d, &p)
-		}
-	}
-	// Other link types never take the fast path.
-	p = ethernetPacket(frame)
-	p.LinkType = layers.LinkTypeLinuxSLL
-	if checkFastPath(t, d, &p) {
-		t.Fatal("a Linux cooked frame took the Ethernet fast path")
+	for _, c := range []struct {
+		name     string
+		src, dst netip.AddrPort
+		header   int // bytes of Ethernet, IP and TCP headers the fast path reads
+	}{
+		// IP 192.0.2.10.40000 > 198.51.100.20.21: Flags [P.], seq 1:11, ack 1, win 502, options [nop,nop,TS val … ecr …], length 10: FTP: USER anon
+		{"IPv4", netip.MustParseAddrPort("192.0.2.10:40000"), netip.MustParseAddrPort("198.51.100.20:21"), ethHeaderLen + ip4HeaderLen + 20},
+		// IP6 2001:db8::10.40000 > 2001:db8::20.21: Flags [P.], seq 1:11, ack 1, win 502, options [nop,nop,TS val … ecr …], length 10: FTP: USER anon
+		{"IPv6", netip.MustParseAddrPort("[2001:db8::10]:40000"), netip.MustParseAddrPort("[2001:db8::20]:21"), ethHeaderLen + ip6HeaderLen + 20},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			frame := pcaptest.LinuxFrame(t, c.src, c.dst, 1, 1, "P.", []byte("USER anon\n"))
+			p := ethernetPacket(frame)
+			if !checkFastPath(t, d, &p) {
+				t.Fatal("a plain Ethernet/IP/TCP frame missed the fast path")
+			}
+			for n := 0; n <= len(frame); n++ {
+				p := ethernetPacket(frame[:n])
+				checkFastPath(t, d, &p)
+			}
+			// Ethernet padding after the IP packet: dropped from the payload.
+			padded := ethernetPacket(append(append([]byte(nil), frame...), 0, 0, 0, 0))
+			checkFastPath(t, d, &padded)
+			for i := 0; i < c.header; i++ {
+				for _, v := range []byte{0, 1, 4, 5, 0x06, 0x08, 0x11, 0x20, 0x28, 0x2c, 0x3a, 0x40, 0x45, 0x46, 0x50, 0x60, 0x86, 0xdd, 0xf0, 0xff, frame[i] ^ 1} {
+					mutated := append([]byte(nil), frame...)
+					mutated[i] = v
+					p := ethernetPacket(mutated)
+					checkFastPath(t, d, &p)
+				}
+			}
+			// Other link types never take the fast path.
+			p = ethernetPacket(frame)
+			p.LinkType = layers.LinkTypeLinuxSLL
+			if checkFastPath(t, d, &p) {
+				t.Fatal("a Linux cooked frame took the Ethernet fast path")
+			}
+		})
 	}
 }
 
@@ -120,6 +130,7 @@ func FuzzFastPath(f *testing.F) {
 	dst := netip.MustParseAddrPort("198.51.100.20:21")
 	f.Add(pcaptest.LinuxFrame(f, src, dst, 1, 1, "P.", []byte("USER anon\n")))
 	f.Add(pcaptest.LinuxFrame(f, src, dst, 1, 0, "S", nil))
+	f.Add(pcaptest.LinuxFrame(f, netip.MustParseAddrPort("[2001:db8::10]:40000"), netip.MustParseAddrPort("[2001:db8::20]:21"), 1, 1, "P.", []byte("EPSV\r\n")))
 	d := New()
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		p := ethernetPacket(frame)
