@@ -45,6 +45,8 @@ type reader struct {
 	dec      *decode.Decoder
 	res      readResult
 	ended    bool
+	into     packetInto // src, when it fills a packet in place
+	resolved bool       // into is set
 }
 
 // status of one read
@@ -62,7 +64,16 @@ func (r *reader) read(f *decode.Frame, keep func(*capture.Packet)) int {
 		if r.count > 0 && r.res.read >= r.count {
 			break
 		}
-		p, err := r.src.Next()
+		if !r.resolved {
+			r.into, _ = r.src.(packetInto)
+			r.resolved = true
+		}
+		var err error
+		if r.into != nil {
+			err = r.into.NextInto(&f.Packet)
+		} else {
+			f.Packet, err = r.src.Next()
+		}
 		if err != nil {
 			switch {
 			case err == io.EOF:
@@ -82,7 +93,7 @@ func (r *reader) read(f *decode.Frame, keep func(*capture.Packet)) int {
 			r.progress(r.res.read)
 		}
 		if r.filter != nil {
-			ok, ferr := r.filter.Match(p)
+			ok, ferr := r.filter.Match(f.Packet)
 			if ferr != nil {
 				r.res.fatal, r.ended = ferr, true
 				break
@@ -92,7 +103,6 @@ func (r *reader) read(f *decode.Frame, keep func(*capture.Packet)) int {
 				continue
 			}
 		}
-		f.Packet = p
 		if keep != nil {
 			keep(&f.Packet)
 		}
@@ -101,6 +111,12 @@ func (r *reader) read(f *decode.Frame, keep func(*capture.Packet)) int {
 	}
 	r.ended = true
 	return readEnd
+}
+
+// packetInto is a source that writes a packet into a frame's own
+// (capture.File): one copy of the packet fewer than Next's.
+type packetInto interface {
+	NextInto(*capture.Packet) error
 }
 
 // inPlace reads on the caller's goroutine, without copying.

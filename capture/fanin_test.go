@@ -52,7 +52,7 @@ func (f *fakeLive) Next() (Packet, error) {
 		f.buf[i] = byte(f.index*16 + f.sent%16)
 	}
 	ci := gopacket.CaptureInfo{Timestamp: time.Unix(int64(f.sent), 0), CaptureLength: len(f.buf), Length: len(f.buf)}
-	f.info.count(ci, layers.LinkTypeEthernet)
+	f.info.count(&ci, layers.LinkTypeEthernet)
 	return Packet{Data: f.buf, Info: ci, LinkType: layers.LinkTypeEthernet, Source: f.index, Frame: uint64(f.sent)}, nil
 }
 

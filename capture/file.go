@@ -60,6 +60,7 @@ type File struct {
 	info    Info
 	closer  io.Closer
 	r       packetReader
+	records *pcapRecords // r, of a classic pcap file
 	ng      *pcapgo.NgReader
 	link    layers.LinkType // of a classic pcap file
 	snaplen uint32          // of a classic pcap file
@@ -136,7 +137,7 @@ func OpenReader(label, name string, rc io.ReadCloser, index int) (*File, error) 
 		if err != nil {
 			return nil, fmt.Errorf("pcap: %w", err)
 		}
-		f.r, f.link, f.snaplen = r, h.LinkType(), h.Snaplen()
+		f.r, f.records, f.link, f.snaplen = r, r, h.LinkType(), h.Snaplen()
 		f.pcapNext = 24
 		f.info.noteLinkType(f.link)
 	default:
@@ -147,19 +148,38 @@ func OpenReader(label, name string, rc io.ReadCloser, index int) (*File, error) 
 
 // Next implements Source.
 func (f *File) Next() (Packet, error) {
+	var p Packet
+	if err := f.NextInto(&p); err != nil {
+		return Packet{}, err
+	}
+	return p, nil
+}
+
+// NextInto is Next writing the packet into p, every field of it, for a
+// reader that fills frames it keeps: a packet is 136 bytes, and handing it
+// back by value copied it twice more on the way to the frame (5 % of the
+// whole job on a capture of small packets). On an error p is undefined.
+func (f *File) NextInto(p *Packet) error {
 	if f.err != nil {
-		return Packet{}, f.err
+		return f.err
 	}
 	start := f.consumed()
-	data, ci, err := f.r.ZeroCopyReadPacketData()
+	var data []byte
+	var err error
+	if f.records != nil {
+		data, err = f.records.readInto(&p.Info)
+	} else {
+		data, p.Info, err = f.r.ZeroCopyReadPacketData()
+	}
 	if err != nil {
 		if err == io.EOF {
 			f.err = io.EOF
 		} else {
 			f.err = &ReadError{Name: f.info.Name, Offset: start, Packets: f.info.Packets, Err: err}
 		}
-		return Packet{}, f.err
+		return f.err
 	}
+	ci := &p.Info
 	lt := f.link
 	var iface string
 	if f.ng != nil {
@@ -175,7 +195,8 @@ func (f *File) Next() (Packet, error) {
 	}
 	f.frame++
 	f.info.count(ci, lt)
-	return Packet{Data: data, Info: ci, LinkType: lt, Source: f.index, Frame: f.frame, Interface: iface}, nil
+	p.Data, p.LinkType, p.Source, p.Frame, p.Interface = data, lt, f.index, f.frame, iface
+	return nil
 }
 
 // vantageOf returns Packet.Interface for the packets of pcapng interface

@@ -252,7 +252,7 @@ func (l *Live) Next() (Packet, error) {
 	// names the real one per packet in its Linux cooked v2 header.
 	ci.InterfaceIndex = 0
 	l.frame++
-	l.info.count(ci, l.linkType)
+	l.info.count(&ci, l.linkType)
 	// The packet's timestamp is the kernel's clock: it schedules the
 	// counters without a clock reading per packet, at any packet rate (a
 	// clock stepped back starts the schedule again).

@@ -60,43 +60,53 @@ func newPcapRecords(buf *bufio.Reader) (*pcapRecords, *pcapgo.Reader, error) {
 
 // ZeroCopyReadPacketData implements packetReader.
 func (r *pcapRecords) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInfo, err error) {
+	data, err = r.readInto(&ci)
+	return data, ci, err
+}
+
+// readInto reads the next record, its CaptureInfo into ci (every field of
+// it), and returns its bytes.
+func (r *pcapRecords) readInto(ci *gopacket.CaptureInfo) (data []byte, err error) {
 	hdr, err := r.buf.Peek(16)
 	if err != nil {
 		r.buf.Discard(len(hdr))
-		return nil, ci, fullReadError(len(hdr), err)
+		*ci = gopacket.CaptureInfo{}
+		return nil, fullReadError(len(hdr), err)
 	}
-	ci.Timestamp = time.Unix(int64(r.order.Uint32(hdr[0:4])), int64(r.order.Uint32(hdr[4:8])*r.nanoSecsFactor)).UTC()
-	ci.CaptureLength = int(r.order.Uint32(hdr[8:12]))
-	ci.Length = int(r.order.Uint32(hdr[12:16]))
+	*ci = gopacket.CaptureInfo{
+		Timestamp:     time.Unix(int64(r.order.Uint32(hdr[0:4])), int64(r.order.Uint32(hdr[4:8])*r.nanoSecsFactor)).UTC(),
+		CaptureLength: int(r.order.Uint32(hdr[8:12])),
+		Length:        int(r.order.Uint32(hdr[12:16])),
+	}
 	r.buf.Discard(16)
 	if ci.CaptureLength > max(int(r.snaplen), pcapgoEagerReadMax) {
-		return nil, ci, fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, r.snaplen)
+		return nil, fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, r.snaplen)
 	}
 	if ci.CaptureLength > ci.Length {
-		return nil, ci, fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length)
+		return nil, fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length)
 	}
 	n := ci.CaptureLength
 	if n > r.buf.Size() {
-		return r.readLong(n, ci)
+		return r.readLong(n)
 	}
 	data, err = r.buf.Peek(n)
 	r.buf.Discard(len(data))
 	if err != nil {
-		return nil, ci, fullReadError(len(data), err)
+		return nil, fullReadError(len(data), err)
 	}
-	return data[:n:n], ci, nil
+	return data[:n:n], nil
 }
 
 // readLong reads a record longer than the read buffer (a snapshot length
 // over 1 MiB), as its bytes come, with io.ReadFull's errors.
-func (r *pcapRecords) readLong(n int, ci gopacket.CaptureInfo) ([]byte, gopacket.CaptureInfo, error) {
+func (r *pcapRecords) readLong(n int) ([]byte, error) {
 	var b bytes.Buffer
 	b.Grow(pcapgoEagerReadMax)
 	m, err := io.CopyN(&b, r.buf, int64(n))
 	if err != nil {
-		return nil, ci, fullReadError(int(m), err)
+		return nil, fullReadError(int(m), err)
 	}
-	return b.Bytes(), ci, nil
+	return b.Bytes(), nil
 }
 
 // fullReadError is what io.ReadFull returns after got bytes and err.

@@ -67,7 +67,7 @@ type Info struct {
 }
 
 // count records a packet in the source's counters.
-func (in *Info) count(ci gopacket.CaptureInfo, lt layers.LinkType) {
+func (in *Info) count(ci *gopacket.CaptureInfo, lt layers.LinkType) {
 	in.Packets++
 	in.Bytes += uint64(ci.CaptureLength)
 	if in.First.IsZero() || ci.Timestamp.Before(in.First) {
