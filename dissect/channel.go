@@ -116,7 +116,8 @@ func appendEndpoint(b []byte, p netip.AddrPort) []byte {
 	return p.AppendTo(b)
 }
 
-// connectionModel describes the data connection by FTP role.
+// connectionModel describes the data connection by FTP role, all but its
+// endpoints' texts (withEndpointTexts).
 func (ch *channel) connectionModel(c *conn) *model.Connection {
 	toClient, toServer := fromResponder, fromInitiator // passive: the FTP client initiates
 	if ch.mode == "active" {
@@ -141,7 +142,6 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 		CutBytes:         c.cut,
 	}}
 	m := &cm.m
-	m.Initiator, m.Responder, m.CommunityID = endpointTexts(c.initiator, c.responder)
 	m.InitiatorAddrPort, m.ResponderAddrPort = c.initiator, c.responder
 	if ch.tls != nil {
 		m.TLSDecryption = ch.tls.Status()
@@ -153,6 +153,18 @@ func (ch *channel) connectionModel(c *conn) *model.Connection {
 	if !c.endTime.IsZero() {
 		cm.end = model.At(c.endTime)
 		m.End = &cm.end
+	}
+	return m
+}
+
+// withEndpointTexts fills in m's endpoints' texts and Community ID, once.
+// They wait for the export: a snapshot taken as its data connection ends
+// is exported with its session, which a LazySink does on a goroutine of
+// its own, so the formatting and the SHA-1 leave the dissector's. Until
+// then nothing reads them; once filled, the model is only read.
+func withEndpointTexts(m *model.Connection) *model.Connection {
+	if m.Initiator == "" { // never empty once filled: an invalid endpoint's text is "invalid AddrPort"
+		m.Initiator, m.Responder, m.CommunityID = endpointTexts(m.InitiatorAddrPort, m.ResponderAddrPort)
 	}
 	return m
 }

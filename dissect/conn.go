@@ -88,8 +88,10 @@ type conn struct {
 	firstResponderData   bool // the responder's first payload was examined
 	controlPort          bool // on a control port, waiting for a SYN or a byte
 	recent               bool // unmatched, waiting for a late announcement (expect.Table.Remember)
-	icmp                 string
-	nearFTP              bool // a host of a control connection then open is one of its ends
+	// nearFTP sits with the flags above, in what would be padding: a
+	// conn takes 512 bytes, not the next size class's 576 (TestConnSize)
+	nearFTP bool // a host of a control connection then open is one of its ends
+	icmp    string
 
 	ctl *controlStream // roleControl
 	ch  *channel       // roleData

@@ -1,6 +1,10 @@
 package dissect
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/ftpscope/ftpscope/dissect/decode"
+)
 
 // connTable finds a connection by its key. IPv4 connections, nearly all
 // of them in most captures, are kept by a key of 16 bytes, which hashes
@@ -23,6 +27,35 @@ func newConnTable() connTable {
 
 func (k *flowKey) packed() flowKey4 {
 	return flowKey4{vantage: k.vantage, a: binary.BigEndian.Uint32(k.a[:4]), b: binary.BigEndian.Uint32(k.b[:4]), ap: k.ap, bp: k.bp}
+}
+
+// keyOf4 is keyOf for an IPv4 segment, packed: the same key without
+// building the 44-byte one first.
+func keyOf4(v uint32, s *decode.Segment) (flowKey4, bool) {
+	src, dst := binary.BigEndian.Uint32(s.Src[:4]), binary.BigEndian.Uint32(s.Dst[:4])
+	if src < dst || (src == dst && s.SrcPort <= s.DstPort) {
+		return flowKey4{vantage: v, a: src, b: dst, ap: s.SrcPort, bp: s.DstPort}, true
+	}
+	return flowKey4{vantage: v, a: dst, b: src, ap: s.DstPort, bp: s.SrcPort}, false
+}
+
+// lookup returns the connection of s at vantage v, nil if none, and
+// whether s travels from its key's a side. last, the connection of the
+// previous packet, is tried first: segments come in runs, and a key
+// comparison is cheaper than the map.
+func (t *connTable) lookup(v uint32, s *decode.Segment, last *conn) (*conn, bool) {
+	if !s.V6 {
+		k, fromA := keyOf4(v, s)
+		if last != nil && !last.key.v6 && last.key.packed() == k {
+			return last, fromA
+		}
+		return t.v4[k], fromA
+	}
+	k, fromA := keyOf(v, s)
+	if last != nil && last.key == k {
+		return last, fromA
+	}
+	return t.v6[k], fromA
 }
 
 func (t *connTable) get(k *flowKey) *conn {

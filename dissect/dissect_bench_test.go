@@ -91,8 +91,7 @@ func BenchmarkFlowLookup(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				k, _ := keyOf(0, &segs[order[i]])
-				if conns.get(&k) == nil {
+				if c, _ := conns.lookup(0, &segs[order[i]], nil); c == nil {
 					b.Fatal("flow not found")
 				}
 				if i++; i == len(order) {

@@ -78,9 +78,9 @@ func (a *Analyzer) exportChannel(s *session, ch *channel) model.Channel {
 	var responder netip.AddrPort // of mc.Connection
 	switch {
 	case ch.snapshot != nil:
-		mc.Connection, responder = ch.snapshot, ch.snapshotResponder
+		mc.Connection, responder = withEndpointTexts(ch.snapshot), ch.snapshotResponder
 	case ch.conn != nil:
-		mc.Connection, responder = ch.connectionModel(ch.conn), ch.conn.responder
+		mc.Connection, responder = withEndpointTexts(ch.connectionModel(ch.conn)), ch.conn.responder
 	}
 	var cm *channelModel
 	if ch.ann != nil || ch.xfer != nil {

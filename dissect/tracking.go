@@ -16,11 +16,7 @@ import (
 func (a *Analyzer) tcp(p *capture.Packet) {
 	s := a.seg
 	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.IfIndex)
-	key, fromA := keyOf(v.id, s)
-	c := a.lastConn
-	if c == nil || c.key != key {
-		c = a.conns.get(&key)
-	}
+	c, fromA := a.conns.lookup(v.id, s, a.lastConn)
 	if c != nil && s.SYN && !s.HasACK && !(c.handshake && s.Seq == c.synSeq) {
 		// A new connection on a 4-tuple seen before: FTP data connections
 		// from port 20 reuse them all the time.
@@ -28,6 +24,7 @@ func (a *Analyzer) tcp(p *capture.Packet) {
 		c = nil
 	}
 	if c == nil {
+		key, _ := keyOf(v.id, s)
 		c = a.newConn(key, v, fromA, p)
 	}
 	a.lastConn = c
@@ -301,8 +298,7 @@ func (a *Analyzer) control(c *conn, dir int, p *capture.Packet) {
 func (a *Analyzer) icmp(p *capture.Packet) {
 	s := a.seg
 	v := a.vantageOf(p.Source, p.Info.InterfaceIndex, p.Interface, s.IfIndex)
-	key, _ := keyOf(v.id, s)
-	if c := a.conns.get(&key); c != nil && c.icmp == "" {
+	if c, _ := a.conns.lookup(v.id, s, nil); c != nil && c.icmp == "" {
 		c.icmp = s.ICMPText
 	}
 }
