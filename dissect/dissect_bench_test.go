@@ -306,43 +306,69 @@ func benchSession(tb testing.TB, port uint16) [][]byte {
 // correlation, data accounting and the export of the concluded session.
 // ns/op and allocs/op are per session.
 func BenchmarkAnalyzerSession(b *testing.B) {
-	const distinct = 1024 // sessions cycle through distinct ports; 20 s of capture time per cycle
-	sessions := make([][]capture.Packet, distinct)
-	var size int
-	for i := range sessions {
-		for _, f := range benchSession(b, uint16(40000+3*i)) {
-			sessions[i] = append(sessions[i], benchPacket(f, time.Time{}, 0))
-			if i == 0 {
-				size += len(f)
-			}
-		}
-	}
+	feed := newSessionFeed(func(i int) [][]byte { return benchSession(b, uint16(40000+3*i)) })
 	var emitted int
 	a := New(DefaultConfig(), []*capture.Info{{Label: "bench", Kind: "file"}}, SinkFunc(func(*model.Session) { emitted++ }))
-	b.SetBytes(int64(size))
+	b.SetBytes(int64(feed.sessionBytes()))
 	b.ReportAllocs()
-	var frame uint64
-	n := 0
 	for b.Loop() {
-		base := benchStart.Add(time.Duration(n) * 20 * time.Millisecond)
-		s := sessions[n%distinct]
-		for j := range s {
-			frame++
-			s[j].Info.Timestamp = base.Add(time.Duration(j) * 100 * time.Microsecond)
-			s[j].Frame = frame
-			a.Packet(&s[j])
-		}
-		n++
+		feed.next(a)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(len(sessions[0])), "frames/session")
+	b.ReportMetric(float64(len(feed.sessions[0])), "frames/session")
 	a.Finish()
-	if emitted != n {
-		b.Fatalf("%d sessions fed, %d emitted", n, emitted)
+	if emitted != feed.n {
+		b.Fatalf("%d sessions fed, %d emitted", feed.n, emitted)
 	}
-	if st := a.Stats(); st.DataConnections != uint64(2*n) {
-		b.Fatalf("%d data connections matched, want %d", st.DataConnections, 2*n)
+	if st := a.Stats(); st.DataConnections != uint64(2*feed.n) {
+		b.Fatalf("%d data connections matched, want %d", st.DataConnections, 2*feed.n)
 	}
+}
+
+// sessionFeed feeds whole sessions of frames to an Analyzer, cycling
+// through sessionFeedDistinct of them that differ in their ports: session
+// n starts 20 ms of capture time after session n-1 (20 s a cycle, past
+// every timeout), its frames 100 µs apart, numbered on from the last.
+type sessionFeed struct {
+	sessions [][]capture.Packet
+	frame    uint64
+	n        int // sessions fed
+}
+
+const sessionFeedDistinct = 1024
+
+// newSessionFeed builds the sessions from frames(i), the frames of
+// distinct session i.
+func newSessionFeed(frames func(i int) [][]byte) *sessionFeed {
+	f := &sessionFeed{sessions: make([][]capture.Packet, sessionFeedDistinct)}
+	for i := range f.sessions {
+		for _, fr := range frames(i) {
+			f.sessions[i] = append(f.sessions[i], benchPacket(fr, time.Time{}, 0))
+		}
+	}
+	return f
+}
+
+// sessionBytes is the size of one session's frames.
+func (f *sessionFeed) sessionBytes() int {
+	n := 0
+	for _, p := range f.sessions[0] {
+		n += len(p.Data)
+	}
+	return n
+}
+
+// next feeds the next session through a.Packet.
+func (f *sessionFeed) next(a *Analyzer) {
+	base := benchStart.Add(time.Duration(f.n) * 20 * time.Millisecond)
+	s := f.sessions[f.n%sessionFeedDistinct]
+	for j := range s {
+		f.frame++
+		s[j].Info.Timestamp = base.Add(time.Duration(j) * 100 * time.Microsecond)
+		s[j].Frame = f.frame
+		a.Packet(&s[j])
+	}
+	f.n++
 }
 
 // benchSetup returns an analyzer fed with the first n frames of a session

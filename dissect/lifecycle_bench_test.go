@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"testing"
-	"time"
 
 	"github.com/ftpscope/ftpscope/capture"
 	"github.com/ftpscope/ftpscope/model"
@@ -62,13 +61,7 @@ func BenchmarkConnectionLifecycle(b *testing.B) {
 			name = "with-build"
 		}
 		b.Run(name, func(b *testing.B) {
-			const distinct = 1024 // sessions cycle through distinct ports; 20 s of capture time per cycle
-			sessions := make([][]capture.Packet, distinct)
-			for i := range sessions {
-				for _, f := range lifecycleSession(b, uint16(20000+2*i)) {
-					sessions[i] = append(sessions[i], benchPacket(f, time.Time{}, 0))
-				}
-			}
+			feed := newSessionFeed(func(i int) [][]byte { return lifecycleSession(b, uint16(20000+2*i)) })
 			sink := &lazyBuilds{}
 			a := New(DefaultConfig(), []*capture.Info{{Label: "bench", Kind: "file"}}, sink)
 			emitted := 0
@@ -80,18 +73,8 @@ func BenchmarkConnectionLifecycle(b *testing.B) {
 				sink.builds = sink.builds[:0]
 			}
 			b.ReportAllocs()
-			var frame uint64
-			n := 0
 			for b.Loop() {
-				base := benchStart.Add(time.Duration(n) * 20 * time.Millisecond)
-				s := sessions[n%distinct]
-				for j := range s {
-					frame++
-					s[j].Info.Timestamp = base.Add(time.Duration(j) * 100 * time.Microsecond)
-					s[j].Frame = frame
-					a.Packet(&s[j])
-				}
-				n++
+				feed.next(a)
 				if build {
 					run()
 				} else if len(sink.builds) >= 256 {
@@ -101,14 +84,14 @@ func BenchmarkConnectionLifecycle(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(len(sessions[0])), "frames/session")
+			b.ReportMetric(float64(len(feed.sessions[0])), "frames/session")
 			a.Finish()
 			run()
-			if emitted != n {
-				b.Fatalf("%d sessions fed, %d emitted", n, emitted)
+			if emitted != feed.n {
+				b.Fatalf("%d sessions fed, %d emitted", feed.n, emitted)
 			}
-			if st := a.Stats(); st.DataConnections != uint64(n) {
-				b.Fatalf("%d data connections matched, want %d", st.DataConnections, n)
+			if st := a.Stats(); st.DataConnections != uint64(feed.n) {
+				b.Fatalf("%d data connections matched, want %d", st.DataConnections, feed.n)
 			}
 		})
 	}
