@@ -10,50 +10,13 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/ftpscope/ftpscope/internal/pcaptest"
 )
 
 // benchDialog is one session's control dialog, client lines (">") and
 // server lines ("<") in wire order; each element is one TCP segment.
-var benchDialog = []string{
-	"<220 ftpscope perf bench (vsftpd)\r\n",
-	">USER anonymous\r\n",
-	"<331 Please specify the password.\r\n",
-	">PASS bench@example.org\r\n",
-	"<230 Login successful.\r\n",
-	">PWD\r\n",
-	"<257 \"/\" is the current directory\r\n",
-	">SYST\r\n",
-	"<215 UNIX Type: L8\r\n",
-	">FEAT\r\n",
-	"<211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n211 End\r\n",
-	">CWD /pub\r\n",
-	"<250 Directory successfully changed.\r\n",
-	">TYPE I\r\n",
-	"<200 Switching to Binary mode.\r\n",
-	">PASV\r\n",
-	"<227 Entering Passive Mode (198,18,99,1,117,48).\r\n",
-	">LIST\r\n",
-	"<150 Here comes the directory listing.\r\n",
-	"<226 Directory send OK.\r\n",
-	">EPSV\r\n",
-	"<229 Entering Extended Passive Mode (|||31234|)\r\n",
-	">RETR f01.bin\r\n",
-	"<150 Opening BINARY mode data connection for f01.bin (8192 bytes).\r\n",
-	"<226 Transfer complete.\r\n",
-	">PORT 198,18,99,2,156,66\r\n",
-	"<200 PORT command successful. Consider using PASV.\r\n",
-	">STOR /incoming/s1-0.bin\r\n",
-	"<150 Ok to send data.\r\n",
-	"<226 Transfer complete.\r\n",
-	">EPRT |1|198.18.99.2|40003|\r\n",
-	"<200 EPRT command successful. Consider using EPSV.\r\n",
-	">RETR missing-17.bin\r\n",
-	"<550 Failed to open file.\r\n",
-	">DELE /incoming/s1-0.bin\r\n",
-	"<250 Delete operation successful.\r\n",
-	">QUIT\r\n",
-	"<221 Goodbye.\r\n",
-}
+var benchDialog = pcaptest.MixDialog(0)
 
 // benchSegments returns the dialog's segments of one direction and their
 // total size.
