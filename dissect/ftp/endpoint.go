@@ -115,28 +115,26 @@ func ParseEPRT(arg string) (ap netip.AddrPort, family int, err error) {
 	if d < 33 || d > 126 {
 		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, "delimiter is not a printable character")
 	}
-	// "|1|addr|port|": four delimiters, the first and last at its ends
-	// (cut, not split: no slice of the fields).
-	if s[len(s)-1] != d || strings.Count(s, s[:1]) != 4 {
+	f := strings.Split(s, string(d))
+	// "|1|addr|port|" splits into "", "1", addr, port, "".
+	if len(f) != 5 || f[0] != "" || f[4] != "" {
 		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, "want <d>af<d>addr<d>port<d>")
 	}
-	af, rest, _ := strings.Cut(s[1:len(s)-1], s[:1])
-	host, portText, _ := strings.Cut(rest, s[:1])
-	switch af {
+	switch f[1] {
 	case "1":
 		family = 1
 	case "2":
 		family = 2
 	default:
-		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, fmt.Sprintf("unknown address family %q", af))
+		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, fmt.Sprintf("unknown address family %q", f[1]))
 	}
-	addr, perr := netip.ParseAddr(host)
+	addr, perr := netip.ParseAddr(f[2])
 	if perr != nil || addr.Zone() != "" {
-		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad address %q", host))
+		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad address %q", f[2]))
 	}
-	port, perr := strconv.ParseUint(portText, 10, 16)
+	port, perr := strconv.ParseUint(f[3], 10, 16)
 	if perr != nil {
-		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad port %q", portText))
+		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad port %q", f[3]))
 	}
 	return netip.AddrPortFrom(addr.Unmap(), uint16(port)), family, nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand"
 	"net/netip"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -229,62 +228,6 @@ func TestPlainCommaNumbersMatchSplit(t *testing.T) {
 		}
 		if !ok && err == nil && !strings.ContainsAny(s, " +-") && !strings.Contains(s, "0000") {
 			t.Errorf("%q: left to the split path, which reads %v", s, slow)
-		}
-	}
-}
-
-// parseEPRTSplit is ParseEPRT as it was, splitting the argument: the
-// reference for the one that cuts it.
-func parseEPRTSplit(arg string) (ap netip.AddrPort, family int, err error) {
-	s := strings.TrimSpace(arg)
-	if len(s) < 7 {
-		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, "too short")
-	}
-	d := s[0]
-	if d < 33 || d > 126 {
-		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, "delimiter is not a printable character")
-	}
-	f := strings.Split(s, string(d))
-	if len(f) != 5 || f[0] != "" || f[4] != "" {
-		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, "want <d>af<d>addr<d>port<d>")
-	}
-	switch f[1] {
-	case "1":
-		family = 1
-	case "2":
-		family = 2
-	default:
-		return netip.AddrPort{}, 0, syntaxError("EPRT", arg, fmt.Sprintf("unknown address family %q", f[1]))
-	}
-	addr, perr := netip.ParseAddr(f[2])
-	if perr != nil || addr.Zone() != "" {
-		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad address %q", f[2]))
-	}
-	port, perr := strconv.ParseUint(f[3], 10, 16)
-	if perr != nil {
-		return netip.AddrPort{}, family, syntaxError("EPRT", arg, fmt.Sprintf("bad port %q", f[3]))
-	}
-	return netip.AddrPortFrom(addr.Unmap(), uint16(port)), family, nil
-}
-
-// TestParseEPRTMatchesSplit: ParseEPRT, cutting its argument, answers
-// what splitting it answered, errors included.
-func TestParseEPRTMatchesSplit(t *testing.T) {
-	rng := rand.New(rand.NewSource(14))
-	alphabet := "||||!12.:a09 "
-	args := []string{"|1|198.18.99.2|40003|", "!2!::1!21!", " |1|10.0.0.1|1| ", "|1|10.0.0.1|1|2|", "|1||1|", "||||"}
-	for range 100000 {
-		b := make([]byte, rng.Intn(24))
-		for i := range b {
-			b[i] = alphabet[rng.Intn(len(alphabet))]
-		}
-		args = append(args, string(b))
-	}
-	for _, arg := range args {
-		ap, fam, err := ParseEPRT(arg)
-		wap, wfam, werr := parseEPRTSplit(arg)
-		if ap != wap || fam != wfam || (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
-			t.Fatalf("EPRT %q: %v %d %v, want %v %d %v", arg, ap, fam, err, wap, wfam, werr)
 		}
 	}
 }
