@@ -45,8 +45,7 @@ type reader struct {
 	dec      *decode.Decoder
 	res      readResult
 	ended    bool
-	into     packetInto // src, when it fills a packet in place
-	resolved bool       // into is set
+	into     packetInto // src, when it fills a packet in place (set by startReadAhead)
 }
 
 // status of one read
@@ -63,10 +62,6 @@ func (r *reader) read(f *decode.Frame, keep func(*capture.Packet)) int {
 	for !r.ended {
 		if r.count > 0 && r.res.read >= r.count {
 			break
-		}
-		if !r.resolved {
-			r.into, _ = r.src.(packetInto)
-			r.resolved = true
 		}
 		var err error
 		if r.into != nil {
@@ -165,6 +160,8 @@ const (
 )
 
 func startReadAhead(ctx context.Context, r *reader) *readAhead {
+	// Read ahead, packets are read into the batch's frames: a file can.
+	r.into, _ = r.src.(packetInto)
 	ra := &readAhead{full: make(chan *frameBatch, batchesAhead), free: make(chan *frameBatch, batchesAhead),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	for i := 0; i < batchesAhead; i++ {
