@@ -58,12 +58,6 @@ func newPcapRecords(buf *bufio.Reader) (*pcapRecords, *pcapgo.Reader, error) {
 	return r, h, nil
 }
 
-// ZeroCopyReadPacketData implements packetReader.
-func (r *pcapRecords) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInfo, err error) {
-	data, err = r.readInto(&ci)
-	return data, ci, err
-}
-
 // readInto reads the next record, its CaptureInfo into ci (every field of
 // it), and returns its bytes.
 func (r *pcapRecords) readInto(ci *gopacket.CaptureInfo) (data []byte, err error) {

@@ -46,6 +46,17 @@ type record struct {
 	ci   gopacket.CaptureInfo
 }
 
+// packetReader is what pcapgo's readers and pcapRecords have in common.
+type packetReader interface {
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+}
+
+// ZeroCopyReadPacketData is readInto in pcapgo's shape, to read both alike.
+func (r *pcapRecords) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInfo, err error) {
+	data, err = r.readInto(&ci)
+	return data, ci, err
+}
+
 func readAllRecords(r packetReader) ([]record, string) {
 	var out []record
 	for {
