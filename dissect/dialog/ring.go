@@ -24,21 +24,11 @@ type Ring struct {
 	dropped int // entries not kept: the latest ones (files) or the oldest (live)
 }
 
-// Add keeps e and returns its absolute index, or -1 when it was dropped.
-// limit ≤ 0 keeps every entry; keepLatest drops the oldest entry instead
-// of e once limit entries are kept.
-func (r *Ring) Add(e model.DialogEntry, limit int, keepLatest bool) int {
-	p, i := r.Next(limit, keepLatest)
-	if p != nil {
-		*p = e
-	}
-	return i
-}
-
-// Next is Add for an entry the caller fills in place: it returns the new
-// entry, zero, and its absolute index, or nil and -1 when the entry is
-// dropped. An entry is some 200 bytes: filling it where it stays spares
-// copying it twice per control line.
+// Next returns a new entry, zero, for the caller to fill in place, and its
+// absolute index; or nil and -1 when the entry is dropped. limit ≤ 0 keeps
+// every entry; keepLatest drops the oldest entry instead of the new one
+// once limit entries are kept. An entry is some 200 bytes: filling it
+// where it stays spares copying it twice per control line.
 func (r *Ring) Next(limit int, keepLatest bool) (*model.DialogEntry, int) {
 	if limit <= 0 || len(r.buf) < limit {
 		if r.buf == nil {

@@ -8,6 +8,16 @@ import (
 	"github.com/ftpscope/ftpscope/model"
 )
 
+// add keeps e in r as the dissector does, through Next, and returns its
+// absolute index, or -1 when it was dropped.
+func add(r *Ring, e model.DialogEntry, limit int, keepLatest bool) int {
+	p, i := r.Next(limit, keepLatest)
+	if p != nil {
+		*p = e
+	}
+	return i
+}
+
 // TestRing: live over its cap, the ring addresses entries by
 // absolute index, a snapshot shows the latest ones oldest first and leaves
 // the ring intact, and final does the same in place.
@@ -15,7 +25,7 @@ func TestRing(t *testing.T) {
 	const limit = 8
 	var r Ring
 	for i := range 21 {
-		r.Add(model.DialogEntry{Kind: "command", Verb: "NOOP", Arg: fmt.Sprint(i)}, limit, true)
+		add(&r, model.DialogEntry{Kind: "command", Verb: "NOOP", Arg: fmt.Sprint(i)}, limit, true)
 	}
 	if got := r.At(12); got != nil {
 		t.Errorf("entry 12 still kept: %+v", got)
@@ -58,7 +68,7 @@ func TestRingMatchesReference(t *testing.T) {
 					if !live && i >= limit {
 						want = -1 // from a file, later entries are dropped
 					}
-					if got := r.Add(e, limit, live); got != want {
+					if got := add(&r, e, limit, live); got != want {
 						t.Fatalf("live=%v limit %d: entry %d added at %d, want %d", live, limit, i, got, want)
 					}
 				}
